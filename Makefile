@@ -1,0 +1,130 @@
+# paddock — the one entry point.  `make help` lists the targets.
+#
+# Programs are built from directories: every builder/*.c except main.c goes
+# into a static library the tests link against; likewise initrd/ and
+# provisioner/.  Unit tests are */tests/test_*.c (cmocka), found by wildcard.
+# A directory may add rules in its own module.mk.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+SAN     ?=
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+
+PKGS := yaml-0.1 libarchive libcurl libcrypto
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+override CPPFLAGS += -Ilib -Ibuilder -D_GNU_SOURCE
+override WARN := -std=c11 -Wall -Wextra -Werror
+ifeq ($(SAN),1)
+override CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+override LDFLAGS += -fsanitize=address,undefined
+endif
+
+export SOURCE_DATE_EPOCH ?= 1700000000
+
+LIB_SRCS      := $(wildcard lib/*.c)
+BUILDER_SRCS  := $(filter-out builder/main.c,$(wildcard builder/*.c))
+UNIT_SRCS     := $(wildcard lib/tests/test_*.c builder/tests/test_*.c initrd/tests/test_*.c provisioner/tests/test_*.c)
+
+LIB_OBJS      := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+BUILDER_OBJS  := $(BUILDER_SRCS:%.c=$(BUILD)/obj/%.o)
+UNIT_BINS     := $(UNIT_SRCS:%.c=$(BUILD)/%)
+
+PADDOCK := $(BUILD)/paddock
+PROGRAMS := $(PADDOCK)
+
+.PHONY: all help deps test unit unit-san check-cli qemu-test bench install clean example fuzz components images
+all: $(PROGRAMS)
+
+help:
+	@echo "make deps        install every Debian build/test dependency (apt-get, as root)"
+	@echo "make [all]       build $(PADDOCK) and the image programs"
+	@echo "make example     validate and plan the bundled example (configs/)"
+	@echo "make test        unit tests, again under ASan+UBSan, CLI/corpus tests, QEMU tests"
+	@echo "make fuzz        build and run the libFuzzer target (FUZZ_SECONDS=60)"
+	@echo "make bench       benchmarks that print figures"
+	@echo "make install     install paddock under \$$(DESTDIR)\$$(PREFIX)"
+	@echo "make clean       remove $(BUILD)/"
+
+# --- dependencies ---------------------------------------------------------
+DEB_PACKAGES := build-essential pkg-config clang libyaml-dev libssl-dev libarchive-dev \
+	libcurl4-openssl-dev libcmocka-dev zstd cpio python3 jq socat openssh-client \
+	qemu-system-x86 qemu-utils ovmf ipxe-qemu isolinux syslinux-common pxelinux \
+	grub-efi-amd64-bin grub-common mtools xorriso
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "deps: all $(words $(DEB_PACKAGES)) packages present"; fi
+
+# --- compilation ----------------------------------------------------------
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libpaddock.a: $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/libbuilder.a: $(BUILDER_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(PADDOCK): $(BUILD)/obj/builder/main.o $(BUILD)/libbuilder.a $(BUILD)/libpaddock.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# every unit test links the libraries of all program directories
+TEST_LIBS = $(BUILD)/libbuilder.a $(EXTRA_TEST_LIBS) $(BUILD)/libpaddock.a
+$(BUILD)/%: %.c $(TEST_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_LIBS) $(PKG_LIBS) -lcmocka
+
+-include $(wildcard */module.mk)
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+# --- tests ----------------------------------------------------------------
+RUNNER := tools/run-tests
+CLI_TESTS  := $(sort $(wildcard builder/tests/*.sh))
+QEMU_TESTS := $(sort $(wildcard qemu-tests/test_*.sh))
+
+unit: $(UNIT_BINS)
+	@$(RUNNER) --log $(BUILD)/test-logs --name unit $(UNIT_BINS)
+
+unit-san:
+	$(MAKE) BUILD=$(BUILD)/san SAN=1 unit
+
+check-cli: $(PROGRAMS)
+	@PADDOCK=$(abspath $(PADDOCK)) $(RUNNER) --log $(BUILD)/test-logs --name cli $(CLI_TESTS)
+
+qemu-test: all $(QEMU_PREREQS)
+	@PADDOCK=$(abspath $(PADDOCK)) BUILD=$(abspath $(BUILD)) $(RUNNER) --log $(BUILD)/test-logs --name qemu $(QEMU_TESTS)
+
+# One summary over everything: the runner appends each group's counts.
+test:
+	@rm -f $(BUILD)/test-summary
+	@mkdir -p $(BUILD)
+	@st=0; \
+	$(MAKE) --no-print-directory unit || st=1; \
+	$(MAKE) --no-print-directory unit-san || st=1; \
+	$(MAKE) --no-print-directory check-cli || st=1; \
+	$(MAKE) --no-print-directory qemu-test || st=1; \
+	$(RUNNER) --total $(BUILD)/test-summary $(BUILD)/san/test-summary; \
+	exit $$st
+
+example: all
+	$(PADDOCK) validate configs/cluster-3node.yml
+	$(PADDOCK) plan configs/cluster-3node.yml
+
+bench: all
+	@for b in $(sort $(wildcard bench/*.sh)); do echo "== $$b"; PADDOCK=$(abspath $(PADDOCK)) bash $$b || exit 1; done
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(PADDOCK) $(DESTDIR)$(PREFIX)/bin/paddock
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,26 @@
+/* cli: the verbs of the paddock command.  Each verb lives in cmd_<verb>.c
+ * and returns the process exit status: 0 success, 1 invalid input or a
+ * failed build, 2 usage error. */
+#ifndef PADDOCK_CLI_H
+#define PADDOCK_CLI_H
+
+#include "diag.h"
+#include "perr.h"
+
+#define EXIT_INVALID 1
+#define EXIT_USAGE 2
+
+struct cli_verb {
+	const char *name;
+	const char *summary;            /* one line for `paddock --help` */
+	int (*run)(int argc, char **argv); /* argv[0] is the verb */
+};
+
+extern const struct cli_verb cli_verbs[];
+
+/* Prints "paddock: msg" or "FILE:LINE:COL: msg" to stderr. */
+void cli_print_error(const struct perr *e);
+/* Prints each warning as "FILE:LINE:COL: warning: msg" to stderr. */
+void cli_print_diags(const struct diag_list *d);
+
+#endif

@@ -1,0 +1,55 @@
+/* plan: what each node of a cluster will be, derived from cluster.yml.
+ *
+ * This is the contract between the front end (config parsing and
+ * validation, builder/config*.c) and everything that builds images from it.
+ * `paddock plan --json` prints the same content.  Fields may be added;
+ * existing ones keep their meaning. */
+#ifndef PADDOCK_PLAN_H
+#define PADDOCK_PLAN_H
+
+#include <stddef.h>
+#include <stdbool.h>
+
+#include "diag.h"
+#include "nodecfg.h"
+#include "perr.h"
+
+enum plan_role {
+	PLAN_ROLE_ETCD = 1u << 0,
+	PLAN_ROLE_CONTROLPLANE = 1u << 1,
+	PLAN_ROLE_WORKER = 1u << 2,
+};
+
+struct plan_node {
+	char *name;             /* effective hostname (lower-cased); the out/<name>/ directory */
+	char *address;          /* as written in the file */
+	char *internal_address; /* defaulted to address */
+	unsigned roles;         /* enum plan_role bits */
+	/* paddock's own boot keys (see README); NULL/empty when not set */
+	char *mac;              /* "aa:bb:cc:dd:ee:ff", lower case */
+	bool dhcp;              /* true unless a static address is given */
+	char *net_address;      /* "10.0.0.5/24" when static */
+	char *net_gateway;
+	char **dns;             /* NULL-terminated */
+	char *state_disk;       /* block device, e.g. /dev/vda */
+	char *kernel_args;      /* extra kernel command line */
+	bool debug_shell;
+};
+
+struct plan;                /* opaque; the full model lives behind it */
+
+/* Reads, parses, validates and plans FILE.  Warnings go to *diags (may be
+ * NULL to drop them).  Returns 0, or a negative code with *err set to the
+ * first error (file:line:col in err). */
+int plan_load(const char *path, struct plan **out, struct diag_list *diags, struct perr *err);
+
+const char *plan_cluster_name(const struct plan *p);
+size_t plan_node_count(const struct plan *p);
+const struct plan_node *plan_node_at(const struct plan *p, size_t i);
+
+/* Fills the baked node configuration (lib/nodecfg.h keys) for node i. */
+int plan_node_config(const struct plan *p, size_t i, struct nodecfg *out, struct perr *err);
+
+void plan_free(struct plan *p);
+
+#endif
