@@ -116,8 +116,8 @@ test:
 	exit $$st
 
 example: all
-	$(PADDOCK) validate configs/cluster-3node.yml
-	$(PADDOCK) plan configs/cluster-3node.yml
+	$(PADDOCK) validate configs/ha-3node.yml
+	$(PADDOCK) plan configs/ha-3node.yml
 
 bench: all
 	@for b in $(sort $(wildcard bench/*.sh)); do echo "== $$b"; PADDOCK=$(abspath $(PADDOCK)) bash $$b || exit 1; done

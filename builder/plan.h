@@ -36,6 +36,17 @@ struct plan_node {
 	bool debug_shell;
 };
 
+/* Cluster-wide build settings from the top-level `paddock:` block; the
+ * builder's command-line flags override them. */
+struct plan_build_opts {
+	char *kernel_flavour;   /* "generic" (default, hardware) or "cloud" (VMs) */
+	char *compression;      /* "zstd" (default), "gzip", "xz", "none" */
+	char **formats;         /* NULL-terminated: "kernel", "iso", "pxe", "ipxe" */
+	char *http_base;        /* base URL for iPXE scripts, or NULL */
+	char *console;          /* serial console device, default "ttyS0" */
+	int menu_timeout;       /* boot menu timeout in seconds, default 5 */
+};
+
 struct plan;                /* opaque; the full model lives behind it */
 
 /* Reads, parses, validates and plans FILE.  Warnings go to *diags (may be
@@ -44,6 +55,7 @@ struct plan;                /* opaque; the full model lives behind it */
 int plan_load(const char *path, struct plan **out, struct diag_list *diags, struct perr *err);
 
 const char *plan_cluster_name(const struct plan *p);
+const struct plan_build_opts *plan_build_options(const struct plan *p);
 size_t plan_node_count(const struct plan *p);
 const struct plan_node *plan_node_at(const struct plan *p, size_t i);
 
