@@ -1,0 +1,79 @@
+# qemu-tests/media-lib.sh: inputs and boot helpers for the boot-media tests.
+#
+#   . qemu-tests/media-lib.sh
+#   media_build OUT FORMATS HTTP_BASE NAME:MAC...   # out/<name>/<name>.iso, out/tftp, out/ipxe
+#   media_boot NAME FIRMWARE QEMU-ARGS...           # FIRMWARE: bios | uefi
+#
+# The media are made by media_emit() (through build/qemu-tests/media-tool)
+# from a stand-in image: Debian's kernel and a busybox initramfs whose
+# /init prints "paddock: init ok <uptime>" and "paddock: node <name>" and
+# powers off.  Kernel and busybox are fetched once with apt-get download
+# into $BUILD/cache/media-fixture.
+. qemu-tests/lib.sh
+
+BUILD=${BUILD:-$PWD/build}
+MEDIA_TOOL=${MEDIA_TOOL:-$BUILD/qemu-tests/media-tool}
+MEDIA_FLAVOUR=${MEDIA_FLAVOUR:-amd64}        # Debian's generic kernel; "cloud-amd64" is smaller
+MEDIA_MEM=${MEDIA_MEM:-512}
+OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
+OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
+FIX=$BUILD/cache/media-fixture
+
+# The newest linux-image-<abi>-<flavour> the generic meta package points to.
+media_kernel_package() {
+	apt-cache depends "linux-image-$MEDIA_FLAVOUR" 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n1
+}
+
+# Fills $FIX with vmlinuz, busybox (static), once.
+media_fetch() {
+	[ -s "$FIX/vmlinuz-$MEDIA_FLAVOUR" ] && [ -s "$FIX/busybox" ] && return 0
+	local dl=$FIX/dl pkg
+	mkdir -p "$dl"
+	pkg=$(media_kernel_package)
+	[ -n "$pkg" ] || { echo "media_fetch: no kernel package for $MEDIA_FLAVOUR (apt-get update?)" >&2; return 1; }
+	(cd "$dl" && apt-get download "$pkg" busybox-static >/dev/null 2>&1) ||
+		{ echo "media_fetch: apt-get download $pkg busybox-static failed" >&2; return 1; }
+	rm -rf "$dl/x" && mkdir "$dl/x"
+	for d in "$dl"/*.deb; do dpkg-deb -x "$d" "$dl/x" || return 1; done
+	cp "$dl"/x/boot/vmlinuz-* "$FIX/vmlinuz-$MEDIA_FLAVOUR"
+	cp "$dl/x/bin/busybox" "$FIX/busybox"
+	rm -rf "$dl"
+}
+
+# media_build OUT FORMATS HTTP_BASE NAME:MAC...
+media_build() {
+	local out=$1 formats=$2 http=$3 args=() spec name mac
+	shift 3
+	media_fetch || return 1
+	local names=()
+	for spec in "$@"; do names+=("${spec%%:*}"); done
+	python3 qemu-tests/mkfixture.py "$FIX/busybox" "$out.fixture" "${names[@]}" || return 1
+	for spec in "$@"; do
+		name=${spec%%:*}
+		mac=${spec#*:}
+		args+=("$name" "$mac" "$out.fixture/nodes/$name.img" "$out.fixture/$name.initrd" "loglevel=3")
+	done
+	"$MEDIA_TOOL" "$out" "$out.fixture/base.img" "$FIX/vmlinuz-$MEDIA_FLAVOUR" "$formats" "$http" 1 "${args[@]}"
+}
+
+# media_boot NAME FIRMWARE QEMU-ARGS...: qemu_start with the firmware set up.
+media_boot() {
+	local name=$1 fw=$2
+	shift 2
+	case "$fw" in
+	bios) qemu_start "$name" -m "$MEDIA_MEM" "$@" ;;
+	uefi)
+		cp "$OVMF_VARS" "$QEMU_TMP/$name.vars.fd"
+		qemu_start "$name" -m "$MEDIA_MEM" \
+			-drive "if=pflash,format=raw,unit=0,readonly=on,file=$OVMF_CODE" \
+			-drive "if=pflash,format=raw,unit=1,file=$QEMU_TMP/$name.vars.fd" "$@" ;;
+	*) echo "media_boot: firmware $fw?" >&2; return 1 ;;
+	esac
+}
+
+# media_expect_node NAME NODE TIMEOUT: the init marker, then the node's own name.
+media_expect_node() {
+	qemu_wait "$1" '^paddock: init ok [0-9.]+$' "$3" || return 1
+	qemu_wait "$1" "^paddock: node $2\$" 10 || return 1
+}
