@@ -111,9 +111,6 @@ int bootfiles_find(unsigned formats, const char *syslinux_dir, const char *grub_
 	if (formats & MEDIA_ISO) {
 		if ((r = find_file(&ISOLINUX_BIN, syslinux_dir, &b->isolinux_bin, err)) < 0 ||
 		    (r = find_file(&ISOHDPFX_BIN, syslinux_dir, &b->isohdpfx_bin, err)) < 0 ||
-		    (r = find_file(&MENU_C32, syslinux_dir, &b->menu_c32, err)) < 0 ||
-		    (r = find_file(&LIBUTIL_C32, syslinux_dir, &b->libutil_c32, err)) < 0 ||
-		    (r = find_file(&LIBCOM32_C32, syslinux_dir, &b->libcom32_c32, err)) < 0 ||
 		    (r = find_grub(grub_dir, &b->grub_dir, err)) < 0 ||
 		    (r = find_tool("grub-mkimage", "grub-common", &b->grub_mkimage, err)) < 0 ||
 		    (r = find_tool("xorriso", "xorriso", &b->xorriso, err)) < 0 ||
@@ -127,7 +124,10 @@ int bootfiles_find(unsigned formats, const char *syslinux_dir, const char *grub_
 			goto fail;
 	}
 	if (formats & (MEDIA_ISO | MEDIA_PXE)) {
-		if ((r = find_file(&LDLINUX_C32, syslinux_dir, &b->ldlinux_c32, err)) < 0)
+		if ((r = find_file(&LDLINUX_C32, syslinux_dir, &b->ldlinux_c32, err)) < 0 ||
+		    (r = find_file(&MENU_C32, syslinux_dir, &b->menu_c32, err)) < 0 ||
+		    (r = find_file(&LIBUTIL_C32, syslinux_dir, &b->libutil_c32, err)) < 0 ||
+		    (r = find_file(&LIBCOM32_C32, syslinux_dir, &b->libcom32_c32, err)) < 0)
 			goto fail;
 	}
 	return 0;

@@ -49,7 +49,6 @@ char *pxe_node_config(const struct media_input *in, size_t i)
 	}
 	fprintf(f, "# paddock: node %s, MAC %s\n", n->name, n->mac ? n->mac : "-");
 	put_serial(f, in);
-	fprintf(f, "SAY paddock: PXE booting node %s\n", n->name);
 	fprintf(f, "DEFAULT %s\nPROMPT 0\nTIMEOUT 0\n\n", n->name);
 	fprintf(f, "LABEL %s\n", n->name);
 	fprintf(f, "  KERNEL %s\n", kernel);
@@ -71,14 +70,19 @@ char *pxe_default_config(const struct media_input *in)
 	if (!f)
 		return NULL;
 	fprintf(f, "# paddock: machines whose MAC has no pxelinux.cfg/01-<mac> land here.\n"
-		   "# Nothing is booted: the prompt waits (no timeout) so the machine does not loop.\n");
+		   "# Nothing is booted: the menu has no timeout, so the machine waits instead of\n"
+		   "# looping.  (SAY text would not reach the serial line: menu.c32 does.)\n");
 	put_serial(f, in);
-	fprintf(f, "SAY paddock: unknown MAC: this machine is not a node of the cluster file.\n"
-		   "SAY paddock: its MAC is in the pxelinux.cfg/01-<mac> name tried above; add it to\n"
-		   "SAY paddock: the node in cluster.yml (paddock.mac) and rebuild. Not booting.\n"
-		   "SAY paddock: press Enter to boot from the local disk instead.\n");
-	fprintf(f, "DEFAULT local\nPROMPT 1\nTIMEOUT 0\nNOESCAPE 1\n\n");
-	fprintf(f, "LABEL local\n  LOCALBOOT 0\n");
+	fprintf(f, "UI menu.c32\n"
+		   "MENU TITLE paddock: unknown MAC - not a node of the cluster file\n"
+		   "PROMPT 0\nTIMEOUT 0\nDEFAULT local\n\n"
+		   "LABEL local\n"
+		   "  MENU LABEL Boot from the local disk\n"
+		   "  LOCALBOOT 0\n"
+		   "  TEXT HELP\n"
+		   "  paddock: unknown MAC: no pxelinux.cfg/01-<mac> file for this machine.\n"
+		   "  Add its MAC to the node in cluster.yml (paddock.mac) and rebuild.\n"
+		   "  ENDTEXT\n");
 	return finish(f, &buf);
 }
 
@@ -95,6 +99,9 @@ int pxe_emit(const struct media_input *in, const struct bootfiles *bf, const cha
 		goto done;
 	if ((r = media_put_copy(bf->pxelinux_0, tmp, "pxelinux.0", 0644, "tftp", out, err)) < 0 ||
 	    (r = media_put_copy(bf->ldlinux_c32, tmp, "ldlinux.c32", 0644, "tftp", out, err)) < 0 ||
+	    (r = media_put_copy(bf->menu_c32, tmp, "menu.c32", 0644, "tftp", out, err)) < 0 ||
+	    (r = media_put_copy(bf->libutil_c32, tmp, "libutil.c32", 0644, "tftp", out, err)) < 0 ||
+	    (r = media_put_copy(bf->libcom32_c32, tmp, "libcom32.c32", 0644, "tftp", out, err)) < 0 ||
 	    (r = media_put_images(in, tmp, "tftp", out, err)) < 0)
 		goto done;
 	char *text = pxe_default_config(in);

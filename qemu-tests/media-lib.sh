@@ -2,7 +2,7 @@
 #
 #   . qemu-tests/media-lib.sh
 #   media_build OUT FORMATS HTTP_BASE NAME:MAC...   # out/<name>/<name>.iso, out/tftp, out/ipxe
-#   media_boot NAME FIRMWARE QEMU-ARGS...           # FIRMWARE: bios | uefi
+#   media_boot NAME FIRMWARE QEMU-ARGS...           # FIRMWARE: bios | bios-sercon | uefi
 #
 # The media are made by media_emit() (through build/qemu-tests/media-tool)
 # from a stand-in image: Debian's kernel and a busybox initramfs whose
@@ -58,11 +58,17 @@ media_build() {
 }
 
 # media_boot NAME FIRMWARE QEMU-ARGS...: qemu_start with the firmware set up.
+# FIRMWARE: bios, bios-sercon (screen copied to the serial log) or uefi.
 media_boot() {
 	local name=$1 fw=$2
 	shift 2
 	case "$fw" in
 	bios) qemu_start "$name" -m "$MEDIA_MEM" "$@" ;;
+	bios-sercon)
+		# SeaBIOS copies the screen to COM1, so messages that iPXE and
+		# pxelinux print only on the screen reach the log too
+		printf '\xf8\x03' >"$QEMU_TMP/sercon-port"
+		qemu_start "$name" -m "$MEDIA_MEM" -fw_cfg "name=etc/sercon-port,file=$QEMU_TMP/sercon-port" "$@" ;;
 	uefi)
 		cp "$OVMF_VARS" "$QEMU_TMP/$name.vars.fd"
 		qemu_start "$name" -m "$MEDIA_MEM" \
