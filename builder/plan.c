@@ -292,7 +292,8 @@ static void cert_files(struct pnode *pn, const char *stem, bool *oom)
 }
 
 /* SANs as RKE's pki.GetAltNames builds them for a set of hosts. */
-static void alt_names(const struct cluster *c, const char *role, struct sv *s, bool with_k8s)
+static void alt_names(const struct cluster *c, const char *role, struct sv *s, bool with_k8s,
+		      bool user_sans)
 {
 	sv_add(s, "localhost");
 	sv_add(s, "127.0.0.1");
@@ -314,7 +315,7 @@ static void alt_names(const struct cluster *c, const char *role, struct sv *s, b
 			if (names[k] && *names[k] && !sv_has(s, names[k]))
 				sv_add(s, names[k]);
 	}
-	if (with_k8s)
+	if (user_sans)
 		for (size_t i = 0; i < c->authentication.sans.n; i++)
 			if (!sv_has(s, c->authentication.sans.v[i]))
 				sv_add(s, c->authentication.sans.v[i]);
@@ -387,7 +388,7 @@ static void plan_etcd(struct plan *p, struct pnode *pn, const struct cfg_node *n
 
 	/* the etcd serving/peer certificate: SANs of every etcd host */
 	struct sv sans = { 0 };
-	alt_names(c, "etcd", &sans, true);
+	alt_names(c, "etcd", &sans, true, false);
 	cert_add(pn, stem ? stem : "kube-etcd", "kube-etcd", &sans, oom);
 	cert_files(pn, stem ? stem : "kube-etcd", oom);
 
@@ -574,7 +575,7 @@ static void plan_controlplane(struct plan *p, struct pnode *pn, const struct cfg
 	add_binds_env(ct, &c->services.scheduler, &binds, &env, oom);
 
 	struct sv sans = { 0 };
-	alt_names(c, "controlplane", &sans, true);
+	alt_names(c, "controlplane", &sans, true, true);
 	cert_add(pn, "kube-apiserver", "kube-apiserver", &sans, oom);
 	cert_files(pn, "kube-apiserver", oom);
 	sans = (struct sv){ 0 };

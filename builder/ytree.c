@@ -544,6 +544,8 @@ int ytree_parse(const char *name, const char *buf, size_t len, struct ynode **ou
 	yaml_parser_delete(&p);
 	while (b.depth > 0) {
 		struct frame *f = &b.stack[--b.depth];
+		if (f->parked)
+			ynode_unref(f->node->items[2 * f->node->n]);
 		ynode_unref(f->node);
 		free(f->anchor);
 	}
