@@ -849,13 +849,8 @@ static int build(struct plan *p)
 	return *oom ? -ENOMEM : 0;
 }
 
-int plan_load(const char *path, struct plan **out, struct diag_list *diags, struct perr *err)
+static int plan_from(struct cluster *c, struct plan **out, struct perr *err)
 {
-	struct cluster *c = NULL;
-	*out = NULL;
-	int r = config_load(path, &c, diags, err);
-	if (r < 0)
-		return r;
 	struct plan *p = calloc(1, sizeof(*p));
 	if (!p) {
 		config_free(c);
@@ -868,6 +863,23 @@ int plan_load(const char *path, struct plan **out, struct diag_list *diags, stru
 	}
 	*out = p;
 	return 0;
+}
+
+int plan_load(const char *path, struct plan **out, struct diag_list *diags, struct perr *err)
+{
+	struct cluster *c = NULL;
+	*out = NULL;
+	int r = config_load(path, &c, diags, err);
+	return r < 0 ? r : plan_from(c, out, err);
+}
+
+int plan_load_buffer(const char *name, const char *buf, size_t len, struct plan **out,
+		     struct diag_list *diags, struct perr *err)
+{
+	struct cluster *c = NULL;
+	*out = NULL;
+	int r = config_load_buffer(name, buf, len, &c, diags, err);
+	return r < 0 ? r : plan_from(c, out, err);
 }
 
 const char *plan_cluster_name(const struct plan *p) { return p->c->cluster_name; }

@@ -92,6 +92,10 @@ struct plan_file {
 	char *source;           /* "generated", "state", "cluster.yml" or a host path */
 };
 
+/* As plan_load, from memory; name is used in messages. */
+int plan_load_buffer(const char *name, const char *buf, size_t len, struct plan **out,
+		     struct diag_list *diags, struct perr *err);
+
 const struct cluster *plan_cluster(const struct plan *p);
 const struct plan_container *plan_node_containers(const struct plan *p, size_t i, size_t *n);
 const struct plan_cert *plan_node_certs(const struct plan *p, size_t i, size_t *n);
