@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Bad input: each case gets one clear error (exit 1), in bounded time and
 # memory, and no crash.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/testlib.bash"
 
 NODE='nodes:
   - address: 10.0.0.1

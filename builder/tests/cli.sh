@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The paddock command line: verbs, --help, --version, exit statuses, and the
 # bundled examples.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/testlib.bash"
 
 run; expect_rc 2 "no verb"
 run --help; expect_rc 0 "--help"

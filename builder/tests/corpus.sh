@@ -3,7 +3,7 @@
 # verdict must match what `rke up` does (see that directory's INDEX.md).
 # accepted: exit 0, warnings allowed.  rejected: exit 1, the first error has
 # FILE:LINE:COL and is of the same kind as RKE's first error.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/testlib.bash"
 CORPUS=../shared/corpus/rke
 [ -d "$CORPUS" ] || { echo "no corpus at $CORPUS"; exit 1; }
 

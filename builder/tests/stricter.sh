@@ -2,7 +2,7 @@
 # RKE's own refusals, the places where paddock is stricter than RKE, and
 # paddock's boot keys.  Each case: the exit status and the message with its
 # FILE:LINE:COL.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/testlib.bash"
 
 n=0
 # case_ EXIT REGEX DESC <<< yaml
