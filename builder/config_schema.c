@@ -209,7 +209,10 @@ static const char *legacy_msg(const char *path, const char *key, char **owned)
 
 /* --- the walk ------------------------------------------------------------- */
 
+#define MAX_UNKNOWN_WARNINGS 100
+
 struct walk {
+	size_t unknown;         /* unknown keys seen; warnings stop at a bound */
 	const char *file;
 	struct diag_list *diags;
 	struct perr *err;
@@ -307,7 +310,10 @@ static int check_struct(struct walk *w, const struct ynode *m, int k)
 		int r = 0;
 		if (c >= 0) {
 			r = check_node(w, val, c);
+		} else if (++w->unknown > MAX_UNKNOWN_WARNINGS) {
+			/* counted; summarised once at the end */
 		} else {
+			const char *who = schema_keys[k].flags & SCHEMA_PADDOCK ? "paddock" : "RKE";
 			char *ppath = schema_path(k), *full = NULL, *owned = NULL;
 			if (ppath && asprintf(&full, "%s%s%s", ppath, *ppath ? "." : "", key->val) < 0)
 				full = NULL;
@@ -317,7 +323,8 @@ static int check_struct(struct walk *w, const struct ynode *m, int k)
 				diag_add(w->diags, w->file, key->line, key->col, "%s: %s", w->path, lm);
 			} else if (sug) {
 				diag_add(w->diags, w->file, key->line, key->col,
-					 "%s: unknown key, ignored by RKE; did you mean `%s`?", w->path, sug);
+					 "%s: unknown key, ignored by %s; did you mean `%s`?", w->path, who,
+					 sug);
 			} else {
 				/* a key that exists elsewhere: a section at the wrong level */
 				int where = -1, count = 0;
@@ -330,15 +337,15 @@ static int check_struct(struct walk *w, const struct ynode *m, int k)
 				char *wp = where >= 0 ? schema_path(where) : NULL;
 				if (wp && count == 1)
 					diag_add(w->diags, w->file, key->line, key->col,
-						 "%s: not a key at this level, so RKE ignores it (and all it "
-						 "contains); did you mean `%s`?", w->path, wp);
+						 "%s: not a key at this level, so %s ignores it (and all it "
+						 "contains); did you mean `%s`?", w->path, who, wp);
 				else if (wp)
 					diag_add(w->diags, w->file, key->line, key->col,
-						 "%s: not a key at this level, ignored by RKE (it exists under "
-						 "other sections, e.g. `%s`)", w->path, wp);
+						 "%s: not a key at this level, ignored by %s (it exists under "
+						 "other sections, e.g. `%s`)", w->path, who, wp);
 				else
 					diag_add(w->diags, w->file, key->line, key->col,
-						 "%s: unknown key, ignored by RKE", w->path);
+						 "%s: unknown key, ignored by %s", w->path, who);
 				free(wp);
 			}
 			free(owned);
@@ -462,5 +469,8 @@ int config_check_schema(const struct ynode *root, const char *file, struct diag_
 	w.cap = 64;
 	int r = check_struct(&w, root, 0);
 	free(w.path);
+	if (r == 0 && w.unknown > MAX_UNKNOWN_WARNINGS)
+		diag_add(diags, file, 0, 0, "%zu more unknown keys not listed",
+			 w.unknown - MAX_UNKNOWN_WARNINGS);
 	return r;
 }

@@ -5,6 +5,7 @@
  * warnings for what RKE silently accepts); then paddock's boot keys. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -198,30 +199,77 @@ static int check_roles(struct vctx *v)
 	return 0;
 }
 
+/* Finds two equal non-NULL keys; of all such pairs the one whose later
+ * member comes first (what a nested loop over the list reports first), in
+ * O(n log n) since node lists come from outside. */
+struct keyed {
+	const char *key;
+	size_t idx;
+};
+
+static int cmp_keyed(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	return c ? c : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+static int find_dup(const char *const *keys, size_t n, size_t *first, size_t *second)
+{
+	struct keyed *k = malloc((n ? n : 1) * sizeof(*k));
+	size_t m = 0;
+	bool found = false;
+	if (!k)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		if (keys[i])
+			k[m++] = (struct keyed){ keys[i], i };
+	qsort(k, m, sizeof(*k), cmp_keyed);
+	for (size_t i = 0; i + 1 < m; i++) {
+		if (strcmp(k[i].key, k[i + 1].key) || (i > 0 && !strcmp(k[i - 1].key, k[i].key)))
+			continue;
+		if (!found || k[i + 1].idx < *second) {
+			*first = k[i].idx;
+			*second = k[i + 1].idx;
+			found = true;
+		}
+	}
+	free(k);
+	return found;
+}
+
+static const char *node_addr(const struct cfg_node *n) { return n->address ? n->address : ""; }
+
 static int check_duplicates(struct vctx *v)
 {
-	for (size_t i = 0; i < v->c->nnodes; i++)
-		for (size_t j = 0; j < i; j++) {
-			const struct cfg_node *a = &v->c->nodes[j], *b = &v->c->nodes[i];
-			const char *what = NULL, *key = NULL;
-			if (!a->address && !b->address)
-				what = "", key = NULL;
-			else if (a->address && b->address && !strcmp(a->address, b->address))
-				what = b->address, key = "address";
-			else if (a->hostname_override && b->hostname_override &&
-				 !strcmp(a->hostname_override, b->hostname_override))
-				what = b->hostname_override,
-				key = ymap_get(b->y, "hostname_override") ? "hostname_override" : "address";
-			if (!what)
-				continue;
-			int line, col;
-			pos(b->y, key, &line, &col);
-			return FAIL_AT(v, line, col,
-				       "nodes[%zu]%s%s: same node as nodes[%zu] (line %d) (RKE: Cluster "
-				       "can't have duplicate node: %s)", i, key ? "." : "", key ? key : "",
-				       j, a->y ? a->y->line : 0, what);
-		}
-	return 0;
+	size_t n = v->c->nnodes, a1 = 0, a2 = 0, h1 = 0, h2 = 0;
+	const char **keys = calloc(n ? n : 1, sizeof(*keys));
+	if (!keys)
+		return perr_set(v->err, -ENOMEM, "out of memory");
+	/* nodes without an address count as duplicates of each other, as in RKE */
+	for (size_t i = 0; i < n; i++)
+		keys[i] = node_addr(&v->c->nodes[i]);
+	int da = find_dup(keys, n, &a1, &a2);
+	for (size_t i = 0; i < n; i++)
+		keys[i] = v->c->nodes[i].hostname_override;
+	int dh = da < 0 ? 0 : find_dup(keys, n, &h1, &h2);
+	free(keys);
+	if (da < 0 || dh < 0)
+		return perr_set(v->err, -ENOMEM, "out of memory");
+	if (!da && !dh)
+		return 0;
+	bool by_addr = da && (!dh || a2 <= h2);
+	size_t j = by_addr ? a1 : h1, i = by_addr ? a2 : h2;
+	const struct cfg_node *a = &v->c->nodes[j], *b = &v->c->nodes[i];
+	const char *key = by_addr ? (b->address ? "address" : NULL)
+				  : ymap_get(b->y, "hostname_override") ? "hostname_override" : "address";
+	const char *what = by_addr ? node_addr(b) : b->hostname_override;
+	int line, col;
+	pos(b->y, key, &line, &col);
+	return FAIL_AT(v, line, col,
+		       "nodes[%zu]%s%s: same node as nodes[%zu] (line %d) (RKE: Cluster can't have "
+		       "duplicate node: %s)", i, key ? "." : "", key ? key : "", j,
+		       a->y ? a->y->line : 0, what);
 }
 
 static int check_hosts(struct vctx *v)
@@ -422,6 +470,13 @@ static int check_etcd_count(struct vctx *v)
 		return FAIL_AT(v, line, col, "nodes: no node has the etcd role; a cluster needs one "
 			       "or more (RKE only finds this out after connecting: Cluster must have "
 			       "at least one etcd plane host)");
+	if (etcd > PADDOCK_MAX_ETCD)
+		return FAIL_AT(v, line, col, "nodes: %zu etcd nodes: etcd clusters beyond %d members "
+			       "do not work well (every write waits for a majority); paddock refuses "
+			       "more than %d", etcd, 7, PADDOCK_MAX_ETCD);
+	if (etcd > 7)
+		diag_add(v->diags, c->file, line, col, "nodes: %zu etcd nodes: more than 7 members "
+			 "slow every write; 3 or 5 are usual", etcd);
 	if (etcd && etcd % 2 == 0)
 		diag_add(v->diags, c->file, line, col,
 			 "nodes: %zu etcd nodes: an even count adds no fault tolerance over %zu "
@@ -478,6 +533,12 @@ static bool port_ok(const char *s)
 static int check_ranges(struct vctx *v)
 {
 	struct cluster *c = v->c;
+	if (c->nnodes > PADDOCK_MAX_NODES) {
+		int line, col;
+		keypos(c->root, "nodes", &line, &col);
+		return FAIL_AT(v, line, col, "nodes: %zu nodes: paddock builds at most %d nodes from "
+			       "one file", c->nnodes, PADDOCK_MAX_NODES);
+	}
 	for (size_t i = 0; i < c->nnodes; i++) {
 		const struct cfg_node *n = &c->nodes[i];
 		if (port_ok(n->port))
@@ -631,6 +692,68 @@ static int check_boot(struct vctx *v, const struct cfg_boot *b, const struct yno
 	return 0;
 }
 
+/* Two nodes booting with one MAC or one static address cannot both work. */
+static int check_boot_dups(struct vctx *v)
+{
+	struct cluster *c = v->c;
+	size_t n = c->nnodes, first = 0, second = 0;
+	const char **keys = calloc(n ? n : 1, sizeof(*keys));
+	char **ips = calloc(n ? n : 1, sizeof(*ips));
+	int r = 0;
+	if (!keys || !ips) {
+		r = perr_set(v->err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		keys[i] = c->nodes[i].boot.mac;
+	int d = find_dup(keys, n, &first, &second);
+	if (d < 0) {
+		r = perr_set(v->err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	if (d) {
+		char prefix[48], msg[64];
+		snprintf(prefix, sizeof(prefix), "nodes[%zu].paddock", second);
+		snprintf(msg, sizeof(msg), "%%s is also the MAC of nodes[%zu]", first);
+		const struct ynode *blk = ymap_get(c->nodes[second].y, "paddock");
+		r = boot_fail(v, blk ? blk : c->nodes[second].y, prefix, "mac", msg,
+			      c->nodes[second].boot.mac);
+		goto out;
+	}
+	/* static addresses, compared as addresses (10.0.0.1/24 vs 10.0.0.1/16) */
+	for (size_t i = 0; i < n; i++) {
+		const struct cfg_boot *b = &c->nodes[i].boot;
+		struct ipaddr a;
+		int p;
+		keys[i] = NULL;
+		if (b->net_address && !strcmp(b->net_mode, "static") && cidr_parse(b->net_address, &a, &p)) {
+			char buf[64];
+			if (!inet_ntop(a.family, a.b, buf, sizeof(buf)) || !(ips[i] = strdup(buf))) {
+				r = perr_set(v->err, -ENOMEM, "out of memory");
+				goto out;
+			}
+			keys[i] = ips[i];
+		}
+	}
+	d = find_dup(keys, n, &first, &second);
+	if (d < 0)
+		r = perr_set(v->err, -ENOMEM, "out of memory");
+	else if (d) {
+		char prefix[48], msg[64];
+		snprintf(prefix, sizeof(prefix), "nodes[%zu].paddock", second);
+		snprintf(msg, sizeof(msg), "%%s is also the address of nodes[%zu]", first);
+		const struct ynode *blk = ymap_get(c->nodes[second].y, "paddock");
+		r = boot_fail(v, blk ? blk : c->nodes[second].y, prefix, "network.address", msg,
+			      c->nodes[second].boot.net_address);
+	}
+out:
+	for (size_t i = 0; ips && i < n; i++)
+		free(ips[i]);
+	free(ips);
+	free(keys);
+	return r;
+}
+
 static int check_paddock(struct vctx *v)
 {
 	struct cluster *c = v->c;
@@ -685,30 +808,9 @@ static int check_paddock(struct vctx *v)
 				return boot_fail(v, at, prefix, "mac", "`%s` is not a usable address",
 						 norm);
 			strcpy(c->nodes[i].boot.mac, norm);
-			for (size_t j = 0; j < i; j++)
-				if (c->nodes[j].boot.mac && !strcmp(c->nodes[j].boot.mac, norm)) {
-					char other[64];
-					snprintf(other, sizeof(other), "%%s is also the MAC of nodes[%zu]", j);
-					return boot_fail(v, at, prefix, "mac", other, norm);
-				}
 		}
 		if ((r = check_boot(v, &n->boot, at, prefix, n)) < 0)
 			return r;
-		if (n->boot.net_address && !strcmp(n->boot.net_mode, "static"))
-			for (size_t j = 0; j < i; j++) {
-				const struct cfg_boot *o = &c->nodes[j].boot;
-				struct ipaddr a1, a2;
-				int p1, p2;
-				if (o->net_address && !strcmp(o->net_mode, "static") &&
-				    cidr_parse(o->net_address, &a1, &p1) &&
-				    cidr_parse(n->boot.net_address, &a2, &p2) &&
-				    !memcmp(a1.b, a2.b, sizeof(a1.b))) {
-					char other[80];
-					snprintf(other, sizeof(other), "%%s is also the address of nodes[%zu]", j);
-					return boot_fail(v, at, prefix, "network.address", other,
-							 n->boot.net_address);
-				}
-			}
 	}
 	return 0;
 }
@@ -732,6 +834,7 @@ int config_validate(struct cluster *c, struct diag_list *diags, struct perr *err
 		check_etcd_count,       /* ValidateHostCount (after SSH in RKE) */
 		check_ssh_paths,        /* paddock: what fails at SSH time in RKE */
 		check_paddock,
+		check_boot_dups,
 	};
 	for (size_t i = 0; i < sizeof(steps) / sizeof(*steps); i++) {
 		int r = steps[i](&v);

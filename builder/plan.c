@@ -185,6 +185,9 @@ struct plan {
 	char *initial_cluster;
 	char *etcd_servers;
 	char *etcd_user;
+	char **sans_etcd;       /* shared by every etcd node's certificate */
+	char **sans_api;        /* shared by every control plane node's */
+	char *cp_hosts;         /* control plane internal addresses, comma-separated */
 	bool oom;
 };
 
@@ -388,8 +391,11 @@ static void plan_etcd(struct plan *p, struct pnode *pn, const struct cfg_node *n
 
 	/* the etcd serving/peer certificate: SANs of every etcd host */
 	struct sv sans = { 0 };
-	alt_names(c, "etcd", &sans, true, false);
 	cert_add(pn, stem ? stem : "kube-etcd", "kube-etcd", &sans, oom);
+	if (pn->ncerts && !*oom) {
+		strv_free(pn->certs[pn->ncerts - 1].sans);
+		pn->certs[pn->ncerts - 1].sans = p->sans_etcd;
+	}
 	cert_files(pn, stem ? stem : "kube-etcd", oom);
 
 	bool snap = e->backup.present ? e->backup.enabled : e->snapshot;
@@ -575,8 +581,11 @@ static void plan_controlplane(struct plan *p, struct pnode *pn, const struct cfg
 	add_binds_env(ct, &c->services.scheduler, &binds, &env, oom);
 
 	struct sv sans = { 0 };
-	alt_names(c, "controlplane", &sans, true, true);
 	cert_add(pn, "kube-apiserver", "kube-apiserver", &sans, oom);
+	if (pn->ncerts && !*oom) {
+		strv_free(pn->certs[pn->ncerts - 1].sans);
+		pn->certs[pn->ncerts - 1].sans = p->sans_api;
+	}
 	cert_files(pn, "kube-apiserver", oom);
 	sans = (struct sv){ 0 };
 	cert_add(pn, "kube-controller-manager", "system:kube-controller-manager", &sans, oom);
@@ -696,20 +705,8 @@ static void plan_worker_common(struct plan *p, struct pnode *pn, const struct cf
 		ct = ct_new(pn, "nginx-proxy", cfg_system_image(c, "nginx_proxy"), oom);
 		if (ct) {
 			struct sv a = { 0 }, b = { 0 }, e = { 0 };
-			size_t len = 16;
-			for (size_t i = 0; i < c->nnodes; i++)
-				len += strlen(c->nodes[i].internal_address ? c->nodes[i].internal_address : "") + 1;
-			char *cp = calloc(1, len);
-			for (size_t i = 0; cp && i < c->nnodes; i++)
-				if (cfg_has_role(&c->nodes[i], "controlplane") && c->nodes[i].internal_address) {
-					if (*cp)
-						strcat(cp, ",");
-					strcat(cp, c->nodes[i].internal_address);
-				}
-			*oom |= !cp;
 			sv_add(&a, "nginx-proxy");
-			sv_addf(&e, "CP_HOSTS=%s", cp ? cp : "");
-			free(cp);
+			sv_addf(&e, "CP_HOSTS=%s", p->cp_hosts);
 			*oom |= a.oom;
 			ct->args = sv_take(&a);
 			add_binds_env(ct, NULL, &b, &e, oom);
@@ -807,6 +804,22 @@ static int build(struct plan *p)
 		snprintf(p->etcd_servers + s, slen - s, "%shttps://%s:2379", s ? "," : "",
 			 n->internal_address);
 	}
+	struct sv sv1 = { 0 }, sv2 = { 0 };
+	alt_names(c, "etcd", &sv1, true, false);
+	alt_names(c, "controlplane", &sv2, true, true);
+	*oom |= sv1.oom || sv2.oom;
+	p->sans_etcd = sv_take(&sv1);
+	p->sans_api = sv_take(&sv2);
+	size_t cplen = 1;
+	for (size_t i = 0; i < c->nnodes; i++)
+		cplen += strlen(c->nodes[i].internal_address) + 1;
+	p->cp_hosts = calloc(1, cplen);
+	if (!p->sans_etcd || !p->sans_api || !p->cp_hosts)
+		return -ENOMEM;
+	for (size_t i = 0, w = 0; i < c->nnodes; i++)
+		if (cfg_has_role(&c->nodes[i], "controlplane"))
+			w += (size_t)snprintf(p->cp_hosts + w, cplen - w, "%s%s", w ? "," : "",
+					      c->nodes[i].internal_address);
 	if (c->services.etcd.uid && c->services.etcd.gid)
 		p->etcd_user = xasprintf(oom, "%lld:%lld", c->services.etcd.uid, c->services.etcd.gid);
 
@@ -972,7 +985,8 @@ void plan_free(struct plan *p)
 		for (size_t j = 0; j < pn->ncerts; j++) {
 			free(pn->certs[j].name);
 			free(pn->certs[j].common_name);
-			strv_free(pn->certs[j].sans);
+			if (pn->certs[j].sans != p->sans_etcd && pn->certs[j].sans != p->sans_api)
+				strv_free(pn->certs[j].sans);
 		}
 		free(pn->certs);
 		for (size_t j = 0; j < pn->nfiles; j++) {
@@ -990,6 +1004,9 @@ void plan_free(struct plan *p)
 	free(p->initial_cluster);
 	free(p->etcd_servers);
 	free(p->etcd_user);
+	strv_free(p->sans_etcd);
+	strv_free(p->sans_api);
+	free(p->cp_hosts);
 	config_free(p->c);
 	free(p);
 }

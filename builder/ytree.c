@@ -207,9 +207,10 @@ static int add_weight(struct builder *b, size_t w, int line, int col)
 {
 	b->weight += w;
 	if (w > YTREE_MAX_WEIGHT || b->weight > YTREE_MAX_WEIGHT)
-		return perr_setat(b->err, -E2BIG, b->name, line, col,
+		return perr_setat(b->err, -E2BIG, b->name, line, col, b->aliases ?
 				  "document too large once aliases are expanded (more than %d nodes); "
-				  "refusing a possible alias bomb", YTREE_MAX_WEIGHT);
+				  "refusing a possible alias bomb" :
+				  "document too large (more than %d YAML nodes)", YTREE_MAX_WEIGHT);
 	return 0;
 }
 

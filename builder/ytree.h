@@ -19,7 +19,7 @@
 #define YTREE_MAX_BYTES (16u << 20)    /* 16 MiB */
 #define YTREE_MAX_DEPTH 64
 #define YTREE_MAX_ALIASES 1000
-#define YTREE_MAX_WEIGHT 200000         /* nodes, counting alias expansion */
+#define YTREE_MAX_WEIGHT 1000000        /* nodes, counting alias expansion */
 
 enum ynode_kind { Y_SCALAR, Y_SEQ, Y_MAP };
 
