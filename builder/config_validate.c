@@ -597,6 +597,18 @@ static void stricter_warnings(struct vctx *v)
 		diag_add(v->diags, c->file, 0, 0,
 			 "kubernetes_version: not set; paddock uses %s (pin it to build the same "
 			 "images tomorrow)", PADDOCK_DEFAULT_K8S);
+	/* RKE overrides these per-node keys with the cluster's, silently */
+	for (size_t i = 0; i < c->nnodes; i++) {
+		const struct ynode *aa = ymap_get(c->nodes[i].y, "ssh_agent_auth");
+		bool b;
+		if (aa && yscalar_bool(aa, &b) && b != c->ssh_agent_auth)
+			diag_add(v->diags, c->file, aa->line, aa->col,
+				 "nodes[%zu].ssh_agent_auth: RKE replaces it with the cluster-level "
+				 "ssh_agent_auth (%s)", i, c->ssh_agent_auth ? "true" : "false");
+	}
+	if (c->ssh_cert_path && *c->ssh_cert_path)
+		warn_path(v, "ssh_cert_path", "RKE does not pass the cluster-level ssh_cert_path to "
+			  "nodes; set it per node%s", NULL);
 	if (c->services.kube_api.audit.present && !c->services.kube_api.audit.enabled)
 		warn_path(v, "services.kube-api.audit_log.enabled", "audit logging is off%s", NULL);
 }

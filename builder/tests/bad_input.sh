@@ -89,4 +89,8 @@ bad_case bastionport 'bastion_host.port: `99999` is not a TCP port'
 # templates in values
 printf 'nodes:\n  - address: ${node_ip}\n    user: u\n    role: [etcd]\n' >"$TMP/tmpl.yml"
 bad_case tmpl 'tmpl.yml:2:14: nodes\[0\]\.address: unrendered template `\$\{node_ip\}`'
+# a value with a newline stays on one line of stderr
+printf 'nodes:\n  - address: a\n    user: u\n    role: ["et\\ncd"]\n' >"$TMP/newline.yml"
+bad_case newline 'newline.yml:4:12: nodes\[0\]\.role\[0\]: unknown role `et\\ncd`'
+[ "$(wc -l <"$TMP/err")" -eq 1 ] && ok "newline: one line" || bad "newline: $(wc -l <"$TMP/err") lines"
 finish

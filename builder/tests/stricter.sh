@@ -84,6 +84,14 @@ $H
       network:
         address: 10.10.0.99/24
 YML
+case_ 0 '6:21: warning: nodes\[0\]\.ssh_agent_auth: RKE replaces it with the cluster-level' "per-node ssh_agent_auth" <<YML
+ssh_agent_auth: false
+nodes:
+  - address: 10.10.0.11
+    user: u
+    role: [etcd]
+    ssh_agent_auth: true
+YML
 
 # --- RKE's refusals ------------------------------------------------------------
 case_ 1 '1:1: nodes: no node has the etcd role' "no etcd node" <<YML
