@@ -281,54 +281,86 @@ static int cmp_idx(const void *a, const void *b, void *ctx)
 	return i < j ? -1 : i > j;
 }
 
-/* Applies merge keys and "last wins" for duplicates; warns on duplicates. */
+static bool is_merge_key(const struct ynode *k)
+{
+	return k->kind == Y_SCALAR && k->plain && !strcmp(k->val, "<<");
+}
+
+/* Rebuilds m's entries with merge keys (`<<: *a`, `<<: [*a, *b]`) expanded:
+ * merged entries first, the last source first, then the explicit ones, so
+ * that "last wins" below gives yaml.v2's precedence (explicit keys over
+ * merged ones, earlier sources over later ones).  Returns how many entries
+ * came from merges, or a negative code. */
+static long expand_merges(struct builder *b, struct ynode *m)
+{
+	size_t nmerged = 0, nexplicit = 0;
+	bool any = false;
+	for (size_t i = 0; i < m->n; i++) {
+		const struct ynode *k = ymap_key(m, i), *v = ymap_val(m, i);
+		if (!is_merge_key(k)) {
+			nexplicit++;
+			continue;
+		}
+		any = true;
+		const struct ynode *const *srcs = (const struct ynode *const *)&m->items[2 * i + 1];
+		size_t ns = 1;
+		if (v->kind == Y_SEQ)
+			srcs = (const struct ynode *const *)v->items, ns = v->n;
+		for (size_t s = 0; s < ns; s++) {
+			if (srcs[s]->kind != Y_MAP)
+				return perr_setat(b->err, -EINVAL, b->name, srcs[s]->line, srcs[s]->col,
+						  "merge key `<<` needs a mapping or a list of mappings");
+			nmerged += srcs[s]->n;
+		}
+	}
+	if (!any)
+		return 0;
+	size_t total = nmerged + nexplicit;
+	struct ynode **items = malloc((2 * total + 2) * sizeof(*items));
+	if (!items)
+		return oom(b);
+	size_t w = 0;
+	for (size_t i = m->n; i-- > 0;) {
+		const struct ynode *k = ymap_key(m, i), *v = ymap_val(m, i);
+		if (!is_merge_key(k))
+			continue;
+		struct ynode *const *srcs = &m->items[2 * i + 1];
+		size_t ns = 1;
+		if (v->kind == Y_SEQ)
+			srcs = v->items, ns = v->n;
+		for (size_t s = ns; s-- > 0;)
+			for (size_t j = 0; j < srcs[s]->n; j++) {
+				items[2 * w] = srcs[s]->items[2 * j];
+				items[2 * w + 1] = srcs[s]->items[2 * j + 1];
+				items[2 * w]->refs++;
+				items[2 * w + 1]->refs++;
+				w++;
+			}
+	}
+	for (size_t i = 0; i < m->n; i++) {
+		if (is_merge_key(ymap_key(m, i))) {
+			ynode_unref(m->items[2 * i]);
+			ynode_unref(m->items[2 * i + 1]);
+			continue;
+		}
+		items[2 * w] = m->items[2 * i];
+		items[2 * w + 1] = m->items[2 * i + 1];
+		w++;
+	}
+	free(m->items);
+	m->items = items;
+	m->n = w;
+	m->cap = 2 * total + 2;
+	return (long)nmerged;
+}
+
+/* Applies merge keys and "last wins" for duplicates; warns on duplicate
+ * keys written in the mapping itself. */
 static int finish_map(struct builder *b, struct ynode *m)
 {
-	/* merge keys first: `<<: *a` or `<<: [*a, *b]` */
-	for (size_t i = 0; i < m->n; i++) {
-		const struct ynode *k = ymap_key(m, i);
-		if (!(k->plain && !strcmp(k->val, "<<")))
-			continue;
-		struct ynode *v = m->items[2 * i + 1];
-		struct ynode *srcs1[1] = { v };
-		struct ynode **srcs = srcs1;
-		size_t ns = 1;
-		if (v->kind == Y_SEQ) {
-			srcs = v->items;
-			ns = v->n;
-		}
-		/* take the merge entry out first */
-		struct ynode *key = m->items[2 * i];
-		memmove(&m->items[2 * i], &m->items[2 * i + 2], (2 * (m->n - i - 1)) * sizeof(*m->items));
-		m->n--;
-		for (size_t s = 0; s < ns; s++) {
-			struct ynode *src = srcs[s];
-			if (src->kind != Y_MAP) {
-				int line = src->line, col = src->col;
-				ynode_unref(key);
-				ynode_unref(v);
-				return perr_setat(b->err, -EINVAL, b->name, line, col,
-						  "merge key `<<` needs a mapping or a list of mappings");
-			}
-			for (size_t j = 0; j < src->n; j++) {
-				const struct ynode *sk = ymap_key(src, j);
-				if (ymap_get(m, sk->val))
-					continue;
-				if (push_item(m, src->items[2 * j]) < 0) {
-					ynode_unref(key);
-					ynode_unref(v);
-					return oom(b);
-				}
-				m->items[2 * m->n + 1] = src->items[2 * j + 1];
-				src->items[2 * j]->refs++;
-				src->items[2 * j + 1]->refs++;
-				m->n++;
-			}
-		}
-		ynode_unref(key);
-		ynode_unref(v);
-		i--;
-	}
+	long nmerged = expand_merges(b, m);
+	if (nmerged < 0)
+		return (int)nmerged;
 	if (m->n < 2)
 		return 0;
 	size_t *idx = malloc(m->n * sizeof(*idx));
@@ -348,9 +380,10 @@ static int finish_map(struct builder *b, struct ynode *m)
 			continue;
 		drop[idx[i]] = true;
 		ndrop++;
-		diag_add(b->diags, b->name, k2->line, k2->col,
-			 "%s: duplicate key (first at line %d); the last one wins, as in RKE",
-			 k2->val, k1->line);
+		if (idx[i] >= (size_t)nmerged)
+			diag_add(b->diags, b->name, k2->line, k2->col,
+				 "%s: duplicate key (first at line %d); the last one wins, as in RKE",
+				 k2->val, k1->line);
 	}
 	if (ndrop) {
 		size_t w = 0;

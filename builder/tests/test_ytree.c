@@ -49,6 +49,20 @@ static void aliases_and_merge_keys(void **state)
 	assert_null(ymap_get(o, "<<"));
 	assert_ptr_equal(ymap_get(n, "list")->items[0], ymap_get(n, "base"));
 	ynode_unref(n);
+	/* yaml.v2 precedence: explicit keys, then earlier merge sources */
+	struct diag_list d = { 0 };
+	n = parse("a: &a {x: 1, y: 1}\nb: &b {x: 2, z: 2}\nc: {<<: [*a, *b], y: 3}\n", &d, &e);
+	assert_non_null(n);
+	const struct ynode *c = ymap_get(n, "c");
+	assert_int_equal(ymap_len(c), 3);
+	assert_string_equal(ymap_get(c, "x")->val, "1");
+	assert_string_equal(ymap_get(c, "y")->val, "3");
+	assert_string_equal(ymap_get(c, "z")->val, "2");
+	assert_int_equal(d.n, 0);
+	ynode_unref(n);
+	assert_null(parse("a: &a [1]\nb: {<<: *a}\n", NULL, &e));
+	assert_non_null(strstr(e.msg, "merge key"));
+	perr_clear(&e);
 }
 
 static void alias_bomb_refused(void **state)
