@@ -252,6 +252,8 @@ struct cluster {
 #define PADDOCK_DEFAULT_K8S "v1.32.5-rancher1-1"
 #define PADDOCK_MAX_NODES 2000      /* images per file; keeps plans bounded */
 #define PADDOCK_MAX_ETCD 15         /* etcd members; 7 is already a lot */
+#define PADDOCK_MAX_SERVICE_LIST 200 /* extra_args, binds, env of one service */
+#define PADDOCK_MAX_SANS 500        /* authentication.sans: one certificate */
 
 /* Reads, parses, checks and validates path.  Warnings to diags (may be
  * NULL).  On success *out is a new cluster. */

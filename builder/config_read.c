@@ -157,15 +157,29 @@ static void kvs_free(struct cfg_kvs *kv)
 	*kv = (struct cfg_kvs){ 0 };
 }
 
+/* Copies a string map; its keys are unique already (the tree applied "last
+ * wins"), so entries are appended without a search. */
 static int get_kvs(const struct ynode *m, const char *key, struct cfg_kvs *out)
 {
 	const struct ynode *v = get_map(m, key);
-	for (size_t i = 0; v && i < v->n; i++) {
+	if (!v || !v->n)
+		return 0;
+	struct cfg_kv *p = realloc(out->v, (out->n + v->n) * sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	out->v = p;
+	for (size_t i = 0; i < v->n; i++) {
 		const struct ynode *val = ymap_val(v, i);
 		if (val->kind != Y_SCALAR)
 			continue;
-		if (kvs_set(out, ymap_key(v, i)->val, ynode_is_null(val) ? "" : val->val) < 0)
+		p[out->n].key = strdup(ymap_key(v, i)->val);
+		p[out->n].val = strdup(ynode_is_null(val) ? "" : val->val);
+		if (!p[out->n].key || !p[out->n].val) {
+			free(p[out->n].key);
+			free(p[out->n].val);
 			return -ENOMEM;
+		}
+		out->n++;
 	}
 	return 0;
 }

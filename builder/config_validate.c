@@ -561,6 +561,35 @@ static int check_ranges(struct vctx *v)
 		snprintf(num, sizeof(num), "%lld", vals[i]);
 		return fail_path(v, path, "%s is out of range for a %s (0-2147483647)", num, ids[i]);
 	}
+	/* every node's plan repeats these lists: keep plans bounded */
+	static const char *const svcs[] = { "etcd", "kube-api", "kube-controller", "scheduler",
+					    "kubelet", "kubeproxy" };
+	const struct cfg_service *bases[] = { &c->services.etcd.base, &c->services.kube_api.base,
+					      &c->services.kube_controller.base, &c->services.scheduler,
+					      &c->services.kubelet.base, &c->services.kubeproxy };
+	for (int i = 0; i < 6; i++) {
+		const struct cfg_service *b = bases[i];
+		size_t arr = 0;
+		for (size_t j = 0; j < b->extra_args_array.n; j++)
+			arr += b->extra_args_array.vals[j].n;
+		const char *what = b->extra_args.n > PADDOCK_MAX_SERVICE_LIST ? "extra_args"
+				 : arr > PADDOCK_MAX_SERVICE_LIST ? "extra_args_array"
+				 : b->extra_binds.n > PADDOCK_MAX_SERVICE_LIST ? "extra_binds"
+				 : b->extra_env.n > PADDOCK_MAX_SERVICE_LIST ? "extra_env" : NULL;
+		if (!what)
+			continue;
+		char path[64];
+		snprintf(path, sizeof(path), "services.%s.%s", svcs[i], what);
+		char lim[16];
+		snprintf(lim, sizeof(lim), "%d", PADDOCK_MAX_SERVICE_LIST);
+		return fail_path(v, path, "more than %s entries; paddock refuses such a list%s", lim, NULL);
+	}
+	if (c->authentication.sans.n > PADDOCK_MAX_SANS) {
+		char lim[16];
+		snprintf(lim, sizeof(lim), "%d", PADDOCK_MAX_SANS);
+		return fail_path(v, "authentication.sans", "more than %s names for one certificate%s",
+				 lim, NULL);
+	}
 	if (c->addon_job_timeout < 0)
 		return fail_path(v, "addon_job_timeout", "must not be negative%s%s", NULL, NULL);
 	return 0;

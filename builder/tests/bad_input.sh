@@ -86,6 +86,15 @@ bad_case uidquoted 'uidquoted.yml:7:10: services.etcd.uid: expected an integer \
 printf '%sbastion_host:\n  address: b\n  port: 99999\n' "$NODE" >"$TMP/bastionport.yml"
 bad_case bastionport 'bastion_host.port: `99999` is not a TCP port'
 
+python3 -c 'print("nodes:\n  - {address: a, user: u, role: [etcd]}\nservices:\n  kubelet:\n    extra_args:"); [print("      k%d: v" % i) for i in range(300)]' >"$TMP/args.yml"
+bad_case args 'args.yml:6:7: services.kubelet.extra_args: more than 200 entries'
+python3 -c 'print("nodes:\n  - {address: a, user: u, role: [etcd]}\nauthentication:\n  sans:"); [print("    - n%d" % i) for i in range(600)]' >"$TMP/sans.yml"
+bad_case sans 'sans.yml:5:5: authentication.sans: more than 500 names'
+python3 -c 'print("nodes:"); [print("  - {address: a%d, user: u, role: [etcd]}" % i) for i in range(17)]' >"$TMP/etcd17.yml"
+bad_case etcd17 'etcd17.yml:1:1: nodes: 17 etcd nodes: .*more than 15'
+python3 -c 'print("nodes:"); [print("  - {address: a%d, user: u, role: [etcd]}" % i) for i in range(2001)]' >"$TMP/n2001.yml"
+bad_case n2001 'n2001.yml:1:1: nodes: 2001 nodes: paddock builds at most 2000'
+
 # templates in values
 printf 'nodes:\n  - address: ${node_ip}\n    user: u\n    role: [etcd]\n' >"$TMP/tmpl.yml"
 bad_case tmpl 'tmpl.yml:2:14: nodes\[0\]\.address: unrendered template `\$\{node_ip\}`'
