@@ -175,18 +175,15 @@ static int push_item(struct ynode *parent, struct ynode *child)
 	return 0;
 }
 
+/* Anchors are appended; an alias looks from the newest, so a redefined
+ * anchor names its latest node, as YAML wants. */
 static int register_anchor(struct builder *b, const char *name, struct ynode *n)
 {
 	if (!name)
 		return 0;
-	for (size_t i = 0; i < b->nanchors; i++)
-		if (!strcmp(b->anchors[i].name, name)) {
-			/* redefinition: later aliases see the new node */
-			ynode_unref(b->anchors[i].node);
-			n->refs++;
-			b->anchors[i].node = n;
-			return 0;
-		}
+	if (b->nanchors >= YTREE_MAX_ANCHORS)
+		return perr_setat(b->err, -E2BIG, b->name, n->line, n->col,
+				  "more than %d anchors", YTREE_MAX_ANCHORS);
 	if (b->nanchors == b->acap) {
 		size_t nc = b->acap ? b->acap * 2 : 8;
 		struct anchor *p = realloc(b->anchors, nc * sizeof(*p));

@@ -19,6 +19,7 @@
 #define YTREE_MAX_BYTES (16u << 20)    /* 16 MiB */
 #define YTREE_MAX_DEPTH 64
 #define YTREE_MAX_ALIASES 1000
+#define YTREE_MAX_ANCHORS 10000
 #define YTREE_MAX_WEIGHT 1000000        /* nodes, counting alias expansion */
 
 enum ynode_kind { Y_SCALAR, Y_SEQ, Y_MAP };

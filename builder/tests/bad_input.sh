@@ -55,6 +55,8 @@ bad_case deepmap 'nesting deeper than 64 levels'
 bad_case bomb 'bomb.yml:[0-9]+:[0-9]+: document too large once aliases are expanded.*alias bomb'
 { echo 'x: &x [1]'; for i in $(seq 1 1500); do echo "k$i: *x"; done; } >"$TMP/aliases.yml"
 bad_case aliases 'more than 1000 aliases'
+python3 -c 'print("x:"); [print("  - &a%d %d" % (i, i)) for i in range(10001)]' >"$TMP/anchors.yml"
+bad_case anchors 'anchors.yml:10002:5: more than 10000 anchors'
 printf 'a: *nowhere\n' >"$TMP/noanchor.yml"
 bad_case noanchor "unknown anchor 'nowhere'"
 
