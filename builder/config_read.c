@@ -429,7 +429,7 @@ static int read_etcd(const struct ynode *m, struct cfg_etcd *e)
 	return r ? -ENOMEM : 0;
 }
 
-static int read_kube_api(const struct ynode *m, struct cfg_kube_api *a)
+static int read_kube_api(const struct ynode *m, struct cfg_kube_api *a, bool audit_default)
 {
 	int r = read_service(m, &a->base);
 	r |= get_str_def(m, "service_cluster_ip_range", "10.43.0.0/16", &a->service_cluster_ip_range);
@@ -445,7 +445,7 @@ static int read_kube_api(const struct ynode *m, struct cfg_kube_api *a)
 	const struct ynode *al = get_map(m, "audit_log");
 	struct cfg_audit *au = &a->audit;
 	au->present = al != NULL;
-	au->enabled = al ? get_bool(al, "enabled", false) : true;
+	au->enabled = al ? get_bool(al, "enabled", false) : audit_default;
 	const struct ynode *ac = get_map(al, "configuration");
 	au->max_age = get_int_nz(ac, "max_age", 30);
 	au->max_backup = get_int_nz(ac, "max_backup", 10);
@@ -572,7 +572,14 @@ int config_read(struct cluster *c, struct diag_list *diags, struct perr *err)
 	const struct ynode *s;
 	s = get_map(svc, "etcd");
 	r |= read_etcd(s, &c->services.etcd);
-	r |= read_kube_api(get_map(svc, "kube-api"), &c->services.kube_api);
+	/* version-dependent defaults (cluster/defaults.go) */
+	int vmaj = 1, vmin = 99, vpatch = 0;
+	(void)cfg_k8s_version(c->kubernetes_version, &vmaj, &vmin, &vpatch);
+	bool v_ge = vmaj > 1;
+#define K8S_AT_LEAST(mi, pa) (v_ge || vmin > (mi) || (vmin == (mi) && vpatch >= (pa)))
+	bool audit_default = K8S_AT_LEAST(17, 4) || (vmin == 16 && vpatch >= 8) ||
+			     (vmin == 15 && vpatch >= 11);
+	r |= read_kube_api(get_map(svc, "kube-api"), &c->services.kube_api, audit_default);
 	s = get_map(svc, "kube-controller");
 	r |= read_service(s, &c->services.kube_controller.base);
 	r |= get_str_def(s, "cluster_cidr", "10.42.0.0/16", &c->services.kube_controller.cluster_cidr);
@@ -592,9 +599,7 @@ int config_read(struct cluster *c, struct diag_list *diags, struct perr *err)
 	/* pod_security_configuration defaults to privileged unless an admission
 	 * config file is passed by hand */
 	struct cfg_kube_api *ka = &c->services.kube_api;
-	int vmaj = 0, vmin = 0, vpatch = 0;
-	bool psa_default = cfg_k8s_version(c->kubernetes_version, &vmaj, &vmin, &vpatch) &&
-			   (vmaj > 1 || vmin >= 23);
+	bool psa_default = vmaj > 1 || vmin >= 23;
 	if (psa_default && ka->pod_security_configuration && !*ka->pod_security_configuration) {
 		free(ka->pod_security_configuration);
 		ka->pod_security_configuration = NULL;
@@ -636,11 +641,13 @@ int config_read(struct cluster *c, struct diag_list *diags, struct perr *err)
 	r |= get_kvs(in, "options", &c->ingress.options);
 	r |= get_kvs(in, "extra_args", &c->ingress.extra_args);
 	r |= get_str(in, "dns_policy", &c->ingress.dns_policy);
-	r |= get_str_def(in, "network_mode", "hostPort", &c->ingress.network_mode);
+	r |= get_str_def(in, "network_mode", K8S_AT_LEAST(21, 0) ? "hostPort" : "hostNetwork",
+			 &c->ingress.network_mode);
 	c->ingress.http_port = get_int_nz(in, "http_port", 80);
 	c->ingress.https_port = get_int_nz(in, "https_port", 443);
 	const struct ynode *dn = get_map(root, "dns");
-	r |= get_str_def(dn, "provider", "coredns", &c->dns.provider);
+	r |= get_str_def(dn, "provider", K8S_AT_LEAST(14, 0) ? "coredns" : "kube-dns", &c->dns.provider);
+#undef K8S_AT_LEAST
 	r |= get_strs(dn, "upstreamnameservers", &c->dns.upstreamnameservers);
 	r |= get_str(get_map(dn, "nodelocal"), "ip_address", &c->dns.nodelocal_ip);
 	const struct ynode *mo = get_map(root, "monitoring");

@@ -66,6 +66,29 @@ static void rke_defaults(void **state)
 	config_free(c);
 }
 
+static void version_dependent_defaults(void **state)
+{
+	(void)state;
+	struct perr e = PERR_INIT;
+	struct cluster *c = load("kubernetes_version: v1.20.4-rancher1-1\n", NULL, &e);
+	assert_non_null(c);
+	assert_true(c->services.kube_api.audit.enabled);
+	assert_string_equal(c->ingress.network_mode, "hostNetwork");
+	assert_null(c->services.kube_api.pod_security_configuration);
+	config_free(c);
+	c = load("kubernetes_version: v1.15.3-rancher1-1\n", NULL, &e);
+	assert_non_null(c);
+	assert_false(c->services.kube_api.audit.enabled);
+	config_free(c);
+	c = load("kubernetes_version: v1.12.3-rancher1-1\n", NULL, &e);
+	assert_string_equal(c->dns.provider, "kube-dns");
+	config_free(c);
+	c = load("", NULL, &e);
+	assert_string_equal(c->ingress.network_mode, "hostPort");
+	assert_string_equal(c->services.kube_api.pod_security_configuration, "privileged");
+	config_free(c);
+}
+
 static void backup_config_defaults(void **state)
 {
 	(void)state;
@@ -188,6 +211,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(rke_defaults),
 		cmocka_unit_test(backup_config_defaults),
+		cmocka_unit_test(version_dependent_defaults),
 		cmocka_unit_test(yaml11_semantics),
 		cmocka_unit_test(hostname_lowercased_and_checked),
 		cmocka_unit_test(suggestions),
