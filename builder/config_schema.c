@@ -48,6 +48,8 @@ bool yscalar_int(const struct ynode *n, long long *out)
 		base = 16, p += 2;
 	else if (p[0] == '0' && (p[1] == 'b' || p[1] == 'B'))
 		base = 2, p += 2;
+	else if (p[0] == '0' && (p[1] == 'o' || p[1] == 'O'))
+		base = 8, p += 2;   /* Go's ParseInt(s, 0, 64), which yaml.v2 uses */
 	else if (p[0] == '0' && p[1])
 		base = 8, p += 1;
 	if (!*p)

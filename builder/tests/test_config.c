@@ -115,6 +115,11 @@ static void yaml11_semantics(void **state)
 	assert_string_equal(c->cluster_name, "123");
 	assert_true(c->services.kubelet.fail_swap_on);
 	config_free(c);
+	c = load("services:\n  etcd: {uid: 0o144, gid: 0x64}\n", NULL, &e);
+	assert_non_null(c);
+	assert_int_equal(c->services.etcd.uid, 100);
+	assert_int_equal(c->services.etcd.gid, 100);
+	config_free(c);
 	/* a quoted string is not an int or a bool */
 	assert_null(load("services:\n  etcd:\n    uid: \"52034\"\n", NULL, &e));
 	assert_int_equal(e.line, 7);
