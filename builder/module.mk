@@ -15,7 +15,7 @@ $(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard builder/*.h lib/*.h)
 fuzz: $(FUZZ_BIN)
 	@mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/artifacts
 	@for f in $(FUZZ_SEEDS); do cp -n "$$f" $(FUZZ_DIR)/corpus/ 2>/dev/null || true; done
-	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+	nice -n 10 $(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
 		-rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix=$(FUZZ_DIR)/artifacts/ -dict=builder/fuzz/cluster.dict \
 		$(FUZZ_DIR)/corpus
