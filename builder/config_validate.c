@@ -617,8 +617,17 @@ static void stricter_warnings(struct vctx *v)
 		warn_path(v, "cluster_name", "`%s` is not a DNS name (lower-case letters, digits, "
 			  "'-', '.'); it is used in kubeconfig context names", c->cluster_name);
 	size_t ndef = 0;
-	for (size_t i = 0; i < c->nregistries; i++)
+	for (size_t i = 0; i < c->nregistries; i++) {
 		ndef += c->registries[i].is_default;
+		const char *u = c->registries[i].url;
+		if (strstr(u, "://")) {
+			int line, col;
+			pos(c->registries[i].y, "url", &line, &col);
+			diag_add(v->diags, c->file, line, col,
+				 "private_registries[%zu].url: `%s` has a scheme; image references need "
+				 "host[:port][/path], so pulls through it will fail", i, u);
+		}
+	}
 	if (ndef > 1)
 		warn_path(v, "private_registries", "%s registries have is_default: true; only the "
 			  "first is used", ndef == 2 ? "two" : "several");

@@ -92,6 +92,12 @@ nodes:
     role: [etcd]
     ssh_agent_auth: true
 YML
+case_ 0 '6:10: warning: private_registries\[0\]\.url: `https://r.example` has a scheme' "registry URL with a scheme" <<YML
+$H
+private_registries:
+  - url: https://r.example
+    is_default: true
+YML
 
 # --- RKE's refusals ------------------------------------------------------------
 case_ 1 '1:1: nodes: no node has the etcd role' "no etcd node" <<YML
