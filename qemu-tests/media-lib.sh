@@ -1,7 +1,7 @@
 # qemu-tests/media-lib.sh: inputs and boot helpers for the boot-media tests.
 #
 #   . qemu-tests/media-lib.sh
-#   media_build OUT FORMATS HTTP_BASE NAME:MAC...   # out/<name>/<name>.iso, out/tftp, out/ipxe
+#   media_build OUT CLUSTER.yml FORMATS|- HTTP_BASE|-  # out/<node>/<node>.iso, out/tftp, out/ipxe
 #   media_boot NAME FIRMWARE QEMU-ARGS...           # FIRMWARE: bios | bios-sercon | uefi
 #
 # The media are made by media_emit() (through build/qemu-tests/media-tool)
@@ -41,20 +41,18 @@ media_fetch() {
 	rm -rf "$dl"
 }
 
-# media_build OUT FORMATS HTTP_BASE NAME:MAC...
+# media_build OUT CLUSTER.yml FORMATS|- HTTP_BASE|-: the media of the
+# cluster file's nodes (names, MACs, console, menu timeout, kernel args),
+# around the stand-in image.
 media_build() {
-	local out=$1 formats=$2 http=$3 args=() spec name mac
-	shift 3
+	local out=$1 cluster=$2 formats=$3 http=$4 names
 	media_fetch || return 1
-	local names=()
-	for spec in "$@"; do names+=("${spec%%:*}"); done
-	python3 qemu-tests/mkfixture.py "$FIX/busybox" "$out.fixture" "${names[@]}" || return 1
-	for spec in "$@"; do
-		name=${spec%%:*}
-		mac=${spec#*:}
-		args+=("$name" "$mac" "$out.fixture/nodes/$name.img" "$out.fixture/$name.initrd" "loglevel=3")
-	done
-	"$MEDIA_TOOL" "$out" "$out.fixture/base.img" "$FIX/vmlinuz-$MEDIA_FLAVOUR" "$formats" "$http" 1 "${args[@]}"
+	names=$("$MEDIA_TOOL" names "$cluster") || return 1
+	mkdir -p "$out.fixture"
+	cp "$FIX/vmlinuz-$MEDIA_FLAVOUR" "$out.fixture/vmlinuz"
+	# shellcheck disable=SC2086 # one word per node name
+	python3 qemu-tests/mkfixture.py "$FIX/busybox" "$out.fixture" $names || return 1
+	"$MEDIA_TOOL" emit "$cluster" "$out" "$out.fixture" "$formats" "$http"
 }
 
 # media_boot NAME FIRMWARE QEMU-ARGS...: qemu_start with the firmware set up.

@@ -6,7 +6,7 @@ set -e
 out=$QEMU_TMP/out
 port=$(free_port)
 url=http://10.0.2.2:$port
-media_build "$out" ipxe "$url" node1:52:54:00:00:02:01 node2:52:54:00:00:02:02 >/dev/null
+media_build "$out" configs/ha-3node.yml ipxe "$url" >/dev/null
 python3 -m http.server --bind 127.0.0.1 --directory "$out/ipxe" "$port" >"$QEMU_TMP/http.log" 2>&1 &
 QEMU_HELPERS+=("$!")
 for i in $(seq 1 50); do

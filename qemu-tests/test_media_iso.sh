@@ -3,7 +3,7 @@
 . qemu-tests/media-lib.sh
 set -e
 out=$QEMU_TMP/out
-media_build "$out" iso - paddock-single:52:54:00:00:01:01 >/dev/null
+media_build "$out" configs/single-node.yml iso - >/dev/null
 iso=$out/paddock-single/paddock-single.iso
 set +e
 

@@ -3,7 +3,7 @@
 . qemu-tests/media-lib.sh
 set -e
 out=$QEMU_TMP/out
-media_build "$out" pxe - node1:52:54:00:00:02:01 node2:52:54:00:00:02:02 >/dev/null
+media_build "$out" configs/ha-3node.yml pxe - >/dev/null
 set +e
 
 pxe() { # NAME MAC
