@@ -128,8 +128,8 @@ static int add_out(struct media_outputs *out, const char *prefix, const char *re
 	return r < 0 ? perr_set(err, r, "out of memory") : 0;
 }
 
-int media_put_copy(const char *src, const char *dir, const char *rel, mode_t mode,
-		   const char *prefix, struct media_outputs *out, struct perr *err)
+static int put_file(const char *src, const char *dir, const char *rel, mode_t mode, bool link,
+		    const char *prefix, struct media_outputs *out, struct perr *err)
 {
 	char *dst = out_join(dir, rel);
 	if (!dst)
@@ -140,9 +140,15 @@ int media_put_copy(const char *src, const char *dir, const char *rel, mode_t mod
 	r = out_mkdirs(dst, 0700, err);
 	*slash = '/';
 	if (r == 0)
-		r = out_copy(src, dst, mode, err);
+		r = link ? out_link_or_copy(src, dst, mode, err) : out_copy(src, dst, mode, err);
 	free(dst);
 	return r < 0 ? r : add_out(out, prefix, rel, err);
+}
+
+int media_put_copy(const char *src, const char *dir, const char *rel, mode_t mode,
+		   const char *prefix, struct media_outputs *out, struct perr *err)
+{
+	return put_file(src, dir, rel, mode, false, prefix, out, err);
 }
 
 int media_put_text(const char *dir, const char *rel, const char *text, const char *prefix,
@@ -166,7 +172,8 @@ int media_put_images(const struct media_input *in, const char *dir, const char *
 		     struct media_outputs *out, struct perr *err)
 {
 	int r;
-	if ((r = media_put_copy(in->base, dir, "base.img", 0644, prefix, out, err)) < 0)
+	/* kernel, base and layers are build outputs already: link them */
+	if ((r = put_file(in->base, dir, "base.img", 0644, true, prefix, out, err)) < 0)
 		return r;
 	for (size_t i = 0; i < in->n_nodes; i++) {
 		const struct media_node *n = &in->nodes[i];
@@ -177,10 +184,10 @@ int media_put_images(const struct media_input *in, const char *dir, const char *
 		}
 		/* node 0's kernel is shared: copy it once */
 		if (i == 0 || strcmp(k, "vmlinuz"))
-			r = media_put_copy(n->kernel, dir, k, 0644, prefix, out, err);
+			r = put_file(n->kernel, dir, k, 0644, true, prefix, out, err);
 		/* the layer holds the node's private keys */
 		if (r == 0)
-			r = media_put_copy(n->node_layer, dir, layer, 0600, prefix, out, err);
+			r = put_file(n->node_layer, dir, layer, 0600, true, prefix, out, err);
 		free(k);
 		free(layer);
 		if (r < 0)

@@ -224,3 +224,22 @@ done:
 	free(old);
 	return r;
 }
+
+int out_link_or_copy(const char *src, const char *dst, mode_t mode, struct perr *err)
+{
+	struct stat st;
+	char *tmp = NULL;
+	if (stat(src, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 07777) == mode &&
+	    asprintf(&tmp, "%s.tmp.%ld", dst, (long)getpid()) >= 0) {
+		unlink(tmp);
+		if (link(src, tmp) == 0) {
+			if (rename(tmp, dst) == 0) {
+				free(tmp);
+				return 0;
+			}
+			unlink(tmp);
+		}
+	}
+	free(tmp);
+	return out_copy(src, dst, mode, err);
+}

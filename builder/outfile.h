@@ -21,6 +21,10 @@ int out_write(const char *path, const void *data, size_t len, mode_t mode, struc
 /* Copies src to dst atomically, with mode. */
 int out_copy(const char *src, const char *dst, mode_t mode, struct perr *err);
 
+/* As out_copy, but a hard link when src is on the same file system and
+ * already has mode: large images are not stored twice. */
+int out_link_or_copy(const char *src, const char *dst, mode_t mode, struct perr *err);
+
 /* Sets atime and mtime of path and everything below it to t. */
 int out_set_times(const char *path, long long t, struct perr *err);
 

@@ -300,6 +300,16 @@ static void test_trees(void **state)
 	assert_int_equal(mode_of(out, "tftp/nodes/node1.img"), 0600);
 	assert_int_equal(mode_of(out, "ipxe/nodes/node2.img"), 0600);
 	assert_int_equal(mode_of(out, "ipxe/base.img"), 0644);
+	/* base.img (already 0644) is linked, not copied; the 0644 layer is copied to 0600 */
+	struct stat sb, st1, st2;
+	char *t1 = out_join(out, "tftp/base.img"), *t2 = out_join(out, "ipxe/nodes/node1.img");
+	assert_int_equal(stat(b, &sb), 0);
+	assert_int_equal(stat(t1, &st1), 0);
+	assert_int_equal(stat(t2, &st2), 0);
+	assert_true(sb.st_ino == st1.st_ino);
+	assert_int_equal(st2.st_nlink, 1);
+	free(t1);
+	free(t2);
 	char *tmp = out_join(out, "tftp.old");
 	assert_int_equal(access(tmp, F_OK), -1);
 	free(tmp);
