@@ -30,8 +30,8 @@ int media_parse_formats(const char *list, unsigned *ret_formats, struct perr *er
 			f |= MEDIA_IPXE;
 		else if (!strcmp(w, "all"))
 			f |= MEDIA_ALL;
-		else if (strcmp(w, "kernel")) {
-			int r = perr_set(err, -EINVAL, "unknown format '%s' (expected kernel, iso, pxe, ipxe or all)", w);
+		else if (strcmp(w, "kernel") && strcmp(w, "initrd")) {
+			int r = perr_set(err, -EINVAL, "unknown format '%s' (expected kernel, initrd, iso, pxe, ipxe or all)", w);
 			free(copy);
 			return r;
 		}

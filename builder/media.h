@@ -60,8 +60,8 @@ int media_emit(const struct media_input *in, const char *outdir, struct media_ou
 
 void media_outputs_free(struct media_outputs *o);
 
-/* Parses "iso,pxe,ipxe" (also "all"; "kernel" is accepted and ignored,
- * it is the image pipeline's) into *ret_formats. */
+/* Parses "iso,pxe,ipxe" (also "all"; "kernel" and "initrd" are accepted
+ * and ignored, they are the image pipeline's) into *ret_formats. */
 int media_parse_formats(const char *list, unsigned *ret_formats, struct perr *err);
 
 /* The kernel arguments used on every medium: "console=tty0

@@ -46,7 +46,7 @@ static void test_formats(void **state)
 	unsigned f = 0;
 	assert_int_equal(media_parse_formats("iso,ipxe", &f, &err), 0);
 	assert_int_equal(f, MEDIA_ISO | MEDIA_IPXE);
-	assert_int_equal(media_parse_formats("kernel", &f, &err), 0);
+	assert_int_equal(media_parse_formats("kernel,initrd", &f, &err), 0);
 	assert_int_equal(f, 0);
 	assert_int_equal(media_parse_formats("all", &f, &err), 0);
 	assert_int_equal(f, MEDIA_ALL);
