@@ -7,7 +7,10 @@
  *   media-tool emit CLUSTER.yml OUTDIR FIXDIR FORMATS|- HTTP_BASE|-
  *       lays out FIXDIR/vmlinuz, FIXDIR/nodes/<node>.img and
  *       FIXDIR/<node>.initrd as a build would (OUTDIR/<node>/vmlinuz,
- *       node.img, initrd.img), then emits the media; prints the files. */
+ *       node.img, initrd.img), then emits the media; prints the files.
+ *   media-tool emit-built CLUSTER.yml OUTDIR FORMATS|- HTTP_BASE|-
+ *       emits the media of what `paddock build --formats kernel,initrd`
+ *       left in OUTDIR (base.img, <node>/vmlinuz, node.img, initrd.img). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,9 +62,11 @@ int main(int argc, char **argv)
 {
 	struct perr err = PERR_INIT;
 	struct plan *p = NULL;
-	if (argc < 3 || (strcmp(argv[1], "names") && (strcmp(argv[1], "emit") || argc != 7))) {
+	int built = argc == 6 && !strcmp(argv[1], "emit-built");
+	if (argc < 3 || (strcmp(argv[1], "names") && !built && (strcmp(argv[1], "emit") || argc != 7))) {
 		fprintf(stderr, "usage: media-tool names CLUSTER.yml\n"
-				"       media-tool emit CLUSTER.yml OUTDIR FIXDIR FORMATS|- HTTP_BASE|-\n");
+				"       media-tool emit CLUSTER.yml OUTDIR FIXDIR FORMATS|- HTTP_BASE|-\n"
+				"       media-tool emit-built CLUSTER.yml OUTDIR FORMATS|- HTTP_BASE|-\n");
 		return 2;
 	}
 	if (plan_load(argv[2], &p, NULL, &err) < 0)
@@ -71,14 +76,15 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < plan_node_count(p); i++)
 			printf("%s\n", plan_node_at(p, i)->name);
 	} else {
+		const char *formats = argv[built ? 4 : 5], *http = argv[built ? 5 : 6];
 		struct media_build_opts o = {
-			.formats = strcmp(argv[5], "-") ? argv[5] : NULL,
-			.http_base = strcmp(argv[6], "-") ? argv[6] : NULL,
+			.formats = strcmp(formats, "-") ? formats : NULL,
+			.http_base = strcmp(http, "-") ? http : NULL,
 			.source_date_epoch = getenv("SOURCE_DATE_EPOCH") ? atoll(getenv("SOURCE_DATE_EPOCH")) : 0,
 		};
 		struct media_outputs out = { 0 };
-		char *base = out_join(argv[4], "base.img");
-		if (!base || layout(p, argv[3], argv[4], &err) < 0 ||
+		char *base = out_join(built ? argv[3] : argv[4], "base.img");
+		if (!base || (!built && layout(p, argv[3], argv[4], &err) < 0) ||
 		    media_emit_plan(p, argv[3], base, NULL, &o, &out, &err) < 0)
 			st = fail(&err);
 		for (size_t i = 0; i < out.n; i++)
