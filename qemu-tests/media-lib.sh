@@ -7,14 +7,14 @@
 # The media are made by media_emit() (through build/qemu-tests/media-tool)
 # from a stand-in image: Debian's kernel and a busybox initramfs whose
 # /init prints "paddock: init ok <uptime>" and "paddock: node <name>" and
-# powers off.  Kernel and busybox are fetched once with apt-get download
+# powers off; `paddock build` makes the real ones once it writes media.  Kernel and busybox are fetched once with apt-get download
 # into $BUILD/cache/media-fixture.
 . qemu-tests/lib.sh
 
 BUILD=${BUILD:-$PWD/build}
 MEDIA_TOOL=${MEDIA_TOOL:-$BUILD/qemu-tests/media-tool}
 MEDIA_FLAVOUR=${MEDIA_FLAVOUR:-amd64}        # Debian's generic kernel; "cloud-amd64" is smaller
-MEDIA_MEM=${MEDIA_MEM:-512}
+MEDIA_MEM=${MEDIA_MEM:-1024}
 OVMF_CODE=${OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
 OVMF_VARS=${OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
 FIX=$BUILD/cache/media-fixture
@@ -42,10 +42,18 @@ media_fetch() {
 }
 
 # media_build OUT CLUSTER.yml FORMATS|- HTTP_BASE|-: the media of the
-# cluster file's nodes (names, MACs, console, menu timeout, kernel args),
-# around the stand-in image.
+# cluster file's nodes (names, MACs, console, menu timeout, kernel args).
+# With `paddock build` (boot media wired in): the real images.  Without:
+# the stand-in image, through the same media_emit_plan().
 media_build() {
 	local out=$1 cluster=$2 formats=$3 http=$4 names
+	if media_have_build; then
+		local args=(build -q "$cluster" -o "$out")
+		[ "$formats" = - ] || args+=(--formats "kernel,$formats")
+		[ "$http" = - ] || args+=(--http-base "$http")
+		"$PADDOCK" "${args[@]}"
+		return
+	fi
 	media_fetch || return 1
 	names=$("$MEDIA_TOOL" names "$cluster") || return 1
 	mkdir -p "$out.fixture"
@@ -53,6 +61,12 @@ media_build() {
 	# shellcheck disable=SC2086 # one word per node name
 	python3 qemu-tests/mkfixture.py "$FIX/busybox" "$out.fixture" $names || return 1
 	"$MEDIA_TOOL" emit "$cluster" "$out" "$out.fixture" "$formats" "$http"
+}
+
+# True when $PADDOCK build makes the boot media (and MEDIA_STANDIN is unset).
+media_have_build() {
+	[ -z "${MEDIA_STANDIN:-}" ] && [ -n "${PADDOCK:-}" ] &&
+		"$PADDOCK" build --help 2>/dev/null | grep -q -- --http-base
 }
 
 # media_boot NAME FIRMWARE QEMU-ARGS...: qemu_start with the firmware set up.

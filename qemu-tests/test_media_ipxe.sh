@@ -23,10 +23,10 @@ ipxe() { # NAME FIRMWARE MAC
 st=0
 for n in 1 2; do
 	ipxe "ipxe-node$n" bios "52:54:00:00:02:0$n" &&
-		media_expect_node "ipxe-node$n" "node$n" 180 || st=1
+		media_expect_node "ipxe-node$n" "node$n" 240 || st=1
 	qemu_stop "ipxe-node$n"
 done
-ipxe ipxe-uefi-node1 uefi 52:54:00:00:02:01 && media_expect_node ipxe-uefi-node1 node1 180 || st=1
+ipxe ipxe-uefi-node1 uefi 52:54:00:00:02:01 && media_expect_node ipxe-uefi-node1 node1 240 || st=1
 qemu_stop ipxe-uefi-node1
 ipxe ipxe-unknown bios-sercon 52:54:00:00:02:99 &&
 	qemu_wait ipxe-unknown 'paddock: unknown MAC 52:54:00:00:02:99' 120 &&

@@ -15,7 +15,7 @@ boot() { # NAME FIRMWARE MEDIUM
 		-device usb-storage,drive=m,removable=on,bootindex=1) ;;
 	esac
 	media_boot "$1" "$2" "${medium[@]}" || return 1
-	media_expect_node "$1" paddock-single 180 || return 1
+	media_expect_node "$1" paddock-single 240 || return 1
 	qemu_stop "$1"
 }
 
