@@ -5,7 +5,10 @@
 #include "cli.h"
 #include "version.h"
 
+int cmd_build(int argc, char **argv);
+
 const struct cli_verb cli_verbs[] = {
+	{ "build", "build every node's kernel and initramfs into an output directory", cmd_build },
 	{ NULL, NULL, NULL },
 };
 
