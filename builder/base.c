@@ -706,16 +706,9 @@ int base_get(const struct base_opts *o, const struct lock *lock, struct base_res
 	} else {
 		if ((r = mkdir_p(bases, 0755, err)) < 0)
 			goto out;
-		if (asprintf(&tmp, "%s/.tmp-%s-XXXXXX", bases, b.key) < 0) {
-			tmp = NULL;
-			r = perr_set(err, -ENOMEM, "out of memory");
+		sweep_stale(bases, "base");
+		if ((r = mkdtemp_pid(bases, "base", &tmp, err)) < 0)
 			goto out;
-		}
-		if (!mkdtemp(tmp)) {
-			r = perr_set(err, -errno, "%s: %s", tmp, strerror(errno));
-			goto out;
-		}
-		chmod(tmp, 0755);
 		if ((r = build_into(&c, tmp, err)) < 0)
 			goto out;
 		if (rename(tmp, b.dir) < 0 && errno != EEXIST && errno != ENOTEMPTY) {

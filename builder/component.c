@@ -69,16 +69,9 @@ int component_tree(const struct component *c, const char *cache, char **ret_dir,
 		goto out;
 	if ((r = mkdir_p(trees, 0755, err)) < 0)
 		goto out;
-	if (asprintf(&tmp, "%s/.tmp-%s-XXXXXX", trees, c->sha256) < 0) {
-		tmp = NULL;
-		r = perr_set(err, -ENOMEM, "out of memory");
+	sweep_stale(trees, "tree");
+	if ((r = mkdtemp_pid(trees, "tree", &tmp, err)) < 0)
 		goto out;
-	}
-	if (!mkdtemp(tmp)) {
-		r = perr_set(err, -errno, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	chmod(tmp, 0755);
 	if (!(deb = component_cache_path(c, cache))) {
 		r = perr_set(err, -ENOMEM, "out of memory");
 		goto out;

@@ -466,11 +466,11 @@ int elf_closure(const struct elf_root *root, const char *path, const char *dir, 
 			goto out;
 		}
 		if (r < 0) {
+			const char *rp = e.runpath ? e.runpath : e.rpath;
 			r = perr_set(err, -ENOENT,
-				     "%s needs %s, which no component provides (searched %s%s%s the default "
-				     "library directories)",
-				     path, lib, e.runpath ? e.runpath : e.rpath ? e.rpath : "",
-				     e.runpath || e.rpath ? " and" : "", "");
+				     "%s needs %s, which no component provides (searched %s%s%s/lib, /usr/lib "
+				     "and their x86_64-linux-gnu directories)",
+				     path, lib, rp ? rp : "", rp ? ", " : "", "");
 			goto out;
 		}
 		want[nw++] = found;

@@ -1,5 +1,7 @@
 /* fsutil: the few file system operations the builder repeats. */
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -157,4 +159,48 @@ long long file_size(const char *path)
 {
 	struct stat st;
 	return stat(path, &st) < 0 ? -1 : (long long)st.st_size;
+}
+
+int mkdtemp_pid(const char *dir, const char *tag, char **ret, struct perr *err)
+{
+	char *t = NULL;
+	if (asprintf(&t, "%s/.%s.tmp-%ld-XXXXXX", dir, tag, (long)getpid()) < 0)
+		return perr_set(err, -ENOMEM, "out of memory");
+	if (!mkdtemp(t)) {
+		int r = perr_set(err, -errno, "%s: %s", t, strerror(errno));
+		free(t);
+		return r;
+	}
+	chmod(t, 0755);
+	*ret = t;
+	return 0;
+}
+
+void sweep_stale(const char *dir, const char *tag)
+{
+	DIR *d = opendir(dir);
+	char *prefix = NULL;
+	if (!d)
+		return;
+	if (asprintf(&prefix, ".%s.tmp-", tag) < 0) {
+		closedir(d);
+		return;
+	}
+	size_t pl = strlen(prefix);
+	for (struct dirent *e; (e = readdir(d));) {
+		if (strncmp(e->d_name, prefix, pl))
+			continue;
+		char *end;
+		long pid = strtol(e->d_name + pl, &end, 10);
+		if (pid <= 0 || *end != '-' || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		char *p = path_join(dir, e->d_name);
+		struct perr ignore = PERR_INIT;
+		if (p)
+			rm_rf(p, &ignore);
+		perr_clear(&ignore);
+		free(p);
+	}
+	free(prefix);
+	closedir(d);
 }

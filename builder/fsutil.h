@@ -19,6 +19,11 @@ int copy_file(const char *src, const char *dst, mode_t mode, struct perr *err);
 int link_or_copy(const char *src, const char *dst, mode_t mode, struct perr *err);
 /* a + "/" + b in a new string (NULL on allocation failure). */
 char *path_join(const char *a, const char *b);
+/* Creates DIR/.TAG.tmp-<pid>-XXXXXX (mode 0755) in *ret.  Temporaries named
+ * so whose process is gone are what sweep_stale removes. */
+int mkdtemp_pid(const char *dir, const char *tag, char **ret, struct perr *err);
+/* Removes DIR/.TAG.tmp-<pid>-* left by processes that no longer run. */
+void sweep_stale(const char *dir, const char *tag);
 /* Size of a file, or -1. */
 long long file_size(const char *path);
 

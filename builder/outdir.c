@@ -1,9 +1,7 @@
 /* outdir: an output directory swapped in whole. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,36 +10,6 @@
 
 #include "fsutil.h"
 #include "outdir.h"
-
-/* Removes .<name>.tmp-<pid>-* left by builds that no longer run. */
-static void sweep(const char *parent, const char *name)
-{
-	DIR *d = opendir(parent);
-	if (!d)
-		return;
-	char *prefix = NULL;
-	if (asprintf(&prefix, ".%s.tmp-", name) < 0) {
-		closedir(d);
-		return;
-	}
-	size_t pl = strlen(prefix);
-	for (struct dirent *e; (e = readdir(d));) {
-		if (strncmp(e->d_name, prefix, pl))
-			continue;
-		char *end;
-		long pid = strtol(e->d_name + pl, &end, 10);
-		if (pid <= 0 || *end != '-' || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
-			continue;
-		char *p = path_join(parent, e->d_name);
-		struct perr ignore = PERR_INIT;
-		if (p)
-			rm_rf(p, &ignore);
-		perr_clear(&ignore);
-		free(p);
-	}
-	free(prefix);
-	closedir(d);
-}
 
 int outdir_begin(struct outdir *o, const char *final, struct perr *err)
 {
@@ -69,19 +37,8 @@ int outdir_begin(struct outdir *o, const char *final, struct perr *err)
 		r = perr_set(err, -ENOTDIR, "%s: exists and is not a directory", final);
 		goto out;
 	}
-	sweep(parent, name);
-	if (asprintf(&o->tmp, "%s/.%s.tmp-%ld-XXXXXX", parent, name, (long)getpid()) < 0) {
-		o->tmp = NULL;
-		r = perr_set(err, -ENOMEM, "out of memory");
-		goto out;
-	}
-	if (!mkdtemp(o->tmp)) {
-		r = perr_set(err, -errno, "%s: %s", o->tmp, strerror(errno));
-		free(o->tmp);
-		o->tmp = NULL;
-		goto out;
-	}
-	chmod(o->tmp, 0755);
+	sweep_stale(parent, name);
+	r = mkdtemp_pid(parent, name, &o->tmp, err);
 out:
 	free(a);
 	free(b);

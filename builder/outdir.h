@@ -1,6 +1,6 @@
 /* outdir: builds an output directory beside its final place and swaps it in
  * at the end, so a build killed at any point leaves the previous OUT as it
- * was.  The temporary is .<name>.tmp-<pid>-XXXXXX next to OUT; ones left by
+ * was.  The temporary is .<name>.tmp-<pid>-XXXXXX next to OUT; ones left by 
  * dead builds are removed when the next build starts. */
 #ifndef PADDOCK_OUTDIR_H
 #define PADDOCK_OUTDIR_H
