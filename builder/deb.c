@@ -29,6 +29,15 @@ static la_ssize_t member_read(struct archive *a, void *data, const void **buf)
 	return (la_ssize_t)len;
 }
 
+/* True when a member name has a ".." component (it could leave the tree). */
+static int dotdot(const char *name)
+{
+	for (const char *p = name; (p = strstr(p, "..")); p += 2)
+		if ((p == name || p[-1] == '/') && (p[2] == 0 || p[2] == '/'))
+			return 1;
+	return 0;
+}
+
 static int prefixed(struct archive_entry *e, const char *dir, const char *name, int hard)
 {
 	while (name[0] == '.' && name[1] == '/')
@@ -80,6 +89,11 @@ static int extract_data(struct archive *outer, const char *deb, const char *memb
 			continue;
 		const char *name = archive_entry_pathname(e);
 		const char *hl = archive_entry_hardlink(e);
+		if ((name && dotdot(name)) || (hl && dotdot(hl))) {
+			r = perr_set(err, -EINVAL, "%s: %s: member '%s' leaves the package tree", deb, member,
+				     name);
+			goto done;
+		}
 		if (!name || prefixed(e, dir, name, 0) < 0 || (hl && prefixed(e, dir, hl, 1) < 0)) {
 			r = perr_set(err, -ENOMEM, "out of memory");
 			goto done;

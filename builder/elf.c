@@ -295,6 +295,25 @@ static char *normalize(const char *p)
 	return out;
 }
 
+/* True when the directory holding host path h is inside tree: a directory
+ * symlink in a package must not lead the lookup onto the build host. */
+static int inside(const char *tree, const char *h)
+{
+	char *d = strdup(h), *rd = NULL, *rt = NULL;
+	int ok = 0;
+	if (d) {
+		*strrchr(d, '/') = 0;
+		rd = realpath(d, NULL);
+		rt = realpath(tree, NULL);
+		size_t n = rt ? strlen(rt) : 0;
+		ok = rd && rt && !strncmp(rd, rt, n) && (rd[n] == 0 || rd[n] == '/');
+	}
+	free(d);
+	free(rd);
+	free(rt);
+	return ok;
+}
+
 /* Finds which tree holds the image path p (lstat, no following). */
 static int find_in_root(const struct elf_root *root, const char *p, struct stat *st)
 {
@@ -302,7 +321,7 @@ static int find_in_root(const struct elf_root *root, const char *p, struct stat 
 		char *h = path_join(root->dirs[i], p);
 		if (!h)
 			return -ENOMEM;
-		int ok = lstat(h, st) == 0;
+		int ok = lstat(h, st) == 0 && inside(root->dirs[i], h);
 		free(h);
 		if (ok)
 			return (int)i;

@@ -44,10 +44,11 @@ const struct lent *layer_find(const struct layer *l, const char *path)
 
 static int valid_path(const char *p)
 {
-	if (p[0] != '/' || !p[1] || p[strlen(p) - 1] == '/')
+	size_t n = strlen(p);
+	if (p[0] != '/' || n < 2 || p[n - 1] == '/')
 		return 0;
 	return !strstr(p, "//") && !strstr(p, "/./") && !strstr(p, "/../") &&
-	       strcmp(p + strlen(p) - 2, "/.") && strcmp(p + strlen(p) - 3, "/..");
+	       strcmp(p + n - 2, "/.") && (n < 3 || strcmp(p + n - 3, "/.."));
 }
 
 static const char *type_name(enum lent_type t)

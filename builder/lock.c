@@ -44,6 +44,7 @@ static int parse_lines(struct listfile *lf, struct lock *l, struct perr *err)
 			return perr_setat(err, -EINVAL, lf->path, ln->lineno, 1,
 					  "%s: listed twice", ln->tok[1]);
 		c->line = ln->lineno;
+		l->n++; /* from here on lock_free owns c's strings */
 		c->kind = want == 5 ? COMPONENT_DEB : COMPONENT_URL;
 		c->name = strdup(ln->tok[1]);
 		c->sha256 = strdup(sha);
@@ -56,7 +57,6 @@ static int parse_lines(struct listfile *lf, struct lock *l, struct perr *err)
 		} else {
 			c->url = strdup(ln->tok[2]);
 		}
-		l->n++;
 		if (!c->name || !c->sha256 || (c->kind == COMPONENT_DEB && (!c->version || !c->arch)) ||
 		    (c->kind == COMPONENT_URL && !c->url))
 			return perr_set(err, -ENOMEM, "out of memory");
