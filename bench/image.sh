@@ -25,6 +25,7 @@ json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval
 cluster() {
 	local n=$1 i
 	echo "cluster_name: bench$n"
+	echo "kubernetes_version: v1.32.5-rancher1-1"
 	echo "nodes:"
 	for i in $(seq 1 "$n"); do
 		echo "  - address: 10.$((i / 65536 % 256)).$((i / 256 % 256)).$((i % 256))"
@@ -79,6 +80,7 @@ for n in 3 100 1000; do
 	t0=$(now)
 	"$PADDOCK" build "$T/c$n.yml" -q -o "$T/out$n" --kernel "$KERNEL" --cache "$T/cold"
 	t1=$(now)
+	[ "$(find "$T/out$n" -name node.img | wc -l)" -eq "$n" ] || { echo "build $n: wrong node count" >&2; exit 1; }
 	echo "build $n nodes, base cached: $(secs "$t0" "$t1") s"
 done
 nsize=$(stat -c %s "$T/out100/node50/node.img")
