@@ -476,6 +476,12 @@ static int compute_key(struct ctx *c, char **ret, struct perr *err)
 	}
 	digest_update(d, hdr, strlen(hdr));
 	free(hdr);
+	/* the builder itself: a changed archive writer must not reuse old bases */
+	if (digest_file("/proc/self/exe", hex, err) < 0) {
+		digest_abort(d);
+		return perr_wrap(err, "hashing the builder");
+	}
+	digest_update(d, hex, sizeof(hex));
 	digest_update(d, c->list.text, c->list.textlen + 1);
 	for (size_t i = 0; i < c->lock->n; i++) {
 		digest_update(d, c->lock->v[i].name, strlen(c->lock->v[i].name) + 1);

@@ -119,6 +119,48 @@ static int feed(struct sink *s, const void *buf, size_t len, int fin)
 	return -EINVAL;
 }
 
+/* The kernel finds an uncompressed archive that follows only at a 4-byte
+ * boundary, so every layer ends on one.  Zero padding would do for the
+ * kernel but zstd and libarchive reject it; instead an empty frame (zstd)
+ * or member (gzip) of the right length ends the stream.  xz streams and
+ * newc archives are multiples of 4 by themselves. */
+static int pad(struct sink *s)
+{
+	unsigned need = (unsigned)((4 - s->written % 4) % 4);
+	unsigned char b[32];
+	size_t n = 0;
+	if (!need || s->c == COMPRESS_XZ || s->c == COMPRESS_NONE)
+		return 0;
+	if (s->c == COMPRESS_ZSTD) {
+		/* magic, single segment, content size 0, k empty raw blocks, last
+		 * empty raw block: 9 + 3k bytes; k = 0, 3, 2 give 1, 2, 3 mod 4 */
+		static const unsigned k_for[4] = { 0, 0, 3, 2 };
+		static const unsigned char head[] = { 0x28, 0xb5, 0x2f, 0xfd, 0x20, 0x00 };
+		memcpy(b, head, sizeof(head));
+		n = sizeof(head);
+		for (unsigned k = 0; k < k_for[need]; k++, n += 3)
+			memset(b + n, 0, 3);
+		b[n++] = 0x01;
+		b[n++] = 0;
+		b[n++] = 0;
+	} else {
+		/* header with an (empty or '_') file name, the only optional field
+		 * the kernel's gunzip skips, an empty final block, zero CRC and
+		 * size: 21 + name bytes */
+		static const unsigned char head[] = { 0x1f, 0x8b, 0x08, 0x08, 0, 0, 0, 0, 0, 0x03 };
+		memcpy(b, head, sizeof(head));
+		n = sizeof(head);
+		for (unsigned i = 0; i + 1 < need; i++)
+			b[n++] = '_';
+		b[n++] = 0;
+		b[n++] = 0x03;
+		b[n++] = 0x00;
+		memset(b + n, 0, 8);
+		n += 8;
+	}
+	return put(s, b, n);
+}
+
 static la_ssize_t on_write(struct archive *a, void *data, const void *buf, size_t len)
 {
 	struct sink *s = data;
@@ -280,6 +322,10 @@ int cpio_write_fd(const struct layer *l, int fd, const char *name, enum compress
 	if (archive_write_close(a) != ARCHIVE_OK)
 		goto aerr;
 	if ((r = feed(&s, NULL, 0, 1)) < 0) {
+		r = perr_set(err, r, "%s: %s", name, strerror(-r));
+		goto out;
+	}
+	if ((r = pad(&s)) < 0) {
 		r = perr_set(err, r, "%s: %s", name, strerror(-r));
 		goto out;
 	}

@@ -17,6 +17,8 @@ struct mod {
 	size_t ndeps;
 	char **alias;
 	size_t nalias;
+	char **soft;   /* softdep= names (pre and post): modules or aliases */
+	size_t nsoft;
 	int loaded;    /* modinfo read */
 	int keep;
 	int mark;      /* DFS */
@@ -172,6 +174,17 @@ static int load_modinfo(struct index *x, struct mod *m, struct perr *err)
 		} else if (!strncmp(s, "alias=", 6) && l > 6) {
 			if (push(&m->alias, &m->nalias, s + 6, l - 6) < 0)
 				goto oom;
+		} else if (!strncmp(s, "softdep=", 8)) {
+			const char *p = s + 8, *end = s + l;
+			while (p < end) {
+				while (p < end && *p == ' ')
+					p++;
+				const char *w = p;
+				while (p < end && *p != ' ')
+					p++;
+				if (p > w && p[-1] != ':' && push(&m->soft, &m->nsoft, w, (size_t)(p - w)) < 0)
+					goto oom;
+			}
 		}
 		i += l + 1;
 	}
@@ -182,14 +195,58 @@ oom:
 	return perr_set(err, -ENOMEM, "out of memory");
 }
 
+static int keep(struct index *x, struct mod *m, const char *why, struct perr *err);
+
+/* A soft dependency (e.g. libcrc32c's "crc32c", which the crypto API loads
+ * through the alias crypto-crc32c) is kept when the kernel has it as a
+ * module or under an alias; a missing one is not an error. */
+static int keep_soft(struct index *x, const char *name, const char *why, struct perr *err)
+{
+	char *n = strdup(name);
+	int r = 0;
+	if (!n)
+		return perr_set(err, -ENOMEM, "out of memory");
+	kmod_normalize(n);
+	struct mod *m = find(x, n);
+	if (m || is_builtin(x, n)) {
+		r = m ? keep(x, m, why, err) : 0;
+		free(n);
+		return r;
+	}
+	/* modules named after the alias first (crc32c_generic, crc32c_intel),
+	 * then all of them: reading every .modinfo costs a second */
+	int found = 0;
+	size_t nl = strlen(n);
+	for (int pass = 0; pass < 2 && !found && r >= 0; pass++) {
+		for (size_t i = 0; i < x->n && r >= 0; i++) {
+			struct mod *c = &x->v[i];
+			if (pass == 0 && strncmp(c->name, n, nl))
+				continue;
+			if (!c->loaded && (r = load_modinfo(x, c, err)) < 0)
+				break;
+			for (size_t k = 0; k < c->nalias; k++)
+				if (!strcmp(c->alias[k], name)) {
+					found = 1;
+					r = keep(x, c, why, err);
+					break;
+				}
+		}
+	}
+	free(n);
+	return r;
+}
+
 static int keep(struct index *x, struct mod *m, const char *why, struct perr *err)
 {
 	if (m->keep)
 		return 0;
 	m->keep = 1;
-	int r = load_modinfo(x, m, err);
+	int r = m->loaded ? 0 : load_modinfo(x, m, err);
 	if (r < 0)
 		return r;
+	for (size_t i = 0; i < m->nsoft; i++)
+		if ((r = keep_soft(x, m->soft[i], why, err)) < 0)
+			return r;
 	for (size_t i = 0; i < m->ndeps; i++) {
 		struct mod *d = find(x, m->deps[i]);
 		if (!d) {
@@ -396,6 +453,9 @@ out:
 		for (size_t k = 0; k < x.v[i].nalias; k++)
 			free(x.v[i].alias[k]);
 		free(x.v[i].alias);
+		for (size_t k = 0; k < x.v[i].nsoft; k++)
+			free(x.v[i].soft[k]);
+		free(x.v[i].soft);
 	}
 	free(x.v);
 	for (size_t i = 0; i < x.nbuiltin; i++)

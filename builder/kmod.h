@@ -4,7 +4,9 @@
  * (depmod runs at install time), so dependencies come from each module's
  * .modinfo "depends=" and the kept set gets fresh modules.dep and
  * modules.alias (depmod's text formats, read by busybox modprobe), plus the
- * package's modules.builtin. */
+ * package's modules.builtin.  Soft dependencies ("softdep=", e.g.
+ * libcrc32c on crc32c) are kept as well: busybox modprobe ignores them,
+ * but the kernel loads them through their aliases. */
 #ifndef PADDOCK_KMOD_H
 #define PADDOCK_KMOD_H
 

@@ -125,6 +125,8 @@ static void writes_each_compression(void **state)
 		assert_int_equal(cpio_write(&l, p, (enum compression)c, 1700000000, 2, &b, &e), 0);
 		assert_string_equal(a.sha256, b.sha256);
 		assert_true(a.written > 0 && a.raw >= a.written / 2);
+		assert_int_equal(a.written % 4, 0);
+		assert_int_equal(file_size(p), (long long)a.written);
 		struct seen v[32];
 		size_t n = read_back(p, v, 32);
 		assert_int_equal(n, l.n);
@@ -156,6 +158,34 @@ static void writes_each_compression(void **state)
 	layer_free(&l);
 }
 
+/* Whatever the compressed length, the layer ends on a 4-byte boundary and
+ * still reads back whole (the padding is an empty zstd frame or gzip member). */
+static void every_length_is_padded(void **state)
+{
+	(void)state;
+	struct perr e = PERR_INIT;
+	char data[256];
+	srand(7);
+	for (int c = 0; c < 4; c++) {
+		for (int i = 0; i < 24; i++) {
+			struct layer l = { 0 };
+			for (int k = 0; k < i * 9; k++)
+				data[k] = (char)rand();
+			assert_int_equal(layer_add_blob(&l, "/x", data, (size_t)i * 9, 0644, 0, 0, "t", &e), 0);
+			assert_int_equal(layer_sort(&l, &e), 0);
+			char *p = path_join(dir, "pad.img");
+			struct cpio_stats st;
+			assert_int_equal(cpio_write(&l, p, (enum compression)c, 0, 0, &st, &e), 0);
+			assert_int_equal(st.written % 4, 0);
+			struct seen v[2];
+			assert_int_equal(read_back(p, v, 2), 1);
+			assert_memory_equal(v[0].data, data, (size_t)(i * 9 < 31 ? i * 9 : 31));
+			free(p);
+			layer_free(&l);
+		}
+	}
+}
+
 static void missing_source_is_named(void **state)
 {
 	(void)state;
@@ -178,6 +208,7 @@ int main(void)
 		cmocka_unit_test(sort_adds_parents_first),
 		cmocka_unit_test(conflicts_are_errors),
 		cmocka_unit_test(writes_each_compression),
+		cmocka_unit_test(every_length_is_padded),
 		cmocka_unit_test(missing_source_is_named),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
