@@ -24,7 +24,7 @@ $(EXAMPLE_OUT)/manifest.json: $(PADDOCK) $(BUILD)/initrd/init configs/single-nod
 	$(PADDOCK) build configs/single-node.yml -o $(EXAMPLE_OUT)
 
 QEMU_PREREQS += components example-image
-check-cli: components
+check-cli: components $(BUILD)/initrd/init
 
 # builder/: the libFuzzer target for the cluster.yml front end.
 #   make fuzz [FUZZ_SECONDS=60]   build with clang, seed, run
