@@ -78,7 +78,7 @@ echo "first build from the .debs (unpacking every component): $(secs "$t0" "$t1"
 
 for n in 3 100 1000; do
 	t0=$(now)
-	"$PADDOCK" build "$T/c$n.yml" -q -o "$T/out$n" --kernel "$KERNEL" --cache "$T/cold"
+	"$PADDOCK" build "$T/c$n.yml" -q -o "$T/out$n" --kernel "$KERNEL" --cache "$T/cold" --formats kernel
 	t1=$(now)
 	[ "$(find "$T/out$n" -name node.img | wc -l)" -eq "$n" ] || { echo "build $n: wrong node count" >&2; exit 1; }
 	echo "build $n nodes, base cached: $(secs "$t0" "$t1") s"

@@ -236,7 +236,20 @@ static int write_manifest(const struct build_request *rq, const struct lock *loc
 		json_raw(&j, " }");
 		free(prefix);
 	}
-	json_raw(&j, "\n  ]\n}\n");
+	json_raw(&j, "\n  ],\n  \"media\": [");
+	/* the network boot trees; each ISO is among its node's files */
+	int first = 1;
+	for (size_t i = 0; i < f->n; i++) {
+		if (strncmp(f->v[i].path, "tftp/", 5) && strncmp(f->v[i].path, "ipxe/", 5))
+			continue;
+		json_raw(&j, first ? "\n    { " : ",\n    { ");
+		first = 0;
+		json_kv(&j, "path", f->v[i].path, 1);
+		json_kv(&j, "sha256", f->v[i].sha256, 1);
+		json_kn(&j, "size", f->v[i].size, 0);
+		json_raw(&j, " }");
+	}
+	json_raw(&j, first ? "]\n}\n" : "\n  ]\n}\n");
 	char *p = path_join(tmp, "manifest.json");
 	int r = j.oom || !p ? perr_set(err, -ENOMEM, "out of memory")
 			    : write_file(p, j.s, j.len, 0644, err);
@@ -247,6 +260,33 @@ static int write_manifest(const struct build_request *rq, const struct lock *loc
 	free(p);
 	free(j.s);
 	return r;
+}
+
+/* Runs the media stage on the temporary OUT and records what it wrote. */
+static int run_media(const struct build_request *rq, const char *dir, struct outfiles *files,
+		     struct perr *err)
+{
+	struct media_outputs added = { 0 };
+	double t0 = progress_now();
+	int r = rq->media->run(rq->media->ctx, dir, &added, err);
+	for (size_t i = 0; r >= 0 && i < added.n; i++) {
+		char sha[DIGEST_HEX_LEN + 1];
+		struct stat st;
+		char *p = path_join(dir, added.paths[i]);
+		if (!p)
+			r = perr_set(err, -ENOMEM, "out of memory");
+		else if ((r = digest_file(p, sha, err)) >= 0) {
+			if (stat(p, &st) < 0)
+				r = perr_set(err, -errno, "%s: %s", p, strerror(errno));
+			else
+				r = record(files, added.paths[i], sha, (unsigned long long)st.st_size, err);
+		}
+		free(p);
+	}
+	if (r >= 0)
+		progress_say(rq->progress, "boot media: %zu files (%.1f s)", added.n, progress_now() - t0);
+	media_outputs_free(&added);
+	return r < 0 ? perr_wrap(err, "boot media") : 0;
 }
 
 static int valid_node_name(const char *s)
@@ -325,6 +365,8 @@ int build_run(const struct build_request *rq, struct perr *err)
 	progress_say(rq->progress, "node layers: %zu node(s), %s in all, %s each on average (%.2f s)", rq->n,
 		     progress_size(node_bytes, b1), progress_size(rq->n ? node_bytes / rq->n : 0, b2),
 		     progress_now() - t1);
+	if (rq->media && (r = run_media(rq, od.tmp, &files, err)) < 0)
+		goto out;
 	char msha[DIGEST_HEX_LEN + 1];
 	size_t mlen;
 	if ((r = write_manifest(rq, &lock, &base, od.tmp, &files, msha, &mlen, err)) < 0 ||

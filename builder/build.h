@@ -6,7 +6,9 @@
  *   OUT/<node>/node.img     the node layer: boot with base.img then node.img
  *   OUT/<node>/cmdline      the kernel command line
  *   OUT/<node>/initrd.img   base.img + node.img in one file (only when asked)
- *   OUT/manifest.json       components, kernel, base, per-node files, hashes
+ *   OUT/<node>/<node>.iso   boot media (media.h), when asked: also
+ *   OUT/tftp/, OUT/ipxe/
+ *   OUT/manifest.json       components, kernel, base, per-node files, media, hashes
  *   OUT/SHA256SUMS
  *
  * Node directories are 0700 (node layers will hold keys).  OUT is replaced
@@ -19,6 +21,7 @@
 #include <sys/types.h>
 
 #include "cpio.h"
+#include "media.h"
 #include "nodecfg.h"
 #include "perr.h"
 #include "progress.h"
@@ -39,6 +42,14 @@ struct build_node {
 	size_t nfiles;
 };
 
+/* A stage that adds files to the temporary OUT once kernel, base and node
+ * files are in it (the boot media, media_plan.h); every file it lists goes
+ * into the manifest and SHA256SUMS. */
+struct build_stage {
+	int (*run)(void *ctx, const char *dir, struct media_outputs *added, struct perr *err);
+	void *ctx;
+};
+
 struct build_request {
 	const char *root;           /* source tree (configs/, build products) */
 	const char *cache;          /* component and base cache */
@@ -52,6 +63,7 @@ struct build_request {
 	const struct build_node *nodes;
 	size_t n;
 	const struct progress *progress;
+	const struct build_stage *media;  /* NULL: no boot media */
 };
 
 int build_run(const struct build_request *r, struct perr *err);

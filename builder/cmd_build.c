@@ -8,6 +8,7 @@
 #include "build.h"
 #include "cli.h"
 #include "cmdline.h"
+#include "media_plan.h"
 #include "plan.h"
 
 #ifndef PADDOCK_SRCDIR
@@ -19,7 +20,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: paddock build FILE -o OUT [-q] [--kernel generic|cloud]\n"
 		"                     [--compression zstd|gzip|xz|none] [--cache DIR]\n"
-		"                     [--formats kernel,initrd,...] [--root DIR]\n\n"
+		"                     [--formats kernel,initrd,iso,pxe,ipxe] [--root DIR]\n"
+		"                     [--http-base URL] [--syslinux-dir DIR] [--grub-dir DIR]\n\n"
 		"Builds a kernel and an initramfs (shared base layer + node layer) for every\n"
 		"node of FILE into OUT, replacing OUT only once everything is written.\n\n"
 		"  -o, --output OUT      output directory (created or replaced)\n"
@@ -29,8 +31,13 @@ static void usage(FILE *f)
 		"  --cache DIR           component and base cache (default $PADDOCK_CACHE,\n"
 		"                        else $HOME/.cache/paddock); fill it with `make components`\n"
 		"  --formats LIST        kernel (always), initrd (also OUT/<node>/initrd.img,\n"
-		"                        base and node layer in one file); iso, pxe, ipxe are\n"
-		"                        made by the boot-media stage\n"
+		"                        base and node layer in one file), iso (OUT/<node>/<node>.iso,\n"
+		"                        BIOS+UEFI, CD+USB), pxe (OUT/tftp/, BIOS), ipxe (OUT/ipxe/);\n"
+		"                        default: paddock.formats, else all\n"
+		"  --http-base URL       where OUT/ipxe/ will be served (default paddock.http_base,\n"
+		"                        else paths relative to boot.ipxe)\n"
+		"  --syslinux-dir DIR    isolinux.bin, pxelinux.0, *.c32 (default: Debian's places)\n"
+		"  --grub-dir DIR        GRUB x86_64-efi modules (default /usr/lib/grub/x86_64-efi)\n"
 		"  --root DIR            source tree with configs/ and build/ (default\n"
 		"                        $PADDOCK_ROOT, else where paddock was built)\n"
 		"SOURCE_DATE_EPOCH sets every timestamp in the images (default 0).\n");
@@ -40,6 +47,23 @@ static void say(void *ctx, const char *line)
 {
 	(void)ctx;
 	fprintf(stderr, "build: %s\n", line);
+}
+
+struct media_stage {
+	const struct plan *plan;
+	char *const *cmdlines;
+	const struct media_build_opts *opts;
+};
+
+static int media_run(void *ctx, const char *dir, struct media_outputs *added, struct perr *err)
+{
+	const struct media_stage *s = ctx;
+	char *base = NULL;
+	if (asprintf(&base, "%s/base.img", dir) < 0)
+		return perr_set(err, -ENOMEM, "out of memory");
+	int r = media_emit_plan(s->plan, dir, base, s->cmdlines, s->opts, added, err);
+	free(base);
+	return r;
 }
 
 static int has_format(char *const *v, const char *f)
@@ -58,9 +82,12 @@ int cmd_build(int argc, char **argv)
 		{ "kernel", required_argument, NULL, 'k' }, { "compression", required_argument, NULL, 'c' },
 		{ "cache", required_argument, NULL, 'C' },  { "formats", required_argument, NULL, 'f' },
 		{ "root", required_argument, NULL, 'r' },   { "help", no_argument, NULL, 'h' },
+		{ "http-base", required_argument, NULL, 'H' }, { "syslinux-dir", required_argument, NULL, 'S' },
+		{ "grub-dir", required_argument, NULL, 'G' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *out = NULL, *kernel = NULL, *comp = NULL, *cache = NULL, *formats = NULL, *root = NULL;
+	struct media_build_opts mopts = { 0 };
 	int quiet = 0, c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
@@ -72,6 +99,9 @@ int cmd_build(int argc, char **argv)
 		case 'C': cache = optarg; break;
 		case 'f': formats = optarg; break;
 		case 'r': root = optarg; break;
+		case 'H': mopts.http_base = optarg; break;
+		case 'S': mopts.syslinux_dir = optarg; break;
+		case 'G': mopts.grub_dir = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -158,6 +188,15 @@ int cmd_build(int argc, char **argv)
 		cz = COMPRESS_ZSTD;
 	if (po && has_format(po->formats, "initrd"))
 		combined = 1;
+	unsigned mformats = 0;
+	mopts.formats = formats;
+	mopts.source_date_epoch = mtime;
+	if (media_plan_formats(p, &mopts, &mformats, &err) < 0) {
+		cli_print_error(&err);
+		goto out;
+	}
+	if (mformats & MEDIA_ISO)
+		combined = 1;   /* the ISO boots base + node layer in one file */
 	n = plan_node_count(p);
 	nodes = calloc(n ? n : 1, sizeof(*nodes));
 	cfgs = calloc(n ? n : 1, sizeof(*cfgs));
@@ -180,10 +219,13 @@ int cmd_build(int argc, char **argv)
 		nodes[i].cfg = &cfgs[i];
 	}
 	struct progress prog = { say, NULL };
+	struct media_stage ms = { p, cmdlines, &mopts };
+	struct build_stage stage = { media_run, &ms };
 	struct build_request rq = {
 		.root = root, .cache = cache, .out = out, .flavour = kernel, .compression = cz,
 		.combined = combined, .mtime = mtime, .cluster_name = plan_cluster_name(p),
 		.source = file, .nodes = nodes, .n = n, .progress = quiet ? NULL : &prog,
+		.media = mformats ? &stage : NULL,
 	};
 	if (build_run(&rq, &err) < 0) {
 		cli_print_error(&err);
