@@ -16,6 +16,7 @@
 #include "ipxe.h"
 #include "iso.h"
 #include "media.h"
+#include "media_plan.h"
 #include "outfile.h"
 #include "pxe.h"
 
@@ -328,6 +329,50 @@ static void test_trees(void **state)
 	free(k), free(k2), free(b), free(l1), free(l2), free(sys), free(out), free(d);
 }
 
+static struct plan *load_plan(const char *text)
+{
+	char path[] = "/tmp/test_media-plan-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	struct plan *p = NULL;
+	struct perr err = PERR_INIT;
+	if (plan_load(path, &p, NULL, &err) < 0)
+		fail_msg("plan_load: %s", err.msg);
+	unlink(path);
+	return p;
+}
+
+#define CLUSTER_HEAD "cluster_name: t\nnodes:\n" \
+	"  - address: 10.0.0.1\n    user: u\n    role: [etcd, controlplane, worker]\n"
+
+/* Formats: --formats, else the cluster file's, else all. */
+static void test_plan_formats(void **state)
+{
+	(void)state;
+	struct perr err = PERR_INIT;
+	struct plan *p = load_plan(CLUSTER_HEAD "paddock:\n  formats: [kernel, pxe]\n");
+	struct media_build_opts o = { 0 };
+	unsigned f = 99;
+	assert_int_equal(media_plan_formats(p, &o, &f, &err), 0);
+	assert_int_equal(f, MEDIA_PXE);
+	o.formats = "kernel,iso";
+	assert_int_equal(media_plan_formats(p, &o, &f, &err), 0);
+	assert_int_equal(f, MEDIA_ISO);
+	o.formats = "kernel";
+	assert_int_equal(media_plan_formats(p, &o, &f, &err), 0);
+	assert_int_equal(f, 0);
+	/* nothing to make: nothing done, not even a look for boot loaders */
+	assert_int_equal(media_emit_plan(p, "/nonexistent", "/nonexistent", NULL, &o, NULL, &err), 0);
+	plan_free(p);
+	p = load_plan(CLUSTER_HEAD);
+	o.formats = NULL;
+	assert_int_equal(media_plan_formats(p, &o, &f, &err), 0);
+	assert_int_equal(f, MEDIA_ALL);
+	plan_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +384,7 @@ int main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_bootfiles_missing),
 		cmocka_unit_test(test_trees),
+		cmocka_unit_test(test_plan_formats),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
