@@ -325,6 +325,16 @@ int build_run(const struct build_request *rq, struct perr *err)
 	progress_say(rq->progress, "node layers: %zu node(s), %s in all, %s each on average (%.2f s)", rq->n,
 		     progress_size(node_bytes, b1), progress_size(rq->n ? node_bytes / rq->n : 0, b2),
 		     progress_now() - t1);
+	for (size_t i = 0; i < rq->nstages; i++) {
+		double ts = progress_now();
+		size_t before = files.n;
+		if ((r = rq->stages[i].run(rq, od.tmp, &files, err)) < 0) {
+			perr_wrap(err, "%s", rq->stages[i].name);
+			goto out;
+		}
+		progress_say(rq->progress, "%s: %zu file(s) (%.2f s)", rq->stages[i].name, files.n - before,
+			     progress_now() - ts);
+	}
 	char msha[DIGEST_HEX_LEN + 1];
 	size_t mlen;
 	if ((r = write_manifest(rq, &lock, &base, od.tmp, &files, msha, &mlen, err)) < 0 ||

@@ -39,6 +39,19 @@ struct build_node {
 	size_t nfiles;
 };
 
+struct build_request;
+struct outfiles;
+
+/* A later stage (boot media: ISO, PXE, iPXE) that writes more files into
+ * the output before it is swapped in.  dir is the temporary output
+ * directory holding everything above; run records each file it writes
+ * with outfiles_add (manifest.h) so SHA256SUMS and the manifest list it. */
+struct build_stage {
+	const char *name;
+	int (*run)(const struct build_request *rq, const char *dir, struct outfiles *files,
+		   struct perr *err);
+};
+
 struct build_request {
 	const char *root;           /* source tree (configs/, build products) */
 	const char *cache;          /* component and base cache */
@@ -46,6 +59,9 @@ struct build_request {
 	const char *flavour;        /* generic | cloud */
 	enum compression compression;
 	bool combined;              /* also write <node>/initrd.img */
+	char *const *formats;       /* NULL-terminated: kernel, initrd, iso, pxe, ipxe */
+	const struct build_stage *stages; /* run in order after the node files */
+	size_t nstages;
 	long long mtime;            /* SOURCE_DATE_EPOCH */
 	const char *cluster_name;
 	const char *source;         /* the cluster.yml, for the manifest */

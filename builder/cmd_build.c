@@ -90,21 +90,23 @@ int cmd_build(int argc, char **argv)
 		fprintf(stderr, "paddock build: --compression: expected zstd, gzip, xz or none, not '%s'\n", comp);
 		return EXIT_USAGE;
 	}
-	int combined = 0;
+	/* --formats replaces the file's paddock.formats */
+	char *fcopy = NULL, *fv[8] = { NULL };
+	size_t nf = 0;
 	if (formats) {
-		char *copy = strdup(formats), *save = NULL;
-		if (!copy)
+		char *save = NULL;
+		if (!(fcopy = strdup(formats)))
 			return EXIT_INVALID;
-		for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-			if (!strcmp(t, "initrd"))
-				combined = 1;
-			else if (strcmp(t, "kernel") && strcmp(t, "iso") && strcmp(t, "pxe") && strcmp(t, "ipxe")) {
+		for (char *t = strtok_r(fcopy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			if (strcmp(t, "initrd") && strcmp(t, "kernel") && strcmp(t, "iso") && strcmp(t, "pxe") &&
+			    strcmp(t, "ipxe")) {
 				fprintf(stderr, "paddock build: --formats: unknown format '%s'\n", t);
-				free(copy);
+				free(fcopy);
 				return EXIT_USAGE;
 			}
+			if (!has_format(fv, t) && nf < 7)
+				fv[nf++] = t;
 		}
-		free(copy);
 	}
 	char *home_cache = NULL;
 	if (!cache)
@@ -113,6 +115,7 @@ int cmd_build(int argc, char **argv)
 		const char *home = getenv("HOME");
 		if (!home || !*home || asprintf(&home_cache, "%s/.cache/paddock", home) < 0) {
 			fprintf(stderr, "paddock build: no cache directory: set --cache, PADDOCK_CACHE or HOME\n");
+			free(fcopy);
 			return EXIT_USAGE;
 		}
 		cache = home_cache;
@@ -129,6 +132,7 @@ int cmd_build(int argc, char **argv)
 		if (*end || mtime < 0) {
 			fprintf(stderr, "paddock build: SOURCE_DATE_EPOCH: not a number of seconds: '%s'\n", sde);
 			free(home_cache);
+			free(fcopy);
 			return EXIT_USAGE;
 		}
 	}
@@ -156,8 +160,10 @@ int cmd_build(int argc, char **argv)
 	}
 	if (!comp && !(po && po->compression))
 		cz = COMPRESS_ZSTD;
-	if (po && has_format(po->formats, "initrd"))
-		combined = 1;
+	char *const *fmts = formats ? fv : po && po->formats ? po->formats : NULL;
+	static char *const kernel_only[] = { "kernel", NULL };
+	if (!fmts)
+		fmts = kernel_only;
 	n = plan_node_count(p);
 	nodes = calloc(n ? n : 1, sizeof(*nodes));
 	cfgs = calloc(n ? n : 1, sizeof(*cfgs));
@@ -182,7 +188,7 @@ int cmd_build(int argc, char **argv)
 	struct progress prog = { say, NULL };
 	struct build_request rq = {
 		.root = root, .cache = cache, .out = out, .flavour = kernel, .compression = cz,
-		.combined = combined, .mtime = mtime, .cluster_name = plan_cluster_name(p),
+		.combined = has_format(fmts, "initrd"), .formats = fmts, .mtime = mtime, .cluster_name = plan_cluster_name(p),
 		.source = file, .nodes = nodes, .n = n, .progress = quiet ? NULL : &prog,
 	};
 	if (build_run(&rq, &err) < 0) {
@@ -206,5 +212,6 @@ out:
 	diag_free(&diags);
 	perr_clear(&err);
 	free(home_cache);
+	free(fcopy);
 	return status;
 }
