@@ -251,8 +251,13 @@ static int write_manifest(const struct build_request *rq, const struct lock *loc
 
 static int valid_node_name(const char *s)
 {
-	if (!s || !*s || !strcmp(s, ".") || !strcmp(s, ".."))
+	/* a node directory must not be one of OUT's own files */
+	static const char *const taken[] = { ".", "..", "base.img", "vmlinuz", "manifest.json", "SHA256SUMS", NULL };
+	if (!s || !*s || *s == '.')
 		return 0;
+	for (size_t i = 0; taken[i]; i++)
+		if (!strcmp(s, taken[i]))
+			return 0;
 	for (; *s; s++)
 		if (*s == '/' || (unsigned char)*s < 0x21)
 			return 0;
@@ -274,7 +279,7 @@ int build_run(const struct build_request *rq, struct perr *err)
 	for (size_t i = 0; i < rq->n; i++) {
 		if (!valid_node_name(rq->nodes[i].name)) {
 			free(lockp);
-			return perr_set(err, -EINVAL, "node name '%s' cannot be a directory name",
+			return perr_set(err, -EINVAL, "node name '%s' cannot name a directory of the output",
 					rq->nodes[i].name ? rq->nodes[i].name : "");
 		}
 		for (size_t k = 0; k < i; k++)
