@@ -178,7 +178,9 @@ static int write_manifest(const struct build_request *rq, const struct lock *loc
 	json_raw(&j, "{\n  ");
 	json_kv(&j, "paddock", PADDOCK_VERSION, 1);
 	json_kv(&j, "cluster", rq->cluster_name, 1);
-	json_kv(&j, "source", rq->source, 1);
+	/* the file's name, not where the checkout happens to be */
+	const char *src = rq->source ? strrchr(rq->source, '/') : NULL;
+	json_kv(&j, "source", src ? src + 1 : rq->source, 1);
 	json_kn(&j, "source_date_epoch", (unsigned long long)rq->mtime, 0);
 	json_raw(&j, ",\n  \"kernel\": { ");
 	json_kv(&j, "flavour", nodecfg_get(bi, "kernel.flavour"), 1);
