@@ -294,7 +294,9 @@ int build_run(const struct build_request *rq, struct perr *err)
 		goto out;
 	if ((r = outdir_begin(&od, rq->out, err)) < 0)
 		goto out;
-	struct base_opts bo = { rq->root, rq->cache, rq->flavour, rq->compression, rq->mtime, rq->progress };
+	struct base_opts bo = { .root = rq->root, .cache = rq->cache, .flavour = rq->flavour,
+				.compression = rq->compression, .mtime = rq->mtime, .progress = rq->progress,
+				.parts = rq->base_parts, .nparts = rq->nbase_parts };
 	if ((r = base_get(&bo, &lock, &base, err)) < 0)
 		goto out;
 	const char *bsha = nodecfg_get(&base.info, "base.sha256"), *vsha = nodecfg_get(&base.info, "vmlinuz.sha256");

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "base.h"
 #include "cpio.h"
 #include "nodecfg.h"
 #include "perr.h"
@@ -62,6 +63,8 @@ struct build_request {
 	char *const *formats;       /* NULL-terminated: kernel, initrd, iso, pxe, ipxe */
 	const struct build_stage *stages; /* run in order after the node files */
 	size_t nstages;
+	const struct base_part *base_parts; /* generated parts of the base (base.h) */
+	size_t nbase_parts;
 	long long mtime;            /* SOURCE_DATE_EPOCH */
 	const char *cluster_name;
 	const char *source;         /* the cluster.yml, for the manifest */
