@@ -42,7 +42,7 @@ all: $(PROGRAMS)
 help:
 	@echo "make deps        install every Debian build/test dependency (apt-get, as root)"
 	@echo "make [all]       build $(PADDOCK) and the image programs"
-	@echo "make example     validate and plan the bundled example (configs/)"
+	@echo "make example     validate, plan and build the bundled example into out/"
 	@echo "make test        unit tests, again under ASan+UBSan, CLI/corpus tests, QEMU tests"
 	@echo "make fuzz        build and run the libFuzzer target (FUZZ_SECONDS=60)"
 	@echo "make bench       benchmarks that print figures"
@@ -116,9 +116,12 @@ test:
 	$(RUNNER) --total $(BUILD)/test-summary $(BUILD)/san/test-summary; \
 	exit $$st
 
-example: all
+# The main job on the bundled 3-node HA example: check it, show the plan,
+# build every node's kernel, initramfs layers, ISO, PXE and iPXE trees in out/.
+example: all components $(BUILD)/initrd/init
 	$(PADDOCK) validate configs/ha-3node.yml
 	$(PADDOCK) plan configs/ha-3node.yml
+	$(PADDOCK) build configs/ha-3node.yml -o out
 
 bench: all
 	@for b in $(sort $(wildcard bench/*.sh)); do echo "== $$b"; PADDOCK=$(abspath $(PADDOCK)) bash $$b || exit 1; done
