@@ -1,0 +1,138 @@
+# qemu-tests/lib.sh: the harness every QEMU test sources.
+#
+#   . qemu-tests/lib.sh
+#   qemu_start vm1 -m 1024 -kernel K -initrd I -append "console=ttyS0"
+#   qemu_wait vm1 'paddock: init ok' 60          # prints the seconds it took
+#   qemu_qmp vm1 '{"execute":"system_powerdown"}'
+#   qemu_wait_exit vm1 60
+#
+# Each guest's serial console is a unix socket with wait=on (QEMU does not
+# start the guest until the harness connects, so nothing is lost) and a
+# logfile; markers are whole lines printed by the image.  Guests and helpers
+# are killed on exit.  Never KVM: it hangs on these machines.
+set -u
+
+QEMU=${QEMU:-qemu-system-x86_64}
+QEMU_TMP=${QEMU_TMP:-$(mktemp -d "${TMPDIR:-/tmp}/paddock-qemu.XXXXXX")}
+declare -A QEMU_PID QEMU_T0
+QEMU_HELPERS=()
+
+qemu_cleanup() {
+	local n
+	for n in "${!QEMU_PID[@]}"; do
+		kill "${QEMU_PID[$n]}" 2>/dev/null
+	done
+	for n in "${QEMU_HELPERS[@]}"; do
+		kill "$n" 2>/dev/null
+	done
+	wait 2>/dev/null
+	if [ -z "${KEEP_QEMU_TMP:-}" ]; then rm -rf "$QEMU_TMP"; else echo "kept $QEMU_TMP" >&2; fi
+}
+trap qemu_cleanup EXIT
+
+# A TCP port on 127.0.0.1 nobody listens on now.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+now() { date +%s.%N; }
+
+# qemu_start NAME QEMU-ARGS...: boots a guest named NAME in the background.
+qemu_start() {
+	local name=$1 ser qmp i
+	shift
+	ser=$QEMU_TMP/$name.ser
+	qmp=$QEMU_TMP/$name.qmp
+	: >"$QEMU_TMP/$name.log"
+	QEMU_T0[$name]=$(now)
+	$QEMU -accel tcg,tb-size=256 -nodefaults -no-user-config -display none \
+		-chardev "socket,id=ser0,path=$ser,server=on,wait=on,logfile=$QEMU_TMP/$name.log" \
+		-serial chardev:ser0 \
+		-qmp "unix:$qmp,server=on,wait=off" \
+		"$@" >"$QEMU_TMP/$name.qemu.out" 2>&1 &
+	QEMU_PID[$name]=$!
+	for i in $(seq 1 100); do
+		[ -S "$ser" ] && break
+		kill -0 "${QEMU_PID[$name]}" 2>/dev/null || break
+		sleep 0.05
+	done
+	if [ ! -S "$ser" ]; then
+		echo "qemu_start $name: QEMU did not start:" >&2
+		cat "$QEMU_TMP/$name.qemu.out" >&2
+		return 1
+	fi
+	# Reading the console starts the guest; the logfile keeps the transcript.
+	socat -u "UNIX-CONNECT:$ser" /dev/null 2>/dev/null &
+	QEMU_HELPERS+=("$!")
+	QEMU_T0[$name]=$(now)
+}
+
+# qemu_log NAME: path of the guest's console transcript.
+qemu_log() { echo "$QEMU_TMP/$1.log"; }
+
+# qemu_elapsed NAME: seconds since the guest was powered on.
+qemu_elapsed() { echo "$(now) ${QEMU_T0[$1]}" | awk '{printf "%.1f", $1 - $2}'; }
+
+# qemu_wait NAME REGEX TIMEOUT: waits for a console line matching REGEX
+# (grep -E); prints "NAME: REGEX after N s".  On timeout or guest exit,
+# prints the end of the console and returns 1.
+qemu_wait() {
+	local name=$1 re=$2 timeout=$3 log deadline
+	log=$QEMU_TMP/$name.log
+	deadline=$(( $(date +%s) + timeout ))
+	while :; do
+		if tr -d '\r' <"$log" | grep -qE -- "$re"; then
+			echo "$name: '$re' after $(qemu_elapsed "$name") s"
+			return 0
+		fi
+		if ! kill -0 "${QEMU_PID[$name]}" 2>/dev/null; then
+			echo "$name: guest exited before '$re'; console tail:" >&2
+			tail -n 40 "$log" >&2
+			cat "$QEMU_TMP/$name.qemu.out" >&2
+			return 1
+		fi
+		if [ "$(date +%s)" -ge "$deadline" ]; then
+			echo "$name: no '$re' within ${timeout}s; console tail:" >&2
+			tail -n 40 "$log" >&2
+			return 1
+		fi
+		sleep 0.2
+	done
+}
+
+# qemu_qmp NAME JSON...: sends QMP commands (after the capabilities
+# handshake) and prints the replies.
+qemu_qmp() {
+	local name=$1
+	shift
+	{
+		echo '{"execute":"qmp_capabilities"}'
+		for c in "$@"; do echo "$c"; sleep 0.2; done
+		sleep 0.3
+	} | socat - "UNIX-CONNECT:$QEMU_TMP/$name.qmp"
+}
+
+# qemu_wait_exit NAME TIMEOUT: waits for the QEMU process to end.
+qemu_wait_exit() {
+	local name=$1 timeout=$2 deadline
+	deadline=$(( $(date +%s) + timeout ))
+	while kill -0 "${QEMU_PID[$name]}" 2>/dev/null; do
+		if [ "$(date +%s)" -ge "$deadline" ]; then
+			echo "$name: still running after ${timeout}s" >&2
+			return 1
+		fi
+		sleep 0.2
+	done
+	wait "${QEMU_PID[$name]}" 2>/dev/null
+	unset "QEMU_PID[$name]"
+	echo "$name: exited after $(qemu_elapsed "$name") s"
+}
+
+# qemu_stop NAME: kills a guest now.
+qemu_stop() {
+	kill "${QEMU_PID[$1]}" 2>/dev/null
+	wait "${QEMU_PID[$1]}" 2>/dev/null
+	unset "QEMU_PID[$1]"
+}
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
