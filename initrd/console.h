@@ -1,0 +1,30 @@
+/* console: the stage lines init prints, and the record paddockctl reads.
+ *
+ * Every line starts with "paddock: " so tests and people can grep the
+ * serial console: "paddock: <stage> ok <seconds>" or
+ * "paddock: <stage> FAILED: <why>".  Seconds count from power-on as the
+ * kernel sees it (CLOCK_BOOTTIME). */
+#ifndef PADDOCK_INIT_CONSOLE_H
+#define PADDOCK_INIT_CONSOLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct stage_rec {
+	char *name;
+	bool ok;
+	double secs;
+	char *why;      /* NULL when ok */
+};
+
+double boot_seconds(void);
+
+void stage_ok(const char *stage);
+void stage_failed(const char *stage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A free-form line ("paddock: <text>"). */
+void console_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The stages recorded so far, latest result per name. */
+const struct stage_rec *stage_list(size_t *n);
+
+#endif
