@@ -60,10 +60,18 @@ static void record(const char *stage, bool ok, double secs, char *why)
 
 void stage_ok(const char *stage)
 {
+	stage_ok_as(stage, NULL);
+}
+
+void stage_ok_as(const char *stage, const char *text)
+{
 	struct strbuf sb = STRBUF_INIT;
 	double t = boot_seconds();
 
-	sb_printf(&sb, "paddock: %s ok %.2f\n", stage, t);
+	if (text)
+		sb_printf(&sb, "paddock: %s %.2f\n", text, t);
+	else
+		sb_printf(&sb, "paddock: %s ok %.2f\n", stage, t);
 	if (sb.s)
 		emit(sb.s, sb.len);
 	sb_free(&sb);

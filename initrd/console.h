@@ -20,6 +20,8 @@ struct stage_rec {
 double boot_seconds(void);
 
 void stage_ok(const char *stage);
+/* Records stage as ok but prints "paddock: <text> <seconds>" instead. */
+void stage_ok_as(const char *stage, const char *text);
 void stage_failed(const char *stage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A free-form line ("paddock: <text>"). */
 void console_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

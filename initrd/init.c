@@ -37,14 +37,14 @@
 #include "supervise.h"
 #include "sysctl.h"
 
-#define DOCKERD "/usr/bin/dockerd"
+#define DOCKERD "/usr/sbin/dockerd"
 #define DOCKERD_CONFIG "/etc/paddock/system-docker.json"
 #define DOCKERD_LOG "/var/log/system-docker.log"
 #define DOCKER_READY_TIMEOUT 90.0
 #define FATAL_REBOOT_DELAY 30
 #define MAX_INPUTS 8
 
-enum phase { PH_DOCKER, PH_IMAGES, PH_SERVICES, PH_UP };
+enum phase { PH_DOCKER, PH_SERVICES, PH_UP };
 
 struct init {
 	struct nodecfg cfg;
@@ -268,9 +268,10 @@ static void advance(struct init *in, double now)
 
 	if (in->phase == PH_DOCKER && in->dockerd && in->dockerd->pid > 0) {
 		if (docker_ping(in->api, &err) == 0) {
-			console_line("System Docker ready %.2f", now);
-			stage_ok("system-docker");
-			in->phase = PH_IMAGES;
+			stage_ok_as("system-docker", "System Docker ready");
+			/* services wait for their own image, so they start while
+			 * the rest still loads */
+			in->phase = PH_SERVICES;
 			in->images = in->images ? in->images
 						: sv_add_func("images", images_load_all, NULL, SV_RESTART_ON_FAILURE);
 			if (!in->images || sv_start(in->images, now, &err) < 0)
@@ -308,7 +309,6 @@ static void on_child_exit(struct init *in, pid_t pid, int status, double now)
 	if (s == in->images) {
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 			stage_ok("images");
-			in->phase = PH_SERVICES;
 		} else {
 			stage_failed("images", "loading bundled images failed; retrying in %.0f s", again);
 		}
@@ -368,7 +368,7 @@ static void shutdown_now(struct init *in)
 	all = sv_all(&n);
 	for (size_t i = 0; i < n; i++)
 		all[i]->enabled = false;
-	if (in->dockerd && in->dockerd->pid > 0 && in->phase >= PH_IMAGES)
+	if (in->dockerd && in->dockerd->pid > 0 && in->phase >= PH_SERVICES)
 		services_stop_all(in->svcs, in->nsvcs, 10);
 	for (size_t i = 0; i < n; i++)
 		if (all[i] != in->dockerd)

@@ -5,10 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "console.h"
 #include "docker_api.h"
+
+#define IMAGE_WAIT_SECS 300
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -118,6 +121,14 @@ static int watch(void *arg, int ready_fd)
 	int code = 125, r;
 
 	if (docker_open(SYSTEM_DOCKER_SOCK, &d, &err) < 0)
+		goto fail;
+	/* images load while services start: wait for ours */
+	for (int i = 0; (r = docker_image_exists(d, o->conf.image, &err)) == -ENOENT && i < IMAGE_WAIT_SECS * 4; i++) {
+		struct timespec ts = { 0, 250 * 1000 * 1000 };
+		perr_clear(&err);
+		nanosleep(&ts, NULL);
+	}
+	if (r < 0)
 		goto fail;
 	r = docker_container_remove(d, o->conf.name, true, &err);
 	if (r < 0 && r != -ENOENT)

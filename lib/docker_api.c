@@ -269,14 +269,14 @@ int docker_image_load(struct docker *d, const char *path, struct perr *err)
 
 int docker_image_exists(struct docker *d, const char *ref, struct perr *err)
 {
-	char *esc = curl_easy_escape(d->curl, ref, 0), *p = NULL;
+	char *p = NULL;
 	int r;
 
-	if (!esc || asprintf(&p, "/images/%s/json", esc) < 0) {
-		curl_free(esc);
+	/* references keep their '/' and ':' in the path, as the docker CLI sends them */
+	if (!*ref || strspn(ref, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/:@") != strlen(ref))
+		return perr_set(err, -EINVAL, "docker: bad image reference '%s'", ref);
+	if (asprintf(&p, "/images/%s/json", ref) < 0)
 		return perr_set(err, -ENOMEM, "docker: out of memory");
-	}
-	curl_free(esc);
 	r = simple(d, "GET", p, NULL, d->timeout, 0, NULL, err);
 	free(p);
 	return r;
