@@ -23,3 +23,5 @@ $(PADDOCKCTL): $(BUILD)/obj/initrd/paddockctl.o $(BUILD)/libinit.a $(BUILD)/libp
 
 # `all` was read before this file; name the programs again for it.
 all: $(INIT_BIN) $(PADDOCKCTL)
+# the test pattern rule read TEST_LIBS before this file added libinit.a
+$(UNIT_BINS): $(BUILD)/libinit.a
