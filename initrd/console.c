@@ -96,6 +96,11 @@ void stage_failed(const char *stage, const char *fmt, ...)
 	record(stage, false, t, why);
 }
 
+void stage_recorded(const char *stage, double secs)
+{
+	record(stage, true, secs, NULL);
+}
+
 void console_line(const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;

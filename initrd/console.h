@@ -23,6 +23,8 @@ void stage_ok(const char *stage);
 /* Records stage as ok but prints "paddock: <text> <seconds>" instead. */
 void stage_ok_as(const char *stage, const char *text);
 void stage_failed(const char *stage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Records an ok stage that was printed earlier (by the first init). */
+void stage_recorded(const char *stage, double secs);
 /* A free-form line ("paddock: <text>"). */
 void console_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -510,12 +510,18 @@ int main(int argc, char **argv)
 	setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1);
 
 	if (!getenv(ROOT_ENV)) {
+		char t[32];
 		stage_ok("init");
+		snprintf(t, sizeof(t), "%.2f", boot_seconds());
+		setenv("PADDOCK_INIT_SECS", t, 1);
 		root_to_tmpfs(argv, &err);
 		fatal(NULL, "root", &err);
 	}
+	if (getenv("PADDOCK_INIT_SECS"))
+		stage_recorded("init", strtod(getenv("PADDOCK_INIT_SECS"), NULL));
 	stage_ok("root");
 	unsetenv(ROOT_ENV);
+	unsetenv("PADDOCK_INIT_SECS");
 
 	if (mounts_early(&err) < 0)
 		fatal(NULL, "mounts", &err);

@@ -25,3 +25,5 @@ $(PADDOCKCTL): $(BUILD)/obj/initrd/paddockctl.o $(BUILD)/libinit.a $(BUILD)/libp
 all: $(INIT_BIN) $(PADDOCKCTL)
 # the test pattern rule read TEST_LIBS before this file added libinit.a
 $(UNIT_BINS): $(BUILD)/libinit.a
+# init's tests include its private headers
+$(BUILD)/initrd/tests/%: override CPPFLAGS += -Iinitrd

@@ -63,7 +63,7 @@ int sysctl_apply(const char *procsys, const struct sysctl_setting *s, size_t *re
 		for (char *p = path + strlen(procsys) + 1; *p; p++)
 			if (*p == '.')
 				*p = '/';
-		fd = open(path, O_WRONLY | O_CLOEXEC);
+		fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
 		if (fd < 0 && errno == ENOENT) {
 			skipped++;
 			free(path);
