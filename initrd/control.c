@@ -34,7 +34,7 @@ int control_listen(const char *path, struct perr *err)
 	return fd;
 }
 
-enum control_req control_accept(int lfd, int *ret_fd)
+enum control_req control_accept(int lfd, int *ret_fd, char **ret_name, unsigned *ret_lines)
 {
 	struct timeval tv = { 1, 0 };
 	char buf[64];
@@ -65,6 +65,16 @@ enum control_req control_accept(int lfd, int *ret_fd)
 		return CONTROL_POWEROFF;
 	if (!strcmp(buf, "reboot"))
 		return CONTROL_REBOOT;
+	if (!strncmp(buf, "logs ", 5)) {
+		char *sp = strchr(buf + 5, ' '), *end = NULL;
+		unsigned long n = sp ? strtoul(sp + 1, &end, 10) : 0;
+		if (sp && end && !*end && sp > buf + 5 && n < 1000000) {
+			*ret_name = strndup(buf + 5, (size_t)(sp - buf - 5));
+			*ret_lines = (unsigned)n;
+			if (*ret_name)
+				return CONTROL_LOGS;
+		}
+	}
 	control_reply(fd, "error\tunknown request\n", 22);
 	close(fd);
 	*ret_fd = -1;

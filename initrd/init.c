@@ -34,6 +34,7 @@
 #include "nodecfg.h"
 #include "run.h"
 #include "services.h"
+#include "strbuf.h"
 #include "supervise.h"
 #include "sysctl.h"
 
@@ -44,7 +45,7 @@
 #define FATAL_REBOOT_DELAY 30
 #define MAX_INPUTS 8
 
-enum phase { PH_DOCKER, PH_SERVICES, PH_UP };
+enum phase { PH_DOCKER, PH_IMAGES, PH_SERVICES, PH_UP };
 
 struct init {
 	struct nodecfg cfg;
@@ -269,9 +270,7 @@ static void advance(struct init *in, double now)
 	if (in->phase == PH_DOCKER && in->dockerd && in->dockerd->pid > 0) {
 		if (docker_ping(in->api, &err) == 0) {
 			stage_ok_as("system-docker", "System Docker ready");
-			/* services wait for their own image, so they start while
-			 * the rest still loads */
-			in->phase = PH_SERVICES;
+			in->phase = PH_IMAGES;
 			in->images = in->images ? in->images
 						: sv_add_func("images", images_load_all, NULL, SV_RESTART_ON_FAILURE);
 			if (!in->images || sv_start(in->images, now, &err) < 0)
@@ -309,6 +308,7 @@ static void on_child_exit(struct init *in, pid_t pid, int status, double now)
 	if (s == in->images) {
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 			stage_ok("images");
+			in->phase = PH_SERVICES;
 		} else {
 			stage_failed("images", "loading bundled images failed; retrying in %.0f s", again);
 		}
@@ -368,7 +368,7 @@ static void shutdown_now(struct init *in)
 	all = sv_all(&n);
 	for (size_t i = 0; i < n; i++)
 		all[i]->enabled = false;
-	if (in->dockerd && in->dockerd->pid > 0 && in->phase >= PH_SERVICES)
+	if (in->dockerd && in->dockerd->pid > 0 && in->phase >= PH_IMAGES)
 		services_stop_all(in->svcs, in->nsvcs, 10);
 	for (size_t i = 0; i < n; i++)
 		if (all[i] != in->dockerd)
@@ -400,21 +400,61 @@ static void shutdown_now(struct init *in)
 	_exit(0);
 }
 
+/* Container states for `paddockctl status`; the API timeout bounds it. */
+static void append_containers(struct init *in, struct strbuf *sb)
+{
+	for (size_t i = 0; i < in->nsvcs; i++) {
+		struct perr err = PERR_INIT;
+		struct docker_state st;
+		if (docker_container_inspect(in->api, in->svcs[i].conf.name, &st, &err) == 0) {
+			sb_printf(sb, "container\t%s\t%s\n", in->svcs[i].conf.name, st.status);
+			docker_state_free(&st);
+		} else {
+			sb_printf(sb, "container\t%s\t%s\n", in->svcs[i].conf.name,
+				  err.code == -ENOENT ? "none" : "unknown");
+		}
+		perr_clear(&err);
+	}
+}
+
 static void handle_control(struct init *in)
 {
-	int fd;
 	enum control_req req;
+	unsigned lines = 0;
+	char *name = NULL;
+	int fd;
 
-	while ((req = control_accept(in->cfd, &fd)) != CONTROL_NONE || fd >= 0) {
+	while ((req = control_accept(in->cfd, &fd, &name, &lines)) != CONTROL_NONE || fd >= 0) {
 		if (req == CONTROL_STATUS) {
+			struct strbuf sb = STRBUF_INIT;
 			size_t len = 0;
 			char *text = control_status_text(&len);
-			control_reply(fd, text ? text : "", text ? len : 0);
+			sb_add(&sb, text ? text : "", text ? len : 0);
 			free(text);
+			if (in->phase != PH_DOCKER)
+				append_containers(in, &sb);
+			control_reply(fd, sb.s ? sb.s : "", sb.s ? sb.len : 0);
+			sb_free(&sb);
+		} else if (req == CONTROL_LOGS) {
+			struct perr err = PERR_INIT;
+			char *logs = NULL;
+			size_t len = 0;
+			if (docker_container_logs(in->api, name, lines, &logs, &len, &err) == 0) {
+				control_reply(fd, logs, len);
+			} else {
+				struct strbuf sb = STRBUF_INIT;
+				sb_printf(&sb, "error\t%s\n", err.msg ? err.msg : "?");
+				control_reply(fd, sb.s ? sb.s : "", sb.s ? sb.len : 0);
+				sb_free(&sb);
+			}
+			free(logs);
+			perr_clear(&err);
 		} else if (req == CONTROL_POWEROFF || req == CONTROL_REBOOT) {
 			control_reply(fd, "ok\n", 3);
 			in->shutdown = req == CONTROL_POWEROFF ? RB_POWER_OFF : RB_AUTOBOOT;
 		}
+		free(name);
+		name = NULL;
 		if (fd >= 0)
 			close(fd);
 	}

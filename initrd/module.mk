@@ -3,7 +3,7 @@
 # tests link too.
 INIT_SRCS := $(filter-out initrd/init.c initrd/paddockctl.c,$(wildcard initrd/*.c))
 INIT_OBJS := $(INIT_SRCS:%.c=$(BUILD)/obj/%.o)
-INIT_BIN  := $(BUILD)/initrd/paddock-init
+INIT_BIN  := $(BUILD)/initrd/init
 PADDOCKCTL := $(BUILD)/initrd/paddockctl
 PROGRAMS  += $(INIT_BIN) $(PADDOCKCTL)
 EXTRA_TEST_LIBS += $(BUILD)/libinit.a
@@ -17,9 +17,10 @@ $(INIT_BIN): $(BUILD)/obj/initrd/init.o $(BUILD)/libinit.a $(BUILD)/libpaddock.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(INIT_LIBS)
 
+# static: it goes into the sshd service image, which has no libraries for it
 $(PADDOCKCTL): $(BUILD)/obj/initrd/paddockctl.o $(BUILD)/libinit.a $(BUILD)/libpaddock.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(INIT_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $^
 
 # `all` was read before this file; name the programs again for it.
 all: $(INIT_BIN) $(PADDOCKCTL)

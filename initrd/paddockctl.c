@@ -4,9 +4,11 @@
  *   paddockctl logs SERVICE [-n N]
  *   paddockctl poweroff | reboot
  *
- * Talks to init over its control socket and to System Docker over the
- * Engine API.  Exit status: 0 ok, 1 failure, 2 usage. */
+ * Talks to init over its control socket only (init asks System Docker),
+ * so it is static and needs no library in a service image.  Exit status:
+ * 0 ok, 1 failure, 2 usage. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +17,6 @@
 #include <unistd.h>
 
 #include "control.h"
-#include "docker_api.h"
 #include "perr.h"
 #include "strbuf.h"
 
@@ -70,64 +71,77 @@ static size_t fields(char *line, char **f, size_t max)
 	return n;
 }
 
+/* The docker status init reported for a service, or "-". */
+static const char *container_of(char *text, size_t len, const char *name)
+{
+	for (char *p = text; p < text + len;) {
+		char *nl = memchr(p, '\0', (size_t)(text + len - p));
+		if (!strncmp(p, "container\t", 10) && !strncmp(p + 10, name, strlen(name)) &&
+		    p[10 + strlen(name)] == '\t')
+			return p + 11 + strlen(name);
+		p = nl ? nl + 1 : text + len;
+	}
+	return "-";
+}
+
 static int cmd_status(struct perr *err)
 {
-	char *text = NULL, *line, *save = NULL;
-	struct docker *d = NULL;
+	char *text = NULL;
+	size_t len;
 	bool header = false;
 	int r;
 
 	if ((r = ask_init("status", &text, err)) < 0)
 		return r;
-	if (docker_open(SYSTEM_DOCKER_SOCK, &d, err) < 0)
-		d = NULL;
-	else
-		docker_set_timeout(d, 5);
-	perr_clear(err);
+	len = strlen(text);
+	for (char *p = text; *p; p++)
+		if (*p == '\n')
+			*p = '\0';
 	printf("%-18s %-7s %8s  %s\n", "STAGE", "RESULT", "SECONDS", "DETAIL");
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *f[6];
-		size_t n = fields(line, f, 6);
+	for (char *line = text; line < text + len; line += strlen(line) + 1) {
+		char copy[1024], *f[6];
+		size_t n;
+		if (strlen(line) >= sizeof(copy))
+			continue;
+		strcpy(copy, line);
+		n = fields(copy, f, 6);
 		if (n >= 4 && !strcmp(f[0], "stage")) {
 			printf("%-18s %-7s %8s  %s\n", f[1], f[2], f[3], n > 4 ? f[4] : "");
 		} else if (n >= 6 && !strcmp(f[0], "service")) {
-			struct docker_state st;
-			char container[64] = "-";
 			if (!header) {
 				printf("\n%-18s %-9s %8s %7s %8s  %s\n", "SERVICE", "STATE", "RESTARTS", "PID",
 				       "SINCE", "CONTAINER");
 				header = true;
 			}
-			if (d && docker_container_inspect(d, f[1], &st, err) == 0) {
-				snprintf(container, sizeof(container), "%s%s", st.status,
-					 st.running ? "" : " (not running)");
-				docker_state_free(&st);
-			}
-			perr_clear(err);
-			printf("%-18s %-9s %8s %7s %8s  %s\n", f[1], f[2], f[3], f[4], f[5], container);
+			printf("%-18s %-9s %8s %7s %8s  %s\n", f[1], f[2], f[3], f[4], f[5],
+			       container_of(text, len, f[1]));
 		}
 	}
-	docker_close(d);
 	free(text);
 	return 0;
 }
 
 static int cmd_logs(const char *svc, unsigned tail, struct perr *err)
 {
-	struct docker *d = NULL;
-	char *logs = NULL;
-	size_t len = 0;
+	char *req = NULL, *ans = NULL;
 	int r;
 
-	if ((r = docker_open(SYSTEM_DOCKER_SOCK, &d, err)) < 0)
-		return r;
-	r = docker_container_logs(d, svc, tail, &logs, &len, err);
-	docker_close(d);
+	if (strchr(svc, ' ') || strchr(svc, '\t') || strchr(svc, '\n') || !*svc)
+		return perr_set(err, -EINVAL, "bad service name '%s'", svc);
+	if (asprintf(&req, "logs %s %u", svc, tail) < 0)
+		return perr_set(err, -ENOMEM, "out of memory");
+	r = ask_init(req, &ans, err);
+	free(req);
 	if (r < 0)
 		return r;
-	fwrite(logs, 1, len, stdout);
-	free(logs);
-	return 0;
+	if (!strncmp(ans, "error\t", 6)) {
+		ans[strcspn(ans, "\n")] = '\0';
+		r = perr_set(err, -EIO, "%s", ans + 6);
+	} else {
+		fputs(ans, stdout);
+	}
+	free(ans);
+	return r;
 }
 
 static void usage(FILE *f)

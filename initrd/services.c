@@ -11,8 +11,6 @@
 #include "console.h"
 #include "docker_api.h"
 
-#define IMAGE_WAIT_SECS 300
-
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -122,14 +120,11 @@ static int watch(void *arg, int ready_fd)
 
 	if (docker_open(SYSTEM_DOCKER_SOCK, &d, &err) < 0)
 		goto fail;
-	/* images load while services start: wait for ours */
-	for (int i = 0; (r = docker_image_exists(d, o->conf.image, &err)) == -ENOENT && i < IMAGE_WAIT_SECS * 4; i++) {
-		struct timespec ts = { 0, 250 * 1000 * 1000 };
-		perr_clear(&err);
-		nanosleep(&ts, NULL);
-	}
-	if (r < 0)
+	if ((r = docker_image_exists(d, o->conf.image, &err)) < 0) {
+		if (r == -ENOENT)
+			perr_set(&err, r, "image %s is not loaded", o->conf.image);
 		goto fail;
+	}
 	r = docker_container_remove(d, o->conf.name, true, &err);
 	if (r < 0 && r != -ENOENT)
 		goto fail;
