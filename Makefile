@@ -105,7 +105,7 @@ qemu-test: all $(QEMU_PREREQS)
 
 # One summary over everything: the runner appends each group's counts.
 test:
-	@rm -f $(BUILD)/test-summary
+	@rm -f $(BUILD)/test-summary $(BUILD)/san/test-summary
 	@mkdir -p $(BUILD)
 	@st=0; \
 	$(MAKE) --no-print-directory unit || st=1; \

@@ -6,6 +6,8 @@
 #include "version.h"
 
 const struct cli_verb cli_verbs[] = {
+	{ "validate", "check a cluster.yml (RKE's rules, and paddock's stricter ones)", cmd_validate },
+	{ "plan", "show what each node will run and carry (--json: stable document)", cmd_plan },
 	{ NULL, NULL, NULL },
 };
 

@@ -64,4 +64,43 @@ int plan_node_config(const struct plan *p, size_t i, struct nodecfg *out, struct
 
 void plan_free(struct plan *p);
 
+/* --- the rest of the plan (what `paddock plan` shows) ------------------- */
+
+struct cluster;                 /* builder/config.h: the full typed model */
+
+/* A container the node runs under System Docker. */
+struct plan_container {
+	char *name;             /* etcd, kube-apiserver, kubelet, ... */
+	char *image;            /* rewritten to the default private registry */
+	char *user;             /* "uid:gid", or NULL for root */
+	char **args;            /* NULL-terminated; "--flag=value", sorted */
+	char **binds;           /* NULL-terminated; "host:container[:opts]" */
+	char **env;             /* NULL-terminated; "KEY=value" */
+};
+
+/* A certificate the node's layer carries (key alongside, 0600). */
+struct plan_cert {
+	char *name;             /* file stem under /etc/kubernetes/ssl/ */
+	char *common_name;
+	char **sans;            /* NULL-terminated: DNS names and IPs */
+};
+
+/* A file in the node layer. */
+struct plan_file {
+	char *path;
+	unsigned mode;
+	char *source;           /* "generated", "state", "cluster.yml" or a host path */
+};
+
+/* As plan_load, from memory; name is used in messages. */
+int plan_load_buffer(const char *name, const char *buf, size_t len, struct plan **out,
+		     struct diag_list *diags, struct perr *err);
+
+const struct cluster *plan_cluster(const struct plan *p);
+const struct plan_container *plan_node_containers(const struct plan *p, size_t i, size_t *n);
+const struct plan_cert *plan_node_certs(const struct plan *p, size_t i, size_t *n);
+const struct plan_file *plan_node_files(const struct plan *p, size_t i, size_t *n);
+/* "etcd-node1=https://10.10.0.11:2380,..." (empty with external etcd). */
+const char *plan_etcd_initial_cluster(const struct plan *p);
+
 #endif

@@ -1,0 +1,34 @@
+/* netaddr: IP addresses, CIDR prefixes and MAC addresses as written in
+ * cluster.yml. */
+#ifndef PADDOCK_NETADDR_H
+#define PADDOCK_NETADDR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct ipaddr {
+	int family;                 /* AF_INET or AF_INET6 */
+	unsigned char b[16];        /* network order; 4 bytes used for IPv4 */
+};
+
+/* Parses a bare IPv4 or IPv6 address. */
+bool ip_parse(const char *s, struct ipaddr *out);
+
+/* Parses "addr/prefix"; prefix within the family's range. */
+bool cidr_parse(const char *s, struct ipaddr *addr, int *prefix);
+
+/* True if a and b agree in the first prefix bits (same family). */
+bool ip_same_prefix(const struct ipaddr *a, const struct ipaddr *b, int prefix);
+
+/* IPv4 only: the address is the network or the broadcast address of its
+ * prefix (for prefixes shorter than /31). */
+bool ip4_is_net_or_bcast(const struct ipaddr *a, int prefix);
+
+/* The n-th address of a CIDR (1 = first host), written into buf. */
+bool cidr_nth(const char *cidr, unsigned n, char *buf, size_t len);
+
+/* Parses aa:bb:cc:dd:ee:ff (either case, ':' or '-'); out gets lower-case
+ * colon form (18 bytes). */
+bool mac_parse(const char *s, char out[18]);
+
+#endif

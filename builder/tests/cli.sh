@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The paddock command line: verbs, --help, --version, exit statuses, and the
+# bundled examples.
+. "$(dirname "$0")/testlib.bash"
+
+run; expect_rc 2 "no verb"
+run --help; expect_rc 0 "--help"
+printf '%s' "$out" | grep -q '^  validate ' && ok "--help lists validate" || bad "--help lacks validate"
+printf '%s' "$out" | grep -q '^  plan ' && ok "--help lists plan" || bad "--help lacks plan"
+run --version; expect_rc 0 "--version"
+printf '%s' "$out" | grep -Eq '^paddock [0-9]+\.[0-9]+\.[0-9]+$' && ok "--version prints a version" || bad "--version: $out"
+run frobnicate; expect_rc 2 "unknown verb"
+for verb in validate plan; do
+	run $verb --help; expect_rc 0 "$verb --help"
+	printf '%s' "$out" | grep -q "^usage: paddock $verb FILE" && ok "$verb --help: usage line" || bad "$verb --help: $out"
+	run $verb; expect_rc 2 "$verb without FILE"
+	run $verb --bogus configs/ha-3node.yml; expect_rc 2 "$verb with an unknown option"
+	run $verb configs/ha-3node.yml configs/single-node.yml; expect_rc 2 "$verb with two files"
+done
+
+for f in configs/*.yml; do
+	run validate "$f"; expect_rc 0 "validate $f"
+	[ -z "$err" ] && ok "$f: no warnings" || bad "$f: warnings: $err"
+	run plan "$f"; expect_rc 0 "plan $f"
+	run plan --json "$f"; expect_rc 0 "plan --json $f"
+	printf '%s' "$out" | python3 -c 'import json,sys; json.load(sys.stdin)' && ok "$f: JSON parses" || bad "$f: JSON does not parse"
+done
+
+# the HA example: three etcd members, the initial cluster, etcd as uid:gid
+run plan --json configs/ha-3node.yml
+printf '%s' "$out" >"$TMP/ha.json"
+python3 - "$TMP/ha.json" <<'PY' && ok "ha-3node plan: etcd members, initial cluster, uid:gid, images, SANs" || bad "ha-3node plan content"
+import json, sys
+p = json.load(open(sys.argv[1]))
+e = p["etcd"]
+assert [m["name"] for m in e["members"]] == ["etcd-node1", "etcd-node2", "etcd-node3"], e
+ic = "etcd-node1=https://10.10.0.11:2380,etcd-node2=https://10.10.0.12:2380,etcd-node3=https://10.10.0.13:2380"
+assert e["initial_cluster"] == ic, e["initial_cluster"]
+assert e["user"] == "52034:52035", e["user"]
+assert len(p["nodes"]) == 3
+for i, n in enumerate(p["nodes"], 1):
+    assert n["name"] == "node%d" % i
+    assert n["roles"] == ["etcd", "controlplane", "worker"]
+    assert n["boot"]["mac"] == "52:54:00:00:02:0%d" % i
+    assert n["boot"]["network"] == {"mode": "static", "address": "10.10.0.1%d/24" % i,
+                                   "gateway": "10.10.0.1", "dns": ["10.10.0.1"]}, n["boot"]
+    ct = {c["name"]: c for c in n["containers"]}
+    etcd = ct["etcd"]
+    assert etcd["user"] == "52034:52035"
+    assert "--initial-cluster=" + ic in etcd["args"]
+    assert "--name=etcd-node%d" % i in etcd["args"]
+    assert etcd["image"].startswith("registry.example.internal:5000/"), etcd["image"]
+    api = ct["kube-apiserver"]["args"]
+    for flag in ["--audit-log-path=/var/log/kube-audit/audit-log.json", "--audit-log-maxage=30",
+                 "--audit-log-maxbackup=10", "--audit-log-maxsize=100", "--audit-log-format=json",
+                 "--audit-policy-file=/etc/kubernetes/audit-policy.yaml", "--authorization-mode=Node,RBAC"]:
+        assert flag in api, flag
+    sans = {c["name"]: c["sans"] for c in n["certificates"]}["kube-apiserver"]
+    for s in ["10.43.0.1", "node1", "10.10.0.13", "k8s.example.internal", "kubernetes.default.svc.cluster.local"]:
+        assert s in sans, s
+    files = {f["path"]: f["mode"] for f in n["files"]}
+    assert files["/etc/kubernetes/audit-policy.yaml"] == "0600"
+    assert files["/etc/paddock/registry-auth.json"] == "0600"
+assert "change-me" not in open(sys.argv[1]).read(), "registry password leaked"
+PY
+run plan configs/ha-3node.yml
+printf '%s' "$out" | grep -q -- '--user 52034:52035' && ok "text plan shows --user uid:gid" || bad "text plan lacks --user"
+printf '%s' "$out" | grep -q -- '--audit-policy-file=' && ok "text plan shows audit flags" || bad "text plan lacks audit flags"
+printf '%s' "$out" | grep -q 'change-me' && bad "text plan shows the registry password" || ok "no secrets in the text plan"
+# the committed key table is what the generator makes from RKE's key tree
+if [ -f ../shared/reference/rke-keytree.txt ]; then
+	python3 tools/gen-schema ../shared/reference/rke-keytree.txt builder/schema_paddock.txt >"$TMP/keys.c" &&
+		cmp -s "$TMP/keys.c" builder/schema_keys.c && ok "builder/schema_keys.c is up to date" ||
+		bad "builder/schema_keys.c differs from tools/gen-schema's output"
+fi
+finish

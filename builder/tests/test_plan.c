@@ -1,0 +1,165 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "plan.h"
+
+static const char *doc =
+	"cluster_name: t\n"
+	"nodes:\n"
+	"  - address: 10.0.0.1\n    hostname_override: a\n    user: u\n    role: [etcd, controlplane]\n"
+	"    paddock: {mac: \"52:54:00:00:00:0A\", network: {address: 10.0.0.1/24, gateway: 10.0.0.254, dns: [1.1.1.1]}}\n"
+	"  - address: 10.0.0.2\n    hostname_override: b\n    user: u\n    role: [etcd, worker]\n"
+	"  - address: 10.0.0.3\n    hostname_override: c\n    user: u\n    role: [etcd, worker]\n"
+	"services:\n  etcd: {uid: 1001, gid: 1002}\n"
+	"private_registries:\n  - {url: reg.local:5000, is_default: true}\n"
+	"system_images:\n  etcd: my/etcd:1\n"
+	"paddock:\n  defaults: {state_disk: /dev/sda, debug_shell: true}\n"
+	"  formats: [iso]\n";
+
+static struct plan *load(const char *text, struct perr *e)
+{
+	char path[] = "/tmp/paddock-test-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	struct plan *p = NULL;
+	int r = plan_load(path, &p, NULL, e);
+	unlink(path);
+	return r < 0 ? NULL : p;
+}
+
+static const struct plan_container *find(const struct plan *p, size_t node, const char *name)
+{
+	size_t n;
+	const struct plan_container *c = plan_node_containers(p, node, &n);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(c[i].name, name))
+			return &c[i];
+	return NULL;
+}
+
+static bool has_arg(const struct plan_container *c, const char *arg)
+{
+	for (size_t i = 0; c->args[i]; i++)
+		if (!strcmp(c->args[i], arg))
+			return true;
+	return false;
+}
+
+static void nodes_roles_and_boot(void **state)
+{
+	(void)state;
+	struct perr e = PERR_INIT;
+	struct plan *p = load(doc, &e);
+	if (!p)
+		fail_msg("%s", e.msg);
+	assert_string_equal(plan_cluster_name(p), "t");
+	assert_int_equal(plan_node_count(p), 3);
+	const struct plan_node *a = plan_node_at(p, 0);
+	assert_string_equal(a->name, "a");
+	assert_int_equal(a->roles, PLAN_ROLE_ETCD | PLAN_ROLE_CONTROLPLANE);
+	assert_string_equal(a->mac, "52:54:00:00:00:0a");
+	assert_false(a->dhcp);
+	assert_string_equal(a->net_address, "10.0.0.1/24");
+	assert_string_equal(a->net_gateway, "10.0.0.254");
+	assert_string_equal(a->dns[0], "1.1.1.1");
+	assert_null(a->dns[1]);
+	assert_string_equal(a->state_disk, "/dev/sda");
+	assert_true(a->debug_shell);
+	assert_null(plan_node_at(p, 3));
+	const struct plan_build_opts *o = plan_build_options(p);
+	assert_string_equal(o->formats[0], "iso");
+	assert_null(o->formats[1]);
+	assert_string_equal(o->kernel_flavour, "generic");
+	plan_free(p);
+}
+
+static void etcd_uid_gid_and_images(void **state)
+{
+	(void)state;
+	struct perr e = PERR_INIT;
+	struct plan *p = load(doc, &e);
+	assert_non_null(p);
+	assert_string_equal(plan_etcd_initial_cluster(p),
+			    "etcd-a=https://10.0.0.1:2380,etcd-b=https://10.0.0.2:2380,etcd-c=https://10.0.0.3:2380");
+	const struct plan_container *etcd = find(p, 1, "etcd");
+	assert_non_null(etcd);
+	assert_string_equal(etcd->user, "1001:1002");
+	assert_string_equal(etcd->image, "my/etcd:1");   /* set in the file: not rewritten */
+	assert_true(has_arg(etcd, "--name=etcd-b"));
+	assert_true(has_arg(etcd, "--election-timeout=5000"));
+	const struct plan_container *api = find(p, 0, "kube-apiserver");
+	assert_non_null(api);
+	assert_string_equal(api->image, "reg.local:5000/rancher/hyperkube:v1.32.5-rancher1");
+	assert_true(has_arg(api, "--audit-policy-file=/etc/kubernetes/audit-policy.yaml"));
+	assert_true(has_arg(api, "--etcd-servers=https://10.0.0.1:2379,https://10.0.0.2:2379,https://10.0.0.3:2379"));
+	assert_null(find(p, 0, "nginx-proxy"));
+	assert_non_null(find(p, 1, "nginx-proxy"));
+	assert_null(find(p, 1, "kube-apiserver"));
+	plan_free(p);
+}
+
+static void node_config(void **state)
+{
+	(void)state;
+	struct perr e = PERR_INIT;
+	struct plan *p = load(doc, &e);
+	struct nodecfg c = { 0 };
+	assert_int_equal(plan_node_config(p, 0, &c, &e), 0);
+	assert_string_equal(nodecfg_get(&c, "cluster.name"), "t");
+	assert_string_equal(nodecfg_get(&c, "node.name"), "a");
+	assert_string_equal(nodecfg_get(&c, "net.mode"), "static");
+	assert_string_equal(nodecfg_get(&c, "net.address"), "10.0.0.1/24");
+	assert_string_equal(nodecfg_get(&c, "net.mac"), "52:54:00:00:00:0a");
+	assert_string_equal(nodecfg_get(&c, "boot.debug_shell"), "true");
+	size_t pos = 0;
+	assert_string_equal(nodecfg_next(&c, "node.role", &pos), "etcd");
+	assert_string_equal(nodecfg_next(&c, "node.role", &pos), "controlplane");
+	assert_null(nodecfg_next(&c, "node.role", &pos));
+	nodecfg_free(&c);
+	assert_true(plan_node_config(p, 9, &c, &e) < 0);
+	perr_clear(&e);
+	plan_free(p);
+}
+
+static void certificate_sans(void **state)
+{
+	(void)state;
+	struct perr e = PERR_INIT;
+	struct plan *p = load(doc, &e);
+	size_t n;
+	const struct plan_cert *c = plan_node_certs(p, 0, &n);
+	bool api = false;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(c[i].name, "kube-apiserver"))
+			continue;
+		api = true;
+		bool svc = false, host = false;
+		for (size_t j = 0; c[i].sans[j]; j++) {
+			svc |= !strcmp(c[i].sans[j], "10.43.0.1");
+			host |= !strcmp(c[i].sans[j], "a");
+		}
+		assert_true(svc);
+		assert_true(host);
+	}
+	assert_true(api);
+	plan_free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(nodes_roles_and_boot),
+		cmocka_unit_test(etcd_uid_gid_and_images),
+		cmocka_unit_test(node_config),
+		cmocka_unit_test(certificate_sans),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

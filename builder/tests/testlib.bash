@@ -1,0 +1,41 @@
+# Helpers for the CLI tests (sourced).  PADDOCK is the binary under test;
+# the working directory is the repository root.
+set -u
+: "${PADDOCK:?PADDOCK must point at the paddock binary}"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+fails=0
+checks=0
+
+ok() { checks=$((checks + 1)); echo "ok   $*"; }
+bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL $*"; }
+
+# run ARGS...: runs paddock, sets $rc, $out, $err
+run() {
+	"$PADDOCK" "$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	out=$(cat "$TMP/out")
+	err=$(cat "$TMP/err")
+}
+
+# expect_rc N DESC
+expect_rc() {
+	if [ "$rc" -eq "$1" ]; then ok "$2 (exit $rc)"; else bad "$2: exit $rc, wanted $1; stderr: $(head -c 600 "$TMP/err")"; fi
+}
+
+# expect_err REGEX DESC: stderr matches (extended regex)
+expect_err() {
+	if grep -Eq -- "$1" "$TMP/err"; then ok "$2"; else bad "$2: stderr does not match /$1/: $(head -c 600 "$TMP/err")"; fi
+}
+
+# expect_one_error DESC: exactly one non-warning line on stderr
+expect_one_error() {
+	local n
+	n=$(grep -vc ': warning: ' "$TMP/err")
+	if [ "$n" -eq 1 ]; then ok "$1: one error line"; else bad "$1: $n error lines"; fi
+}
+
+finish() {
+	echo "$checks checks, $fails failed"
+	[ "$fails" -eq 0 ]
+}
