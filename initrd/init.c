@@ -110,19 +110,22 @@ static void fatal(struct init *in, const char *stage, const struct perr *err)
 	_exit(1);
 }
 
-/* paddock.node=NAME from the kernel command line, or NULL. */
-static char *cmdline_node(void)
+/* The value of KEY=VALUE on the kernel command line (heap), "" for a bare
+ * KEY, or NULL. */
+static char *cmdline_get(const char *key)
 {
 	FILE *f = fopen("/proc/cmdline", "re");
 	char *line = NULL, *tok, *save = NULL, *found = NULL;
-	size_t cap = 0;
+	size_t cap = 0, kl = strlen(key);
 
 	if (!f)
 		return NULL;
 	if (getline(&line, &cap, f) > 0)
 		for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
-			if (!strncmp(tok, "paddock.node=", 13))
-				found = strdup(tok + 13);
+			if (!strncmp(tok, key, kl) && (tok[kl] == '=' || !tok[kl])) {
+				free(found);
+				found = strdup(tok[kl] ? tok + kl + 1 : "");
+			}
 	free(line);
 	fclose(f);
 	return found;
@@ -602,13 +605,21 @@ int main(int argc, char **argv)
 	stage_modules();
 	open_power_buttons(&in);
 
-	name = nodecfg_get(&in.cfg, "node.name") ? strdup(nodecfg_get(&in.cfg, "node.name")) : cmdline_node();
+	name = nodecfg_get(&in.cfg, "node.name") ? strdup(nodecfg_get(&in.cfg, "node.name")) : cmdline_get("paddock.node");
+	console_line("node %s", name ? name : "paddock");
 	if (net_set_hostname(name ? name : "paddock", &err) < 0)
 		stage_failed("hostname", "%s", err.msg);
 	else
 		stage_ok("hostname");
 	free(name);
 	perr_clear(&err);
+
+	/* paddock.poweroff: a boot smoke test that stops after the basics */
+	if ((name = cmdline_get("paddock.poweroff"))) {
+		free(name);
+		in.shutdown = RB_POWER_OFF;
+		shutdown_now(&in);
+	}
 
 	stage_network(&in);
 
