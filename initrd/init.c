@@ -154,7 +154,16 @@ static void stage_modules(void)
 		stage_failed("coldplug", "out of memory");
 		return;
 	}
-	if (modules_coldplug("/sys/devices", alias, &n, &err) < 0)
+	/* A driver that binds makes new devices (virtio_pci -> virtio0 ->
+	 * virtio_net; the power button -> an input device -> evdev): go again
+	 * while that finds more to load. */
+	size_t before = (size_t)-1;
+	int r = 0;
+	for (int pass = 0; pass < 4 && r == 0 && n != before; pass++) {
+		before = pass ? n : (size_t)-1;
+		r = modules_coldplug("/sys/devices", alias, &n, &err);
+	}
+	if (r < 0)
 		stage_failed("coldplug", "%s", err.msg);
 	else
 		stage_ok("coldplug");
@@ -468,13 +477,14 @@ static void main_loop(struct init *in)
 	for (;;) {
 		struct pollfd p[2 + MAX_INPUTS + 64];
 		size_t np = 0, nall;
-		struct sv **all = sv_all(&nall);
+		struct sv **all;
 		double now = boot_seconds(), next = sv_tick(now);
 		int timeout = 1000;
 
 		if (in->shutdown)
 			shutdown_now(in);
 		advance(in, now);
+		all = sv_all(&nall); /* after advance(): registering may move the table */
 		if (in->phase == PH_DOCKER)
 			timeout = 100;
 		if (next > 0 && (next - now) * 1000 < timeout)
