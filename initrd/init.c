@@ -307,6 +307,29 @@ static void advance(struct init *in, double now)
 	}
 }
 
+/* The last non-empty line of a log (at most 300 bytes of it), or NULL. */
+static char *last_line(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char buf[300], *last = NULL;
+	long size;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	fseek(f, size > (long)sizeof(buf) ? size - (long)sizeof(buf) + 1 : 0, SEEK_SET);
+	while (fgets(buf, sizeof(buf), f)) {
+		buf[strcspn(buf, "\n")] = '\0';
+		if (*buf) {
+			free(last);
+			last = strdup(buf);
+		}
+	}
+	fclose(f);
+	return last;
+}
+
 static void on_child_exit(struct init *in, pid_t pid, int status, double now)
 {
 	double again;
@@ -327,9 +350,12 @@ static void on_child_exit(struct init *in, pid_t pid, int status, double now)
 		return;
 	}
 	if (s == in->dockerd) {
-		stage_failed("system-docker", "dockerd %s %d (see %s); restarting in %.0f s",
+		char *last = last_line(DOCKERD_LOG);
+		stage_failed("system-docker", "dockerd %s %d: %s; restarting in %.0f s",
 			     WIFEXITED(status) ? "exited with" : "killed by signal",
-			     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status), DOCKERD_LOG, again);
+			     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
+			     last ? last : "(see " DOCKERD_LOG ")", again);
+		free(last);
 		in->phase = PH_DOCKER;
 		return;
 	}
@@ -629,6 +655,19 @@ int main(int argc, char **argv)
 		free(name);
 		in.shutdown = RB_POWER_OFF;
 		shutdown_now(&in);
+	}
+
+	/* paddock.shell: a console shell beside the boot, for debugging; only
+	 * when the cluster file allows a debug shell */
+	if (in.debug_shell && (name = cmdline_get("paddock.shell"))) {
+		char *argv[] = { "/bin/sh", NULL };
+		struct sv *sh = sv_add_program("console-shell", argv, NULL, SV_RESTART_ALWAYS);
+		free(name);
+		if (sh)
+			sh->console = true;
+		if (sh && sv_start(sh, boot_seconds(), &err) == 0)
+			console_line("console shell started (paddock.shell)");
+		perr_clear(&err);
 	}
 
 	stage_network(&in);

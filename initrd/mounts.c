@@ -122,6 +122,8 @@ int tree_move(int src_dir, int dst_dir, int unlink_src, unsigned long skip_dev, 
 	int fd = dup(src_dir);
 	DIR *d;
 	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0;
 	int r = 0;
 
 	if (fd < 0 || !(d = fdopendir(fd))) {
@@ -130,14 +132,27 @@ int tree_move(int src_dir, int dst_dir, int unlink_src, unsigned long skip_dev, 
 			close(fd);
 		return r;
 	}
-	/* Unlinking while reading a directory is safe on tmpfs/ramfs readdir. */
+	/* Names first: unlinking while readdir() walks a tmpfs directory skips
+	 * entries (seen: files of the second initramfs layer went missing). */
 	while ((de = readdir(d))) {
+		char **g;
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if ((r = move_entry(src_dir, dst_dir, de->d_name, unlink_src, skip_dev, err)) < 0)
+		g = realloc(names, (n + 1) * sizeof(*names));
+		if (!g || !(g[n] = strdup(de->d_name))) {
+			names = g ? g : names;
+			r = perr_set(err, -ENOMEM, "out of memory");
 			break;
+		}
+		names = g;
+		n++;
 	}
 	closedir(d);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = move_entry(src_dir, dst_dir, names[i], unlink_src, skip_dev, err);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 	return r;
 }
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -170,6 +171,14 @@ int sv_start(struct sv *s, double now, struct perr *err)
 		}
 		run_child_reset();
 		setsid();
+		if (s->console && (fd = open("/dev/console", O_RDWR)) >= 0) {
+			ioctl(fd, TIOCSCTTY, 1);
+			dup2(fd, STDIN_FILENO);
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+			if (fd > 2)
+				close(fd);
+		}
 		execv(s->argv[0], s->argv);
 		_exit(127);
 	}

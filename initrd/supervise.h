@@ -41,6 +41,7 @@ struct sv {
 	int last_status;        /* wait status of the last run */
 	int ready_fd;           /* parent's end of the ready pipe, -1 */
 	bool enabled;           /* false once stopped on purpose */
+	bool console;           /* stdin/out/err on /dev/console (a shell) */
 };
 
 /* Registers an entry (not started).  argv is copied. */
