@@ -819,6 +819,9 @@ static int check_paddock(struct vctx *v)
 	if (!in_set(p->compression, comps))
 		return fail_path(v, "paddock.compression", "`%s`: use zstd, gzip, xz or none%s",
 				 p->compression, NULL);
+	if (p->formats.n == 0)
+		return fail_path(v, "paddock.formats", "is empty: nothing would be built (leave it out "
+				 "for all of kernel, iso, pxe, ipxe)%s%s", NULL, NULL);
 	for (size_t i = 0; i < p->formats.n; i++) {
 		if (!in_set(p->formats.v[i], formats))
 			return fail_path(v, "paddock.formats", "`%s`: formats are kernel, iso, pxe and "

@@ -279,6 +279,11 @@ $H
 paddock:
   formats: [iso, usb]
 YML
+case_ 1 '6:12: paddock.formats: is empty: nothing would be built' "no format" <<YML
+$H
+paddock:
+  formats: []
+YML
 case_ 1 '6:12: paddock.formats: `iso` is listed twice' "format twice" <<YML
 $H
 paddock:

@@ -1,0 +1,50 @@
+/* base: the shared base layer of every node's initramfs, described by
+ * configs/base.list (see the comment at its top) and cached by a hash of
+ * everything that goes in:
+ *
+ *   CACHE/base/<key>/base.img   the compressed newc archive
+ *   CACHE/base/<key>/vmlinuz    the kernel of the flavour
+ *   CACHE/base/<key>/info       key=value facts for the manifest
+ *
+ * An entry is written to a temporary directory and renamed, so a killed
+ * build leaves no half entry. */
+#ifndef PADDOCK_BASE_H
+#define PADDOCK_BASE_H
+
+#include "cpio.h"
+#include "lock.h"
+#include "nodecfg.h"
+#include "perr.h"
+#include "progress.h"
+
+struct base_opts {
+	const char *root;      /* source tree: configs/, build products */
+	const char *cache;     /* CACHE */
+	const char *flavour;   /* "generic" or "cloud" */
+	enum compression compression;
+	long long mtime;       /* SOURCE_DATE_EPOCH */
+	const struct progress *progress;
+};
+
+struct base_result {
+	char *key;
+	char *dir;             /* CACHE/base/<key> */
+	char *img;             /* .../base.img */
+	char *vmlinuz;         /* .../vmlinuz */
+	struct nodecfg info;   /* kernel.package, kernel.release, base.sha256, ... */
+	int cached;            /* 1: reused */
+};
+
+/* Finds or builds the base for opts.  The lock's hashes are checked when a
+ * component is unpacked. */
+int base_get(const struct base_opts *o, const struct lock *lock, struct base_result *out,
+	     struct perr *err);
+
+/* Builds the base layer into an uncompressed-size-only dry run: used by the
+ * bench to write the same content uncompressed to path. */
+int base_write_raw(const struct base_opts *o, const struct lock *lock, const char *path,
+		   struct perr *err);
+
+void base_result_free(struct base_result *b);
+
+#endif

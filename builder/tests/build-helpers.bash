@@ -1,0 +1,70 @@
+# Helpers for the `paddock build` CLI tests (sourced; not a test itself).
+# Each test gets a scratch directory, a private cache whose debs/ and trees/
+# link to the shared component cache (filled by `make components`), and a
+# copy of the source tree's configs/ it may break on purpose.
+set -u
+ROOT=$(pwd)
+: "${PADDOCK:?PADDOCK must name the paddock binary}"
+BUILD_DIR=${BUILD_DIR:-$(cd "$(dirname "$PADDOCK")" && pwd)}
+CLUSTER=${CLUSTER:-$ROOT/configs/single-node.yml}
+SHARED_CACHE=${PADDOCK_CACHE:-$HOME/.cache/paddock}
+T=$(mktemp -d "${TMPDIR:-/tmp}/paddock-build-test.XXXXXX")
+cleanup_dirs=("$T")
+trap 'for d in "${cleanup_dirs[@]}"; do umount "$d" 2>/dev/null; rm -rf "$d"; done' EXIT
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# new_cache DIR [SKIP-PACKAGE]: a cache linking every shared .deb and its
+# unpacked tree, except those of SKIP-PACKAGE.
+new_cache() {
+	local c=$1 skip=${2:-} f
+	mkdir -p "$c/debs" "$c/trees"
+	for f in "$SHARED_CACHE"/debs/*.deb; do
+		[ -n "$skip" ] && [[ $(basename "$f") == "${skip}_"* ]] && continue
+		ln -s "$f" "$c/debs/"
+	done
+	[ -d "$SHARED_CACHE/trees" ] || return 0
+	while read -r kind name ver arch sha; do
+		[ "$kind" = deb ] && [ "$name" != "$skip" ] || continue
+		[ -d "$SHARED_CACHE/trees/$sha" ] && ln -s "$SHARED_CACHE/trees/$sha" "$c/trees/$sha"
+	done < <(grep -v '^#' "$ROOT/configs/components.lock")
+	return 0
+}
+
+# new_root DIR: a source tree with a private copy of configs/.
+new_root() {
+	mkdir -p "$1"
+	cp -r "$ROOT/configs" "$1/configs"
+	ln -s "$BUILD_DIR" "$1/build"
+}
+
+# tree_sum DIR: one line per file under DIR with its hash (to compare trees).
+tree_sum() {
+	(cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+}
+
+# expect_fail PATTERN CMD...: CMD must exit 1 and print PATTERN (grep -E) on stderr.
+expect_fail() {
+	local pat=$1 rc
+	shift
+	"$@" >"$T/stdout" 2>"$T/stderr"
+	rc=$?
+	sed 's/^/  stderr: /' "$T/stderr"
+	[ $rc -eq 1 ] || fail "exit status $rc, expected 1: $*"
+	grep -qE -- "$pat" "$T/stderr" || fail "stderr does not match '$pat'"
+}
+
+# old_out DIR: a previous output to be left alone by failing builds.
+old_out() {
+	mkdir -p "$1/old-node"
+	echo "previous build" >"$1/old-node/node.img"
+	tree_sum "$1" >"$T/old.sum"
+}
+
+# same_old_out DIR: DIR still holds exactly what old_out put there, and no
+# temporary is left beside it.
+same_old_out() {
+	diff "$T/old.sum" <(tree_sum "$1") >/dev/null || fail "$1 changed"
+	! ls -a "$(dirname "$1")" | grep -q "^\.$(basename "$1")\.tmp-" || fail "temporary left beside $1"
+}

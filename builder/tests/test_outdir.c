@@ -1,0 +1,169 @@
+/* The output directory swap, the node layer, SHA256SUMS, JSON, cmdline. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "build.h"
+#include "cmdline.h"
+#include "fsutil.h"
+#include "layer.h"
+#include "listfile.h"
+#include "manifest.h"
+#include "outdir.h"
+
+static char dir[] = "/tmp/paddock-test-outdir.XXXXXX";
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	struct perr e = PERR_INIT;
+	rm_rf(dir, &e);
+	perr_clear(&e);
+	return 0;
+}
+
+static char *slurp(const char *path)
+{
+	char *buf = NULL;
+	size_t len;
+	struct perr e = PERR_INIT;
+	if (read_file(path, 1 << 20, &buf, &len, &e) < 0)
+		perr_clear(&e);
+	return buf;
+}
+
+static void swaps_whole_directories(void **state)
+{
+	(void)state;
+	struct perr e = PERR_INIT;
+	struct outdir o;
+	char *out = path_join(dir, "out"), *f = NULL, *old = path_join(out, "old");
+	/* first build: OUT does not exist yet */
+	assert_int_equal(outdir_begin(&o, out, &e), 0);
+	f = path_join(o.tmp, "old");
+	assert_int_equal(write_file(f, "1", 1, 0644, &e), 0);
+	free(f);
+	assert_int_equal(outdir_commit(&o, &e), 0);
+	assert_int_equal(access(old, F_OK), 0);
+	/* an aborted build leaves it alone */
+	assert_int_equal(outdir_begin(&o, out, &e), 0);
+	char *tmp = strdup(o.tmp);
+	outdir_abort(&o);
+	assert_int_equal(access(tmp, F_OK), -1);
+	assert_int_equal(access(old, F_OK), 0);
+	free(tmp);
+	/* a committed one replaces it whole */
+	assert_int_equal(outdir_begin(&o, out, &e), 0);
+	f = path_join(o.tmp, "new");
+	assert_int_equal(write_file(f, "2", 1, 0644, &e), 0);
+	free(f);
+	assert_int_equal(outdir_commit(&o, &e), 0);
+	assert_int_equal(access(old, F_OK), -1);
+	f = path_join(out, "new");
+	assert_int_equal(access(f, F_OK), 0);
+	free(f);
+	/* a temporary of a dead process is swept; OUT as a file is refused */
+	char *stale = path_join(dir, ".out.tmp-999999999-abcdef");
+	assert_int_equal(mkdir(stale, 0755), 0);
+	assert_int_equal(outdir_begin(&o, out, &e), 0);
+	outdir_abort(&o);
+	assert_int_equal(access(stale, F_OK), -1);
+	free(stale);
+	char *file = path_join(dir, "plainfile");
+	assert_int_equal(write_file(file, "", 0, 0644, &e), 0);
+	assert_true(outdir_begin(&o, file, &e) < 0);
+	assert_non_null(strstr(e.msg, "not a directory"));
+	perr_clear(&e);
+	free(file);
+	char *orphan = path_join(dir, "no/such/parent");
+	assert_true(outdir_begin(&o, orphan, &e) < 0);
+	perr_clear(&e);
+	free(orphan);
+	free(out);
+	free(old);
+}
+
+static void node_layer_holds_config_and_files(void **state)
+{
+	(void)state;
+	struct nodecfg cfg = { 0 };
+	struct layer l = { 0 };
+	struct perr e = PERR_INIT;
+	nodecfg_add(&cfg, "node.name", "n1");
+	struct node_file key = { "/etc/paddock/pki/node.key", "SECRET", 6, 0600 };
+	struct build_node n = { .name = "n1", .cmdline = "x", .cfg = &cfg, .files = &key, .nfiles = 1 };
+	assert_int_equal(node_layer(&n, &l, &e), 0);
+	assert_int_equal(l.n, 5);
+	assert_string_equal(l.v[2].path, "/etc/paddock/node.conf");
+	assert_memory_equal(l.v[2].data, "node.name=n1\n", 13);
+	const struct lent *k = layer_find(&l, "/etc/paddock/pki/node.key");
+	assert_non_null(k);
+	assert_int_equal(k->perm, 0600);
+	layer_free(&l);
+	nodecfg_free(&cfg);
+}
+
+static void sums_are_sorted(void **state)
+{
+	(void)state;
+	struct outfiles f = { 0 };
+	struct perr e = PERR_INIT;
+	const char *a = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+	const char *b = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+	assert_int_equal(outfiles_add(&f, "vmlinuz", a, 1), 0);
+	assert_int_equal(outfiles_add(&f, "n1/node.img", b, 2), 0);
+	assert_int_equal(sums_write(dir, &f, &e), 0);
+	char *p = path_join(dir, "SHA256SUMS"), *s = slurp(p);
+	char want[256];
+	snprintf(want, sizeof(want), "%s  n1/node.img\n%s  vmlinuz\n", b, a);
+	assert_string_equal(s, want);
+	free(s);
+	free(p);
+	outfiles_free(&f);
+}
+
+static void json_escapes(void **state)
+{
+	(void)state;
+	struct json j = { 0 };
+	json_kv(&j, "k", "a\"b\\c\nd\x01", 1);
+	json_kn(&j, "n", 42, 0);
+	assert_string_equal(j.s, "\"k\": \"a\\\"b\\\\c\\u000ad\\u0001\", \"n\": 42");
+	free(j.s);
+}
+
+static void cmdline_has_console_and_node(void **state)
+{
+	(void)state;
+	char *s = cmdline_format("ttyS1", "n1", "quiet loglevel=3");
+	assert_string_equal(s, "console=tty0 console=ttyS1,115200 paddock.node=n1 quiet loglevel=3");
+	free(s);
+	s = cmdline_format(NULL, "n2", "");
+	assert_string_equal(s, "console=tty0 console=ttyS0,115200 paddock.node=n2");
+	free(s);
+	assert_null(cmdline_format("ttyS0", NULL, NULL));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(swaps_whole_directories),
+		cmocka_unit_test(node_layer_holds_config_and_files),
+		cmocka_unit_test(sums_are_sorted),
+		cmocka_unit_test(json_escapes),
+		cmocka_unit_test(cmdline_has_console_and_node),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
