@@ -460,7 +460,7 @@ static void handle_control(struct init *in)
 	enum control_req req;
 	unsigned lines = 0;
 	char *name = NULL;
-	int fd;
+	int fd, r;
 
 	while ((req = control_accept(in->cfd, &fd, &name, &lines)) != CONTROL_NONE || fd >= 0) {
 		if (req == CONTROL_STATUS) {
@@ -477,7 +477,11 @@ static void handle_control(struct init *in)
 			struct perr err = PERR_INIT;
 			char *logs = NULL;
 			size_t len = 0;
-			if (docker_container_logs(in->api, name, lines, &logs, &len, &err) == 0) {
+			/* logs can be long and TCG slow: a longer bound than status */
+			docker_set_timeout(in->api, 15);
+			r = docker_container_logs(in->api, name, lines, &logs, &len, &err);
+			docker_set_timeout(in->api, 2);
+			if (r == 0) {
 				control_reply(fd, logs, len);
 			} else {
 				struct strbuf sb = STRBUF_INIT;
