@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -315,6 +317,61 @@ static void service_conf_becomes_create_request(void **state)
 	nodecfg_free(&c);
 }
 
+/* One client request against control_accept(); returns what init saw. */
+static enum control_req ask(const char *sock, int lfd, const char *req, char **name, unsigned *lines,
+			    char *reply, size_t cap)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int c = socket(AF_UNIX, SOCK_STREAM, 0), fd = -1;
+	enum control_req r;
+	ssize_t n;
+
+	strcpy(a.sun_path, sock);
+	assert_int_equal(connect(c, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(write(c, req, strlen(req)), (ssize_t)strlen(req));
+	r = control_accept(lfd, &fd, name, lines);
+	if (fd >= 0) {
+		control_reply(fd, "ok\n", 3);
+		close(fd);
+	}
+	n = read(c, reply, cap - 1);
+	reply[n > 0 ? n : 0] = '\0';
+	close(c);
+	return r;
+}
+
+static void control_requests_are_parsed(void **state)
+{
+	(void)state;
+	char *d = mktmp(), *sock = NULL, *name = NULL, reply[64];
+	unsigned lines = 0;
+	struct perr e = PERR_INIT;
+	int lfd;
+
+	assert_true(asprintf(&sock, "%s/init.sock", d) > 0);
+	lfd = control_listen(sock, &e);
+	assert_true(lfd >= 0);
+	struct stat st;
+	assert_int_equal(stat(sock, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(ask(sock, lfd, "status\n", &name, &lines, reply, sizeof(reply)), CONTROL_STATUS);
+	assert_int_equal(ask(sock, lfd, "poweroff\n", &name, &lines, reply, sizeof(reply)), CONTROL_POWEROFF);
+	assert_int_equal(ask(sock, lfd, "logs sshd 20\n", &name, &lines, reply, sizeof(reply)), CONTROL_LOGS);
+	assert_string_equal(name, "sshd");
+	assert_int_equal(lines, 20);
+	free(name);
+	name = NULL;
+	assert_int_equal(ask(sock, lfd, "logs sshd\n", &name, &lines, reply, sizeof(reply)), CONTROL_NONE);
+	assert_string_equal(reply, "error\tunknown request\n");
+	assert_int_equal(ask(sock, lfd, "rm -rf /\n", &name, &lines, reply, sizeof(reply)), CONTROL_NONE);
+	assert_null(name);
+	close(lfd);
+	unlink(sock);
+	free(sock);
+	rmdir(d);
+	free(d);
+}
+
 static void stages_keep_the_latest_result(void **state)
 {
 	(void)state;
@@ -342,6 +399,7 @@ int main(void)
 		cmocka_unit_test(sysctl_writes_and_skips_missing),
 		cmocka_unit_test(tree_move_keeps_everything),
 		cmocka_unit_test(service_conf_becomes_create_request),
+		cmocka_unit_test(control_requests_are_parsed),
 		cmocka_unit_test(stages_keep_the_latest_result),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
