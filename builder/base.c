@@ -36,6 +36,23 @@ struct ctx {
 	const char *origin;            /* for closure entries */
 };
 
+static int tree(struct ctx *c, const struct component *comp, const char **ret, struct perr *err);
+
+struct base_trees {
+	struct ctx *c;
+};
+
+const char *base_tree(const struct base_trees *t, const char *component, struct perr *err)
+{
+	const struct component *comp = lock_find(t->c->lock, component);
+	const char *dir = NULL;
+	if (!comp) {
+		perr_set(err, -ENOENT, "component %s is not in %s", component, t->c->lock->path);
+		return NULL;
+	}
+	return tree(t->c, comp, &dir, err) < 0 ? NULL : dir;
+}
+
 static int is_kernel(const struct ctx *c, const char *name)
 {
 	for (size_t i = 0; i < c->list.n; i++) {
@@ -594,6 +611,14 @@ static int compute_key(struct ctx *c, char **ret, struct perr *err)
 		digest_update(d, f, strlen(f) + 1);
 		digest_update(d, hex, sizeof(hex));
 	}
+	for (size_t i = 0; i < c->o->nparts; i++) {
+		const struct base_part *p = &c->o->parts[i];
+		digest_update(d, p->name, strlen(p->name) + 1);
+		if (p->key && p->key(p->ctx, d, err) < 0) {
+			digest_abort(d);
+			return perr_wrap(err, "%s", p->name);
+		}
+	}
 	digest_final(d, hex);
 	if (!(*ret = strndup(hex, 24)))
 		return perr_set(err, -ENOMEM, "out of memory");
@@ -681,6 +706,12 @@ static int assemble(struct ctx *c, struct perr *err)
 	for (size_t i = 0; i < c->list.n; i++)
 		if ((r = apply_line(c, &c->list.lines[i], err)) < 0)
 			return r;
+	struct base_trees bt = { c };
+	for (size_t i = 0; i < c->o->nparts; i++) {
+		const struct base_part *p = &c->o->parts[i];
+		if (p->add && (r = p->add(p->ctx, &bt, &c->layer, err)) < 0)
+			return perr_wrap(err, "%s", p->name);
+	}
 	return layer_sort(&c->layer, err);
 }
 

@@ -17,6 +17,27 @@
 #include "perr.h"
 #include "progress.h"
 
+struct digest;
+struct layer;
+struct base_trees;
+
+/* Unpacked tree of a component of the lock (unpacking it if needed), for
+ * parts that build files from components; NULL with *err set on failure.
+ * The string belongs to the build. */
+const char *base_tree(const struct base_trees *t, const char *component, struct perr *err);
+
+/* A generated part of the base, e.g. container image tarballs built from
+ * component files: key() feeds everything its output depends on into the
+ * base's cache key (so a change rebuilds the base); add() puts its entries
+ * into the layer (layer_add_*; sources must exist until the base is
+ * written).  Either may be NULL. */
+struct base_part {
+	const char *name;
+	int (*key)(void *ctx, struct digest *d, struct perr *err);
+	int (*add)(void *ctx, const struct base_trees *trees, struct layer *l, struct perr *err);
+	void *ctx;
+};
+
 struct base_opts {
 	const char *root;      /* source tree: configs/, build products */
 	const char *cache;     /* CACHE */
@@ -24,6 +45,8 @@ struct base_opts {
 	enum compression compression;
 	long long mtime;       /* SOURCE_DATE_EPOCH */
 	const struct progress *progress;
+	const struct base_part *parts;
+	size_t nparts;
 };
 
 struct base_result {

@@ -178,7 +178,9 @@ static int write_manifest(const struct build_request *rq, const struct lock *loc
 	json_raw(&j, "{\n  ");
 	json_kv(&j, "paddock", PADDOCK_VERSION, 1);
 	json_kv(&j, "cluster", rq->cluster_name, 1);
-	json_kv(&j, "source", rq->source, 1);
+	/* the file's name, not where the checkout happens to be */
+	const char *src = rq->source ? strrchr(rq->source, '/') : NULL;
+	json_kv(&j, "source", src ? src + 1 : rq->source, 1);
 	json_kn(&j, "source_date_epoch", (unsigned long long)rq->mtime, 0);
 	json_raw(&j, ",\n  \"kernel\": { ");
 	json_kv(&j, "flavour", nodecfg_get(bi, "kernel.flavour"), 1);
@@ -291,8 +293,13 @@ static int run_media(const struct build_request *rq, const char *dir, struct out
 
 static int valid_node_name(const char *s)
 {
-	if (!s || !*s || !strcmp(s, ".") || !strcmp(s, ".."))
+	/* a node directory must not be one of OUT's own files */
+	static const char *const taken[] = { ".", "..", "base.img", "vmlinuz", "manifest.json", "SHA256SUMS", NULL };
+	if (!s || !*s || *s == '.')
 		return 0;
+	for (size_t i = 0; taken[i]; i++)
+		if (!strcmp(s, taken[i]))
+			return 0;
 	for (; *s; s++)
 		if (*s == '/' || (unsigned char)*s < 0x21)
 			return 0;
@@ -314,7 +321,7 @@ int build_run(const struct build_request *rq, struct perr *err)
 	for (size_t i = 0; i < rq->n; i++) {
 		if (!valid_node_name(rq->nodes[i].name)) {
 			free(lockp);
-			return perr_set(err, -EINVAL, "node name '%s' cannot be a directory name",
+			return perr_set(err, -EINVAL, "node name '%s' cannot name a directory of the output",
 					rq->nodes[i].name ? rq->nodes[i].name : "");
 		}
 		for (size_t k = 0; k < i; k++)
@@ -327,7 +334,9 @@ int build_run(const struct build_request *rq, struct perr *err)
 		goto out;
 	if ((r = outdir_begin(&od, rq->out, err)) < 0)
 		goto out;
-	struct base_opts bo = { rq->root, rq->cache, rq->flavour, rq->compression, rq->mtime, rq->progress };
+	struct base_opts bo = { .root = rq->root, .cache = rq->cache, .flavour = rq->flavour,
+				.compression = rq->compression, .mtime = rq->mtime, .progress = rq->progress,
+				.parts = rq->base_parts, .nparts = rq->nbase_parts };
 	if ((r = base_get(&bo, &lock, &base, err)) < 0)
 		goto out;
 	const char *bsha = nodecfg_get(&base.info, "base.sha256"), *vsha = nodecfg_get(&base.info, "vmlinuz.sha256");

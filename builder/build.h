@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "base.h"
 #include "cpio.h"
 #include "media.h"
 #include "nodecfg.h"
@@ -57,6 +58,8 @@ struct build_request {
 	const char *flavour;        /* generic | cloud */
 	enum compression compression;
 	bool combined;              /* also write <node>/initrd.img */
+	const struct base_part *base_parts; /* generated parts of the base (base.h) */
+	size_t nbase_parts;
 	long long mtime;            /* SOURCE_DATE_EPOCH */
 	const char *cluster_name;
 	const char *source;         /* the cluster.yml, for the manifest */

@@ -121,21 +121,23 @@ int cmd_build(int argc, char **argv)
 		fprintf(stderr, "paddock build: --compression: expected zstd, gzip, xz or none, not '%s'\n", comp);
 		return EXIT_USAGE;
 	}
-	int combined = 0;
+	/* --formats replaces the file's paddock.formats */
+	char *fcopy = NULL, *fv[8] = { NULL };
+	size_t nf = 0;
 	if (formats) {
-		char *copy = strdup(formats), *save = NULL;
-		if (!copy)
+		char *save = NULL;
+		if (!(fcopy = strdup(formats)))
 			return EXIT_INVALID;
-		for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-			if (!strcmp(t, "initrd"))
-				combined = 1;
-			else if (strcmp(t, "kernel") && strcmp(t, "iso") && strcmp(t, "pxe") && strcmp(t, "ipxe")) {
+		for (char *t = strtok_r(fcopy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+			if (strcmp(t, "initrd") && strcmp(t, "kernel") && strcmp(t, "iso") && strcmp(t, "pxe") &&
+			    strcmp(t, "ipxe")) {
 				fprintf(stderr, "paddock build: --formats: unknown format '%s'\n", t);
-				free(copy);
+				free(fcopy);
 				return EXIT_USAGE;
 			}
+			if (!has_format(fv, t) && nf < 7)
+				fv[nf++] = t;
 		}
-		free(copy);
 	}
 	char *home_cache = NULL;
 	if (!cache)
@@ -144,6 +146,7 @@ int cmd_build(int argc, char **argv)
 		const char *home = getenv("HOME");
 		if (!home || !*home || asprintf(&home_cache, "%s/.cache/paddock", home) < 0) {
 			fprintf(stderr, "paddock build: no cache directory: set --cache, PADDOCK_CACHE or HOME\n");
+			free(fcopy);
 			return EXIT_USAGE;
 		}
 		cache = home_cache;
@@ -160,6 +163,7 @@ int cmd_build(int argc, char **argv)
 		if (*end || mtime < 0) {
 			fprintf(stderr, "paddock build: SOURCE_DATE_EPOCH: not a number of seconds: '%s'\n", sde);
 			free(home_cache);
+			free(fcopy);
 			return EXIT_USAGE;
 		}
 	}
@@ -190,8 +194,6 @@ int cmd_build(int argc, char **argv)
 	}
 	if (!comp && !(po && po->compression))
 		cz = COMPRESS_ZSTD;
-	if (po && has_format(po->formats, "initrd"))
-		combined = 1;
 	unsigned mformats = 0;
 	mopts.formats = formats;
 	mopts.source_date_epoch = mtime;
@@ -199,8 +201,9 @@ int cmd_build(int argc, char **argv)
 		cli_print_error(&err);
 		goto out;
 	}
-	if (mformats & MEDIA_ISO)
-		combined = 1;   /* the ISO boots base + node layer in one file */
+	char *const *fmts = formats ? fv : po ? po->formats : NULL;
+	/* the ISO boots base + node layer in one file */
+	bool combined = has_format(fmts, "initrd") || (mformats & MEDIA_ISO);
 	n = plan_node_count(p);
 	nodes = calloc(n ? n : 1, sizeof(*nodes));
 	cfgs = calloc(n ? n : 1, sizeof(*cfgs));
@@ -283,5 +286,6 @@ out:
 	diag_free(&diags);
 	perr_clear(&err);
 	free(home_cache);
+	free(fcopy);
 	return status;
 }

@@ -99,9 +99,7 @@ static int add(struct layer *l, struct lent *e, struct perr *err)
 	const struct lent *old = layer_find(l, e->path);
 	if (old) {
 		int r = 0;
-		if (old->type == LENT_DIR && e->type == LENT_DIR)
-			r = 0;
-		else if (!same(old, e))
+		if (!same(old, e))
 			r = perr_set(err, -EEXIST, "%s: %s from %s conflicts with %s from %s", e->path,
 				     type_name(e->type), e->origin ? e->origin : "?", type_name(old->type),
 				     old->origin ? old->origin : "?");

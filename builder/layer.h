@@ -33,7 +33,7 @@ struct layer {
 };
 
 /* Adding a path a second time: identical entries are merged; a different one
- * is an error naming both origins, except that directories merge freely. */
+ * (another type, mode, owner or content) is an error naming both origins. */
 int layer_add_dir(struct layer *l, const char *path, mode_t perm, unsigned uid, unsigned gid,
 		  struct perr *err);
 int layer_add_file(struct layer *l, const char *path, const char *src, mode_t perm, unsigned uid,

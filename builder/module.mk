@@ -26,6 +26,14 @@ $(EXAMPLE_OUT)/manifest.json: $(PADDOCK) $(BUILD)/initrd/init configs/single-nod
 QEMU_PREREQS += components example-image
 check-cli: components $(BUILD)/initrd/init
 
+# make images: every bundled example built into $(BUILD)/images/<name>/
+IMAGE_EXAMPLES := $(basename $(notdir $(wildcard configs/*.yml)))
+images: $(PADDOCK) $(BUILD)/initrd/init components
+	@for e in $(IMAGE_EXAMPLES); do \
+		mkdir -p $(BUILD)/images && \
+		$(PADDOCK) build configs/$$e.yml -o $(BUILD)/images/$$e || exit 1; \
+	done
+
 # builder/: the libFuzzer target for the cluster.yml front end.
 #   make fuzz [FUZZ_SECONDS=60]   build with clang, seed, run
 FUZZ_SECONDS ?= 60

@@ -23,6 +23,37 @@ for delay in 0.2 0.6 1.0 1.5 2.5; do
 	done
 	echo "killed at ${delay}s: OUT intact"
 done
+# with the base cached, a big cluster spends its time on node layers and the swap
+{
+	echo "cluster_name: big"
+	echo "kubernetes_version: v1.32.5-rancher1-1"
+	echo "nodes:"
+	for i in $(seq 1 400); do
+		echo "  - address: 10.1.$((i / 256)).$((i % 256))"
+		echo "    hostname_override: n$i"
+		echo "    user: rancher"
+		if [ "$i" -le 3 ]; then echo "    role: [controlplane, etcd, worker]"; else echo "    role: [worker]"; fi
+	done
+} >"$T/big.yml"
+"$PADDOCK" build "$T/big.yml" -q -o "$T/w/warm" --cache "$T/c" || fail "big cluster build"
+# killed at any moment, OUT is either the previous output or the whole new one
+for delay in 0.02 0.05 0.1 0.2 0.3; do
+	"$PADDOCK" build "$T/big.yml" -q -o "$T/w/out" --cache "$T/c" &
+	pid=$!
+	sleep "$delay"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	if diff "$T/before" <(tree_sum "$T/w/out") >/dev/null; then
+		echo "big build killed at ${delay}s: previous OUT intact"
+		continue
+	fi
+	(cd "$T/w/out" && sha256sum --quiet -c SHA256SUMS) || fail "OUT neither old nor whole after ${delay}s"
+	grep -q '"cluster": "big"' "$T/w/out/manifest.json" || fail "OUT neither old nor new after ${delay}s"
+	[ "$(ls -d "$T/w/out"/n* | wc -l)" -eq 400 ] || fail "new OUT lacks nodes after ${delay}s"
+	echo "big build done (or swapped in) before ${delay}s: new OUT whole"
+	"$PADDOCK" build "$CLUSTER" -q -o "$T/w/out" --cache "$T/c" || fail "rebuild"
+	tree_sum "$T/w/out" >"$T/before"
+done
 ls -a "$T/w" | grep -q '\.out\.tmp-' && echo "stale temporaries left, as expected after SIGKILL"
 "$PADDOCK" build "$CLUSTER" -q -o "$T/w/out" --cache "$T/c" || fail "build after kills"
 ls -a "$T/w" | grep -q '\.out\.tmp-' && fail "stale output temporaries not removed"

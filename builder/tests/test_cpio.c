@@ -73,6 +73,10 @@ static void conflicts_are_errors(void **state)
 	assert_true(layer_add_link(&l, "/bin/sh", "dash", "b", &e) < 0);
 	assert_non_null(strstr(e.msg, "conflicts"));
 	perr_clear(&e);
+	assert_int_equal(layer_add_dir(&l, "/d", 0755, 0, 0, &e), 0);
+	assert_int_equal(layer_add_dir(&l, "/d", 0755, 0, 0, &e), 0);
+	assert_true(layer_add_dir(&l, "/d", 0700, 0, 0, &e) < 0);
+	perr_clear(&e);
 	assert_true(layer_add_dir(&l, "relative", 0755, 0, 0, &e) < 0);
 	perr_clear(&e);
 	assert_true(layer_add_dir(&l, "/a/../b", 0755, 0, 0, &e) < 0);
