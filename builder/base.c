@@ -17,6 +17,7 @@
 #include "kmod.h"
 #include "layer.h"
 #include "listfile.h"
+#include "sysimages.h"
 #include "version.h"
 
 #define BASE_LIST "configs/base.list"
@@ -441,6 +442,56 @@ static int do_product(struct ctx *c, const struct listline *ln, struct perr *err
 	return r;
 }
 
+static int apply_line(struct ctx *c, const struct listline *ln, struct perr *err);
+
+/* Applies a line of an image's list into that image's layer, with the
+ * same engine (components, closures, products) as the base. */
+static int apply_into(void *ctxp, const struct listfile *lf, const struct listline *ln, struct layer *into,
+		      struct perr *err)
+{
+	struct ctx *c = ctxp;
+	struct layer saved = c->layer;
+	struct listfile saved_list = c->list;
+	int r;
+	if (!strcmp(ln->tok[0], "images") || !strcmp(ln->tok[0], "kernel") || !strcmp(ln->tok[0], "modules"))
+		return perr_setat(err, -EINVAL, lf->path, ln->lineno, 1, "%s: not allowed in an image", ln->tok[0]);
+	c->layer = *into;
+	c->list = *lf;
+	r = apply_line(c, ln, err);
+	*into = c->layer;
+	c->layer = saved;
+	c->list = saved_list;
+	return r;
+}
+
+/* images DIR DEST: the os-services' images, one docker-save bundle at DEST. */
+static int do_images(struct ctx *c, const struct listline *ln, struct perr *err)
+{
+	struct listfile *v = NULL;
+	size_t n = 0, len = 0;
+	char *dir, *buf = NULL;
+	int r;
+	if (ln->ntok != 3)
+		return perr_setat(err, -EINVAL, c->list.path, ln->lineno, 1, "images: expected DIR DEST");
+	if (!(dir = path_join(c->o->root, ln->tok[1])))
+		return perr_set(err, -ENOMEM, "out of memory");
+	r = sysimages_load(dir, &v, &n, err);
+	free(dir);
+	if (r < 0)
+		return r;
+	double t0 = progress_now();
+	r = sysimages_bundle(v, n, apply_into, c, c->o->mtime, &buf, &len, err);
+	if (r >= 0) {
+		char b[16];
+		progress_say(c->o->progress, "images: %zu os-service images, %s bundle (%.1f s)", n,
+			     progress_size(len, b), progress_now() - t0);
+		r = layer_add_blob(&c->layer, ln->tok[2], buf, len, 0644, 0, 0, "os-services", err);
+	}
+	free(buf);
+	sysimages_free(v, n);
+	return r;
+}
+
 static int apply_line(struct ctx *c, const struct listline *ln, struct perr *err)
 {
 	const char *k = ln->tok[0];
@@ -475,6 +526,8 @@ static int apply_line(struct ctx *c, const struct listline *ln, struct perr *err
 		return do_applets(c, ln, err);
 	if (!strcmp(k, "product"))
 		return do_product(c, ln, err);
+	if (!strcmp(k, "images"))
+		return do_images(c, ln, err);
 	return perr_setat(err, -EINVAL, c->list.path, ln->lineno, 1, "unknown directive '%s'", k);
 }
 
@@ -503,6 +556,38 @@ static int compute_key(struct ctx *c, char **ret, struct perr *err)
 	for (size_t i = 0; i < c->lock->n; i++) {
 		digest_update(d, c->lock->v[i].name, strlen(c->lock->v[i].name) + 1);
 		digest_update(d, c->lock->v[i].sha256, DIGEST_HEX_LEN + 1);
+	}
+	for (size_t i = 0; i < c->list.n; i++) {
+		const struct listline *ln = &c->list.lines[i];
+		if (strcmp(ln->tok[0], "images") || ln->ntok != 3)
+			continue;
+		/* the image lists and the build products they take */
+		struct listfile *v = NULL;
+		size_t n = 0;
+		char *dir = path_join(c->o->root, ln->tok[1]);
+		int r = dir ? sysimages_load(dir, &v, &n, err) : perr_set(err, -ENOMEM, "out of memory");
+		free(dir);
+		for (size_t k = 0; r >= 0 && k < n; k++) {
+			digest_update(d, v[k].text, v[k].textlen + 1);
+			for (size_t j = 0; r >= 0 && j < v[k].n; j++) {
+				const struct listline *pl = &v[k].lines[j];
+				if (strcmp(pl->tok[0], "product") || pl->ntok < 2)
+					continue;
+				char *h = path_join(c->o->root, pl->tok[1]);
+				r = h ? digest_file(h, hex, err) : perr_set(err, -ENOMEM, "out of memory");
+				free(h);
+				if (r == -ENOENT)
+					r = perr_setat(err, r, v[k].path, pl->lineno, 1, "%s is missing (run `make`)",
+						       pl->tok[1]);
+				if (r >= 0)
+					digest_update(d, hex, sizeof(hex));
+			}
+		}
+		sysimages_free(v, n);
+		if (r < 0) {
+			digest_abort(d);
+			return r;
+		}
 	}
 	for (size_t i = 0; i < c->list.n; i++) {
 		const struct listline *ln = &c->list.lines[i];

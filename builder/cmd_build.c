@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "build.h"
+#include "appliance.h"
 #include "cli.h"
 #include "cmdline.h"
 #include "media_plan.h"
@@ -173,6 +174,9 @@ int cmd_build(int argc, char **argv)
 	struct build_node *nodes = NULL;
 	struct nodecfg *cfgs = NULL;
 	char **cmdlines = NULL;
+	struct os_services svcs = { 0 };
+	struct appl_files *afiles = NULL;
+	struct node_file **nfiles = NULL;
 	size_t n = 0;
 	int status = EXIT_INVALID;
 	if (plan_load(file, &p, &diags, &err) < 0) {
@@ -204,11 +208,35 @@ int cmd_build(int argc, char **argv)
 	nodes = calloc(n ? n : 1, sizeof(*nodes));
 	cfgs = calloc(n ? n : 1, sizeof(*cfgs));
 	cmdlines = calloc(n ? n : 1, sizeof(*cmdlines));
-	if (!nodes || !cfgs || !cmdlines) {
+	afiles = calloc(n ? n : 1, sizeof(*afiles));
+	nfiles = calloc(n ? n : 1, sizeof(*nfiles));
+	if (!nodes || !cfgs || !cmdlines || !afiles || !nfiles) {
 		fprintf(stderr, "paddock build: out of memory\n");
 		goto out;
 	}
+	/* the os-services (os-services/ of the source tree), checked once */
+	if (appliance_services(root, &svcs, &err) < 0) {
+		cli_print_error(&err);
+		goto out;
+	}
 	for (size_t i = 0; i < n; i++) {
+		char *warning = NULL;
+		if (appliance_node_files(p, i, &svcs, &afiles[i], &warning, &err) < 0) {
+			cli_print_error(&err);
+			goto out;
+		}
+		if (warning)
+			fprintf(stderr, "paddock build: warning: node %s: %s\n", plan_node_at(p, i)->name, warning);
+		free(warning);
+		if (!(nfiles[i] = calloc(afiles[i].n ? afiles[i].n : 1, sizeof(**nfiles)))) {
+			fprintf(stderr, "paddock build: out of memory\n");
+			goto out;
+		}
+		for (size_t k = 0; k < afiles[i].n; k++)
+			nfiles[i][k] = (struct node_file){ afiles[i].v[k].path, afiles[i].v[k].data,
+							   afiles[i].v[k].len, afiles[i].v[k].mode };
+		nodes[i].files = nfiles[i];
+		nodes[i].nfiles = afiles[i].n;
 		if (plan_node_config(p, i, &cfgs[i], &err) < 0) {
 			cli_print_error(&err);
 			goto out;
@@ -242,7 +270,14 @@ out:
 			nodecfg_free(&cfgs[i]);
 		if (cmdlines)
 			free(cmdlines[i]);
+		if (afiles)
+			appl_files_free(&afiles[i]);
+		if (nfiles)
+			free(nfiles[i]);
 	}
+	free(afiles);
+	free(nfiles);
+	os_services_free(&svcs);
 	free(cfgs);
 	free(cmdlines);
 	free(nodes);

@@ -1,0 +1,74 @@
+#include "run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+void run_child_reset(void)
+{
+	sigset_t all;
+
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+}
+
+pid_t run_spawn(char *const argv[], struct perr *err)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return perr_set(err, -errno, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		int fd = open("/dev/null", O_RDONLY);
+		run_child_reset();
+		setsid();
+		if (fd > 0) {
+			dup2(fd, STDIN_FILENO);
+			close(fd);
+		}
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+int run_wait(char *const argv[], int timeout_s, struct perr *err)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	long waited_ms = 0;
+	int st;
+	pid_t pid = run_spawn(argv, err), w;
+
+	if (pid < 0)
+		return pid;
+	for (;;) {
+		w = waitpid(pid, &st, WNOHANG);
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR)
+			return perr_set(err, -errno, "%s: waitpid: %s", argv[0], strerror(errno));
+		if (waited_ms >= (long)timeout_s * 1000) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			return perr_set(err, -ETIMEDOUT, "%s: no answer within %d s", argv[0], timeout_s);
+		}
+		nanosleep(&tick, NULL);
+		waited_ms += 10;
+		if (waited_ms > 200)
+			tick.tv_nsec = 50 * 1000 * 1000, waited_ms += 40;
+	}
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	if (WIFEXITED(st))
+		return perr_set(err, WEXITSTATUS(st) == 127 ? -ENOENT : -EIO, "%s exited with %d", argv[0],
+				WEXITSTATUS(st));
+	return perr_set(err, -EIO, "%s killed by signal %d", argv[0], WTERMSIG(st));
+}

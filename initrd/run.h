@@ -1,0 +1,20 @@
+/* run: starting helper programs from init. */
+#ifndef PADDOCK_INIT_RUN_H
+#define PADDOCK_INIT_RUN_H
+
+#include <sys/types.h>
+
+#include "perr.h"
+
+/* fork + exec argv with init's blocked signals restored and stdin on
+ * /dev/null; returns the pid or a negative code. */
+pid_t run_spawn(char *const argv[], struct perr *err);
+
+/* Runs argv and waits at most timeout_s seconds (then SIGKILL).  0 when it
+ * exited 0; otherwise *err says how it ended. */
+int run_wait(char *const argv[], int timeout_s, struct perr *err);
+
+/* In a freshly forked child of init: restores the default signal state. */
+void run_child_reset(void);
+
+#endif

@@ -1,0 +1,263 @@
+#include "services.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "docker_api.h"
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted names in dir ending in suffix; NULL-terminated heap array. */
+static int list_dir(const char *dir, const char *suffix, char ***ret, size_t *ret_n, struct perr *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **v = NULL;
+	size_t n = 0;
+
+	if (!d) {
+		if (errno != ENOENT)
+			return perr_set(err, -errno, "%s: %s", dir, strerror(errno));
+		v = calloc(1, sizeof(*v));
+		if (!v)
+			return perr_set(err, -ENOMEM, "out of memory");
+		*ret = v;
+		*ret_n = 0;
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name), sl = strlen(suffix);
+		char **g;
+		if (de->d_name[0] == '.' || len <= sl || strcmp(de->d_name + len - sl, suffix))
+			continue;
+		g = realloc(v, (n + 2) * sizeof(*v));
+		if (!g || !(g[n] = strdup(de->d_name))) {
+			v = g ? g : v;
+			for (size_t i = 0; i < n; i++)
+				free(v[i]);
+			free(v);
+			closedir(d);
+			return perr_set(err, -ENOMEM, "out of memory");
+		}
+		v = g;
+		v[++n] = NULL;
+	}
+	closedir(d);
+	if (!v && !(v = calloc(1, sizeof(*v))))
+		return perr_set(err, -ENOMEM, "out of memory");
+	qsort(v, n, sizeof(*v), cmp_str);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+static void free_names(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+int services_load(const char *dir, struct osvc **ret, size_t *ret_n, struct perr *err)
+{
+	char **names;
+	size_t n;
+	struct osvc *v;
+	int r;
+
+	if ((r = list_dir(dir, ".conf", &names, &n, err)) < 0)
+		return r;
+	v = calloc(n ? n : 1, sizeof(*v));
+	if (!v) {
+		free_names(names, n);
+		return perr_set(err, -ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *path = NULL;
+		if (asprintf(&path, "%s/%s", dir, names[i]) < 0) {
+			r = perr_set(err, -ENOMEM, "out of memory");
+		} else {
+			r = svcconf_load(path, &v[i].conf, err);
+			free(path);
+		}
+		if (r < 0) {
+			services_free(v, i);
+			free_names(names, n);
+			return r;
+		}
+	}
+	free_names(names, n);
+	*ret = v;
+	*ret_n = n;
+	return 0;
+}
+
+void services_free(struct osvc *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		svcconf_free(&v[i].conf);
+	free(v);
+}
+
+/* The watcher: (re)creates the container, starts it, reports ready, then
+ * blocks until it stops; its exit status is the container's. */
+static int watch(void *arg, int ready_fd)
+{
+	struct osvc *o = arg;
+	struct perr err = PERR_INIT;
+	struct docker *d = NULL;
+	char *body = NULL, *id = NULL;
+	int code = 125, r;
+
+	if (docker_open(SYSTEM_DOCKER_SOCK, &d, &err) < 0)
+		goto fail;
+	if ((r = docker_image_exists(d, o->conf.image, &err)) < 0) {
+		if (r == -ENOENT)
+			perr_set(&err, r, "image %s is not loaded", o->conf.image);
+		goto fail;
+	}
+	r = docker_container_remove(d, o->conf.name, true, &err);
+	if (r < 0 && r != -ENOENT)
+		goto fail;
+	perr_clear(&err);
+	body = svcconf_create_json(&o->conf);
+	if (!body) {
+		perr_set(&err, -ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (docker_container_create(d, o->conf.name, body, &id, &err) < 0 ||
+	    docker_container_start(d, id, &err) < 0)
+		goto fail;
+	if (write(ready_fd, "R", 1) != 1)
+		goto fail;
+	close(ready_fd);
+	ready_fd = -1;
+	if (docker_container_wait(d, id, &code, &err) < 0)
+		goto fail;
+	console_line("service %s exited with %d %.2f", o->conf.name, code, boot_seconds());
+	goto out;
+fail:
+	console_line("service %s FAILED: %s", o->conf.name, err.msg ? err.msg : "?");
+	code = 125;
+out:
+	if (ready_fd >= 0)
+		close(ready_fd);
+	perr_clear(&err);
+	free(body);
+	free(id);
+	docker_close(d);
+	return code ? (code & 0xff ? code & 0xff : 1) : 0;
+}
+
+static enum sv_restart to_sv(enum svc_restart r)
+{
+	return r == SVC_RESTART_NO ? SV_RESTART_NO : r == SVC_RESTART_ON_FAILURE ? SV_RESTART_ON_FAILURE
+										: SV_RESTART_ALWAYS;
+}
+
+int services_register(struct osvc *v, size_t n, struct perr *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		v[i].sv = sv_add_func(v[i].conf.name, watch, &v[i], to_sv(v[i].conf.restart));
+		if (!v[i].sv)
+			return perr_set(err, -ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static bool deps_running(struct osvc *v, size_t n, const struct osvc *o)
+{
+	for (char **dep = o->conf.depends_on; *dep; dep++) {
+		bool ok = false;
+		for (size_t i = 0; i < n; i++)
+			if (!strcmp(v[i].conf.name, *dep))
+				ok = v[i].sv->state == SV_RUNNING;
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+size_t services_start_ready(struct osvc *v, size_t n, double now)
+{
+	size_t started = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct perr err = PERR_INIT;
+		if (v[i].sv->state != SV_WAITING || !v[i].sv->enabled || !deps_running(v, n, &v[i]))
+			continue;
+		if (sv_start(v[i].sv, now, &err) < 0) {
+			console_line("service %s FAILED: %s", v[i].conf.name, err.msg ? err.msg : "?");
+			v[i].sv->state = SV_BACKOFF;
+			v[i].sv->next_start = now + 1;
+		} else {
+			started++;
+		}
+		perr_clear(&err);
+	}
+	return started;
+}
+
+void services_stop_all(struct osvc *v, size_t n, int timeout_s)
+{
+	struct perr err = PERR_INIT;
+	struct docker *d = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		v[i].sv->enabled = false;
+	if (docker_open(SYSTEM_DOCKER_SOCK, &d, &err) == 0) {
+		docker_set_timeout(d, 5);
+		for (size_t i = n; i-- > 0;) {
+			int r = docker_container_stop(d, v[i].conf.name, timeout_s, &err);
+			if (r < 0 && r != -ENOENT)
+				console_line("service %s: stop: %s", v[i].conf.name, err.msg ? err.msg : "?");
+			perr_clear(&err);
+		}
+	}
+	docker_close(d);
+	perr_clear(&err);
+	for (size_t i = 0; i < n; i++)
+		sv_stop(v[i].sv);
+}
+
+int images_load_all(void *arg, int ready_fd)
+{
+	struct perr err = PERR_INIT;
+	struct docker *d = NULL;
+	char **names = NULL;
+	size_t n = 0;
+	int code = 0;
+
+	(void)arg;
+	close(ready_fd);
+	if (list_dir(IMAGES_DIR, ".tar", &names, &n, &err) < 0 || docker_open(SYSTEM_DOCKER_SOCK, &d, &err) < 0) {
+		console_line("images FAILED: %s", err.msg ? err.msg : "?");
+		code = 1;
+	}
+	for (size_t i = 0; code == 0 && i < n; i++) {
+		char *path = NULL;
+		if (asprintf(&path, "%s/%s", IMAGES_DIR, names[i]) < 0) {
+			code = 1;
+			break;
+		}
+		if (docker_image_load(d, path, &err) < 0) {
+			console_line("images FAILED: %s", err.msg ? err.msg : "?");
+			code = 1;
+		}
+		free(path);
+	}
+	if (names)
+		free_names(names, n);
+	docker_close(d);
+	perr_clear(&err);
+	return code;
+}

@@ -1,0 +1,406 @@
+/* Unit tests of init's parts that run without being PID 1. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "console.h"
+#include "control.h"
+#include "json.h"
+#include "modules.h"
+#include "mounts.h"
+#include "supervise.h"
+#include "svcconf.h"
+#include "sysctl.h"
+
+static char *mktmp(void)
+{
+	char *d = strdup("/tmp/paddock-init-XXXXXX");
+	assert_non_null(mkdtemp(d));
+	return d;
+}
+
+static void put(const char *dir, const char *rel, const char *text)
+{
+	char *p = NULL;
+	assert_true(asprintf(&p, "%s/%s", dir, rel) > 0);
+	for (char *s = strchr(p + strlen(dir) + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		mkdir(p, 0755);
+		*s = '/';
+	}
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	free(p);
+}
+
+static void rmtree(const char *d)
+{
+	char *cmd = NULL;
+	assert_true(asprintf(&cmd, "rm -rf '%s'", d) > 0);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
+static void backoff_doubles_and_caps(void **state)
+{
+	(void)state;
+	assert_true(sv_backoff(1) == 1.0);
+	assert_true(sv_backoff(2) == 2.0);
+	assert_true(sv_backoff(4) == 8.0);
+	assert_true(sv_backoff(7) == SV_BACKOFF_MAX);
+	assert_true(sv_backoff(1000) == SV_BACKOFF_MAX);
+}
+
+static void supervisor_restarts_with_backoff(void **state)
+{
+	(void)state;
+	char *argv[] = { "/bin/sh", "-c", "exit 3", NULL };
+	struct sv *s = sv_add_program("crashy", argv, "/dev/null", SV_RESTART_ALWAYS);
+	struct sv *once = sv_add_program("once", (char *[]){ "/bin/true", NULL }, "/dev/null", SV_RESTART_ON_FAILURE);
+	double again;
+	int st;
+
+	assert_non_null(s);
+	assert_int_equal(sv_start(s, 100.0, NULL), 0);
+	assert_int_equal(s->state, SV_RUNNING);
+	assert_int_equal(waitpid(s->pid, &st, 0), s->pid);
+	assert_ptr_equal(sv_reaped(s->pid, st, 100.5, &again), s);
+	assert_true(again == 1.0);
+	assert_int_equal(s->state, SV_BACKOFF);
+	/* not yet due: nothing starts, the deadline is reported */
+	assert_true(sv_tick(101.0) == 101.5);
+	assert_int_equal(s->pid, 0);
+	assert_true(sv_tick(101.6) == 0);
+	assert_true(s->pid > 0);
+	assert_int_equal(s->restarts, 1);
+	assert_int_equal(waitpid(s->pid, &st, 0), s->pid);
+	assert_ptr_equal(sv_reaped(s->pid, st, 102.0, &again), s);
+	assert_true(again == 2.0); /* a quick failure again: longer wait */
+	/* a run longer than SV_STABLE_SECS resets the streak */
+	s->started = 0;
+	s->pid = 4242424;
+	assert_ptr_equal(sv_reaped(4242424, st, 1000.0, &again), s);
+	assert_true(again == 1.0);
+
+	assert_int_equal(sv_start(once, 5.0, NULL), 0);
+	assert_int_equal(waitpid(once->pid, &st, 0), once->pid);
+	assert_ptr_equal(sv_reaped(once->pid, st, 6.0, &again), once);
+	assert_true(again < 0);
+	assert_int_equal(once->state, SV_DONE);
+
+	/* stopped on purpose: no restart */
+	sv_stop(s);
+	assert_int_equal(s->state, SV_STOPPED);
+	assert_null(sv_reaped(999999, 0, 1.0, &again)); /* not ours */
+	sv_reset();
+}
+
+static int child_fn(void *arg, int ready_fd)
+{
+	(void)arg;
+	if (write(ready_fd, "R", 1) != 1)
+		return 1;
+	return 7;
+}
+
+static void function_entries_report_ready(void **state)
+{
+	(void)state;
+	struct sv *s = sv_add_func("watcher", child_fn, NULL, SV_RESTART_NO);
+	char c;
+	int st;
+	double again;
+
+	assert_int_equal(sv_start(s, 1.0, NULL), 0);
+	assert_int_equal(s->state, SV_STARTING);
+	assert_ptr_equal(sv_find_ready_fd(s->ready_fd), s);
+	assert_int_equal(read(s->ready_fd, &c, 1), 1);
+	sv_mark_ready(s);
+	assert_int_equal(s->state, SV_RUNNING);
+	assert_int_equal(waitpid(s->pid, &st, 0), s->pid);
+	assert_int_equal(WEXITSTATUS(st), 7);
+	sv_reaped(s->pid, st, 2.0, &again);
+	assert_int_equal(s->state, SV_DONE);
+
+	size_t len;
+	char *text = control_status_text(&len);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "service\twatcher\tdone\t0\t0\t1.00\n"));
+	free(text);
+	sv_reset();
+}
+
+static void coldplug_matches_modaliases(void **state)
+{
+	(void)state;
+	char *d = mktmp(), *sys = NULL, *alias = NULL, **found = NULL, **mods = NULL;
+	size_t n = 0, nm = 0;
+	struct perr e = PERR_INIT;
+
+	put(d, "sys/pci0/0000:00:03.0/modalias", "pci:v00001AF4d00001000sv00001AF4sd00000001bc02sc00i00\n");
+	put(d, "sys/pci0/0000:00:04.0/modalias", "pci:v00008086d00007010sv00001AF4sd00001100bc01sc01i80\n");
+	put(d, "sys/pci0/0000:00:04.0/again/modalias", "pci:v00001AF4d00001000sv00001AF4sd00000001bc02sc00i00\n");
+	put(d, "sys/LNXPWRBN:00/modalias", "acpi:LNXPWRBN:\n");
+	put(d, "modules.alias", "# Aliases extracted from modules themselves.\n"
+			     "alias pci:v00001AF4d*sv*sd*bc*sc*i* virtio_pci\n"
+			     "alias acpi:LNXPWRBN:* button\n"
+			     "alias pci:v000010ECd00008139sv*sd*bc*sc*i* 8139too\n"
+			     "alias pci:v00001AF4d00001000sv*sd*bc*sc*i* virtio_pci\n");
+	assert_true(asprintf(&sys, "%s/sys", d) > 0);
+	assert_true(asprintf(&alias, "%s/modules.alias", d) > 0);
+	assert_int_equal(modules_collect_aliases(sys, &found, &n, &e), 0);
+	assert_int_equal(n, 3); /* duplicates dropped */
+	assert_int_equal(modules_match(alias, found, &mods, &nm, &e), 0);
+	assert_int_equal(nm, 2);
+	assert_true((!strcmp(mods[0], "virtio_pci") && !strcmp(mods[1], "button")) ||
+		    (!strcmp(mods[1], "virtio_pci") && !strcmp(mods[0], "button")));
+	modules_free_list(found);
+	modules_free_list(mods);
+	assert_int_not_equal(modules_match("/nonexistent", found, &mods, &nm, &e), 0);
+	perr_clear(&e);
+	rmtree(d);
+	free(sys);
+	free(alias);
+	free(d);
+}
+
+static void sysctl_writes_and_skips_missing(void **state)
+{
+	(void)state;
+	char *d = mktmp(), buf[16] = "";
+	struct perr e = PERR_INIT;
+	size_t applied, skipped;
+	const struct sysctl_setting s[] = {
+		{ "kernel.kptr_restrict", "2" },
+		{ "net.ipv4.conf.all.rp_filter", "1" },
+		{ "kernel.not_here", "1" },
+		{ NULL, NULL },
+	};
+
+	put(d, "kernel/kptr_restrict", "0\n");
+	put(d, "net/ipv4/conf/all/rp_filter", "0\n");
+	assert_int_equal(sysctl_apply(d, s, &applied, &skipped, &e), 0);
+	assert_int_equal(applied, 2);
+	assert_int_equal(skipped, 1);
+	char *p = NULL;
+	assert_true(asprintf(&p, "%s/kernel/kptr_restrict", d) > 0);
+	FILE *f = fopen(p, "r");
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	assert_string_equal(buf, "2");
+	/* a key that cannot be written is an error naming it */
+	chmod(p, 0444);
+	if (geteuid() != 0) {
+		assert_int_not_equal(sysctl_apply(d, s, &applied, &skipped, &e), 0);
+		assert_non_null(strstr(e.msg, "kernel.kptr_restrict"));
+		perr_clear(&e);
+	}
+	free(p);
+	/* the built-in list holds the hardening the issue asks for */
+	const char *must[] = { "kernel.kptr_restrict", "kernel.dmesg_restrict", "fs.protected_symlinks",
+			       "fs.protected_hardlinks", "net.ipv4.conf.all.rp_filter",
+			       "net.ipv4.conf.all.accept_source_route", "net.ipv4.conf.all.accept_redirects", NULL };
+	for (const char **m = must; *m; m++) {
+		int found = 0;
+		for (const struct sysctl_setting *h = sysctl_hardening; h->key; h++)
+			found |= !strcmp(h->key, *m);
+		assert_true(found);
+	}
+	rmtree(d);
+	free(d);
+}
+
+static void tree_move_keeps_everything(void **state)
+{
+	(void)state;
+	char *src = mktmp(), *dst = mktmp(), *p = NULL, link[64] = "";
+	struct perr e = PERR_INIT;
+	struct stat st;
+	int s, d;
+
+	put(src, "bin/busybox", "ELF");
+	put(src, "etc/paddock/node.conf", "node.name=n1\n");
+	assert_true(asprintf(&p, "%s/bin/sh", src) > 0);
+	assert_int_equal(symlink("busybox", p), 0);
+	free(p);
+	assert_true(asprintf(&p, "%s/bin/busybox", src) > 0);
+	chmod(p, 0751);
+	free(p);
+	assert_true(asprintf(&p, "%s/fifo", src) > 0);
+	assert_int_equal(mkfifo(p, 0600), 0);
+	free(p);
+	s = open(src, O_RDONLY | O_DIRECTORY);
+	d = open(dst, O_RDONLY | O_DIRECTORY);
+	assert_int_equal(tree_move(s, d, 1, 0, &e), 0);
+	close(s);
+	close(d);
+	assert_true(asprintf(&p, "%s/bin/sh", dst) > 0);
+	assert_int_equal(readlink(p, link, sizeof(link) - 1), 7);
+	assert_string_equal(link, "busybox");
+	free(p);
+	assert_true(asprintf(&p, "%s/bin/busybox", dst) > 0);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0751);
+	assert_int_equal(st.st_size, 3);
+	free(p);
+	assert_true(asprintf(&p, "%s/fifo", dst) > 0);
+	assert_int_equal(lstat(p, &st), 0);
+	assert_true(S_ISFIFO(st.st_mode));
+	free(p);
+	/* the source is emptied as it goes */
+	assert_true(asprintf(&p, "%s/etc", src) > 0);
+	assert_int_equal(access(p, F_OK), -1);
+	free(p);
+	rmtree(src);
+	rmtree(dst);
+	free(src);
+	free(dst);
+}
+
+static void service_conf_becomes_create_request(void **state)
+{
+	(void)state;
+	struct nodecfg c = { 0 };
+	struct svcconf s;
+	struct perr e = PERR_INIT;
+	struct json *j = NULL;
+	const char *text = "name=sshd\nimage=paddock/sshd:1\ncommand=/usr/sbin/dropbear\ncommand=-F\n"
+			   "pid=host\nvolume=/a:/b:ro\nprivileged=true\nenv=X=\"q\"\n";
+	char *body;
+
+	assert_int_equal(nodecfg_parse("30-sshd.conf", text, strlen(text), &c, &e), 0);
+	assert_int_equal(svcconf_from_nodecfg("30-sshd.conf", &c, &s, &e), 0);
+	body = svcconf_create_json(&s);
+	assert_int_equal(json_parse(body, strlen(body), &j, &e), 0);
+	assert_string_equal(json_str_at(j, "Image"), "paddock/sshd:1");
+	assert_string_equal(json_get(j, "Cmd")->child->next->str, "-F");
+	assert_string_equal(json_get(j, "Env")->child->str, "X=\"q\"");
+	assert_string_equal(json_str_at(j, "HostConfig.NetworkMode"), "host");
+	assert_string_equal(json_str_at(j, "HostConfig.PidMode"), "host");
+	assert_true(json_bool_at(j, "HostConfig.Privileged", false));
+	assert_string_equal(json_str_at(j, "HostConfig.RestartPolicy.Name"), "no");
+	assert_string_equal(json_get(json_get(j, "Labels"), "io.paddock.service")->str, "sshd");
+	json_free(j);
+	free(body);
+
+	/* and back: what the builder writes is what init reads */
+	struct nodecfg back = { 0 };
+	struct svcconf s2;
+	assert_int_equal(svcconf_to_nodecfg(&s, &back), 0);
+	assert_int_equal(svcconf_from_nodecfg("x", &back, &s2, &e), 0);
+	assert_string_equal(s2.volumes[0], "/a:/b:ro");
+	assert_true(s2.privileged);
+	svcconf_free(&s2);
+	nodecfg_free(&back);
+	svcconf_free(&s);
+	nodecfg_free(&c);
+
+	text = "name=x\nimage=y\nrestart=sometimes\n";
+	assert_int_equal(nodecfg_parse("x.conf", text, strlen(text), &c, &e), 0);
+	assert_int_equal(svcconf_from_nodecfg("x.conf", &c, &s, &e), -EINVAL);
+	assert_non_null(strstr(e.msg, "sometimes"));
+	perr_clear(&e);
+	nodecfg_free(&c);
+}
+
+/* One client request against control_accept(); returns what init saw. */
+static enum control_req ask(const char *sock, int lfd, const char *req, char **name, unsigned *lines,
+			    char *reply, size_t cap)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int c = socket(AF_UNIX, SOCK_STREAM, 0), fd = -1;
+	enum control_req r;
+	ssize_t n;
+
+	strcpy(a.sun_path, sock);
+	assert_int_equal(connect(c, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(write(c, req, strlen(req)), (ssize_t)strlen(req));
+	r = control_accept(lfd, &fd, name, lines);
+	if (fd >= 0) {
+		control_reply(fd, "ok\n", 3);
+		close(fd);
+	}
+	n = read(c, reply, cap - 1);
+	reply[n > 0 ? n : 0] = '\0';
+	close(c);
+	return r;
+}
+
+static void control_requests_are_parsed(void **state)
+{
+	(void)state;
+	char *d = mktmp(), *sock = NULL, *name = NULL, reply[64];
+	unsigned lines = 0;
+	struct perr e = PERR_INIT;
+	int lfd;
+
+	assert_true(asprintf(&sock, "%s/init.sock", d) > 0);
+	lfd = control_listen(sock, &e);
+	assert_true(lfd >= 0);
+	struct stat st;
+	assert_int_equal(stat(sock, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(ask(sock, lfd, "status\n", &name, &lines, reply, sizeof(reply)), CONTROL_STATUS);
+	assert_int_equal(ask(sock, lfd, "poweroff\n", &name, &lines, reply, sizeof(reply)), CONTROL_POWEROFF);
+	assert_int_equal(ask(sock, lfd, "logs sshd 20\n", &name, &lines, reply, sizeof(reply)), CONTROL_LOGS);
+	assert_string_equal(name, "sshd");
+	assert_int_equal(lines, 20);
+	free(name);
+	name = NULL;
+	assert_int_equal(ask(sock, lfd, "logs sshd\n", &name, &lines, reply, sizeof(reply)), CONTROL_NONE);
+	assert_string_equal(reply, "error\tunknown request\n");
+	assert_int_equal(ask(sock, lfd, "rm -rf /\n", &name, &lines, reply, sizeof(reply)), CONTROL_NONE);
+	assert_null(name);
+	close(lfd);
+	unlink(sock);
+	free(sock);
+	rmdir(d);
+	free(d);
+}
+
+static void stages_keep_the_latest_result(void **state)
+{
+	(void)state;
+	size_t n;
+	const struct stage_rec *r;
+
+	stage_failed("network", "no link after %d s", 10);
+	stage_ok("network");
+	r = stage_list(&n);
+	assert_true(n >= 1);
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(r[i].name, "network")) {
+			assert_true(r[i].ok);
+			assert_null(r[i].why);
+		}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(backoff_doubles_and_caps),
+		cmocka_unit_test(supervisor_restarts_with_backoff),
+		cmocka_unit_test(function_entries_report_ready),
+		cmocka_unit_test(coldplug_matches_modaliases),
+		cmocka_unit_test(sysctl_writes_and_skips_missing),
+		cmocka_unit_test(tree_move_keeps_everything),
+		cmocka_unit_test(service_conf_becomes_create_request),
+		cmocka_unit_test(control_requests_are_parsed),
+		cmocka_unit_test(stages_keep_the_latest_result),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,494 @@
+#include "docker_api.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <curl/curl.h>
+
+#include "json.h"
+#include "strbuf.h"
+
+#define API_PREFIX "http://localhost/v1.41"
+#define MAX_RESPONSE (64u << 20)
+
+struct docker {
+	char *sock;
+	CURL *curl;
+	long timeout;
+};
+
+int docker_open(const char *sock, struct docker **out, struct perr *err)
+{
+	struct docker *d;
+
+	if (curl_global_init(CURL_GLOBAL_NOTHING) != CURLE_OK)
+		return perr_set(err, -EIO, "docker: curl_global_init failed");
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return perr_set(err, -ENOMEM, "docker: out of memory");
+	d->sock = strdup(sock);
+	d->curl = curl_easy_init();
+	d->timeout = 60;
+	if (!d->sock || !d->curl) {
+		docker_close(d);
+		return perr_set(err, -ENOMEM, "docker: out of memory");
+	}
+	*out = d;
+	return 0;
+}
+
+void docker_close(struct docker *d)
+{
+	if (!d)
+		return;
+	if (d->curl)
+		curl_easy_cleanup(d->curl);
+	free(d->sock);
+	free(d);
+}
+
+void docker_set_timeout(struct docker *d, long seconds)
+{
+	d->timeout = seconds < 0 ? 0 : seconds;
+}
+
+static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	struct strbuf *sb = ud;
+	size_t n = size * nmemb;
+
+	sb_add(sb, ptr, n);
+	return sb->err ? 0 : n;
+}
+
+struct upload {
+	FILE *f;
+	const char *buf;
+	size_t len, off;
+};
+
+static size_t on_read(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	struct upload *u = ud;
+	size_t n = size * nmemb;
+
+	if (u->f) {
+		size_t got = fread(ptr, 1, n, u->f);
+		if (got == 0 && ferror(u->f))
+			return CURL_READFUNC_ABORT;
+		return got;
+	}
+	if (n > u->len - u->off)
+		n = u->len - u->off;
+	memcpy(ptr, u->buf + u->off, n);
+	u->off += n;
+	return n;
+}
+
+/* The daemon's {"message": "..."} or the raw body, for error texts. */
+static char *error_message(const struct strbuf *resp)
+{
+	struct json *j = NULL;
+	char *msg = NULL;
+
+	if (resp->s && json_parse(resp->s, resp->len, &j, NULL) == 0) {
+		const char *m = json_str_at(j, "message");
+		if (m)
+			msg = strdup(m);
+	}
+	json_free(j);
+	if (!msg) {
+		msg = strndup(resp->s ? resp->s : "", 200);
+		if (msg) {
+			size_t n = strlen(msg);
+			while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+				msg[--n] = '\0';
+		}
+	}
+	return msg;
+}
+
+static int status_to_code(long status)
+{
+	switch (status) {
+	case 404: return -ENOENT;
+	case 409: return -EEXIST;
+	case 400: return -EINVAL;
+	default: return -EIO;
+	}
+}
+
+/* One HTTP exchange.  body_json or upload (a file) or neither.  Fills
+ * *status and resp; returns 0 on a transport success whatever the status. */
+static int request(struct docker *d, const char *method, const char *path, const char *body_json,
+		   FILE *upload, curl_off_t upload_len, long timeout, long *status,
+		   struct strbuf *resp, struct perr *err)
+{
+	struct curl_slist *hdrs = NULL;
+	struct upload up = { upload, body_json, body_json ? strlen(body_json) : 0, 0 };
+	char *url = NULL;
+	CURLcode rc;
+	int r = 0;
+
+	if (asprintf(&url, API_PREFIX "%s", path) < 0)
+		return perr_set(err, -ENOMEM, "docker: out of memory");
+	resp->max = MAX_RESPONSE;
+	curl_easy_reset(d->curl);
+	curl_easy_setopt(d->curl, CURLOPT_UNIX_SOCKET_PATH, d->sock);
+	curl_easy_setopt(d->curl, CURLOPT_URL, url);
+	curl_easy_setopt(d->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(d->curl, CURLOPT_TIMEOUT, timeout);
+	curl_easy_setopt(d->curl, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(d->curl, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(d->curl, CURLOPT_WRITEDATA, resp);
+	if (!strcmp(method, "POST")) {
+		curl_easy_setopt(d->curl, CURLOPT_POST, 1L);
+		curl_easy_setopt(d->curl, CURLOPT_READFUNCTION, on_read);
+		curl_easy_setopt(d->curl, CURLOPT_READDATA, &up);
+		curl_easy_setopt(d->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+				 upload ? upload_len : (curl_off_t)up.len);
+		hdrs = curl_slist_append(hdrs, upload ? "Content-Type: application/x-tar"
+						       : "Content-Type: application/json");
+		hdrs = curl_slist_append(hdrs, "Expect:");
+		if (!hdrs) {
+			free(url);
+			return perr_set(err, -ENOMEM, "docker: out of memory");
+		}
+		curl_easy_setopt(d->curl, CURLOPT_HTTPHEADER, hdrs);
+	} else if (strcmp(method, "GET")) {
+		curl_easy_setopt(d->curl, CURLOPT_CUSTOMREQUEST, method);
+	}
+	rc = curl_easy_perform(d->curl);
+	if (rc != CURLE_OK) {
+		if (resp->err)
+			r = perr_set(err, resp->err, "docker: %s %s: response too large or out of memory", method, path);
+		else
+			r = perr_set(err, rc == CURLE_COULDNT_CONNECT ? -ECONNREFUSED :
+					  rc == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT : -EIO,
+				     "docker: %s %s: %s", method, path, curl_easy_strerror(rc));
+	} else {
+		curl_easy_getinfo(d->curl, CURLINFO_RESPONSE_CODE, status);
+	}
+	curl_slist_free_all(hdrs);
+	free(url);
+	return r;
+}
+
+/* A request whose only interesting outcome is the status: 2xx (and the
+ * codes in ok_also) succeed, anything else carries the daemon's message. */
+static int simple(struct docker *d, const char *method, const char *path, const char *body,
+		  long timeout, long ok_also, struct strbuf *resp_out, struct perr *err)
+{
+	struct strbuf resp = STRBUF_INIT;
+	long status = 0;
+	int r;
+
+	r = request(d, method, path, body, NULL, 0, timeout, &status, &resp, err);
+	if (r == 0 && !((status >= 200 && status < 300) || status == ok_also)) {
+		char *msg = error_message(&resp);
+		r = perr_set(err, status_to_code(status), "docker: %s %s: HTTP %ld: %s", method, path,
+			     status, msg ? msg : "");
+		free(msg);
+	}
+	if (r == 0 && resp_out) {
+		*resp_out = resp;
+		return 0;
+	}
+	sb_free(&resp);
+	return r;
+}
+
+/* "/containers/<escaped id><suffix>" */
+static char *cpath(struct docker *d, const char *id, const char *suffix)
+{
+	char *esc = curl_easy_escape(d->curl, id, 0), *p = NULL;
+
+	if (!esc)
+		return NULL;
+	if (asprintf(&p, "/containers/%s%s", esc, suffix) < 0)
+		p = NULL;
+	curl_free(esc);
+	return p;
+}
+
+int docker_ping(struct docker *d, struct perr *err)
+{
+	struct strbuf resp = STRBUF_INIT;
+	int r = simple(d, "GET", "/_ping", NULL, d->timeout, 0, &resp, err);
+
+	if (r == 0 && (!resp.s || strncmp(resp.s, "OK", 2)))
+		r = perr_set(err, -EIO, "docker: /_ping answered '%.40s'", resp.s ? resp.s : "");
+	sb_free(&resp);
+	return r;
+}
+
+int docker_image_load(struct docker *d, const char *path, struct perr *err)
+{
+	struct strbuf resp = STRBUF_INIT;
+	struct stat st;
+	long status = 0;
+	FILE *f;
+	int r;
+
+	f = fopen(path, "rb");
+	if (!f)
+		return perr_set(err, -errno, "docker: %s: %s", path, strerror(errno));
+	if (fstat(fileno(f), &st) < 0) {
+		r = perr_set(err, -errno, "docker: %s: %s", path, strerror(errno));
+		fclose(f);
+		return r;
+	}
+	r = request(d, "POST", "/images/load?quiet=1", NULL, f, (curl_off_t)st.st_size, 0, &status,
+		    &resp, err);
+	fclose(f);
+	if (r == 0 && (status < 200 || status >= 300)) {
+		char *msg = error_message(&resp);
+		r = perr_set(err, status_to_code(status), "docker: load %s: HTTP %ld: %s", path, status,
+			     msg ? msg : "");
+		free(msg);
+	} else if (r == 0 && resp.s) {
+		/* A stream of JSON messages; a failed load says {"errorDetail":..,"error":".."}. */
+		char *line = resp.s, *nl;
+		for (; line && *line; line = nl ? nl + 1 : NULL) {
+			struct json *j = NULL;
+			nl = strchr(line, '\n');
+			if (json_parse(line, nl ? (size_t)(nl - line) : strlen(line), &j, NULL) == 0) {
+				const char *e = json_str_at(j, "error");
+				if (e && r == 0)
+					r = perr_set(err, -EIO, "docker: load %s: %s", path, e);
+			}
+			json_free(j);
+		}
+	}
+	sb_free(&resp);
+	return r;
+}
+
+int docker_image_exists(struct docker *d, const char *ref, struct perr *err)
+{
+	char *p = NULL;
+	int r;
+
+	/* references keep their '/' and ':' in the path, as the docker CLI sends them */
+	if (!*ref || strspn(ref, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/:@") != strlen(ref))
+		return perr_set(err, -EINVAL, "docker: bad image reference '%s'", ref);
+	if (asprintf(&p, "/images/%s/json", ref) < 0)
+		return perr_set(err, -ENOMEM, "docker: out of memory");
+	r = simple(d, "GET", p, NULL, d->timeout, 0, NULL, err);
+	free(p);
+	return r;
+}
+
+int docker_container_create(struct docker *d, const char *name, const char *json_body,
+			    char **ret_id, struct perr *err)
+{
+	struct strbuf resp = STRBUF_INIT;
+	struct json *j = NULL;
+	char *esc, *p = NULL;
+	const char *id;
+	int r;
+
+	esc = curl_easy_escape(d->curl, name, 0);
+	if (!esc || asprintf(&p, "/containers/create?name=%s", esc) < 0) {
+		curl_free(esc);
+		return perr_set(err, -ENOMEM, "docker: out of memory");
+	}
+	curl_free(esc);
+	r = simple(d, "POST", p, json_body, d->timeout, 0, &resp, err);
+	free(p);
+	if (r < 0)
+		return r;
+	if ((r = json_parse(resp.s ? resp.s : "", resp.len, &j, err)) < 0) {
+		sb_free(&resp);
+		return perr_wrap(err, "docker: create %s", name);
+	}
+	id = json_str_at(j, "Id");
+	if (!id)
+		r = perr_set(err, -EIO, "docker: create %s: no Id in answer", name);
+	else if (ret_id && !(*ret_id = strdup(id)))
+		r = perr_set(err, -ENOMEM, "docker: out of memory");
+	json_free(j);
+	sb_free(&resp);
+	return r;
+}
+
+/* POST to /containers/ID<suffix> expecting 2xx (or ok_also). */
+static int container_post(struct docker *d, const char *id, const char *suffix, long timeout,
+			  long ok_also, struct perr *err)
+{
+	char *p = cpath(d, id, suffix);
+	int r;
+
+	if (!p)
+		return perr_set(err, -ENOMEM, "docker: out of memory");
+	r = simple(d, "POST", p, NULL, timeout, ok_also, NULL, err);
+	free(p);
+	return r;
+}
+
+int docker_container_start(struct docker *d, const char *id, struct perr *err)
+{
+	return container_post(d, id, "/start", d->timeout, 304, err);
+}
+
+int docker_container_stop(struct docker *d, const char *id, int timeout_s, struct perr *err)
+{
+	char suffix[32];
+	long t = d->timeout ? d->timeout + timeout_s : 0;
+
+	snprintf(suffix, sizeof(suffix), "/stop?t=%d", timeout_s < 0 ? 0 : timeout_s);
+	return container_post(d, id, suffix, t, 304, err);
+}
+
+int docker_container_kill(struct docker *d, const char *id, const char *signal, struct perr *err)
+{
+	char *esc = curl_easy_escape(d->curl, signal, 0), *suffix = NULL;
+	int r;
+
+	if (!esc || asprintf(&suffix, "/kill?signal=%s", esc) < 0) {
+		curl_free(esc);
+		return perr_set(err, -ENOMEM, "docker: out of memory");
+	}
+	curl_free(esc);
+	r = container_post(d, id, suffix, d->timeout, 0, err);
+	free(suffix);
+	return r;
+}
+
+int docker_container_remove(struct docker *d, const char *id, bool force, struct perr *err)
+{
+	char *p = cpath(d, id, force ? "?force=1&v=1" : "?v=1");
+	int r;
+
+	if (!p)
+		return perr_set(err, -ENOMEM, "docker: out of memory");
+	r = simple(d, "DELETE", p, NULL, d->timeout, 0, NULL, err);
+	free(p);
+	return r;
+}
+
+int docker_container_inspect(struct docker *d, const char *id, struct docker_state *st,
+			     struct perr *err)
+{
+	struct strbuf resp = STRBUF_INIT;
+	struct json *j = NULL;
+	char *p = cpath(d, id, "/json");
+	const char *s;
+	int r;
+
+	if (!p)
+		return perr_set(err, -ENOMEM, "docker: out of memory");
+	r = simple(d, "GET", p, NULL, d->timeout, 0, &resp, err);
+	free(p);
+	if (r < 0)
+		return r;
+	if ((r = json_parse(resp.s ? resp.s : "", resp.len, &j, err)) < 0) {
+		sb_free(&resp);
+		return perr_wrap(err, "docker: inspect %s", id);
+	}
+	memset(st, 0, sizeof(*st));
+	s = json_str_at(j, "Id");
+	st->id = strdup(s ? s : "");
+	s = json_str_at(j, "State.Status");
+	st->status = strdup(s ? s : "unknown");
+	s = json_str_at(j, "State.StartedAt");
+	st->started_at = strdup(s ? s : "");
+	st->running = json_bool_at(j, "State.Running", false);
+	st->exit_code = (int)json_num_at(j, "State.ExitCode", 0);
+	st->pid = (int)json_num_at(j, "State.Pid", 0);
+	st->restart_count = (int)json_num_at(j, "RestartCount", 0);
+	json_free(j);
+	sb_free(&resp);
+	if (!st->id || !st->status || !st->started_at) {
+		docker_state_free(st);
+		return perr_set(err, -ENOMEM, "docker: out of memory");
+	}
+	return 0;
+}
+
+void docker_state_free(struct docker_state *st)
+{
+	free(st->id);
+	free(st->status);
+	free(st->started_at);
+	memset(st, 0, sizeof(*st));
+}
+
+int docker_container_wait(struct docker *d, const char *id, int *ret_exit_code, struct perr *err)
+{
+	struct strbuf resp = STRBUF_INIT;
+	struct json *j = NULL;
+	char *p = cpath(d, id, "/wait");
+	int r;
+
+	if (!p)
+		return perr_set(err, -ENOMEM, "docker: out of memory");
+	r = simple(d, "POST", p, NULL, 0, 0, &resp, err);
+	free(p);
+	if (r < 0)
+		return r;
+	r = json_parse(resp.s ? resp.s : "", resp.len, &j, err);
+	if (r == 0 && !json_path(j, "StatusCode"))
+		r = perr_set(err, -EIO, "docker: wait %s: no StatusCode in answer", id);
+	if (r == 0 && ret_exit_code)
+		*ret_exit_code = (int)json_num_at(j, "StatusCode", -1);
+	json_free(j);
+	sb_free(&resp);
+	return r;
+}
+
+/* Without a TTY the log stream is framed: 1 byte stream, 3 zero, 4 bytes
+ * big-endian length, payload.  A stream without that shape is raw text. */
+static int demux(const unsigned char *in, size_t len, struct strbuf *out)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		size_t n;
+		if (len - off < 8 || in[off] > 2 || in[off + 1] || in[off + 2] || in[off + 3])
+			return -1;
+		n = (size_t)in[off + 4] << 24 | (size_t)in[off + 5] << 16 | (size_t)in[off + 6] << 8 | in[off + 7];
+		if (n > len - off - 8)
+			return -1;
+		sb_add(out, in + off + 8, n);
+		off += 8 + n;
+	}
+	return 0;
+}
+
+int docker_container_logs(struct docker *d, const char *id, unsigned tail, char **ret_logs,
+			  size_t *ret_len, struct perr *err)
+{
+	struct strbuf resp = STRBUF_INIT, out = STRBUF_INIT;
+	char suffix[80], *p;
+	int r;
+
+	if (tail)
+		snprintf(suffix, sizeof(suffix), "/logs?stdout=1&stderr=1&tail=%u", tail);
+	else
+		snprintf(suffix, sizeof(suffix), "/logs?stdout=1&stderr=1");
+	p = cpath(d, id, suffix);
+	if (!p)
+		return perr_set(err, -ENOMEM, "docker: out of memory");
+	r = simple(d, "GET", p, NULL, d->timeout, 0, &resp, err);
+	free(p);
+	if (r < 0)
+		return r;
+	sb_add(&out, "", 0);
+	if (resp.len && demux((const unsigned char *)resp.s, resp.len, &out) < 0) {
+		sb_free(&out);
+		sb_add(&out, resp.s, resp.len);
+	}
+	sb_free(&resp);
+	if (out.err) {
+		r = out.err;
+		sb_free(&out);
+		return perr_set(err, r, "docker: logs %s: out of memory", id);
+	}
+	*ret_len = out.len;
+	*ret_logs = sb_steal(&out);
+	return 0;
+}

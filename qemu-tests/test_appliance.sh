@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The appliance at boot: the single-node example, built with a test SSH key
+# as the cluster's key, boots to System Docker and its os-services; over
+# SSH (QEMU user networking, hostfwd on 127.0.0.1) `paddockctl status`
+# lists them running; a service killed inside the guest comes back;
+# `system_powerdown` on QMP stops services, unmounts and powers off within
+# a bounded time.
+#
+# APPLIANCE_KERNEL + APPLIANCE_INITRD (+ APPLIANCE_KEY, the private key it
+# accepts) skip the build, to try an image made some other way.
+set -u
+cd "$(dirname "$0")/.."
+. qemu-tests/lib.sh
+SERVICES="syslog ntp sshd docker"
+T=$QEMU_TMP
+ssh-keygen -q -t ed25519 -N '' -C paddock-test -f "$T/id" || fail "ssh-keygen"
+
+if [ -n "${APPLIANCE_KERNEL:-}" ]; then
+	KERNEL=$APPLIANCE_KERNEL INITRD=$APPLIANCE_INITRD CMDLINE="console=ttyS0 paddock.node=paddock-single"
+	[ -n "${APPLIANCE_KEY:-}" ] && cp "$APPLIANCE_KEY" "$T/id" && cp "$APPLIANCE_KEY.pub" "$T/id.pub"
+else
+	# the example, with the test key as the cluster's ssh key
+	sed -e "s|^ssh_key_path:.*|ssh_key_path: $T/id|" -e 's|^  formats:.*|  formats: [kernel]|' \
+		configs/single-node.yml >"$T/cluster.yml"
+	"$PADDOCK" build "$T/cluster.yml" -q -o "$T/out" || fail "paddock build"
+	NODE=paddock-single
+	KERNEL=$T/out/$NODE/vmlinuz
+	cat "$T/out/base.img" "$T/out/$NODE/node.img" >"$T/initrd.img"
+	INITRD=$T/initrd.img
+	CMDLINE=$(cat "$T/out/$NODE/cmdline")
+fi
+
+PORT=$(free_port)
+qemu_start vm -m 1536 -kernel "$KERNEL" -initrd "$INITRD" -append "$CMDLINE" \
+	-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$PORT-:22" \
+	-device virtio-net-pci,netdev=n0,mac=52:54:00:00:01:01 || fail "qemu did not start"
+qemu_wait vm '^paddock: init ok [0-9.]+' 60 || fail "no init marker"
+qemu_wait vm '^paddock: System Docker ready [0-9.]+' 180 || fail "System Docker not ready"
+for s in $SERVICES; do
+	qemu_wait vm "^paddock: service $s running [0-9.]+" 240 || fail "service $s not running"
+done
+qemu_wait vm '^paddock: services ok [0-9.]+' 30 || fail "services stage not ok"
+if tr -d '\r' <"$(qemu_log vm)" | grep -a '^paddock: .*FAILED'; then fail "a stage failed on the way"; fi
+
+gssh() {
+	ssh -i "$T/id" -p "$PORT" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+		-o BatchMode=yes -o ConnectTimeout=20 -o LogLevel=ERROR root@127.0.0.1 "$@"
+}
+# dropbear may still be binding its port (or making host keys) right after start
+for i in $(seq 1 30); do gssh true 2>/dev/null && break; sleep 2; done
+status=$(gssh paddockctl status) || fail "ssh + paddockctl status"
+echo "$status" | sed 's/^/status: /'
+for s in $SERVICES; do
+	echo "$status" | grep -qE "^$s +running +0 " || fail "paddockctl status: $s not running"
+done
+echo "$status" | grep -qE '^system-docker +running' || fail "paddockctl status: system-docker"
+
+# a password is never accepted
+if ssh -p "$PORT" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes \
+	-o PubkeyAuthentication=no -o ConnectTimeout=10 root@127.0.0.1 true 2>/dev/null; then
+	fail "login without the key"
+fi
+
+# kill syslogd inside the guest: init restarts the service after its back-off
+gssh 'kill $(pidof syslogd)' || fail "kill syslogd"
+qemu_wait vm '^paddock: service syslog stopped; restart 1 in' 30 || fail "syslog exit not noticed"
+n=0
+for i in $(seq 1 120); do
+	n=$(tr -d '\r' <"$(qemu_log vm)" | grep -c '^paddock: service syslog running')
+	[ "$n" -ge 2 ] && break
+	sleep 0.5
+done
+[ "$n" -ge 2 ] || fail "syslog did not come back"
+gssh paddockctl status | grep -qE '^syslog +running +1 ' || fail "restart not counted in paddockctl status"
+echo "syslog came back after a kill"
+
+# ACPI power button: clean shutdown, bounded
+t0=$(date +%s)
+qemu_qmp vm '{"execute":"system_powerdown"}' >/dev/null
+qemu_wait vm '^paddock: power button pressed' 20 || fail "power button not seen"
+qemu_wait vm '^paddock: services stopped ok' 60 || fail "services not stopped cleanly"
+qemu_wait vm '^paddock: unmount ok' 20 || fail "file systems not unmounted"
+qemu_wait_exit vm 30 || fail "guest did not power off"
+echo "clean power-off in $(( $(date +%s) - t0 )) s"
+echo "PASS: appliance boots, serves, restarts and powers off"
