@@ -49,6 +49,10 @@ int component_verify(const struct component *c, const char *cache, struct perr *
 	return 0;
 }
 
+/* Bumped whenever deb_extract's output changes, so a tree unpacked by an
+ * older builder is never reused (2: hard links are kept). */
+#define TREE_FORMAT "2"
+
 int component_tree(const struct component *c, const char *cache, char **ret_dir, int *ret_fresh,
 		   struct perr *err)
 {
@@ -56,7 +60,8 @@ int component_tree(const struct component *c, const char *cache, char **ret_dir,
 	int r = 0;
 	struct stat st;
 	*ret_fresh = 0;
-	if (!trees || !(dir = path_join(trees, c->sha256))) {
+	if (!trees || asprintf(&dir, "%s/%s.v" TREE_FORMAT, trees, c->sha256) < 0) {
+		dir = NULL;
 		r = perr_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}

@@ -1,6 +1,7 @@
 /* component: a pinned component unpacked once into the cache.
  *
- * CACHE/trees/<sha256>/ holds the file tree of the .deb with that hash.  It
+ * CACHE/trees/<sha256>.v<N>/ holds the file tree of the .deb with that hash,
+ * unpacked by format N of the reader (old formats are left alone).  It
  * is written to a temporary directory and renamed, so a killed or
  * concurrent build never sees half a tree; the .deb's hash is checked
  * before it is unpacked. */

@@ -57,6 +57,54 @@ static int prefixed(struct archive_entry *e, const char *dir, const char *name, 
 	return 0;
 }
 
+/* Extracts one data.tar member under dir (or skips it, see deb.h). */
+static int extract_entry(struct archive *in, struct archive *out, struct archive_entry *e,
+			 const char *deb, const char *member, const char *dir, struct perr *err)
+{
+	mode_t t = archive_entry_filetype(e);
+	const char *n = archive_entry_pathname(e), *h = archive_entry_hardlink(e);
+	/* tar's hard-link entries carry no file type, only the target */
+	if (t != AE_IFREG && t != AE_IFDIR && t != AE_IFLNK && !(h && t == 0))
+		return 0;
+	if (!n)
+		return perr_set(err, -EINVAL, "%s: %s: member without a name", deb, member);
+	/* copies: prefixed() replaces the entry's own strings */
+	char *name = strdup(n), *hl = h ? strdup(h) : NULL;
+	int r = 0;
+	struct stat st;
+	if (!name || (h && !hl)) {
+		r = perr_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	if (dotdot(name) || (hl && (dotdot(hl) || hl[0] == '/'))) {
+		r = perr_set(err, -EINVAL, "%s: %s: member '%s'%s%s leaves the package tree", deb, member,
+			     name, hl ? ": hard link to " : "", hl ? hl : "");
+		goto out;
+	}
+	if (prefixed(e, dir, name, 0) < 0 || (hl && prefixed(e, dir, hl, 1) < 0)) {
+		r = perr_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	if (t == AE_IFDIR)
+		archive_entry_set_perm(e, archive_entry_perm(e) | 0700);
+	/* libarchive only warns when a link's target is missing */
+	if (hl && lstat(archive_entry_hardlink(e), &st) < 0) {
+		r = perr_set(err, -ENOENT, "%s: %s: member '%s': hard link to %s, which is not in the package",
+			     deb, member, name, hl);
+		goto out;
+	}
+	int x = archive_read_extract2(in, e, out);
+	if (x != ARCHIVE_OK && x != ARCHIVE_WARN) {
+		int en = archive_errno(out) > 0 ? archive_errno(out) : EIO;
+		r = perr_set(err, -en, "%s: extracting %s: %s", deb, name,
+			     archive_error_string(out) ? archive_error_string(out) : archive_error_string(in));
+	}
+out:
+	free(name);
+	free(hl);
+	return r;
+}
+
 static int extract_data(struct archive *outer, const char *deb, const char *member,
 			const char *dir, struct perr *err)
 {
@@ -84,30 +132,8 @@ static int extract_data(struct archive *outer, const char *deb, const char *memb
 			r = perr_set(err, -EINVAL, "%s: %s: %s", deb, member, archive_error_string(in));
 			goto done;
 		}
-		mode_t t = archive_entry_filetype(e);
-		if (t != AE_IFREG && t != AE_IFDIR && t != AE_IFLNK)
-			continue;
-		const char *name = archive_entry_pathname(e);
-		const char *hl = archive_entry_hardlink(e);
-		if ((name && dotdot(name)) || (hl && dotdot(hl))) {
-			r = perr_set(err, -EINVAL, "%s: %s: member '%s' leaves the package tree", deb, member,
-				     name);
+		if ((r = extract_entry(in, out, e, deb, member, dir, err)) < 0)
 			goto done;
-		}
-		if (!name || prefixed(e, dir, name, 0) < 0 || (hl && prefixed(e, dir, hl, 1) < 0)) {
-			r = perr_set(err, -ENOMEM, "out of memory");
-			goto done;
-		}
-		if (t == AE_IFDIR)
-			archive_entry_set_perm(e, archive_entry_perm(e) | 0700);
-		h = archive_read_extract2(in, e, out);
-		if (h != ARCHIVE_OK && h != ARCHIVE_WARN) {
-			int en = archive_errno(out) > 0 ? archive_errno(out) : EIO;
-			r = perr_set(err, -en, "%s: extracting %s: %s", deb, name,
-				     archive_error_string(out) ? archive_error_string(out)
-							       : archive_error_string(in));
-			goto done;
-		}
 	}
 	if (archive_write_close(out) != ARCHIVE_OK) {
 		int en = archive_errno(out) > 0 ? archive_errno(out) : EIO;

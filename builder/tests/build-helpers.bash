@@ -18,7 +18,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 # new_cache DIR [SKIP-PACKAGE]: a cache linking every shared .deb and its
 # unpacked tree, except those of SKIP-PACKAGE.
 new_cache() {
-	local c=$1 skip=${2:-} f
+	local c=$1 skip=${2:-} f t
 	mkdir -p "$c/debs" "$c/trees"
 	for f in "$SHARED_CACHE"/debs/*.deb; do
 		[ -n "$skip" ] && [[ $(basename "$f") == "${skip}_"* ]] && continue
@@ -27,7 +27,9 @@ new_cache() {
 	[ -d "$SHARED_CACHE/trees" ] || return 0
 	while read -r kind name ver arch sha; do
 		[ "$kind" = deb ] && [ "$name" != "$skip" ] || continue
-		[ -d "$SHARED_CACHE/trees/$sha" ] && ln -s "$SHARED_CACHE/trees/$sha" "$c/trees/$sha"
+		for t in "$SHARED_CACHE/trees/$sha".v*; do
+			[ -d "$t" ] && ln -s "$t" "$c/trees/"
+		done
 	done < <(grep -v '^#' "$ROOT/configs/components.lock")
 	return 0
 }

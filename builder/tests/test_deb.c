@@ -54,7 +54,8 @@ static la_ssize_t mem_write(struct archive *a, void *d, const void *buf, size_t 
 	return (la_ssize_t)len;
 }
 
-/* A tar.xz of (name, type, content) triples; type 'f' file, 'l' symlink. */
+/* A tar.xz of (name, type, content) triples; type 'f' file, 'l' symlink,
+ * 'd' directory, 'h' hard link (content: its target, as tar writes it). */
 static struct mem make_tar(const char *const *spec)
 {
 	struct mem m = { 0 };
@@ -69,6 +70,11 @@ static struct mem make_tar(const char *const *spec)
 			archive_entry_set_filetype(e, AE_IFLNK);
 			archive_entry_set_perm(e, 0777);
 			archive_entry_set_symlink(e, spec[i + 2]);
+		} else if (spec[i + 1][0] == 'h') {
+			archive_entry_set_filetype(e, AE_IFREG);
+			archive_entry_set_perm(e, 0755);
+			archive_entry_set_hardlink(e, spec[i + 2]);
+			archive_entry_set_size(e, 0);
 		} else if (spec[i + 1][0] == 'd') {
 			archive_entry_set_filetype(e, AE_IFDIR);
 			archive_entry_set_perm(e, 0755);
@@ -140,6 +146,63 @@ static void extracts_files_and_links(void **state)
 	free(p);
 	free(deb);
 	free(out);
+}
+
+/* openntpd ships ntpd as a hard link to ntpctl: both must be in the tree. */
+static void extracts_hard_links(void **state)
+{
+	(void)state;
+	const char *spec[] = { "./usr/", "d", "", "./usr/sbin/", "d", "", "./usr/sbin/ntpctl", "f", "#!ntp\n",
+			       "./usr/sbin/ntpd", "h", "./usr/sbin/ntpctl", "./usr/sbin/openntpd", "l", "ntpd",
+			       NULL };
+	char *deb = make_deb("hard.deb", spec), *out = path_join(dir, "hard");
+	struct perr e = PERR_INIT;
+	mkdir(out, 0755);
+	assert_int_equal(deb_extract(deb, out, &e), 0);
+	const char *names[] = { "usr/sbin/ntpctl", "usr/sbin/ntpd", "usr/sbin/openntpd" };
+	struct stat st[3];
+	for (size_t i = 0; i < 3; i++) {
+		char *p = path_join(out, names[i]), *buf;
+		size_t len;
+		assert_int_equal(read_file(p, 100, &buf, &len, &e), 0);
+		assert_string_equal(buf, "#!ntp\n");
+		assert_int_equal(stat(p, &st[i]), 0);
+		assert_true(S_ISREG(st[i].st_mode));
+		assert_int_equal(st[i].st_mode & 07777, 0755);
+		free(buf);
+		free(p);
+	}
+	assert_true(st[0].st_ino == st[1].st_ino);
+	free(deb);
+	free(out);
+}
+
+/* Hard links may only point at files of the package itself. */
+static void refuses_escaping_hard_links(void **state)
+{
+	(void)state;
+	const char *up[] = { "./x", "h", "../outside", NULL };
+	const char *abs[] = { "./x", "h", "/etc/passwd", NULL };
+	const char *missing[] = { "./x", "h", "./not-there", NULL };
+	const char *const *specs[] = { up, abs, missing };
+	for (size_t i = 0; i < 3; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "hl%zu", i);
+		char *deb = make_deb("hl.deb", specs[i]), *out = path_join(dir, name), *x;
+		struct perr e = PERR_INIT;
+		mkdir(out, 0755);
+		assert_true(deb_extract(deb, out, &e) < 0);
+		if (i < 2)
+			assert_non_null(strstr(e.msg, "leaves the package tree"));
+		else
+			assert_non_null(strstr(e.msg, "not in the package"));
+		perr_clear(&e);
+		x = path_join(out, "x");
+		assert_int_equal(access(x, F_OK), -1);
+		free(x);
+		free(deb);
+		free(out);
+	}
 }
 
 static void refuses_escaping_names(void **state)
@@ -222,6 +285,20 @@ static void url_component_lands_in_cache(void **state)
 	assert_int_equal(fresh, 0);
 	free(tree);
 	free(c.url);
+	/* a tree left by an older reader under the bare hash is not reused */
+	char *old = NULL;
+	assert_true(asprintf(&old, "%s/trees/%s", cache, sha) > 0);
+	assert_int_equal(mkdir(old, 0755), 0);
+	assert_true(asprintf(&c.url, "file://%s", deb) > 0);
+	assert_int_equal(component_tree(&c, cache, &tree, &fresh, &e), 0);
+	assert_int_equal(fresh, 0);
+	assert_string_not_equal(tree, old);
+	x = path_join(tree, "opt/x");
+	assert_int_equal(file_size(x), 2);
+	free(x);
+	free(tree);
+	free(old);
+	free(c.url);
 	free(cache);
 	free(deb);
 }
@@ -230,7 +307,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(extracts_files_and_links),
+		cmocka_unit_test(extracts_hard_links),
 		cmocka_unit_test(refuses_escaping_names),
+		cmocka_unit_test(refuses_escaping_hard_links),
 		cmocka_unit_test(rejects_non_debs),
 		cmocka_unit_test(fetches_file_urls),
 		cmocka_unit_test(url_component_lands_in_cache),
