@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The static-network path: node1 of the HA example (10.10.0.11/24, gateway
+# and DNS 10.10.0.1, no DHCP) boots on a QEMU user network laid out as that
+# subnet; over SSH (hostfwd to 10.10.0.11) it has its address, its default
+# route and its hostname, and `paddockctl status` lists the os-services
+# (the worker's user docker among them) running; `system_powerdown` on QMP
+# powers it off cleanly.
+set -u
+cd "$(dirname "$0")/.."
+. qemu-tests/lib.sh
+SERVICES="syslog ntp sshd docker"
+NODE=node1
+T=$QEMU_TMP
+ssh-keygen -q -t ed25519 -N '' -C paddock-test -f "$T/id" || fail "ssh-keygen"
+
+# the example points at the operator's own key: use the test's instead
+sed -e "s|^ssh_key_path:.*|ssh_key_path: $T/id|" configs/ha-3node.yml >"$T/cluster.yml"
+grep -q "^ssh_key_path: $T/id\$" "$T/cluster.yml" || fail "no ssh_key_path in configs/ha-3node.yml"
+"$PADDOCK" build "$T/cluster.yml" -q -o "$T/out" --formats kernel,initrd || fail "paddock build"
+CMDLINE=$(cat "$T/out/$NODE/cmdline")
+echo "cmdline: $CMDLINE"
+
+# QEMU's user network as the example's subnet: the gateway is QEMU's host
+# address; its DNS must be another address than that (QEMU refuses
+# dns=host), so the node's nameserver 10.10.0.1 does not answer here.
+PORT=$(free_port)
+qemu_start vm -m 1536 -kernel "$T/out/$NODE/vmlinuz" -initrd "$T/out/$NODE/initrd.img" \
+	-append "$CMDLINE" \
+	-netdev "user,id=n0,net=10.10.0.0/24,host=10.10.0.1,dns=10.10.0.3,hostfwd=tcp:127.0.0.1:$PORT-10.10.0.11:22" \
+	-device virtio-net-pci,netdev=n0,mac=52:54:00:00:02:01 || fail "qemu did not start"
+qemu_wait vm '^paddock: init ok [0-9.]+' 60 || fail "no init marker"
+qemu_wait vm '^paddock: network ok [0-9.]+' 60 || fail "static network not ok"
+qemu_wait vm '^paddock: System Docker ready [0-9.]+' 180 || fail "System Docker not ready"
+for s in $SERVICES; do
+	qemu_wait vm "^paddock: service $s running [0-9.]+" 240 || fail "service $s not running"
+done
+qemu_wait vm '^paddock: services ok [0-9.]+' 30 || fail "services stage not ok"
+if tr -d '\r' <"$(qemu_log vm)" | grep -a '^paddock: .*FAILED'; then fail "a stage failed on the way"; fi
+# the guest's own clock for each stage (seconds since it started)
+tr -d '\r' <"$(qemu_log vm)" | grep -aE '^paddock: (network ok|System Docker ready|services ok) ' |
+	sed 's/^/guest: /'
+
+gssh() {
+	timeout 60 ssh -i "$T/id" -p "$PORT" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+		-o BatchMode=yes -o ConnectTimeout=20 -o LogLevel=ERROR root@127.0.0.1 "$@"
+}
+# dropbear may still be binding its port (or making host keys) right after start
+for i in $(seq 1 30); do gssh true 2>/dev/null && break; sleep 2; done
+
+addrs=$(gssh ip -4 -o addr show) || fail "ssh + ip addr"
+echo "$addrs" | sed 's/^/addr: /'
+echo "$addrs" | grep -vE '^[0-9]+: (lo|docker|br-)' | grep -q ' inet 10\.10\.0\.11/24 ' ||
+	fail "10.10.0.11/24 is not on the NIC"
+routes=$(gssh ip -4 route show) || fail "ssh + ip route"
+echo "$routes" | sed 's/^/route: /'
+echo "$routes" | grep -qE '^default via 10\.10\.0\.1 ' || fail "default route is not via 10.10.0.1"
+host=$(gssh hostname) || fail "ssh + hostname"
+[ "$host" = "$NODE" ] || fail "hostname is '$host', not $NODE"
+gssh cat /etc/resolv.conf | grep -qx 'nameserver 10.10.0.1' || fail "resolv.conf: no nameserver 10.10.0.1"
+
+status=$(gssh paddockctl status) || fail "ssh + paddockctl status"
+echo "$status" | sed 's/^/status: /'
+for s in $SERVICES; do
+	echo "$status" | grep -qE "^$s +running +0 " || fail "paddockctl status: $s not running"
+done
+echo "$status" | grep -qE '^system-docker +running' || fail "paddockctl status: system-docker"
+
+# ACPI power button: clean shutdown, bounded
+t0=$(date +%s)
+qemu_qmp vm '{"execute":"system_powerdown"}' >/dev/null
+qemu_wait vm '^paddock: power button pressed' 20 || fail "power button not seen"
+qemu_wait vm '^paddock: services stopped ok' 60 || fail "services not stopped cleanly"
+qemu_wait vm '^paddock: unmount ok' 20 || fail "file systems not unmounted"
+qemu_wait_exit vm 30 || fail "guest did not power off"
+echo "clean power-off in $(( $(date +%s) - t0 )) s"
+echo "PASS: static network: address, route, hostname, services, power-off"
