@@ -90,8 +90,12 @@ media_boot() {
 	esac
 }
 
-# media_expect_node NAME NODE TIMEOUT: the init marker, then the node's own name.
+# media_expect_node NAME NODE TIMEOUT: the init marker, the node's own name
+# and, with the real image, System Docker up.
 media_expect_node() {
 	qemu_wait "$1" '^paddock: init ok [0-9.]+$' "$3" || return 1
 	qemu_wait "$1" "^paddock: node $2\$" 10 || return 1
+	if media_have_build; then
+		qemu_wait "$1" '^paddock: System Docker ready' 180 || return 1
+	fi
 }
