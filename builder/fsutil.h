@@ -27,4 +27,19 @@ void sweep_stale(const char *dir, const char *tag);
 /* Size of a file, or -1. */
 long long file_size(const char *path);
 
+/* Writes all of buf to fd, retrying short writes and EINTR; 0 or -errno. */
+int fd_write_all(int fd, const void *buf, size_t len);
+
+/* What fd_copy was doing when it failed. */
+enum fd_copy_step { FD_COPY_RANGE, FD_COPY_READ, FD_COPY_WRITE, FD_COPY_MEMORY };
+
+/* Copies the rest of in to out: copy_file_range, or read/write where the
+ * file systems cannot.  0, or -errno with the failed step in *ret_step. */
+int fd_copy(int in, int out, enum fd_copy_step *ret_step);
+
+/* mkdir -p with mode for created directories.  0, or -errno with the
+ * prefix that could not be made in *ret_failed (heap; NULL when memory
+ * ran out first). */
+int mkdir_parents(const char *path, mode_t mode, char **ret_failed);
+
 #endif
