@@ -75,6 +75,20 @@ int rm_rf(const char *path, struct perr *err)
 	return 0;
 }
 
+void rm_rf_quiet(const char *path)
+{
+	struct perr ignore = PERR_INIT;
+	rm_rf(path, &ignore);
+	perr_clear(&ignore);
+}
+
+int publish_dir(const char *tmp, const char *dir, struct perr *err)
+{
+	if (rename(tmp, dir) < 0 && errno != EEXIST && errno != ENOTEMPTY)
+		return perr_set(err, -errno, "%s: %s", dir, strerror(errno));
+	return 0;
+}
+
 int fd_write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
@@ -220,10 +234,8 @@ void sweep_stale(const char *dir, const char *tag)
 		if (pid <= 0 || *end != '-' || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
 			continue;
 		char *p = path_join(dir, e->d_name);
-		struct perr ignore = PERR_INIT;
 		if (p)
-			rm_rf(p, &ignore);
-		perr_clear(&ignore);
+			rm_rf_quiet(p);
 		free(p);
 	}
 	free(prefix);

@@ -11,6 +11,11 @@
 int mkdir_p(const char *path, mode_t mode, struct perr *err);
 /* rm -rf; a missing path is not an error. */
 int rm_rf(const char *path, struct perr *err);
+/* rm_rf for clean-up paths, where a failure is not reported. */
+void rm_rf_quiet(const char *path);
+/* Renames the fresh directory tmp to dir; a dir another process put there
+ * first is kept (tmp is then left for the caller to remove). */
+int publish_dir(const char *tmp, const char *dir, struct perr *err);
 /* Writes buf to path (created with mode, truncated). */
 int write_file(const char *path, const void *buf, size_t len, mode_t mode, struct perr *err);
 /* Copies src to dst (created with mode). */

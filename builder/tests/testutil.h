@@ -19,9 +19,7 @@ static inline int scratch_make(char *dir)
 /* Removes the scratch directory and all below it; failures are ignored. */
 static inline void scratch_remove(const char *dir)
 {
-	struct perr e = PERR_INIT;
-	rm_rf(dir, &e);
-	perr_clear(&e);
+	rm_rf_quiet(dir);
 }
 
 struct mem {
