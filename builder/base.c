@@ -833,21 +833,16 @@ int base_get(const struct base_opts *o, const struct lock *lock, struct base_res
 			goto out;
 		if ((r = build_into(&c, tmp, err)) < 0)
 			goto out;
-		if (rename(tmp, b.dir) < 0 && errno != EEXIST && errno != ENOTEMPTY) {
-			r = perr_set(err, -errno, "%s: %s", b.dir, strerror(errno));
+		if ((r = publish_dir(tmp, b.dir, err)) < 0)
 			goto out;
-		}
 	}
 	if ((r = nodecfg_load(infop, &b.info, err)) < 0)
 		goto out;
 	*out = b;
 	memset(&b, 0, sizeof(b));
 out:
-	if (tmp) {
-		struct perr ignore = PERR_INIT;
-		rm_rf(tmp, &ignore);
-		perr_clear(&ignore);
-	}
+	if (tmp)
+		rm_rf_quiet(tmp);
 	free(tmp);
 	free(bases);
 	free(infop);

@@ -1,4 +1,5 @@
 #include "cli.h"
+#include "plan.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,4 +50,19 @@ void cli_print_diags(const struct diag_list *d)
 		put_line(r < 0 ? "paddock: warning: " : prefix, w->msg);
 		free(r < 0 ? NULL : prefix);
 	}
+}
+
+int cli_load_plan(const char *file, struct plan **ret)
+{
+	struct diag_list d = { 0 };
+	struct perr err = PERR_INIT;
+	int r = plan_load(file, ret, &d, &err);
+	cli_print_diags(&d);
+	diag_free(&d);
+	if (r < 0) {
+		cli_print_error(&err);
+		perr_clear(&err);
+		return EXIT_INVALID;
+	}
+	return 0;
 }

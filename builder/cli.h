@@ -26,4 +26,9 @@ void cli_print_error(const struct perr *e);
 /* Prints each warning as "FILE:LINE:COL: warning: msg" to stderr. */
 void cli_print_diags(const struct diag_list *d);
 
+struct plan;
+/* Loads FILE's plan, printing its warnings and any error to stderr; the
+ * plan in *ret on success, else EXIT_INVALID. */
+int cli_load_plan(const char *file, struct plan **ret);
+
 #endif

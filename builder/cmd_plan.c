@@ -46,18 +46,10 @@ int cmd_plan(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	struct diag_list d = { 0 };
-	struct perr err = PERR_INIT;
 	struct plan *p = NULL;
-	int r = plan_load(file, &p, &d, &err);
-	cli_print_diags(&d);
-	diag_free(&d);
-	if (r < 0) {
-		cli_print_error(&err);
-		perr_clear(&err);
+	if (cli_load_plan(file, &p) != 0)
 		return EXIT_INVALID;
-	}
-	r = json ? plan_write_json(p, stdout) : plan_write_text(p, stdout);
+	int r = json ? plan_write_json(p, stdout) : plan_write_text(p, stdout);
 	plan_free(p);
 	if (r < 0 || fflush(stdout) != 0) {
 		fprintf(stderr, "paddock plan: cannot write the plan to stdout\n");

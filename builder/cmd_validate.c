@@ -41,17 +41,9 @@ int cmd_validate(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	struct diag_list d = { 0 };
-	struct perr err = PERR_INIT;
 	struct plan *p = NULL;
-	int r = plan_load(file, &p, &d, &err);
-	cli_print_diags(&d);
-	diag_free(&d);
-	if (r < 0) {
-		cli_print_error(&err);
-		perr_clear(&err);
+	if (cli_load_plan(file, &p) != 0)
 		return EXIT_INVALID;
-	}
 	size_t n = plan_node_count(p);
 	printf("%s: valid: cluster %s, %zu node%s\n", file, plan_cluster_name(p), n, n == 1 ? "" : "s");
 	plan_free(p);

@@ -85,19 +85,14 @@ int component_tree(const struct component *c, const char *cache, char **ret_dir,
 		perr_wrap(err, "component %s", c->name);
 		goto out;
 	}
-	if (rename(tmp, dir) < 0 && errno != EEXIST && errno != ENOTEMPTY) {
-		r = perr_set(err, -errno, "%s: %s", dir, strerror(errno));
+	if ((r = publish_dir(tmp, dir, err)) < 0)
 		goto out;
-	}
 	*ret_fresh = 1;
 	*ret_dir = dir;
 	dir = NULL;
 out:
-	if (tmp) {
-		struct perr ignore = PERR_INIT;
-		rm_rf(tmp, &ignore);
-		perr_clear(&ignore);
-	}
+	if (tmp)
+		rm_rf_quiet(tmp);
 	free(tmp);
 	free(deb);
 	free(dir);

@@ -13,6 +13,7 @@
 #include <zstd.h>
 
 #include "cpio.h"
+#include "fsutil.h"
 
 int compression_parse(const char *s, enum compression *out)
 {
@@ -49,19 +50,9 @@ struct sink {
 
 static int put(struct sink *s, const void *buf, size_t len)
 {
-	const char *p = buf;
 	digest_update(s->d, buf, len);
 	s->written += len;
-	while (len) {
-		ssize_t n = write(s->fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return fd_write_all(s->fd, buf, len);
 }
 
 /* Feeds raw bytes (or, with fin, finishes the stream). */

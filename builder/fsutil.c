@@ -22,19 +22,19 @@ char *path_join(const char *a, const char *b)
 	return s;
 }
 
-int mkdir_p(const char *path, mode_t mode, struct perr *err)
+int mkdir_parents(const char *path, mode_t mode, char **ret_failed)
 {
 	char *p = strdup(path);
+	*ret_failed = NULL;
 	if (!p)
-		return perr_set(err, -ENOMEM, "out of memory");
+		return -ENOMEM;
 	for (char *s = p + 1;; s++) {
 		if (*s == '/' || !*s) {
 			char c = *s;
 			*s = 0;
 			if (mkdir(p, mode) < 0 && errno != EEXIST) {
-				int e = errno;
-				free(p);
-				return perr_set(err, -e, "%s: %s", path, strerror(e));
+				*ret_failed = p;
+				return -errno;
 			}
 			if (!c)
 				break;
@@ -43,6 +43,16 @@ int mkdir_p(const char *path, mode_t mode, struct perr *err)
 	}
 	free(p);
 	return 0;
+}
+
+int mkdir_p(const char *path, mode_t mode, struct perr *err)
+{
+	char *failed;
+	int r = mkdir_parents(path, mode, &failed);
+	if (r < 0 && !failed)
+		return perr_set(err, r, "out of memory");
+	free(failed);
+	return r < 0 ? perr_set(err, r, "%s: %s", path, strerror(-r)) : 0;
 }
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -65,7 +75,21 @@ int rm_rf(const char *path, struct perr *err)
 	return 0;
 }
 
-static int write_all(int fd, const void *buf, size_t len)
+void rm_rf_quiet(const char *path)
+{
+	struct perr ignore = PERR_INIT;
+	rm_rf(path, &ignore);
+	perr_clear(&ignore);
+}
+
+int publish_dir(const char *tmp, const char *dir, struct perr *err)
+{
+	if (rename(tmp, dir) < 0 && errno != EEXIST && errno != ENOTEMPTY)
+		return perr_set(err, -errno, "%s: %s", dir, strerror(errno));
+	return 0;
+}
+
+int fd_write_all(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;
 	while (len) {
@@ -85,7 +109,7 @@ int write_file(const char *path, const void *buf, size_t len, mode_t mode, struc
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		return perr_set(err, -errno, "%s: %s", path, strerror(errno));
-	int r = write_all(fd, buf, len);
+	int r = fd_write_all(fd, buf, len);
 	if (close(fd) < 0 && !r)
 		r = -errno;
 	if (r < 0) {
@@ -93,6 +117,51 @@ int write_file(const char *path, const void *buf, size_t len, mode_t mode, struc
 		return perr_set(err, r, "%s: %s", path, strerror(-r));
 	}
 	return 0;
+}
+
+int fd_copy(int in, int out, enum fd_copy_step *ret_step)
+{
+	int r = 0;
+	for (;;) {
+		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+		if (n == 0)
+			break;
+		if (n > 0)
+			continue;
+		if (errno == EINTR)
+			continue;
+		if (errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP) {
+			*ret_step = FD_COPY_RANGE;
+			r = -errno;
+			break;
+		}
+		/* fall back to read/write from the current offsets */
+		char *buf = malloc(1 << 20);
+		if (!buf) {
+			*ret_step = FD_COPY_MEMORY;
+			r = -ENOMEM;
+			break;
+		}
+		for (;;) {
+			ssize_t m = read(in, buf, 1 << 20);
+			if (m < 0 && errno == EINTR)
+				continue;
+			if (m < 0) {
+				*ret_step = FD_COPY_READ;
+				r = -errno;
+				break;
+			}
+			if (m == 0)
+				break;
+			if ((r = fd_write_all(out, buf, (size_t)m)) < 0) {
+				*ret_step = FD_COPY_WRITE;
+				break;
+			}
+		}
+		free(buf);
+		break;
+	}
+	return r;
 }
 
 int copy_file(const char *src, const char *dst, mode_t mode, struct perr *err)
@@ -106,38 +175,8 @@ int copy_file(const char *src, const char *dst, mode_t mode, struct perr *err)
 		close(in);
 		return r;
 	}
-	for (;;) {
-		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
-		if (n == 0)
-			break;
-		if (n > 0)
-			continue;
-		if (errno == EINTR)
-			continue;
-		if (errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP) {
-			r = -errno;
-			break;
-		}
-		/* fall back to read/write from the current offsets */
-		char *buf = malloc(1 << 20);
-		if (!buf) {
-			r = -ENOMEM;
-			break;
-		}
-		for (;;) {
-			ssize_t m = read(in, buf, 1 << 20);
-			if (m < 0 && errno == EINTR)
-				continue;
-			if (m <= 0) {
-				r = m < 0 ? -errno : 0;
-				break;
-			}
-			if ((r = write_all(out, buf, (size_t)m)) < 0)
-				break;
-		}
-		free(buf);
-		break;
-	}
+	enum fd_copy_step step; /* one message whatever the step */
+	r = fd_copy(in, out, &step);
 	close(in);
 	if (close(out) < 0 && !r)
 		r = -errno;
@@ -195,10 +234,8 @@ void sweep_stale(const char *dir, const char *tag)
 		if (pid <= 0 || *end != '-' || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
 			continue;
 		char *p = path_join(dir, e->d_name);
-		struct perr ignore = PERR_INIT;
 		if (p)
-			rm_rf(p, &ignore);
-		perr_clear(&ignore);
+			rm_rf_quiet(p);
 		free(p);
 	}
 	free(prefix);

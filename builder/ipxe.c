@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "outfile.h"
 
 char *ipxe_script_name(const char *mac)
 {
@@ -30,16 +29,6 @@ static const char *base(const struct media_input *in)
 	return in->http_base ? in->http_base : "";
 }
 
-/* open_memstream() sets *bufp at fclose(), so read it only after. */
-static char *finish(FILE *f, char **bufp)
-{
-	if (fclose(f) != 0) {
-		free(*bufp);
-		return NULL;
-	}
-	return *bufp;
-}
-
 char *ipxe_boot_script(const struct media_input *in)
 {
 	char *buf = NULL;
@@ -59,7 +48,7 @@ char *ipxe_boot_script(const struct media_input *in)
 		   "prompt paddock: press any key to try again\n"
 		   "goto start\n",
 		base(in), sep(in), base(in), sep(in));
-	return finish(f, &buf);
+	return media_text_finish(f, &buf);
 }
 
 char *ipxe_node_script(const struct media_input *in, size_t i)
@@ -90,20 +79,17 @@ char *ipxe_node_script(const struct media_input *in, size_t i)
 		n->name);
 	free(args);
 	free(kernel);
-	return finish(f, &buf);
+	return media_text_finish(f, &buf);
 }
 
 int ipxe_emit(const struct media_input *in, const char *outdir, struct media_outputs *out,
 	      struct perr *err)
 {
-	char *tmp = out_join(outdir, "ipxe.tmp"), *dst = out_join(outdir, "ipxe");
-	int r = 0;
-	if (!tmp || !dst) {
-		r = perr_set(err, -ENOMEM, "out of memory");
-		goto done;
-	}
-	if ((r = out_remove_tree(tmp, err)) < 0 || (r = out_mkdirs(tmp, 0700, err)) < 0 ||
-	    (r = media_put_images(in, tmp, "ipxe", out, err)) < 0)
+	char *tmp, *dst;
+	int r = media_tree_begin(outdir, "ipxe", &tmp, &dst, err);
+	if (r < 0)
+		return perr_wrap(err, "ipxe");
+	if ((r = media_put_images(in, tmp, "ipxe", out, err)) < 0)
 		goto done;
 	char *text = ipxe_boot_script(in);
 	r = text ? media_put_text(tmp, "boot.ipxe", text, "ipxe", out, err)
@@ -124,11 +110,7 @@ int ipxe_emit(const struct media_input *in, const char *outdir, struct media_out
 		if (r < 0)
 			goto done;
 	}
-	r = out_replace_dir(tmp, dst, err);
 done:
-	if (r < 0 && tmp)
-		out_remove_tree(tmp, NULL);
-	free(tmp);
-	free(dst);
+	r = media_tree_end(r, tmp, dst, err);
 	return r < 0 ? perr_wrap(err, "ipxe") : 0;
 }

@@ -21,16 +21,6 @@ static const char *const GRUB_MODULES[] = {
 	"boot", "test", "ls", "cat", "halt", "reboot", NULL,
 };
 
-/* open_memstream() sets *bufp at fclose(), so read it only after. */
-static char *finish(FILE *f, char **bufp)
-{
-	if (fclose(f) != 0) {
-		free(*bufp);
-		return NULL;
-	}
-	return *bufp;
-}
-
 char *iso_isolinux_config(const struct media_input *in, size_t i)
 {
 	const struct media_node *n = &in->nodes[i];
@@ -57,7 +47,7 @@ char *iso_isolinux_config(const struct media_input *in, size_t i)
 	fprintf(f, "  MENU LABEL paddock node %s\n", n->name);
 	fprintf(f, "  KERNEL /boot/vmlinuz\n  INITRD /boot/initrd.img\n  APPEND %s\n", args);
 	free(args);
-	return finish(f, &buf);
+	return media_text_finish(f, &buf);
 }
 
 /* Writes word as one GRUB word: single quotes, with ' as '\''. */
@@ -106,7 +96,7 @@ char *iso_grub_config(const struct media_input *in, size_t i)
 	}
 	fprintf(f, "\n\tinitrd /boot/initrd.img\n}\n");
 	free(args);
-	return finish(f, &buf);
+	return media_text_finish(f, &buf);
 }
 
 char *iso_grub_early_config(const char *id_file)

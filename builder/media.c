@@ -128,10 +128,12 @@ static int add_out(struct media_outputs *out, const char *prefix, const char *re
 	return r < 0 ? perr_set(err, r, "out of memory") : 0;
 }
 
-static int put_file(const char *src, const char *dir, const char *rel, mode_t mode, bool link,
-		    const char *prefix, struct media_outputs *out, struct perr *err)
+/* dir/rel in *ret_dst, its parent directories made (0700).  On failure
+ * *ret_dst is freed and NULL. */
+static int make_parents(const char *dir, const char *rel, char **ret_dst, struct perr *err)
 {
 	char *dst = out_join(dir, rel);
+	*ret_dst = dst;
 	if (!dst)
 		return perr_set(err, -ENOMEM, "out of memory");
 	char *slash = strrchr(dst, '/');
@@ -139,8 +141,21 @@ static int put_file(const char *src, const char *dir, const char *rel, mode_t mo
 	*slash = 0;
 	r = out_mkdirs(dst, 0700, err);
 	*slash = '/';
-	if (r == 0)
-		r = link ? out_link_or_copy(src, dst, mode, err) : out_copy(src, dst, mode, err);
+	if (r < 0) {
+		free(dst);
+		*ret_dst = NULL;
+	}
+	return r;
+}
+
+static int put_file(const char *src, const char *dir, const char *rel, mode_t mode, bool link,
+		    const char *prefix, struct media_outputs *out, struct perr *err)
+{
+	char *dst;
+	int r = make_parents(dir, rel, &dst, err);
+	if (r < 0)
+		return r;
+	r = link ? out_link_or_copy(src, dst, mode, err) : out_copy(src, dst, mode, err);
 	free(dst);
 	return r < 0 ? r : add_out(out, prefix, rel, err);
 }
@@ -154,16 +169,11 @@ int media_put_copy(const char *src, const char *dir, const char *rel, mode_t mod
 int media_put_text(const char *dir, const char *rel, const char *text, const char *prefix,
 		   struct media_outputs *out, struct perr *err)
 {
-	char *dst = out_join(dir, rel);
-	if (!dst)
-		return perr_set(err, -ENOMEM, "out of memory");
-	char *slash = strrchr(dst, '/');
-	int r = 0;
-	*slash = 0;
-	r = out_mkdirs(dst, 0700, err);
-	*slash = '/';
-	if (r == 0)
-		r = out_write(dst, text, strlen(text), 0644, err);
+	char *dst;
+	int r = make_parents(dir, rel, &dst, err);
+	if (r < 0)
+		return r;
+	r = out_write(dst, text, strlen(text), 0644, err);
 	free(dst);
 	return r < 0 ? r : add_out(out, prefix, rel, err);
 }
@@ -276,5 +286,45 @@ int media_emit(const struct media_input *in, const char *outdir, struct media_ou
 		qsort(out->paths, out->n, sizeof *out->paths, cmp_str);
 done:
 	bootfiles_free(&bf);
+	return r;
+}
+
+char *media_text_finish(FILE *f, char **bufp)
+{
+	if (fclose(f) != 0) {
+		free(*bufp);
+		return NULL;
+	}
+	return *bufp;
+}
+
+int media_tree_begin(const char *outdir, const char *name, char **ret_tmp, char **ret_dst,
+		     struct perr *err)
+{
+	char *dst = out_join(outdir, name), *tmp = NULL;
+	int r = 0;
+	if (!dst || asprintf(&tmp, "%s.tmp", dst) < 0) {
+		tmp = NULL;
+		r = perr_set(err, -ENOMEM, "out of memory");
+	} else if ((r = out_remove_tree(tmp, err)) == 0) {
+		r = out_mkdirs(tmp, 0700, err);
+	}
+	if (r < 0) {
+		media_tree_end(r, tmp, dst, err);
+		return r;
+	}
+	*ret_tmp = tmp;
+	*ret_dst = dst;
+	return 0;
+}
+
+int media_tree_end(int r, char *tmp, char *dst, struct perr *err)
+{
+	if (r == 0)
+		r = out_replace_dir(tmp, dst, err);
+	if (r < 0 && tmp)
+		out_remove_tree(tmp, NULL);
+	free(tmp);
+	free(dst);
 	return r;
 }

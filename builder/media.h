@@ -13,6 +13,7 @@
 #define PADDOCK_MEDIA_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "perr.h"
@@ -95,5 +96,19 @@ int media_put_text(const char *dir, const char *rel, const char *text, const cha
 /* Copies src to dir/rel with mode and lists prefix/rel in out. */
 int media_put_copy(const char *src, const char *dir, const char *rel, mode_t mode,
 		   const char *prefix, struct media_outputs *out, struct perr *err);
+
+/* Closes f, opened with open_memstream(bufp, ...); returns the text, or
+ * NULL (and nothing left allocated) when it could not be written.
+ * open_memstream() sets *bufp at fclose(), so it is read only after. */
+char *media_text_finish(FILE *f, char **bufp);
+
+/* Starts a tree that replaces outdir/name as a whole: an empty
+ * outdir/name.tmp (0700) in *ret_tmp, outdir/name in *ret_dst. */
+int media_tree_begin(const char *outdir, const char *name, char **ret_tmp, char **ret_dst,
+		     struct perr *err);
+
+/* Ends it: when r is 0, tmp replaces dst; otherwise tmp is removed.  Frees
+ * both names; returns r or the error of the replacement. */
+int media_tree_end(int r, char *tmp, char *dst, struct perr *err);
 
 #endif

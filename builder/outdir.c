@@ -56,9 +56,7 @@ int outdir_commit(struct outdir *o, struct perr *err)
 		if (renameat2(AT_FDCWD, o->tmp, AT_FDCWD, o->final, RENAME_EXCHANGE) < 0)
 			return perr_set(err, -errno, "replacing %s: %s", o->final, strerror(errno));
 		/* o->tmp now names the previous output */
-		struct perr ignore = PERR_INIT;
-		rm_rf(o->tmp, &ignore);
-		perr_clear(&ignore);
+		rm_rf_quiet(o->tmp);
 	} else if (rename(o->tmp, o->final) < 0) {
 		return perr_set(err, -errno, "%s: %s", o->final, strerror(errno));
 	}
@@ -70,11 +68,8 @@ int outdir_commit(struct outdir *o, struct perr *err)
 
 void outdir_abort(struct outdir *o)
 {
-	if (o->tmp) {
-		struct perr ignore = PERR_INIT;
-		rm_rf(o->tmp, &ignore);
-		perr_clear(&ignore);
-	}
+	if (o->tmp)
+		rm_rf_quiet(o->tmp);
 	free(o->tmp);
 	free(o->final);
 	o->tmp = o->final = NULL;

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsutil.h"
+
 char *out_join(const char *a, const char *b)
 {
 	char *s = NULL;
@@ -20,24 +22,13 @@ char *out_join(const char *a, const char *b)
 
 int out_mkdirs(const char *path, mode_t mode, struct perr *err)
 {
-	char *p = strdup(path);
-	int r = 0;
-	if (!p)
-		return perr_set(err, -ENOMEM, "out of memory");
-	for (char *s = p + 1;; s++) {
-		if (*s != '/' && *s)
-			continue;
-		char c = *s;
-		*s = 0;
-		if (mkdir(p, mode) < 0 && errno != EEXIST) {
-			r = perr_set(err, -errno, "%s: cannot create directory: %s", p, strerror(errno));
-			break;
-		}
-		*s = c;
-		if (!c)
-			break;
-	}
-	free(p);
+	char *failed;
+	int r = mkdir_parents(path, mode, &failed);
+	if (r < 0 && !failed)
+		return perr_set(err, r, "out of memory");
+	if (r < 0)
+		r = perr_set(err, r, "%s: cannot create directory: %s", failed, strerror(-r));
+	free(failed);
 	return r;
 }
 
@@ -84,18 +75,8 @@ int out_write(const char *path, const void *data, size_t len, mode_t mode, struc
 	int fd = open_tmp(path, mode, &tmp, err), r = 0;
 	if (fd < 0)
 		return fd;
-	const char *p = data;
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			r = perr_set(err, -errno, "%s: write: %s", path, strerror(errno));
-			break;
-		}
-		p += w;
-		len -= (size_t)w;
-	}
+	if ((r = fd_write_all(fd, data, len)) < 0)
+		r = perr_set(err, r, "%s: write: %s", path, strerror(-r));
 	return finish_tmp(fd, tmp, path, r, err);
 }
 
@@ -110,49 +91,16 @@ int out_copy(const char *src, const char *dst, mode_t mode, struct perr *err)
 		close(in);
 		return fd;
 	}
-	for (;;) {
-		ssize_t n = copy_file_range(in, NULL, fd, NULL, 1 << 30, 0);
-		if (n == 0)
-			break;
-		if (n > 0)
-			continue;
-		if (errno == EINTR)
-			continue;
-		if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP) {
-			r = perr_set(err, -errno, "copying %s to %s: %s", src, dst, strerror(errno));
-			break;
-		}
-		/* some file systems cannot: plain read/write from where we are */
-		char *buf = malloc(1 << 20);
-		if (!buf) {
-			r = perr_set(err, -ENOMEM, "out of memory");
-			break;
-		}
-		for (;;) {
-			ssize_t got = read(in, buf, 1 << 20);
-			if (got < 0 && errno == EINTR)
-				continue;
-			if (got < 0) {
-				r = perr_set(err, -errno, "%s: read: %s", src, strerror(errno));
-				break;
-			}
-			if (got == 0)
-				break;
-			for (ssize_t off = 0; off < got;) {
-				ssize_t w = write(fd, buf + off, (size_t)(got - off));
-				if (w < 0 && errno == EINTR)
-					continue;
-				if (w < 0) {
-					r = perr_set(err, -errno, "%s: write: %s", dst, strerror(errno));
-					break;
-				}
-				off += w;
-			}
-			if (r < 0)
-				break;
-		}
-		free(buf);
-		break;
+	enum fd_copy_step step;
+	if ((r = fd_copy(in, fd, &step)) < 0) {
+		if (step == FD_COPY_MEMORY)
+			r = perr_set(err, r, "out of memory");
+		else if (step == FD_COPY_READ)
+			r = perr_set(err, r, "%s: read: %s", src, strerror(-r));
+		else if (step == FD_COPY_WRITE)
+			r = perr_set(err, r, "%s: write: %s", dst, strerror(-r));
+		else
+			r = perr_set(err, r, "copying %s to %s: %s", src, dst, strerror(-r));
 	}
 	close(in);
 	return finish_tmp(fd, tmp, dst, r, err);

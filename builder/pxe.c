@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "outfile.h"
 
 char *pxe_config_name(const char *mac)
 {
@@ -24,16 +23,6 @@ static void put_serial(FILE *f, const struct media_input *in)
 	int port = media_serial_port(in, &speed);
 	if (port >= 0)
 		fprintf(f, "SERIAL %d %u\n", port, speed);
-}
-
-/* open_memstream() sets *bufp at fclose(), so read it only after. */
-static char *finish(FILE *f, char **bufp)
-{
-	if (fclose(f) != 0) {
-		free(*bufp);
-		return NULL;
-	}
-	return *bufp;
 }
 
 char *pxe_node_config(const struct media_input *in, size_t i)
@@ -59,7 +48,7 @@ char *pxe_node_config(const struct media_input *in, size_t i)
 	fprintf(f, "  IPAPPEND 2\n");
 	free(args);
 	free(kernel);
-	return finish(f, &buf);
+	return media_text_finish(f, &buf);
 }
 
 char *pxe_default_config(const struct media_input *in)
@@ -83,20 +72,16 @@ char *pxe_default_config(const struct media_input *in)
 		   "  paddock: unknown MAC: no pxelinux.cfg/01-<mac> file for this machine.\n"
 		   "  Add its MAC to the node in cluster.yml (paddock.mac) and rebuild.\n"
 		   "  ENDTEXT\n");
-	return finish(f, &buf);
+	return media_text_finish(f, &buf);
 }
 
 int pxe_emit(const struct media_input *in, const struct bootfiles *bf, const char *outdir,
 	     struct media_outputs *out, struct perr *err)
 {
-	char *tmp = out_join(outdir, "tftp.tmp"), *dst = out_join(outdir, "tftp");
-	int r = 0;
-	if (!tmp || !dst) {
-		r = perr_set(err, -ENOMEM, "out of memory");
-		goto done;
-	}
-	if ((r = out_remove_tree(tmp, err)) < 0 || (r = out_mkdirs(tmp, 0700, err)) < 0)
-		goto done;
+	char *tmp, *dst;
+	int r = media_tree_begin(outdir, "tftp", &tmp, &dst, err);
+	if (r < 0)
+		return perr_wrap(err, "pxe");
 	if ((r = media_put_copy(bf->pxelinux_0, tmp, "pxelinux.0", 0644, "tftp", out, err)) < 0 ||
 	    (r = media_put_copy(bf->ldlinux_c32, tmp, "ldlinux.c32", 0644, "tftp", out, err)) < 0 ||
 	    (r = media_put_copy(bf->menu_c32, tmp, "menu.c32", 0644, "tftp", out, err)) < 0 ||
@@ -126,11 +111,7 @@ int pxe_emit(const struct media_input *in, const struct bootfiles *bf, const cha
 		if (r < 0)
 			goto done;
 	}
-	r = out_replace_dir(tmp, dst, err);
 done:
-	if (r < 0 && tmp)
-		out_remove_tree(tmp, NULL);
-	free(tmp);
-	free(dst);
+	r = media_tree_end(r, tmp, dst, err);
 	return r < 0 ? perr_wrap(err, "pxe") : 0;
 }

@@ -18,28 +18,11 @@
 #include "fsutil.h"
 #include "layer.h"
 #include "lock.h"
+#include "testutil.h"
 
 static char dir[] = "/tmp/paddock-test-base.XXXXXX";
 static char *root, *cache;
 static struct lock lock;
-
-struct mem {
-	char *buf;
-	size_t len, cap;
-};
-
-static la_ssize_t mem_write(struct archive *a, void *d, const void *buf, size_t len)
-{
-	(void)a;
-	struct mem *m = d;
-	if (m->len + len > m->cap) {
-		m->cap = (m->len + len) * 2;
-		m->buf = realloc(m->buf, m->cap);
-	}
-	memcpy(m->buf + m->len, buf, len);
-	m->len += len;
-	return (la_ssize_t)len;
-}
 
 static void member(struct archive *a, const char *name, const char *data, size_t len, int link)
 {
@@ -103,7 +86,7 @@ static void put(const char *rel, const char *text)
 static int setup(void **state)
 {
 	(void)state;
-	if (!mkdtemp(dir))
+	if (scratch_make(dir) < 0)
 		return -1;
 	root = path_join(dir, "root");
 	cache = path_join(dir, "cache");
@@ -135,10 +118,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	struct perr e = PERR_INIT;
 	lock_free(&lock);
-	rm_rf(dir, &e);
-	perr_clear(&e);
+	scratch_remove(dir);
 	free(root);
 	free(cache);
 	return 0;

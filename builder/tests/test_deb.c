@@ -18,40 +18,21 @@
 #include "fetch.h"
 #include "fsutil.h"
 #include "listfile.h"
+#include "testutil.h"
 
 static char dir[] = "/tmp/paddock-test-deb.XXXXXX";
 
 static int setup(void **state)
 {
 	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
+	return scratch_make(dir);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	struct perr e = PERR_INIT;
-	rm_rf(dir, &e);
-	perr_clear(&e);
+	scratch_remove(dir);
 	return 0;
-}
-
-struct mem {
-	char *buf;
-	size_t len, cap;
-};
-
-static la_ssize_t mem_write(struct archive *a, void *d, const void *buf, size_t len)
-{
-	(void)a;
-	struct mem *m = d;
-	if (m->len + len > m->cap) {
-		m->cap = (m->len + len) * 2;
-		m->buf = realloc(m->buf, m->cap);
-	}
-	memcpy(m->buf + m->len, buf, len);
-	m->len += len;
-	return (la_ssize_t)len;
 }
 
 /* A tar.xz of (name, type, content) triples; type 'f' file, 'l' symlink,

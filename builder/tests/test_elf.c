@@ -13,21 +13,20 @@
 #include "fsutil.h"
 #include "kmod.h"
 #include "listfile.h"
+#include "testutil.h"
 
 static char dir[] = "/tmp/paddock-test-elf.XXXXXX";
 
 static int setup(void **state)
 {
 	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
+	return scratch_make(dir);
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	struct perr e = PERR_INIT;
-	rm_rf(dir, &e);
-	perr_clear(&e);
+	scratch_remove(dir);
 	return 0;
 }
 
