@@ -53,7 +53,7 @@ for i in 1 2 3; do
 	z=$(secs "$t0" "$t1")
 	rm -rf "$T/cold/base" "$T/cold-out"
 	t0=$(now)
-	"$PADDOCK" build "$T/c3.yml" -o "$T/cold-out" --kernel "$KERNEL" --cache "$T/cold" 2>"$T/cold.log"
+	"$PADDOCK" build "$T/c3.yml" --formats kernel -o "$T/cold-out" --kernel "$KERNEL" --cache "$T/cold" 2>"$T/cold.log"
 	t1=$(now)
 	b=$(secs "$t0" "$t1")
 	a=$(sed -n 's/.*archive base: .*(\([0-9.]*\) s)$/\1/p' "$T/cold.log")

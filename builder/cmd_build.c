@@ -174,6 +174,7 @@ int cmd_build(int argc, char **argv)
 	struct build_node *nodes = NULL;
 	struct nodecfg *cfgs = NULL;
 	char **cmdlines = NULL;
+	char *last_warning = NULL;
 	struct os_services svcs = { 0 };
 	struct appl_files *afiles = NULL;
 	struct node_file **nfiles = NULL;
@@ -219,15 +220,22 @@ int cmd_build(int argc, char **argv)
 		cli_print_error(&err);
 		goto out;
 	}
+	/* a warning shared by many nodes (one missing key file) is said once */
+	size_t repeats = 0;
 	for (size_t i = 0; i < n; i++) {
 		char *warning = NULL;
 		if (appliance_node_files(p, i, &svcs, &afiles[i], &warning, &err) < 0) {
 			cli_print_error(&err);
 			goto out;
 		}
-		if (warning)
+		if (warning && last_warning && !strcmp(warning, last_warning)) {
+			repeats++;
+			free(warning);
+		} else if (warning) {
 			fprintf(stderr, "paddock build: warning: node %s: %s\n", plan_node_at(p, i)->name, warning);
-		free(warning);
+			free(last_warning);
+			last_warning = warning;
+		}
 		if (!(nfiles[i] = calloc(afiles[i].n ? afiles[i].n : 1, sizeof(**nfiles)))) {
 			fprintf(stderr, "paddock build: out of memory\n");
 			goto out;
@@ -249,6 +257,8 @@ int cmd_build(int argc, char **argv)
 		nodes[i].cmdline = cmdlines[i];
 		nodes[i].cfg = &cfgs[i];
 	}
+	if (repeats)
+		fprintf(stderr, "paddock build: warning: the same for %zu more node(s)\n", repeats);
 	struct progress prog = { say, NULL };
 	struct media_stage ms = { p, cmdlines, &mopts };
 	struct build_stage stage = { media_run, &ms };
@@ -265,6 +275,7 @@ int cmd_build(int argc, char **argv)
 	}
 	status = 0;
 out:
+	free(last_warning);
 	for (size_t i = 0; i < n; i++) {
 		if (cfgs)
 			nodecfg_free(&cfgs[i]);
