@@ -241,3 +241,46 @@ void sweep_stale(const char *dir, const char *tag)
 	free(prefix);
 	closedir(d);
 }
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void names_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int dir_list_sorted(const char *dir, const char *suffix, char ***ret, size_t *ret_n, struct perr *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, sl = strlen(suffix);
+
+	if (!d)
+		return perr_set(err, -errno, "%s: %s", dir, strerror(errno));
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		char **g;
+		if (de->d_name[0] == '.' || len <= sl || strcmp(de->d_name + len - sl, suffix))
+			continue;
+		g = realloc(names, (n + 1) * sizeof(*names));
+		if (!g || !(g[n] = strdup(de->d_name))) {
+			closedir(d);
+			names_free(g ? g : names, n);
+			return perr_set(err, -ENOMEM, "out of memory");
+		}
+		names = g;
+		n++;
+	}
+	closedir(d);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_name);
+	*ret = names;
+	*ret_n = n;
+	return 0;
+}

@@ -9,6 +9,10 @@
 
 /* mkdir -p with mode for created directories. */
 int mkdir_p(const char *path, mode_t mode, struct perr *err);
+/* The names in dir that end in suffix (with something before it, and not
+ * starting with '.'), sorted; free them with names_free. */
+int dir_list_sorted(const char *dir, const char *suffix, char ***ret, size_t *ret_n, struct perr *err);
+void names_free(char **names, size_t n);
 /* rm -rf; a missing path is not an error. */
 int rm_rf(const char *path, struct perr *err);
 /* rm_rf for clean-up paths, where a failure is not reported. */

@@ -1,12 +1,12 @@
 #include "os_services.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
+#include "fsutil.h"
 #include "plan.h"
 
 #define ALL_ROLES (PLAN_ROLE_ETCD | PLAN_ROLE_CONTROLPLANE | PLAN_ROLE_WORKER)
@@ -361,40 +361,16 @@ out:
 	return r;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 int os_services_load(const char *dir, const char *const *images, struct os_services *out,
 		     struct perr *err)
 {
 	struct os_services s = { 0 };
-	DIR *d = opendir(dir);
-	struct dirent *de;
 	char **names = NULL;
 	size_t nn = 0;
-	int r = 0;
+	int r = dir_list_sorted(dir, ".yml", &names, &nn, err);
 
-	if (!d)
-		return perr_set(err, -errno, "%s: %s", dir, strerror(errno));
-	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-		char **g;
-		if (de->d_name[0] == '.' || len < 5 || strcmp(de->d_name + len - 4, ".yml"))
-			continue;
-		g = realloc(names, (nn + 1) * sizeof(*names));
-		if (!g || !(g[nn] = strdup(de->d_name))) {
-			names = g ? g : names;
-			r = perr_set(err, -ENOMEM, "out of memory");
-			break;
-		}
-		names = g;
-		nn++;
-	}
-	closedir(d);
-	if (r == 0 && nn)
-		qsort(names, nn, sizeof(*names), cmp_str);
+	if (r < 0)
+		return r;
 	if (r == 0 && !(s.v = calloc(nn + 1, sizeof(*s.v))))
 		r = perr_set(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; r == 0 && i < nn; i++) {
@@ -424,9 +400,7 @@ int os_services_load(const char *dir, const char *const *images, struct os_servi
 		free(buf);
 		free(path);
 	}
-	for (size_t i = 0; i < nn; i++)
-		free(names[i]);
-	free(names);
+	names_free(names, nn);
 	if (r == 0)
 		r = os_services_check(&s, images, err);
 	if (r < 0) {

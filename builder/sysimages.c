@@ -1,6 +1,5 @@
 #include "sysimages.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,40 +7,17 @@
 #include <unistd.h>
 
 #include "dockersave.h"
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
+#include "fsutil.h"
 
 int sysimages_load(const char *dir, struct listfile **ret, size_t *ret_n, struct perr *err)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
 	char **names = NULL;
 	size_t n = 0, loaded = 0;
 	struct listfile *v = NULL;
-	int r = 0;
+	int r = dir_list_sorted(dir, ".list", &names, &n, err);
 
-	if (!d)
-		return perr_set(err, -errno, "%s: %s", dir, strerror(errno));
-	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-		char **g;
-		if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".list"))
-			continue;
-		g = realloc(names, (n + 1) * sizeof(*names));
-		if (!g || !(g[n] = strdup(de->d_name))) {
-			names = g ? g : names;
-			r = perr_set(err, -ENOMEM, "out of memory");
-			break;
-		}
-		names = g;
-		n++;
-	}
-	closedir(d);
-	if (r == 0 && n)
-		qsort(names, n, sizeof(*names), cmp_str);
+	if (r < 0)
+		return r;
 	if (r == 0 && !(v = calloc(n ? n : 1, sizeof(*v))))
 		r = perr_set(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; r == 0 && i < n; i++) {
@@ -52,9 +28,7 @@ int sysimages_load(const char *dir, struct listfile **ret, size_t *ret_n, struct
 			loaded++;
 		free(p);
 	}
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	names_free(names, n);
 	if (r < 0) {
 		sysimages_free(v, loaded);
 		return r;
