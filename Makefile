@@ -1,8 +1,8 @@
 # paddock — the one entry point.  `make help` lists the targets.
 #
-# Programs are built from directories: every builder/*.c except main.c goes
-# into a static library the tests link against; likewise initrd/ and
-# provisioner/.  Unit tests are */tests/test_*.c (cmocka), found by wildcard.
+# Programs are built from directories: every .c in builder/'s stage folders
+# (BUILDER_DIRS) except cli/main.c goes into a static library the tests link
+# against; likewise initrd/ and provisioner/.  Unit tests are */tests/test_*.c (cmocka), found by wildcard.
 # A directory may add rules in its own module.mk.
 
 PREFIX  ?= /usr/local
@@ -16,7 +16,7 @@ PKGS := yaml-0.1 libarchive libcurl libcrypto
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-override CPPFLAGS += -Ilib -Ibuilder -D_GNU_SOURCE
+override CPPFLAGS += -Ilib -D_GNU_SOURCE
 override WARN := -std=c11 -Wall -Wextra -Werror
 ifeq ($(SAN),1)
 override CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -26,7 +26,9 @@ endif
 export SOURCE_DATE_EPOCH ?= 1700000000
 
 LIB_SRCS      := $(wildcard lib/*.c)
-BUILDER_SRCS  := $(filter-out builder/main.c,$(wildcard builder/*.c))
+# builder/: one folder per stage of the flow, in the order data goes through them
+BUILDER_DIRS  := cli config plan components image media out build
+BUILDER_SRCS  := $(filter-out builder/cli/main.c,$(wildcard $(BUILDER_DIRS:%=builder/%/*.c)))
 UNIT_SRCS     := $(wildcard lib/tests/test_*.c builder/tests/test_*.c initrd/tests/test_*.c provisioner/tests/test_*.c)
 
 LIB_OBJS      := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -71,11 +73,13 @@ $(BUILD)/libpaddock.a: $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
+$(BUILDER_OBJS) $(BUILD)/obj/builder/cli/main.o: override CPPFLAGS += -Ibuilder
+
 $(BUILD)/libbuilder.a: $(BUILDER_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 
-$(PADDOCK): $(BUILD)/obj/builder/main.o $(BUILD)/libbuilder.a $(BUILD)/libpaddock.a
+$(PADDOCK): $(BUILD)/obj/builder/cli/main.o $(BUILD)/libbuilder.a $(BUILD)/libpaddock.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # every unit test links the libraries of all program directories
@@ -83,6 +87,9 @@ TEST_LIBS = $(BUILD)/libbuilder.a $(EXTRA_TEST_LIBS) $(BUILD)/libpaddock.a
 $(BUILD)/%: %.c $(TEST_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(TEST_LIBS) $(PKG_LIBS) -lcmocka
+
+# builder's tests include its headers by folder ("config/config.h")
+$(BUILD)/builder/tests/%: override CPPFLAGS += -Ibuilder
 
 -include $(wildcard */module.mk)
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -11,7 +11,7 @@ components:
 PKGS += libzstd liblzma zlib
 
 # where `paddock build` finds configs/ and build products unless told otherwise
-$(BUILD)/obj/builder/cmd_build.o: override CPPFLAGS += -DPADDOCK_SRCDIR='"$(CURDIR)"'
+$(BUILD)/obj/builder/cli/cmd_build.o: override CPPFLAGS += -DPADDOCK_SRCDIR='"$(CURDIR)"'
 
 # The bundled single-node example, built once and shared by the QEMU tests
 # (qemu-tests/ get BUILD and find it in $(BUILD)/example/single-node).
@@ -42,9 +42,9 @@ FUZZ_BIN     := $(FUZZ_DIR)/fuzz_config
 FUZZ_SRCS    := builder/fuzz/fuzz_config.c $(BUILDER_SRCS) $(LIB_SRCS)
 FUZZ_SEEDS   := $(wildcard ../shared/corpus/rke/*.yml) $(wildcard configs/*.yml)
 
-$(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard builder/*.h lib/*.h)
+$(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard builder/*/*.h lib/*.h)
 	@mkdir -p $(dir $@)
-	clang $(WARN) $(CPPFLAGS) $(PKG_CFLAGS) -g -O1 -fno-omit-frame-pointer \
+	clang $(WARN) $(CPPFLAGS) -Ibuilder $(PKG_CFLAGS) -g -O1 -fno-omit-frame-pointer \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-o $@ $(FUZZ_SRCS) $(PKG_LIBS)
 

@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "media_plan.h"
-#include "outfile.h"
-#include "plan.h"
+#include "plan/media_plan.h"
+#include "out/outfile.h"
+#include "plan/plan.h"
 
 static int fail(struct perr *err)
 {

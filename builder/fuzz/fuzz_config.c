@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "cli.h"
-#include "plan.h"
-#include "plan_output.h"
+#include "cli/cli.h"
+#include "plan/plan.h"
+#include "plan/plan_output.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -69,8 +69,8 @@ printf '%s' "$out" | grep -q -- '--audit-policy-file=' && ok "text plan shows au
 printf '%s' "$out" | grep -q 'change-me' && bad "text plan shows the registry password" || ok "no secrets in the text plan"
 # the committed key table is what the generator makes from RKE's key tree
 if [ -f ../shared/reference/rke-keytree.txt ]; then
-	python3 tools/gen-schema ../shared/reference/rke-keytree.txt builder/schema_paddock.txt >"$TMP/keys.c" &&
-		cmp -s "$TMP/keys.c" builder/schema_keys.c && ok "builder/schema_keys.c is up to date" ||
-		bad "builder/schema_keys.c differs from tools/gen-schema's output"
+	python3 tools/gen-schema ../shared/reference/rke-keytree.txt builder/config/schema_paddock.txt >"$TMP/keys.c" &&
+		cmp -s "$TMP/keys.c" builder/config/schema_keys.c && ok "builder/config/schema_keys.c is up to date" ||
+		bad "builder/config/schema_keys.c differs from tools/gen-schema's output"
 fi
 finish

@@ -9,7 +9,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "appliance.h"
+#include "image/appliance.h"
 
 static const struct appl_file *find(const struct appl_files *f, const char *path)
 {

@@ -13,11 +13,11 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "base.h"
-#include "digest.h"
+#include "image/base.h"
+#include "components/digest.h"
 #include "fsutil.h"
-#include "layer.h"
-#include "lock.h"
+#include "image/layer.h"
+#include "components/lock.h"
 #include "testutil.h"
 
 static char dir[] = "/tmp/paddock-test-base.XXXXXX";

@@ -6,10 +6,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "config.h"
-#include "config_schema.h"
-#include "netaddr.h"
-#include "schema.h"
+#include "config/config.h"
+#include "config/config_schema.h"
+#include "config/netaddr.h"
+#include "config/schema.h"
 
 static const char *base =
 	"nodes:\n"

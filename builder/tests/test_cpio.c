@@ -11,9 +11,9 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "cpio.h"
+#include "image/cpio.h"
 #include "fsutil.h"
-#include "layer.h"
+#include "image/layer.h"
 #include "testutil.h"
 
 static char dir[] = "/tmp/paddock-test-cpio.XXXXXX";

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "daemon_json.h"
+#include "image/daemon_json.h"
 #include "json.h"
 
 static void defaults_are_safe(void **state)

@@ -12,12 +12,12 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "component.h"
-#include "deb.h"
-#include "digest.h"
-#include "fetch.h"
+#include "components/component.h"
+#include "components/deb.h"
+#include "components/digest.h"
+#include "components/fetch.h"
 #include "fsutil.h"
-#include "listfile.h"
+#include "components/listfile.h"
 #include "testutil.h"
 
 static char dir[] = "/tmp/paddock-test-deb.XXXXXX";

@@ -11,7 +11,7 @@
 #include <openssl/evp.h>
 #include <cmocka.h>
 
-#include "dockersave.h"
+#include "image/dockersave.h"
 #include "json.h"
 #include "strbuf.h"
 

@@ -9,10 +9,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "elfinfo.h"
+#include "image/elfinfo.h"
 #include "fsutil.h"
-#include "kmod.h"
-#include "listfile.h"
+#include "image/kmod.h"
+#include "components/listfile.h"
 #include "testutil.h"
 
 static char dir[] = "/tmp/paddock-test-elf.XXXXXX";

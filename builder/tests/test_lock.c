@@ -6,8 +6,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "listfile.h"
-#include "lock.h"
+#include "components/listfile.h"
+#include "components/lock.h"
 
 #define SHA "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 

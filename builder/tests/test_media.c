@@ -12,13 +12,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bootfiles.h"
-#include "ipxe.h"
-#include "iso.h"
-#include "media.h"
-#include "media_plan.h"
-#include "outfile.h"
-#include "pxe.h"
+#include "media/bootfiles.h"
+#include "media/ipxe.h"
+#include "media/iso.h"
+#include "media/media.h"
+#include "plan/media_plan.h"
+#include "out/outfile.h"
+#include "media/pxe.h"
 
 static const struct media_node NODES[] = {
 	{ .name = "node1", .mac = "52:54:00:00:02:01", .cmdline = "quiet paddock.x=1",

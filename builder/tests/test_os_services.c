@@ -8,8 +8,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "os_services.h"
-#include "plan.h"
+#include "image/os_services.h"
+#include "plan/plan.h"
 
 static const char *const images[] = { "paddock/base:1", "paddock/sshd:1", NULL };
 

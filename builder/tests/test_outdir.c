@@ -9,13 +9,13 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "build.h"
-#include "cmdline.h"
+#include "build/build.h"
+#include "plan/cmdline.h"
 #include "fsutil.h"
-#include "layer.h"
-#include "listfile.h"
-#include "manifest.h"
-#include "outdir.h"
+#include "image/layer.h"
+#include "components/listfile.h"
+#include "out/manifest.h"
+#include "out/outdir.h"
 #include "testutil.h"
 
 static char dir[] = "/tmp/paddock-test-outdir.XXXXXX";

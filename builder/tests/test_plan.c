@@ -7,7 +7,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "plan.h"
+#include "plan/plan.h"
 
 static const char *doc =
 	"cluster_name: t\n"

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "ytree.h"
+#include "config/ytree.h"
 
 static struct ynode *parse(const char *s, struct diag_list *d, struct perr *e)
 {

@@ -1,0 +1,402 @@
+/* build: from per-node inputs to files under OUT. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "image/base.h"
+#include "build/build.h"
+#include "fsutil.h"
+#include "image/layer.h"
+#include "components/lock.h"
+#include "out/manifest.h"
+#include "out/outdir.h"
+#include "cli/version.h"
+
+#define LOCK_PATH "configs/components.lock"
+
+static int record(struct outfiles *f, const char *rel, const char *sha, unsigned long long size,
+		  struct perr *err)
+{
+	return outfiles_add(f, rel, sha, size) < 0 ? perr_set(err, -ENOMEM, "out of memory") : 0;
+}
+
+/* Concatenates a and b into dst, hashing as it goes. */
+static int concat2(const char *a, const char *b, const char *dst, char sha[DIGEST_HEX_LEN + 1],
+		   unsigned long long *size, struct perr *err)
+{
+	int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), r = 0;
+	struct digest *d = digest_new();
+	char *buf = malloc(1 << 20);
+	*size = 0;
+	if (out < 0 || !d || !buf) {
+		r = out < 0 ? perr_set(err, -errno, "%s: %s", dst, strerror(errno))
+			    : perr_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
+	const char *srcs[] = { a, b };
+	for (int i = 0; i < 2 && r >= 0; i++) {
+		int in = open(srcs[i], O_RDONLY | O_CLOEXEC);
+		if (in < 0) {
+			r = perr_set(err, -errno, "%s: %s", srcs[i], strerror(errno));
+			break;
+		}
+		for (;;) {
+			ssize_t n = read(in, buf, 1 << 20);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				r = perr_set(err, -errno, "%s: %s", srcs[i], strerror(errno));
+				break;
+			}
+			if (n == 0)
+				break;
+			for (ssize_t off = 0; off < n;) {
+				ssize_t w = write(out, buf + off, (size_t)(n - off));
+				if (w < 0 && errno == EINTR)
+					continue;
+				if (w < 0) {
+					r = perr_set(err, -errno, "%s: %s", dst, strerror(errno));
+					break;
+				}
+				off += w;
+			}
+			if (r < 0)
+				break;
+			digest_update(d, buf, (size_t)n);
+			*size += (unsigned long long)n;
+		}
+		close(in);
+	}
+out:
+	if (out >= 0 && close(out) < 0 && r >= 0)
+		r = perr_set(err, -errno, "%s: %s", dst, strerror(errno));
+	if (r >= 0) {
+		digest_final(d, sha);
+		d = NULL;
+	}
+	digest_abort(d);
+	free(buf);
+	return r;
+}
+
+static int write_node(const struct build_request *rq, const struct build_node *n, const char *tmp,
+		      const struct base_result *base, struct outfiles *files, struct perr *err)
+{
+	struct layer l = { 0 };
+	struct cpio_stats st;
+	char *dir = path_join(tmp, n->name), *p = NULL, *rel = NULL;
+	int r;
+	if (!dir)
+		return perr_set(err, -ENOMEM, "out of memory");
+	if (mkdir(dir, 0700) < 0) {
+		r = perr_set(err, -errno, "%s: %s", dir, strerror(errno));
+		goto out;
+	}
+	if ((r = node_layer(n, &l, err)) < 0)
+		goto out;
+#define PATHS(fname)                                                                 \
+	(free(p), free(rel), p = path_join(dir, fname), rel = NULL,                  \
+	 (p && asprintf(&rel, "%s/%s", n->name, fname) >= 0) ? 0 : -ENOMEM)
+	if (PATHS("node.img") < 0)
+		goto oom;
+	if ((r = cpio_write(&l, p, rq->compression, rq->mtime, 0, &st, err)) < 0 ||
+	    (r = record(files, rel, st.sha256, st.written, err)) < 0)
+		goto out;
+	if (PATHS("vmlinuz") < 0)
+		goto oom;
+	if ((r = link_or_copy(base->vmlinuz, p, 0644, err)) < 0)
+		goto out;
+	const struct outfile *vm = outfiles_find(files, "vmlinuz");
+	if ((r = record(files, rel, vm->sha256, vm->size, err)) < 0)
+		goto out;
+	if (PATHS("cmdline") < 0)
+		goto oom;
+	size_t cl = strlen(n->cmdline);
+	char *line = malloc(cl + 2);
+	if (!line)
+		goto oom;
+	memcpy(line, n->cmdline, cl);
+	line[cl] = '\n';
+	char sha[DIGEST_HEX_LEN + 1];
+	digest_buf(line, cl + 1, sha);
+	r = write_file(p, line, cl + 1, 0644, err);
+	free(line);
+	if (r < 0 || (r = record(files, rel, sha, cl + 1, err)) < 0)
+		goto out;
+	if (rq->combined) {
+		char *node_img = path_join(dir, "node.img");
+		unsigned long long size;
+		if (!node_img || PATHS("initrd.img") < 0) {
+			free(node_img);
+			goto oom;
+		}
+		r = concat2(base->img, node_img, p, sha, &size, err);
+		free(node_img);
+		if (r < 0 || (r = record(files, rel, sha, size, err)) < 0)
+			goto out;
+	}
+#undef PATHS
+	goto out;
+oom:
+	r = perr_set(err, -ENOMEM, "out of memory");
+out:
+	layer_free(&l);
+	free(p);
+	free(rel);
+	free(dir);
+	return r < 0 ? perr_wrap(err, "node %s", n->name) : 0;
+}
+
+static void manifest_files(struct json *j, const struct outfiles *f, const char *prefix)
+{
+	int first = 1;
+	size_t pl = strlen(prefix);
+	json_raw(j, "[");
+	for (size_t i = 0; i < f->n; i++) {
+		if (strncmp(f->v[i].path, prefix, pl) || strchr(f->v[i].path + pl, '/'))
+			continue;
+		json_raw(j, first ? "\n      { " : ",\n      { ");
+		first = 0;
+		json_kv(j, "path", f->v[i].path, 1);
+		json_kv(j, "sha256", f->v[i].sha256, 1);
+		json_kn(j, "size", f->v[i].size, 0);
+		json_raw(j, " }");
+	}
+	json_raw(j, "\n    ]");
+}
+
+static int write_manifest(const struct build_request *rq, const struct lock *lock,
+			  const struct base_result *base, const char *tmp, const struct outfiles *f,
+			  char sha[DIGEST_HEX_LEN + 1], size_t *len, struct perr *err)
+{
+	struct json j = { 0 };
+	const struct nodecfg *bi = &base->info;
+	json_raw(&j, "{\n  ");
+	json_kv(&j, "paddock", PADDOCK_VERSION, 1);
+	json_kv(&j, "cluster", rq->cluster_name, 1);
+	/* the file's name, not where the checkout happens to be */
+	const char *src = rq->source ? strrchr(rq->source, '/') : NULL;
+	json_kv(&j, "source", src ? src + 1 : rq->source, 1);
+	json_kn(&j, "source_date_epoch", (unsigned long long)rq->mtime, 0);
+	json_raw(&j, ",\n  \"kernel\": { ");
+	json_kv(&j, "flavour", nodecfg_get(bi, "kernel.flavour"), 1);
+	json_kv(&j, "package", nodecfg_get(bi, "kernel.package"), 1);
+	json_kv(&j, "version", nodecfg_get(bi, "kernel.version"), 1);
+	json_kv(&j, "release", nodecfg_get(bi, "kernel.release"), 1);
+	json_kv(&j, "file", "vmlinuz", 1);
+	json_kv(&j, "sha256", nodecfg_get(bi, "vmlinuz.sha256"), 0);
+	json_raw(&j, " },\n  \"base\": { ");
+	json_kv(&j, "file", "base.img", 1);
+	json_kv(&j, "key", base->key, 1);
+	json_kv(&j, "sha256", nodecfg_get(bi, "base.sha256"), 1);
+	json_kn(&j, "size", strtoull(nodecfg_get(bi, "base.size") ? nodecfg_get(bi, "base.size") : "0", NULL, 10), 1);
+	json_kn(&j, "uncompressed_size",
+		strtoull(nodecfg_get(bi, "base.raw_size") ? nodecfg_get(bi, "base.raw_size") : "0", NULL, 10), 1);
+	json_kv(&j, "compression", nodecfg_get(bi, "base.compression"), 1);
+	json_kn(&j, "entries", strtoull(nodecfg_get(bi, "base.entries") ? nodecfg_get(bi, "base.entries") : "0", NULL, 10), 1);
+	json_kn(&j, "kernel_modules", strtoull(nodecfg_get(bi, "base.modules") ? nodecfg_get(bi, "base.modules") : "0", NULL, 10), 0);
+	json_raw(&j, " },\n  \"components\": [");
+	for (size_t i = 0; i < lock->n; i++) {
+		const struct component *c = &lock->v[i];
+		json_raw(&j, i ? ",\n    { " : "\n    { ");
+		json_kv(&j, "name", c->name, 1);
+		if (c->kind == COMPONENT_DEB) {
+			json_kv(&j, "version", c->version, 1);
+			json_kv(&j, "arch", c->arch, 1);
+		} else {
+			json_kv(&j, "url", c->url, 1);
+		}
+		json_kv(&j, "sha256", c->sha256, 0);
+		json_raw(&j, " }");
+	}
+	json_raw(&j, "\n  ],\n  \"nodes\": [");
+	for (size_t i = 0; i < rq->n; i++) {
+		char *prefix = NULL;
+		if (asprintf(&prefix, "%s/", rq->nodes[i].name) < 0) {
+			j.oom = 1;
+			break;
+		}
+		json_raw(&j, i ? ",\n    { " : "\n    { ");
+		json_kv(&j, "name", rq->nodes[i].name, 1);
+		json_kv(&j, "cmdline", rq->nodes[i].cmdline, 1);
+		char *node_img = NULL;
+		if (asprintf(&node_img, "%snode.img", prefix) < 0) {
+			free(prefix);
+			j.oom = 1;
+			break;
+		}
+		/* boot order: the base first, then the node layer */
+		json_raw(&j, "\"initrds\": [\"base.img\", ");
+		json_str(&j, node_img);
+		json_raw(&j, "],\n      \"files\": ");
+		free(node_img);
+		manifest_files(&j, f, prefix);
+		json_raw(&j, " }");
+		free(prefix);
+	}
+	json_raw(&j, "\n  ],\n  \"media\": [");
+	/* the network boot trees; each ISO is among its node's files */
+	int first = 1;
+	for (size_t i = 0; i < f->n; i++) {
+		if (strncmp(f->v[i].path, "tftp/", 5) && strncmp(f->v[i].path, "ipxe/", 5))
+			continue;
+		json_raw(&j, first ? "\n    { " : ",\n    { ");
+		first = 0;
+		json_kv(&j, "path", f->v[i].path, 1);
+		json_kv(&j, "sha256", f->v[i].sha256, 1);
+		json_kn(&j, "size", f->v[i].size, 0);
+		json_raw(&j, " }");
+	}
+	json_raw(&j, first ? "]\n}\n" : "\n  ]\n}\n");
+	char *p = path_join(tmp, "manifest.json");
+	int r = j.oom || !p ? perr_set(err, -ENOMEM, "out of memory")
+			    : write_file(p, j.s, j.len, 0644, err);
+	if (r >= 0) {
+		digest_buf(j.s, j.len, sha);
+		*len = j.len;
+	}
+	free(p);
+	free(j.s);
+	return r;
+}
+
+/* Runs the media stage on the temporary OUT and records what it wrote. */
+static int run_media(const struct build_request *rq, const char *dir, struct outfiles *files,
+		     struct perr *err)
+{
+	struct media_outputs added = { 0 };
+	double t0 = progress_now();
+	int r = rq->media->run(rq->media->ctx, dir, &added, err);
+	for (size_t i = 0; r >= 0 && i < added.n; i++) {
+		char sha[DIGEST_HEX_LEN + 1];
+		struct stat st;
+		char *p = path_join(dir, added.paths[i]);
+		if (!p)
+			r = perr_set(err, -ENOMEM, "out of memory");
+		else if ((r = digest_file(p, sha, err)) >= 0) {
+			if (stat(p, &st) < 0)
+				r = perr_set(err, -errno, "%s: %s", p, strerror(errno));
+			else
+				r = record(files, added.paths[i], sha, (unsigned long long)st.st_size, err);
+		}
+		free(p);
+	}
+	if (r >= 0)
+		progress_say(rq->progress, "boot media: %zu files (%.1f s)", added.n, progress_now() - t0);
+	media_outputs_free(&added);
+	return r < 0 ? perr_wrap(err, "boot media") : 0;
+}
+
+static int valid_node_name(const char *s)
+{
+	/* a node directory must not be one of OUT's own files */
+	static const char *const taken[] = { ".", "..", "base.img", "vmlinuz", "manifest.json", "SHA256SUMS", NULL };
+	if (!s || !*s || *s == '.')
+		return 0;
+	for (size_t i = 0; taken[i]; i++)
+		if (!strcmp(s, taken[i]))
+			return 0;
+	for (; *s; s++)
+		if (*s == '/' || (unsigned char)*s < 0x21)
+			return 0;
+	return 1;
+}
+
+int build_run(const struct build_request *rq, struct perr *err)
+{
+	struct lock lock = { 0 };
+	struct base_result base = { 0 };
+	struct outdir od = { 0 };
+	struct outfiles files = { 0 };
+	char *lockp = path_join(rq->root, LOCK_PATH), *p = NULL;
+	char b1[16], b2[16];
+	int r;
+	double t0 = progress_now();
+	if (!lockp)
+		return perr_set(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < rq->n; i++) {
+		if (!valid_node_name(rq->nodes[i].name)) {
+			free(lockp);
+			return perr_set(err, -EINVAL, "node name '%s' cannot name a directory of the output",
+					rq->nodes[i].name ? rq->nodes[i].name : "");
+		}
+		for (size_t k = 0; k < i; k++)
+			if (!strcmp(rq->nodes[i].name, rq->nodes[k].name)) {
+				free(lockp);
+				return perr_set(err, -EINVAL, "two nodes are named '%s'", rq->nodes[i].name);
+			}
+	}
+	if ((r = lock_load(lockp, &lock, err)) < 0)
+		goto out;
+	if ((r = outdir_begin(&od, rq->out, err)) < 0)
+		goto out;
+	struct base_opts bo = { .root = rq->root, .cache = rq->cache, .flavour = rq->flavour,
+				.compression = rq->compression, .mtime = rq->mtime, .progress = rq->progress,
+				.parts = rq->base_parts, .nparts = rq->nbase_parts };
+	if ((r = base_get(&bo, &lock, &base, err)) < 0)
+		goto out;
+	const char *bsha = nodecfg_get(&base.info, "base.sha256"), *vsha = nodecfg_get(&base.info, "vmlinuz.sha256");
+	const char *bsize = nodecfg_get(&base.info, "base.size"), *braw = nodecfg_get(&base.info, "base.raw_size");
+	const char *vsize = nodecfg_get(&base.info, "vmlinuz.size");
+	if (!bsha || !vsha || !bsize || !braw || !vsize) {
+		r = perr_set(err, -EINVAL, "%s/info: incomplete; remove that directory", base.dir);
+		goto out;
+	}
+	progress_say(rq->progress, "base %s: %s (%s uncompressed), kernel %s %s%s (%.1f s)", base.key,
+		     progress_size(strtoull(bsize, NULL, 10), b1), progress_size(strtoull(braw, NULL, 10), b2),
+		     nodecfg_get(&base.info, "kernel.release"), rq->flavour, base.cached ? ", cached" : "",
+		     progress_now() - t0);
+	double t1 = progress_now();
+	if (!(p = path_join(od.tmp, "base.img")) || (r = link_or_copy(base.img, p, 0644, err)) < 0 ||
+	    (r = record(&files, "base.img", bsha, strtoull(bsize, NULL, 10), err)) < 0)
+		goto fail_alloc;
+	free(p);
+	if (!(p = path_join(od.tmp, "vmlinuz")) || (r = link_or_copy(base.vmlinuz, p, 0644, err)) < 0 ||
+	    (r = record(&files, "vmlinuz", vsha, strtoull(vsize, NULL, 10), err)) < 0)
+		goto fail_alloc;
+	free(p);
+	p = NULL;
+	unsigned long long node_bytes = 0;
+	for (size_t i = 0; i < rq->n; i++) {
+		if ((r = write_node(rq, &rq->nodes[i], od.tmp, &base, &files, err)) < 0)
+			goto out;
+		char *rel = NULL;
+		if (asprintf(&rel, "%s/node.img", rq->nodes[i].name) >= 0) {
+			const struct outfile *nf = outfiles_find(&files, rel);
+			node_bytes += nf ? nf->size : 0;
+		}
+		free(rel);
+	}
+	progress_say(rq->progress, "node layers: %zu node(s), %s in all, %s each on average (%.2f s)", rq->n,
+		     progress_size(node_bytes, b1), progress_size(rq->n ? node_bytes / rq->n : 0, b2),
+		     progress_now() - t1);
+	if (rq->media && (r = run_media(rq, od.tmp, &files, err)) < 0)
+		goto out;
+	char msha[DIGEST_HEX_LEN + 1];
+	size_t mlen;
+	if ((r = write_manifest(rq, &lock, &base, od.tmp, &files, msha, &mlen, err)) < 0 ||
+	    (r = record(&files, "manifest.json", msha, mlen, err)) < 0 ||
+	    (r = sums_write(od.tmp, &files, err)) < 0)
+		goto out;
+	if ((r = outdir_commit(&od, err)) < 0)
+		goto out;
+	progress_say(rq->progress, "wrote %s: %zu files (%.1f s in all)", rq->out, files.n + 1,
+		     progress_now() - t0);
+	goto out;
+fail_alloc:
+	if (r >= 0)
+		r = perr_set(err, -ENOMEM, "out of memory");
+out:
+	if (r < 0)
+		outdir_abort(&od);
+	free(p);
+	free(lockp);
+	outfiles_free(&files);
+	base_result_free(&base);
+	lock_free(&lock);
+	return r;
+}

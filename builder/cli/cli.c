@@ -1,0 +1,68 @@
+#include "cli/cli.h"
+#include "plan/plan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MSG_MAX 2000    /* values quoted from the input can be huge */
+
+/* One message, one line: control characters are escaped and an overlong
+ * message is cut, since messages quote values from the input. */
+static void put_line(const char *prefix, const char *s)
+{
+	size_t n = strlen(s);
+	fputs(prefix, stderr);
+	for (size_t i = 0; i < n && i < MSG_MAX; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '\n')
+			fputs("\\n", stderr);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(stderr, "\\x%02x", c);
+		else
+			fputc(c, stderr);
+	}
+	if (n > MSG_MAX)
+		fputs("...", stderr);
+	fputc('\n', stderr);
+}
+
+void cli_print_error(const struct perr *e)
+{
+	char *s = perr_format(e);
+	put_line(e->file ? "" : "paddock: ", s ? s : "out of memory");
+	free(s);
+}
+
+void cli_print_diags(const struct diag_list *d)
+{
+	for (size_t i = 0; d && i < d->n; i++) {
+		const struct diag *w = &d->v[i];
+		char *prefix = NULL;
+		int r;
+		if (w->file && w->line > 0)
+			r = asprintf(&prefix, "%s:%d:%d: warning: ", w->file, w->line,
+				     w->col > 0 ? w->col : 1);
+		else if (w->file)
+			r = asprintf(&prefix, "%s: warning: ", w->file);
+		else
+			r = asprintf(&prefix, "paddock: warning: ");
+		put_line(r < 0 ? "paddock: warning: " : prefix, w->msg);
+		free(r < 0 ? NULL : prefix);
+	}
+}
+
+int cli_load_plan(const char *file, struct plan **ret)
+{
+	struct diag_list d = { 0 };
+	struct perr err = PERR_INIT;
+	int r = plan_load(file, ret, &d, &err);
+	cli_print_diags(&d);
+	diag_free(&d);
+	if (r < 0) {
+		cli_print_error(&err);
+		perr_clear(&err);
+		return EXIT_INVALID;
+	}
+	return 0;
+}

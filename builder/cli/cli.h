@@ -1,0 +1,34 @@
+/* cli: the verbs of the paddock command.  Each verb lives in cmd_<verb>.c
+ * and returns the process exit status: 0 success, 1 invalid input or a
+ * failed build, 2 usage error. */
+#ifndef PADDOCK_CLI_H
+#define PADDOCK_CLI_H
+
+#include "config/diag.h"
+#include "perr.h"
+
+#define EXIT_INVALID 1
+#define EXIT_USAGE 2
+
+struct cli_verb {
+	const char *name;
+	const char *summary;            /* one line for `paddock --help` */
+	int (*run)(int argc, char **argv); /* argv[0] is the verb */
+};
+
+extern const struct cli_verb cli_verbs[];
+
+int cmd_validate(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+
+/* Prints "paddock: msg" or "FILE:LINE:COL: msg" to stderr. */
+void cli_print_error(const struct perr *e);
+/* Prints each warning as "FILE:LINE:COL: warning: msg" to stderr. */
+void cli_print_diags(const struct diag_list *d);
+
+struct plan;
+/* Loads FILE's plan, printing its warnings and any error to stderr; the
+ * plan in *ret on success, else EXIT_INVALID. */
+int cli_load_plan(const char *file, struct plan **ret);
+
+#endif

@@ -1,0 +1,48 @@
+/* paddock: turns an RKE cluster.yml into per-node appliance images. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/version.h"
+
+int cmd_build(int argc, char **argv);
+
+const struct cli_verb cli_verbs[] = {
+	{ "validate", "check a cluster.yml (RKE's rules, and paddock's stricter ones)", cmd_validate },
+	{ "plan", "show what each node will run and carry (--json: stable document)", cmd_plan },
+	{ "build", "build every node's kernel and initramfs into an output directory", cmd_build },
+	{ NULL, NULL, NULL },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: paddock VERB [OPTIONS] ...\n"
+		   "       paddock --version | --help\n\n"
+		   "Builds a minimal, hardened boot image for every node of an RKE cluster.yml.\n\n"
+		   "verbs:\n");
+	for (const struct cli_verb *v = cli_verbs; v->name; v++)
+		fprintf(f, "  %-10s %s\n", v->name, v->summary);
+	fprintf(f, "\n`paddock VERB --help` describes one verb.\n"
+		   "exit status: 0 ok, 1 invalid input or failed build, 2 usage error\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("paddock %s\n", PADDOCK_VERSION);
+		return 0;
+	}
+	for (const struct cli_verb *v = cli_verbs; v->name; v++)
+		if (!strcmp(argv[1], v->name))
+			return v->run(argc - 1, argv + 1);
+	fprintf(stderr, "paddock: unknown verb '%s' (see paddock --help)\n", argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,115 @@
+#include "config/netaddr.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool ip_parse(const char *s, struct ipaddr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (strlen(s) >= INET6_ADDRSTRLEN)
+		return false;
+	if (inet_pton(AF_INET, s, out->b) == 1) {
+		out->family = AF_INET;
+		return true;
+	}
+	if (inet_pton(AF_INET6, s, out->b) == 1) {
+		out->family = AF_INET6;
+		return true;
+	}
+	return false;
+}
+
+bool cidr_parse(const char *s, struct ipaddr *addr, int *prefix)
+{
+	const char *slash = strchr(s, '/');
+	if (!slash || slash == s || (size_t)(slash - s) >= INET6_ADDRSTRLEN)
+		return false;
+	char a[INET6_ADDRSTRLEN];
+	memcpy(a, s, (size_t)(slash - s));
+	a[slash - s] = '\0';
+	if (!ip_parse(a, addr))
+		return false;
+	const char *p = slash + 1;
+	if (!*p || strlen(p) > 3)
+		return false;
+	int v = 0;
+	for (; *p; p++) {
+		if (!isdigit((unsigned char)*p))
+			return false;
+		v = v * 10 + (*p - '0');
+	}
+	if (v > (addr->family == AF_INET ? 32 : 128))
+		return false;
+	*prefix = v;
+	return true;
+}
+
+bool ip_same_prefix(const struct ipaddr *a, const struct ipaddr *b, int prefix)
+{
+	if (a->family != b->family)
+		return false;
+	for (int i = 0; i < prefix; i++) {
+		int bit = 7 - (i % 8);
+		if (((a->b[i / 8] >> bit) & 1) != ((b->b[i / 8] >> bit) & 1))
+			return false;
+	}
+	return true;
+}
+
+static unsigned long ip4_val(const struct ipaddr *a)
+{
+	return ((unsigned long)a->b[0] << 24) | ((unsigned long)a->b[1] << 16) |
+	       ((unsigned long)a->b[2] << 8) | a->b[3];
+}
+
+bool ip4_is_net_or_bcast(const struct ipaddr *a, int prefix)
+{
+	if (a->family != AF_INET || prefix >= 31)
+		return false;
+	unsigned long host = ip4_val(a) & ((1UL << (32 - prefix)) - 1);
+	return host == 0 || host == (1UL << (32 - prefix)) - 1;
+}
+
+bool cidr_nth(const char *cidr, unsigned n, char *buf, size_t len)
+{
+	struct ipaddr a;
+	int prefix;
+	if (!cidr_parse(cidr, &a, &prefix))
+		return false;
+	/* zero the host bits, then add n */
+	for (int i = prefix; i < (a.family == AF_INET ? 32 : 128); i++)
+		a.b[i / 8] &= (unsigned char)~(1u << (7 - i % 8));
+	int last = a.family == AF_INET ? 3 : 15;
+	unsigned carry = n;
+	for (int i = last; i >= 0 && carry; i--) {
+		unsigned v = a.b[i] + (carry & 0xff);
+		a.b[i] = (unsigned char)v;
+		carry = (carry >> 8) + (v >> 8);
+	}
+	return inet_ntop(a.family, a.b, buf, (socklen_t)len) != NULL;
+}
+
+bool mac_parse(const char *s, char out[18])
+{
+	if (strlen(s) != 17)
+		return false;
+	char sep = s[2];
+	if (sep != ':' && sep != '-')
+		return false;
+	for (int i = 0; i < 17; i++) {
+		if (i % 3 == 2) {
+			if (s[i] != sep)
+				return false;
+			out[i] = ':';
+		} else {
+			if (!isxdigit((unsigned char)s[i]))
+				return false;
+			out[i] = (char)tolower((unsigned char)s[i]);
+		}
+	}
+	out[17] = '\0';
+	return true;
+}

@@ -1,0 +1,238 @@
+#include "image/appliance.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config.h"
+#include "image/daemon_json.h"
+#include "strbuf.h"
+#include "strv.h"
+
+#define MAX_KEY_FILE (64u << 10)
+
+int sysimages_tags(const char *dir, char ***ret, struct perr *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **v = calloc(1, sizeof(*v));
+	size_t n = 0;
+	int r = 0;
+
+	if (!v || !d) {
+		r = !v ? perr_set(err, -ENOMEM, "out of memory") : perr_set(err, -errno, "%s: %s", dir, strerror(errno));
+		free(v);
+		if (d)
+			closedir(d);
+		return r;
+	}
+	while (r == 0 && (de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		char *path = NULL, *line = NULL;
+		size_t cap = 0;
+		FILE *f;
+		int lineno = 0;
+		if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".list"))
+			continue;
+		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
+			r = perr_set(err, -ENOMEM, "out of memory");
+			break;
+		}
+		f = fopen(path, "re");
+		if (!f)
+			r = perr_set(err, -errno, "%s: %s", path, strerror(errno));
+		while (f && r == 0 && getline(&line, &cap, f) > 0) {
+			char tag[256];
+			lineno++;
+			if (strncmp(line, "image ", 6))
+				continue;
+			if (sscanf(line + 6, "%255s", tag) != 1)
+				r = perr_setat(err, -EINVAL, path, lineno, 1, "image: expected a TAG");
+			for (size_t i = 0; r == 0 && i < n; i++)
+				if (!strcmp(v[i], tag))
+					r = perr_setat(err, -EEXIST, path, lineno, 7, "image %s is defined twice", tag);
+			if (r == 0) {
+				char **g = realloc(v, (n + 2) * sizeof(*v));
+				if (!g || !(g[n] = strdup(tag))) {
+					v = g ? g : v;
+					r = perr_set(err, -ENOMEM, "out of memory");
+				} else {
+					v = g;
+					v[++n] = NULL;
+				}
+			}
+		}
+		free(line);
+		if (f)
+			fclose(f);
+		free(path);
+	}
+	closedir(d);
+	if (r < 0) {
+		strv_free(v);
+		return r;
+	}
+	*ret = v;
+	return 0;
+}
+
+int appliance_services(const char *root, struct os_services *out, struct perr *err)
+{
+	char *sdir = NULL, *idir = NULL, **tags = NULL;
+	int r;
+
+	if (asprintf(&sdir, "%s/%s", root, OS_SERVICES_DIR) < 0 || asprintf(&idir, "%s/%s", root, SYSIMAGES_DIR) < 0) {
+		free(sdir);
+		return perr_set(err, -ENOMEM, "out of memory");
+	}
+	r = sysimages_tags(idir, &tags, err);
+	if (r == 0)
+		r = os_services_load(sdir, (const char *const *)tags, out, err);
+	strv_free(tags);
+	free(sdir);
+	free(idir);
+	return r;
+}
+
+static int add(struct appl_files *f, const char *path, char *data, size_t len, mode_t mode)
+{
+	struct appl_file *g = realloc(f->v, (f->n + 1) * sizeof(*g));
+
+	if (!g)
+		return -ENOMEM;
+	f->v = g;
+	f->v[f->n].path = strdup(path);
+	f->v[f->n].data = data;
+	f->v[f->n].len = len;
+	f->v[f->n].mode = mode;
+	if (!f->v[f->n].path)
+		return -ENOMEM;
+	f->n++;
+	return 0;
+}
+
+/* "~/x" -> "$HOME/x" */
+static char *expand_home(const char *p)
+{
+	char *s = NULL;
+	const char *home = getenv("HOME");
+
+	if (!strncmp(p, "~/", 2) && home) {
+		if (asprintf(&s, "%s/%s", home, p + 2) < 0)
+			return NULL;
+		return s;
+	}
+	return strdup(p);
+}
+
+/* The public key next to the node's private key; NULL data when absent. */
+static int read_pubkey(const char *key_path, char **ret, size_t *ret_len, char **warning, struct perr *err)
+{
+	char *path = NULL, *exp = expand_home(key_path), *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int r = 0;
+
+	*ret = NULL;
+	if (!exp || asprintf(&path, "%s.pub", exp) < 0) {
+		free(exp);
+		return perr_set(err, -ENOMEM, "out of memory");
+	}
+	free(exp);
+	f = fopen(path, "re");
+	if (!f) {
+		if (asprintf(warning, "%s.pub: %s; sshd will accept no key", key_path, strerror(errno)) < 0)
+			*warning = NULL;
+		free(path);
+		return 0;
+	}
+	buf = malloc(MAX_KEY_FILE + 2);
+	len = buf ? fread(buf, 1, MAX_KEY_FILE + 1, f) : 0;
+	fclose(f);
+	if (!buf)
+		r = perr_set(err, -ENOMEM, "out of memory");
+	else if (len > MAX_KEY_FILE)
+		r = perr_set(err, -EFBIG, "%s: larger than 64 KiB", path);
+	else if (len < 10 || (strncmp(buf, "ssh-", 4) && strncmp(buf, "ecdsa-", 6) && strncmp(buf, "sk-", 3)))
+		r = perr_set(err, -EINVAL, "%s: not an OpenSSH public key", path);
+	if (r == 0) {
+		if (buf[len - 1] != '\n')
+			buf[len++] = '\n';
+		buf[len] = '\0';
+		*ret = buf;
+		*ret_len = len;
+	} else {
+		free(buf);
+	}
+	free(path);
+	return r;
+}
+
+int appliance_node_files(const struct plan *p, size_t i, const struct os_services *s,
+			 struct appl_files *out, char **ret_warning, struct perr *err)
+{
+	const struct plan_node *n = plan_node_at(p, i);
+	const struct cluster *c = plan_cluster(p);
+	struct appl_files f = { 0 };
+	struct baked_file *baked = NULL;
+	size_t nb = 0;
+	char *json = NULL, *key = NULL, *ntp;
+	size_t keylen = 0;
+	int r;
+
+	*ret_warning = NULL;
+	if ((r = os_services_bake(s, n->roles, &baked, &nb, err)) < 0)
+		return perr_wrap(err, "node %s", n->name);
+	for (size_t k = 0; r == 0 && k < nb; k++) {
+		if (add(&f, baked[k].path, baked[k].data, baked[k].len, 0644) < 0)
+			r = perr_set(err, -ENOMEM, "out of memory");
+		else
+			baked[k].data = NULL;
+	}
+	baked_files_free(baked, nb);
+	if (r == 0 && (r = daemon_json_system(NULL, &json, err)) == 0) {
+		if (add(&f, "/etc/paddock/system-docker.json", json, strlen(json), 0644) < 0)
+			r = perr_set(err, -ENOMEM, "out of memory");
+		json = NULL;
+	}
+	/* Upstream NTP servers come with their own cluster.yml key; until then
+	 * ntpd serves the node's clock locally and sends nothing out. */
+	ntp = strdup("# written by paddock build\nlisten on 127.0.0.1\n");
+	if (r == 0) {
+		if (!ntp || add(&f, "/etc/paddock/ntpd.conf", ntp, strlen(ntp), 0644) < 0)
+			r = perr_set(err, -ENOMEM, "out of memory");
+		else
+			ntp = NULL;
+	}
+	if (r == 0 && c && i < c->nnodes && c->nodes[i].ssh_key_path)
+		r = read_pubkey(c->nodes[i].ssh_key_path, &key, &keylen, ret_warning, err);
+	if (r == 0 && key) {
+		if (add(&f, "/etc/paddock/ssh/authorized_keys", key, keylen, 0600) < 0)
+			r = perr_set(err, -ENOMEM, "out of memory");
+		key = NULL;
+	}
+	free(ntp);
+	free(json);
+	free(key);
+	if (r < 0) {
+		appl_files_free(&f);
+		free(*ret_warning);
+		*ret_warning = NULL;
+		return r;
+	}
+	*out = f;
+	return 0;
+}
+
+void appl_files_free(struct appl_files *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->v[i].path);
+		free(f->v[i].data);
+	}
+	free(f->v);
+	f->v = NULL;
+	f->n = 0;
+}

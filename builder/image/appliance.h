@@ -1,0 +1,45 @@
+/* appliance: what the running appliance needs from the build, per node:
+ * the os-services it runs, System Docker's daemon.json, the key sshd
+ * accepts and the NTP configuration.  The image build adds these files
+ * to each node layer. */
+#ifndef PADDOCK_APPLIANCE_H
+#define PADDOCK_APPLIANCE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "image/os_services.h"
+#include "perr.h"
+#include "plan/plan.h"
+
+#define OS_SERVICES_DIR "os-services"
+#define SYSIMAGES_DIR "os-services/images"
+
+struct appl_file {
+	char *path;     /* absolute in the image */
+	char *data;
+	size_t len;
+	mode_t mode;
+};
+
+struct appl_files {
+	struct appl_file *v;
+	size_t n;
+};
+
+/* The image tags that os-services/images/ defines ("image TAG" lines), as
+ * a NULL-terminated heap array (free with strv_free, strv.h). */
+int sysimages_tags(const char *dir, char ***ret, struct perr *err);
+
+/* Loads and checks os-services/ under root (the source tree). */
+int appliance_services(const char *root, struct os_services *out, struct perr *err);
+
+/* The files for node i of p.  The cluster's SSH public key is read from
+ * the node's ssh_key_path + ".pub" ("~/" is $HOME); when there is none,
+ * sshd accepts no key and *ret_warning says so (heap, or NULL). */
+int appliance_node_files(const struct plan *p, size_t i, const struct os_services *s,
+			 struct appl_files *out, char **ret_warning, struct perr *err);
+
+void appl_files_free(struct appl_files *f);
+
+#endif

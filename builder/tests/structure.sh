@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The shape of the source tree: no two files depend on each other (judged
+# from the symbols their object files define and use), and no source file
+# outside tests and generated code passes 650 lines.
+set -u
+cd "$(dirname "$0")/../.."
+fail=0
+obj=$(dirname "$PADDOCK")/obj
+[ -d "$obj/builder" ] || { echo "no objects under $obj: build first"; exit 1; }
+python3 tools/check-cycles "$obj" || fail=1
+long=$(git ls-files '*.c' 2>/dev/null | grep -v '/tests/\|/fuzz/\|schema_keys\.c$' | xargs wc -l | awk '$2 != "total" && $1 > 650 { print "  " $2 " (" $1 " lines)" }')
+if [ -n "$long" ]; then
+	echo "source files over 650 lines:"; echo "$long"; fail=1
+else
+	echo "no source file over 650 lines"
+fi
+exit $fail
