@@ -135,4 +135,30 @@ qemu_stop() {
 	unset "QEMU_PID[$1]"
 }
 
+# qemu_powerdown_clean NAME: presses the ACPI power button and waits for
+# init to stop the services, unmount and power off, each step bounded.
+qemu_powerdown_clean() {
+	local name=$1 t0
+	t0=$(date +%s)
+	qemu_qmp "$name" '{"execute":"system_powerdown"}' >/dev/null
+	qemu_wait "$name" '^paddock: power button pressed' 20 || fail "power button not seen"
+	qemu_wait "$name" '^paddock: services stopped ok' 60 || fail "services not stopped cleanly"
+	qemu_wait "$name" '^paddock: unmount ok' 20 || fail "file systems not unmounted"
+	qemu_wait_exit "$name" 30 || fail "guest did not power off"
+	echo "clean power-off in $(( $(date +%s) - t0 )) s"
+}
+
+# expect_services_running "SVC...": `paddockctl status` in the guest (over
+# the test's gssh) lists each service and System Docker running, none
+# restarted.
+expect_services_running() {
+	local status s
+	status=$(gssh paddockctl status) || fail "ssh + paddockctl status"
+	echo "$status" | sed 's/^/status: /'
+	for s in $1; do
+		echo "$status" | grep -qE "^$s +running +0 " || fail "paddockctl status: $s not running"
+	done
+	echo "$status" | grep -qE '^system-docker +running' || fail "paddockctl status: system-docker"
+}
+
 fail() { echo "FAIL: $*" >&2; exit 1; }

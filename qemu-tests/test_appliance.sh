@@ -48,12 +48,7 @@ gssh() {
 }
 # dropbear may still be binding its port (or making host keys) right after start
 for i in $(seq 1 30); do gssh true 2>/dev/null && break; sleep 2; done
-status=$(gssh paddockctl status) || fail "ssh + paddockctl status"
-echo "$status" | sed 's/^/status: /'
-for s in $SERVICES; do
-	echo "$status" | grep -qE "^$s +running +0 " || fail "paddockctl status: $s not running"
-done
-echo "$status" | grep -qE '^system-docker +running' || fail "paddockctl status: system-docker"
+expect_services_running "$SERVICES"
 
 # a password is never accepted
 if ssh -p "$PORT" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes \
@@ -75,11 +70,5 @@ gssh paddockctl status | grep -qE '^syslog +running +1 ' || fail "restart not co
 echo "syslog came back after a kill"
 
 # ACPI power button: clean shutdown, bounded
-t0=$(date +%s)
-qemu_qmp vm '{"execute":"system_powerdown"}' >/dev/null
-qemu_wait vm '^paddock: power button pressed' 20 || fail "power button not seen"
-qemu_wait vm '^paddock: services stopped ok' 60 || fail "services not stopped cleanly"
-qemu_wait vm '^paddock: unmount ok' 20 || fail "file systems not unmounted"
-qemu_wait_exit vm 30 || fail "guest did not power off"
-echo "clean power-off in $(( $(date +%s) - t0 )) s"
+qemu_powerdown_clean vm
 echo "PASS: appliance boots, serves, restarts and powers off"

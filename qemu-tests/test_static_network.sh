@@ -58,19 +58,8 @@ host=$(gssh hostname) || fail "ssh + hostname"
 [ "$host" = "$NODE" ] || fail "hostname is '$host', not $NODE"
 gssh cat /etc/resolv.conf | grep -qx 'nameserver 10.10.0.1' || fail "resolv.conf: no nameserver 10.10.0.1"
 
-status=$(gssh paddockctl status) || fail "ssh + paddockctl status"
-echo "$status" | sed 's/^/status: /'
-for s in $SERVICES; do
-	echo "$status" | grep -qE "^$s +running +0 " || fail "paddockctl status: $s not running"
-done
-echo "$status" | grep -qE '^system-docker +running' || fail "paddockctl status: system-docker"
+expect_services_running "$SERVICES"
 
 # ACPI power button: clean shutdown, bounded
-t0=$(date +%s)
-qemu_qmp vm '{"execute":"system_powerdown"}' >/dev/null
-qemu_wait vm '^paddock: power button pressed' 20 || fail "power button not seen"
-qemu_wait vm '^paddock: services stopped ok' 60 || fail "services not stopped cleanly"
-qemu_wait vm '^paddock: unmount ok' 20 || fail "file systems not unmounted"
-qemu_wait_exit vm 30 || fail "guest did not power off"
-echo "clean power-off in $(( $(date +%s) - t0 )) s"
+qemu_powerdown_clean vm
 echo "PASS: static network: address, route, hostname, services, power-off"
