@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "image/appliance.h"
+#include "strv.h"
 
 static const struct appl_file *find(const struct appl_files *f, const char *path)
 {
