@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,59 +12,31 @@
 #include <unistd.h>
 
 #include "run.h"
+#include "strv.h"
 
-struct names {
-	char **v;
-	size_t n, cap;
-};
-
-static int names_add(struct names *l, const char *s, size_t len)
+/* Adds s unless it is there already; false when memory ran out. */
+static bool add_once(struct strv *l, const char *s)
 {
-	char *c, **g;
-
-	for (size_t i = 0; i < l->n; i++)
-		if (strlen(l->v[i]) == len && !memcmp(l->v[i], s, len))
-			return 0;
-	if (l->n + 2 > l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		g = realloc(l->v, cap * sizeof(*g));
-		if (!g)
-			return -ENOMEM;
-		l->v = g;
-		l->cap = cap;
-	}
-	c = strndup(s, len);
-	if (!c)
-		return -ENOMEM;
-	l->v[l->n++] = c;
-	l->v[l->n] = NULL;
-	return 0;
-}
-
-void modules_free_list(char **v)
-{
-	if (!v)
-		return;
-	for (char **p = v; *p; p++)
-		free(*p);
-	free(v);
+	if (!strv_contains(l, s))
+		strv_add(l, s);
+	return !l->oom;
 }
 
 /* modprobe -a -q -b NAME...: one exec for the whole list. */
-static int modprobe_all(struct names *l, struct perr *err)
+static int modprobe_all(char *const *names, size_t n, struct perr *err)
 {
 	char **argv;
 	int r;
 
-	if (!l->n)
+	if (!n)
 		return 0;
-	argv = calloc(l->n + 4, sizeof(*argv));
+	argv = calloc(n + 4, sizeof(*argv));
 	if (!argv)
 		return perr_set(err, -ENOMEM, "out of memory");
 	argv[0] = MODPROBE;
 	argv[1] = "-a";
 	argv[2] = "-q";
-	memcpy(argv + 3, l->v, l->n * sizeof(*argv));
+	memcpy(argv + 3, names, n * sizeof(*argv));
 	r = run_wait(argv, 60, err);
 	free(argv);
 	return r;
@@ -71,7 +44,7 @@ static int modprobe_all(struct names *l, struct perr *err)
 
 int modules_load_list(const char *listfile, size_t *ret_n, struct perr *err)
 {
-	struct names l = { 0 };
+	struct strv l = STRV_INIT;
 	FILE *f = fopen(listfile, "re");
 	char *line = NULL;
 	size_t cap = 0;
@@ -89,7 +62,7 @@ int modules_load_list(const char *listfile, size_t *ret_n, struct perr *err)
 			s++;
 		if (!*s || *s == '#')
 			continue;
-		if (names_add(&l, s, strlen(s)) < 0) {
+		if (!add_once(&l, s)) {
 			r = perr_set(err, -ENOMEM, "out of memory");
 			break;
 		}
@@ -97,14 +70,13 @@ int modules_load_list(const char *listfile, size_t *ret_n, struct perr *err)
 	free(line);
 	fclose(f);
 	if (r == 0)
-		r = modprobe_all(&l, err);
+		r = modprobe_all(l.v, l.n, err);
 	*ret_n = l.n;
-	if (l.v)
-		modules_free_list(l.v);
+	strv_clear(&l);
 	return r;
 }
 
-static int walk(int dfd, struct names *l, int depth)
+static int walk(int dfd, struct strv *l, int depth)
 {
 	DIR *d;
 	struct dirent *de;
@@ -119,8 +91,11 @@ static int walk(int dfd, struct names *l, int depth)
 		close(fd);
 		while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\0'))
 			n--;
-		if (n > 0 && (size_t)n < sizeof(buf) - 1 && (r = names_add(l, buf, (size_t)n)) < 0)
-			return r;
+		if (n > 0 && (size_t)n < sizeof(buf) - 1) {
+			buf[n] = '\0';
+			if (!add_once(l, buf))
+				return -ENOMEM;
+		}
 	}
 	fd = dup(dfd);
 	if (fd < 0 || !(d = fdopendir(fd))) {
@@ -144,36 +119,33 @@ static int walk(int dfd, struct names *l, int depth)
 
 int modules_collect_aliases(const char *root, char ***ret, size_t *ret_n, struct perr *err)
 {
-	struct names l = { 0 };
+	struct strv l = STRV_INIT;
 	int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r;
 
 	if (fd < 0)
 		return perr_set(err, -errno, "%s: %s", root, strerror(errno));
 	r = walk(fd, &l, 0);
 	close(fd);
-	if (r < 0) {
-		modules_free_list(l.v);
-		return perr_set(err, r, "collecting modaliases: out of memory");
-	}
-	if (!l.v && !(l.v = calloc(1, sizeof(char *))))
-		return perr_set(err, -ENOMEM, "out of memory");
-	*ret = l.v;
 	*ret_n = l.n;
+	if (r < 0 || !(*ret = strv_steal(&l))) {
+		strv_clear(&l);
+		return perr_set(err, -ENOMEM, "collecting modaliases: out of memory");
+	}
 	return 0;
 }
 
 int modules_match(const char *alias_file, char *const *aliases, char ***ret, size_t *ret_n,
 		  struct perr *err)
 {
-	struct names mods = { 0 };
+	struct strv mods = STRV_INIT;
 	FILE *f = fopen(alias_file, "re");
 	char *line = NULL;
 	size_t cap = 0;
-	int r = 0;
+	bool ok = true;
 
 	if (!f)
 		return perr_set(err, -errno, "%s: %s", alias_file, strerror(errno));
-	while (r == 0 && getline(&line, &cap, f) > 0) {
+	while (ok && getline(&line, &cap, f) > 0) {
 		char *pat, *mod, *save = NULL;
 		if (strncmp(line, "alias ", 6))
 			continue;
@@ -183,39 +155,35 @@ int modules_match(const char *alias_file, char *const *aliases, char ***ret, siz
 			continue;
 		for (char *const *a = aliases; *a; a++)
 			if (!fnmatch(pat, *a, 0)) {
-				r = names_add(&mods, mod, strlen(mod));
+				ok = add_once(&mods, mod);
 				break;
 			}
 	}
 	free(line);
 	fclose(f);
-	if (r == 0 && !mods.v && !(mods.v = calloc(1, sizeof(char *))))
-		r = -ENOMEM;
-	if (r < 0) {
-		modules_free_list(mods.v);
-		return perr_set(err, r, "matching modaliases: out of memory");
-	}
-	*ret = mods.v;
 	*ret_n = mods.n;
+	if (!ok || !(*ret = strv_steal(&mods))) {
+		strv_clear(&mods);
+		return perr_set(err, -ENOMEM, "matching modaliases: out of memory");
+	}
 	return 0;
 }
 
 int modules_coldplug(const char *sysfs_root, const char *alias_file, size_t *ret_n, struct perr *err)
 {
-	struct names mods = { 0 };
-	char **aliases = NULL;
-	size_t na;
+	char **aliases = NULL, **mods = NULL;
+	size_t na, nm;
 	int r;
 
 	*ret_n = 0;
 	if ((r = modules_collect_aliases(sysfs_root, &aliases, &na, err)) < 0)
 		return r;
-	r = modules_match(alias_file, aliases, &mods.v, &mods.n, err);
-	modules_free_list(aliases);
+	r = modules_match(alias_file, aliases, &mods, &nm, err);
+	strv_free(aliases);
 	if (r < 0)
 		return r;
-	*ret_n = mods.n;
-	r = modprobe_all(&mods, err);
-	modules_free_list(mods.v);
+	*ret_n = nm;
+	r = modprobe_all(mods, nm, err);
+	strv_free(mods);
 	return r;
 }

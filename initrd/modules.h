@@ -20,13 +20,12 @@ int modules_load_list(const char *listfile, size_t *ret_n, struct perr *err);
 int modules_coldplug(const char *sysfs_root, const char *alias_file, size_t *ret_n, struct perr *err);
 
 /* The module names whose alias patterns match any of aliases (NULL-terminated);
- * a NULL-terminated heap array. */
+ * a NULL-terminated heap array (strv_free). */
 int modules_match(const char *alias_file, char *const *aliases, char ***ret, size_t *ret_n,
 		  struct perr *err);
 
 /* Collects unique modalias strings below root (exposed for tests):
- * a NULL-terminated heap array of heap strings. */
+ * a NULL-terminated heap array of heap strings (strv_free). */
 int modules_collect_aliases(const char *root, char ***ret, size_t *ret_n, struct perr *err);
-void modules_free_list(char **v);
 
 #endif

@@ -1,6 +1,5 @@
 #include "services.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,61 +9,21 @@
 
 #include "console.h"
 #include "docker_api.h"
+#include "fsutil.h"
+#include "strv.h"
 
-static int cmp_str(const void *a, const void *b)
+/* dir_list_sorted, where a missing dir holds nothing. */
+static int list_or_none(const char *dir, const char *suffix, char ***ret, size_t *ret_n, struct perr *err)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
+	int r = dir_list_sorted(dir, suffix, ret, ret_n, err);
 
-/* Sorted names in dir ending in suffix; NULL-terminated heap array. */
-static int list_dir(const char *dir, const char *suffix, char ***ret, size_t *ret_n, struct perr *err)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char **v = NULL;
-	size_t n = 0;
-
-	if (!d) {
-		if (errno != ENOENT)
-			return perr_set(err, -errno, "%s: %s", dir, strerror(errno));
-		v = calloc(1, sizeof(*v));
-		if (!v)
-			return perr_set(err, -ENOMEM, "out of memory");
-		*ret = v;
-		*ret_n = 0;
-		return 0;
-	}
-	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name), sl = strlen(suffix);
-		char **g;
-		if (de->d_name[0] == '.' || len <= sl || strcmp(de->d_name + len - sl, suffix))
-			continue;
-		g = realloc(v, (n + 2) * sizeof(*v));
-		if (!g || !(g[n] = strdup(de->d_name))) {
-			v = g ? g : v;
-			for (size_t i = 0; i < n; i++)
-				free(v[i]);
-			free(v);
-			closedir(d);
-			return perr_set(err, -ENOMEM, "out of memory");
-		}
-		v = g;
-		v[++n] = NULL;
-	}
-	closedir(d);
-	if (!v && !(v = calloc(1, sizeof(*v))))
+	if (r != -ENOENT)
+		return r;
+	perr_clear(err);
+	*ret_n = 0;
+	if (!(*ret = calloc(1, sizeof(**ret))))
 		return perr_set(err, -ENOMEM, "out of memory");
-	qsort(v, n, sizeof(*v), cmp_str);
-	*ret = v;
-	*ret_n = n;
 	return 0;
-}
-
-static void free_names(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
 }
 
 int services_load(const char *dir, struct osvc **ret, size_t *ret_n, struct perr *err)
@@ -74,11 +33,11 @@ int services_load(const char *dir, struct osvc **ret, size_t *ret_n, struct perr
 	struct osvc *v;
 	int r;
 
-	if ((r = list_dir(dir, ".conf", &names, &n, err)) < 0)
+	if ((r = list_or_none(dir, ".conf", &names, &n, err)) < 0)
 		return r;
 	v = calloc(n ? n : 1, sizeof(*v));
 	if (!v) {
-		free_names(names, n);
+		strv_free(names);
 		return perr_set(err, -ENOMEM, "out of memory");
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -91,11 +50,11 @@ int services_load(const char *dir, struct osvc **ret, size_t *ret_n, struct perr
 		}
 		if (r < 0) {
 			services_free(v, i);
-			free_names(names, n);
+			strv_free(names);
 			return r;
 		}
 	}
-	free_names(names, n);
+	strv_free(names);
 	*ret = v;
 	*ret_n = n;
 	return 0;
@@ -239,7 +198,7 @@ int images_load_all(void *arg, int ready_fd)
 
 	(void)arg;
 	close(ready_fd);
-	if (list_dir(IMAGES_DIR, ".tar", &names, &n, &err) < 0 || docker_open(SYSTEM_DOCKER_SOCK, &d, &err) < 0) {
+	if (list_or_none(IMAGES_DIR, ".tar", &names, &n, &err) < 0 || docker_open(SYSTEM_DOCKER_SOCK, &d, &err) < 0) {
 		console_line("images FAILED: %s", err.msg ? err.msg : "?");
 		code = 1;
 	}
@@ -255,8 +214,7 @@ int images_load_all(void *arg, int ready_fd)
 		}
 		free(path);
 	}
-	if (names)
-		free_names(names, n);
+	strv_free(names);
 	docker_close(d);
 	perr_clear(&err);
 	return code;

@@ -214,6 +214,38 @@ static char *cpath(struct docker *d, const char *id, const char *suffix)
 	return p;
 }
 
+/* simple() on a path made for the call: freed here; NULL means memory ran
+ * out making it. */
+static int simple_at(struct docker *d, const char *method, char *path, const char *body,
+		     long timeout, long ok_also, struct strbuf *resp_out, struct perr *err)
+{
+	int r;
+
+	if (!path)
+		return perr_set(err, -ENOMEM, "docker: out of memory");
+	r = simple(d, method, path, body, timeout, ok_also, resp_out, err);
+	free(path);
+	return r;
+}
+
+/* simple_at() for an answer that is a JSON document: *ret_j (json_free
+ * it).  A body that does not parse is reported as "docker: <what> <name>:
+ * ..." (as the parser said when what is NULL). */
+static int simple_json(struct docker *d, const char *method, char *path, const char *body,
+		       long timeout, const char *what, const char *name, struct json **ret_j,
+		       struct perr *err)
+{
+	struct strbuf resp = STRBUF_INIT;
+	int r;
+
+	if ((r = simple_at(d, method, path, body, timeout, 0, &resp, err)) < 0)
+		return r;
+	if ((r = json_parse(resp.s ? resp.s : "", resp.len, ret_j, err)) < 0 && what)
+		r = perr_wrap(err, "docker: %s %s", what, name);
+	sb_free(&resp);
+	return r;
+}
+
 int docker_ping(struct docker *d, struct perr *err)
 {
 	struct strbuf resp = STRBUF_INIT;
@@ -270,48 +302,35 @@ int docker_image_load(struct docker *d, const char *path, struct perr *err)
 int docker_image_exists(struct docker *d, const char *ref, struct perr *err)
 {
 	char *p = NULL;
-	int r;
 
 	/* references keep their '/' and ':' in the path, as the docker CLI sends them */
 	if (!*ref || strspn(ref, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/:@") != strlen(ref))
 		return perr_set(err, -EINVAL, "docker: bad image reference '%s'", ref);
 	if (asprintf(&p, "/images/%s/json", ref) < 0)
-		return perr_set(err, -ENOMEM, "docker: out of memory");
-	r = simple(d, "GET", p, NULL, d->timeout, 0, NULL, err);
-	free(p);
-	return r;
+		p = NULL;
+	return simple_at(d, "GET", p, NULL, d->timeout, 0, NULL, err);
 }
 
 int docker_container_create(struct docker *d, const char *name, const char *json_body,
 			    char **ret_id, struct perr *err)
 {
-	struct strbuf resp = STRBUF_INIT;
 	struct json *j = NULL;
 	char *esc, *p = NULL;
 	const char *id;
 	int r;
 
 	esc = curl_easy_escape(d->curl, name, 0);
-	if (!esc || asprintf(&p, "/containers/create?name=%s", esc) < 0) {
-		curl_free(esc);
-		return perr_set(err, -ENOMEM, "docker: out of memory");
-	}
+	if (esc && asprintf(&p, "/containers/create?name=%s", esc) < 0)
+		p = NULL;
 	curl_free(esc);
-	r = simple(d, "POST", p, json_body, d->timeout, 0, &resp, err);
-	free(p);
-	if (r < 0)
+	if ((r = simple_json(d, "POST", p, json_body, d->timeout, "create", name, &j, err)) < 0)
 		return r;
-	if ((r = json_parse(resp.s ? resp.s : "", resp.len, &j, err)) < 0) {
-		sb_free(&resp);
-		return perr_wrap(err, "docker: create %s", name);
-	}
 	id = json_str_at(j, "Id");
 	if (!id)
 		r = perr_set(err, -EIO, "docker: create %s: no Id in answer", name);
 	else if (ret_id && !(*ret_id = strdup(id)))
 		r = perr_set(err, -ENOMEM, "docker: out of memory");
 	json_free(j);
-	sb_free(&resp);
 	return r;
 }
 
@@ -319,14 +338,7 @@ int docker_container_create(struct docker *d, const char *name, const char *json
 static int container_post(struct docker *d, const char *id, const char *suffix, long timeout,
 			  long ok_also, struct perr *err)
 {
-	char *p = cpath(d, id, suffix);
-	int r;
-
-	if (!p)
-		return perr_set(err, -ENOMEM, "docker: out of memory");
-	r = simple(d, "POST", p, NULL, timeout, ok_also, NULL, err);
-	free(p);
-	return r;
+	return simple_at(d, "POST", cpath(d, id, suffix), NULL, timeout, ok_also, NULL, err);
 }
 
 int docker_container_start(struct docker *d, const char *id, struct perr *err)
@@ -360,35 +372,20 @@ int docker_container_kill(struct docker *d, const char *id, const char *signal, 
 
 int docker_container_remove(struct docker *d, const char *id, bool force, struct perr *err)
 {
-	char *p = cpath(d, id, force ? "?force=1&v=1" : "?v=1");
-	int r;
-
-	if (!p)
-		return perr_set(err, -ENOMEM, "docker: out of memory");
-	r = simple(d, "DELETE", p, NULL, d->timeout, 0, NULL, err);
-	free(p);
-	return r;
+	return simple_at(d, "DELETE", cpath(d, id, force ? "?force=1&v=1" : "?v=1"), NULL, d->timeout,
+			 0, NULL, err);
 }
 
 int docker_container_inspect(struct docker *d, const char *id, struct docker_state *st,
 			     struct perr *err)
 {
-	struct strbuf resp = STRBUF_INIT;
 	struct json *j = NULL;
-	char *p = cpath(d, id, "/json");
 	const char *s;
 	int r;
 
-	if (!p)
-		return perr_set(err, -ENOMEM, "docker: out of memory");
-	r = simple(d, "GET", p, NULL, d->timeout, 0, &resp, err);
-	free(p);
-	if (r < 0)
+	if ((r = simple_json(d, "GET", cpath(d, id, "/json"), NULL, d->timeout, "inspect", id, &j,
+			     err)) < 0)
 		return r;
-	if ((r = json_parse(resp.s ? resp.s : "", resp.len, &j, err)) < 0) {
-		sb_free(&resp);
-		return perr_wrap(err, "docker: inspect %s", id);
-	}
 	memset(st, 0, sizeof(*st));
 	s = json_str_at(j, "Id");
 	st->id = strdup(s ? s : "");
@@ -401,7 +398,6 @@ int docker_container_inspect(struct docker *d, const char *id, struct docker_sta
 	st->pid = (int)json_num_at(j, "State.Pid", 0);
 	st->restart_count = (int)json_num_at(j, "RestartCount", 0);
 	json_free(j);
-	sb_free(&resp);
 	if (!st->id || !st->status || !st->started_at) {
 		docker_state_free(st);
 		return perr_set(err, -ENOMEM, "docker: out of memory");
@@ -419,24 +415,16 @@ void docker_state_free(struct docker_state *st)
 
 int docker_container_wait(struct docker *d, const char *id, int *ret_exit_code, struct perr *err)
 {
-	struct strbuf resp = STRBUF_INIT;
 	struct json *j = NULL;
-	char *p = cpath(d, id, "/wait");
 	int r;
 
-	if (!p)
-		return perr_set(err, -ENOMEM, "docker: out of memory");
-	r = simple(d, "POST", p, NULL, 0, 0, &resp, err);
-	free(p);
-	if (r < 0)
+	if ((r = simple_json(d, "POST", cpath(d, id, "/wait"), NULL, 0, NULL, NULL, &j, err)) < 0)
 		return r;
-	r = json_parse(resp.s ? resp.s : "", resp.len, &j, err);
-	if (r == 0 && !json_path(j, "StatusCode"))
+	if (!json_path(j, "StatusCode"))
 		r = perr_set(err, -EIO, "docker: wait %s: no StatusCode in answer", id);
-	if (r == 0 && ret_exit_code)
+	else if (ret_exit_code)
 		*ret_exit_code = (int)json_num_at(j, "StatusCode", -1);
 	json_free(j);
-	sb_free(&resp);
 	return r;
 }
 
@@ -463,19 +451,14 @@ int docker_container_logs(struct docker *d, const char *id, unsigned tail, char 
 			  size_t *ret_len, struct perr *err)
 {
 	struct strbuf resp = STRBUF_INIT, out = STRBUF_INIT;
-	char suffix[80], *p;
+	char suffix[80];
 	int r;
 
 	if (tail)
 		snprintf(suffix, sizeof(suffix), "/logs?stdout=1&stderr=1&tail=%u", tail);
 	else
 		snprintf(suffix, sizeof(suffix), "/logs?stdout=1&stderr=1");
-	p = cpath(d, id, suffix);
-	if (!p)
-		return perr_set(err, -ENOMEM, "docker: out of memory");
-	r = simple(d, "GET", p, NULL, d->timeout, 0, &resp, err);
-	free(p);
-	if (r < 0)
+	if ((r = simple_at(d, "GET", cpath(d, id, suffix), NULL, d->timeout, 0, &resp, err)) < 0)
 		return r;
 	sb_add(&out, "", 0);
 	if (resp.len && demux((const unsigned char *)resp.s, resp.len, &out) < 0) {

@@ -20,6 +20,7 @@
 #include "json.h"
 #include "modules.h"
 #include "mounts.h"
+#include "strv.h"
 #include "supervise.h"
 #include "svcconf.h"
 #include "sysctl.h"
@@ -168,8 +169,8 @@ static void coldplug_matches_modaliases(void **state)
 	assert_int_equal(nm, 2);
 	assert_true((!strcmp(mods[0], "virtio_pci") && !strcmp(mods[1], "button")) ||
 		    (!strcmp(mods[1], "virtio_pci") && !strcmp(mods[0], "button")));
-	modules_free_list(found);
-	modules_free_list(mods);
+	strv_free(found);
+	strv_free(mods);
 	assert_int_not_equal(modules_match("/nonexistent", found, &mods, &nm, &e), 0);
 	perr_clear(&e);
 	rmtree(d);

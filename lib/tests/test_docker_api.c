@@ -1,5 +1,6 @@
 /* docker_api against a fake Engine API: a thread serving canned answers on
- * a unix socket in a temporary directory. */
+ * a unix socket in a temporary directory; each test gets a client open on
+ * it (f->d). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +24,7 @@ struct fake {
 	int lfd;
 	volatile int stop;
 	pthread_t thr;
+	struct docker *d;       /* the client under test */
 	/* last request seen */
 	char *method, *path;
 	size_t body_len;
@@ -143,6 +145,7 @@ static int setup(void **state)
 	assert_int_equal(bind(f->lfd, (struct sockaddr *)&a, sizeof(a)), 0);
 	assert_int_equal(listen(f->lfd, 8), 0);
 	assert_int_equal(pthread_create(&f->thr, NULL, serve, f), 0);
+	assert_int_equal(docker_open(f->sock, &f->d, NULL), 0);
 	*state = f;
 	return 0;
 }
@@ -150,6 +153,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fake *f = *state;
+	docker_close(f->d);
 	f->stop = 1;
 	pthread_join(f->thr, NULL);
 	close(f->lfd);
@@ -164,13 +168,12 @@ static int teardown(void **state)
 static void ping_and_lifecycle(void **state)
 {
 	struct fake *f = *state;
-	struct docker *d = NULL;
+	struct docker *d = f->d;
 	struct perr e = PERR_INIT;
 	struct docker_state st;
 	char *id = NULL;
 	int code = -1;
 
-	assert_int_equal(docker_open(f->sock, &d, &e), 0);
 	assert_int_equal(docker_ping(d, &e), 0);
 	assert_int_equal(docker_container_create(d, "svc", "{\"Image\":\"x\"}", &id, &e), 0);
 	assert_string_equal(id, "abc123");
@@ -192,18 +195,16 @@ static void ping_and_lifecycle(void **state)
 	assert_string_equal(f->method, "DELETE");
 	assert_null(e.msg);
 	free(id);
-	docker_close(d);
 }
 
 static void errors_carry_daemon_message(void **state)
 {
 	struct fake *f = *state;
-	struct docker *d = NULL;
+	struct docker *d = f->d, *nowhere = NULL;
 	struct perr e = PERR_INIT;
 	struct docker_state st;
 	char *id = NULL;
 
-	assert_int_equal(docker_open(f->sock, &d, &e), 0);
 	assert_int_equal(docker_container_create(d, "dup", "{}", &id, &e), -EEXIST);
 	assert_null(id);
 	assert_non_null(strstr(e.msg, "already in use"));
@@ -211,19 +212,18 @@ static void errors_carry_daemon_message(void **state)
 	assert_int_equal(docker_container_inspect(d, "missing", &st, &e), -ENOENT);
 	assert_non_null(strstr(e.msg, "No such container: missing"));
 	perr_clear(&e);
-	docker_close(d);
 
-	assert_int_equal(docker_open("/nonexistent/paddock.sock", &d, &e), 0);
-	assert_int_equal(docker_ping(d, &e), -ECONNREFUSED);
+	assert_int_equal(docker_open("/nonexistent/paddock.sock", &nowhere, &e), 0);
+	assert_int_equal(docker_ping(nowhere, &e), -ECONNREFUSED);
 	assert_non_null(e.msg);
 	perr_clear(&e);
-	docker_close(d);
+	docker_close(nowhere);
 }
 
 static void load_streams_file_and_reports_error(void **state)
 {
 	struct fake *f = *state;
-	struct docker *d = NULL;
+	struct docker *d = f->d;
 	struct perr e = PERR_INIT;
 	char path[160];
 	FILE *fp;
@@ -234,7 +234,6 @@ static void load_streams_file_and_reports_error(void **state)
 	for (int i = 0; i < 10000; i++)
 		fputs("0123456789abcdef0123456789abcdef\n", fp); /* 330 kB: several reads */
 	fclose(fp);
-	assert_int_equal(docker_open(f->sock, &d, &e), 0);
 	assert_int_equal(docker_image_load(d, path, &e), 0);
 	assert_int_equal(f->body_len, 330000);
 
@@ -247,23 +246,20 @@ static void load_streams_file_and_reports_error(void **state)
 	unlink(path);
 	assert_int_equal(docker_image_load(d, path, &e), -ENOENT);
 	perr_clear(&e);
-	docker_close(d);
 }
 
 static void logs_are_demultiplexed(void **state)
 {
 	struct fake *f = *state;
-	struct docker *d = NULL;
+	struct docker *d = f->d;
 	struct perr e = PERR_INIT;
 	char *logs = NULL;
 	size_t len = 0;
 
-	assert_int_equal(docker_open(f->sock, &d, &e), 0);
 	assert_int_equal(docker_container_logs(d, "abc123", 10, &logs, &len, &e), 0);
 	assert_string_equal(logs, "hello\nerr\n");
 	assert_int_equal(len, 10);
 	free(logs);
-	docker_close(d);
 }
 
 int main(void)
