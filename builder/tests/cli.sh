@@ -73,4 +73,11 @@ if [ -f ../shared/reference/rke-keytree.txt ]; then
 		cmp -s "$TMP/keys.c" builder/config/schema_keys.c && ok "builder/config/schema_keys.c is up to date" ||
 		bad "builder/config/schema_keys.c differs from tools/gen-schema's output"
 fi
+# the committed version table is what the generator makes from RKE's KDM data
+kdm=${PADDOCK_KDM:-../shared/reference/kdm/rke-kdm.json}
+if [ -f "$kdm" ]; then
+	python3 tools/gen-k8s-versions "$kdm" >"$TMP/k8s.c" &&
+		cmp -s "$TMP/k8s.c" builder/config/k8s_table.c && ok "builder/config/k8s_table.c is up to date" ||
+		bad "builder/config/k8s_table.c differs from tools/gen-k8s-versions' output"
+fi
 finish
