@@ -174,10 +174,9 @@ int base_write_raw(const struct base_opts *o, const struct lock *lock, const cha
 
 void base_result_free(struct base_result *b)
 {
-	free(b->key);
-	free(b->dir);
-	free(b->img);
-	free(b->vmlinuz);
+	char **owned[] = { &b->key, &b->dir, &b->img, &b->vmlinuz };
+	for (size_t i = 0; i < sizeof(owned) / sizeof(*owned); i++)
+		free(*owned[i]);
 	nodecfg_free(&b->info);
 	memset(b, 0, sizeof(*b));
 }

@@ -13,6 +13,7 @@
 #include "plan/cmdline.h"
 #include "fsutil.h"
 #include "image/layer.h"
+#include "image/node_layer.h"
 #include "components/listfile.h"
 #include "out/manifest.h"
 #include "out/outdir.h"
