@@ -9,7 +9,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "image/sysimages.h"
 #include "image/appliance.h"
+#include "strv.h"
 
 static const struct appl_file *find(const struct appl_files *f, const char *path)
 {
