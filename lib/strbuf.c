@@ -107,3 +107,14 @@ void sb_free(struct strbuf *sb)
 	sb->len = sb->cap = 0;
 	sb->err = 0;
 }
+
+void sb_json_strv(struct strbuf *sb, char *const *v)
+{
+	sb_add(sb, "[", 1);
+	for (size_t i = 0; v[i]; i++) {
+		if (i)
+			sb_add(sb, ",", 1);
+		sb_json_str(sb, v[i]);
+	}
+	sb_add(sb, "]", 1);
+}

@@ -25,5 +25,7 @@ void sb_json_str(struct strbuf *sb, const char *s);
 /* Takes the string out (caller frees); NULL when empty or after an error. */
 char *sb_steal(struct strbuf *sb);
 void sb_free(struct strbuf *sb);
+/* Appends the NULL-terminated strings v as a JSON array of strings. */
+void sb_json_strv(struct strbuf *sb, char *const *v);
 
 #endif

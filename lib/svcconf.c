@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "strbuf.h"
+#include "strv.h"
 
 const char *svc_restart_name(enum svc_restart r)
 {
@@ -24,33 +25,15 @@ int svc_restart_parse(const char *s, enum svc_restart *out)
 	return 0;
 }
 
-static void strv_free(char **v)
-{
-	if (!v)
-		return;
-	for (char **p = v; *p; p++)
-		free(*p);
-	free(v);
-}
-
 static char **collect(const struct nodecfg *c, const char *key)
 {
-	size_t pos = 0, n = 0;
-	char **v;
+	struct strv v = STRV_INIT;
+	size_t pos = 0;
 	const char *s;
 
-	while (nodecfg_next(c, key, &pos))
-		n++;
-	v = calloc(n + 1, sizeof(*v));
-	if (!v)
-		return NULL;
-	pos = 0;
-	for (size_t i = 0; (s = nodecfg_next(c, key, &pos)); i++)
-		if (!(v[i] = strdup(s))) {
-			strv_free(v);
-			return NULL;
-		}
-	return v;
+	while ((s = nodecfg_next(c, key, &pos)))
+		strv_add(&v, s);
+	return strv_steal(&v);
 }
 
 static char *dup_or(const char *s, const char *def)
@@ -130,13 +113,8 @@ int svcconf_load(const char *path, struct svcconf *out, struct perr *err)
 
 static void json_strv(struct strbuf *sb, const char *key, char **v)
 {
-	sb_printf(sb, ",\"%s\":[", key);
-	for (size_t i = 0; v[i]; i++) {
-		if (i)
-			sb_add(sb, ",", 1);
-		sb_json_str(sb, v[i]);
-	}
-	sb_add(sb, "]", 1);
+	sb_printf(sb, ",\"%s\":", key);
+	sb_json_strv(sb, v);
 }
 
 char *svcconf_create_json(const struct svcconf *s)

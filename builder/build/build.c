@@ -11,6 +11,7 @@
 #include "build/build.h"
 #include "fsutil.h"
 #include "image/layer.h"
+#include "image/node_layer.h"
 #include "components/lock.h"
 #include "out/manifest.h"
 #include "out/outdir.h"

@@ -71,7 +71,4 @@ struct build_request {
 
 int build_run(const struct build_request *r, struct perr *err);
 
-/* Fills l with the node layer of n: its config and extra files. */
-int node_layer(const struct build_node *n, struct layer *l, struct perr *err);
-
 #endif

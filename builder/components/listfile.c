@@ -1,6 +1,7 @@
 /* listfile: the line-oriented configs. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -8,20 +9,32 @@
 
 #include "components/listfile.h"
 
+/* max as a person says it: "64 KiB", "1 MiB"; bytes when not round. */
+static const char *size_words(size_t max, char buf[32])
+{
+	if (max >= (1u << 20) && max % (1u << 20) == 0)
+		snprintf(buf, 32, "%zu MiB", max >> 20);
+	else if (max >= 1024 && max % 1024 == 0)
+		snprintf(buf, 32, "%zu KiB", max >> 10);
+	else
+		snprintf(buf, 32, "%zu bytes", max);
+	return buf;
+}
+
 int read_file(const char *path, size_t max, char **ret, size_t *ret_len, struct perr *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return perr_set(err, -errno, "%s: %s", path, strerror(errno));
 	struct stat st;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
-		int e = errno;
+	char words[32];
+	int r = fstat(fd, &st) < 0 ? perr_set(err, -errno, "%s: %s", path, strerror(errno))
+		: !S_ISREG(st.st_mode) ? perr_set(err, -EINVAL, "%s: not a regular file", path)
+		: (size_t)st.st_size > max ? perr_set(err, -EFBIG, "%s: larger than %s", path, size_words(max, words))
+		: 0;
+	if (r < 0) {
 		close(fd);
-		if (!S_ISREG(st.st_mode))
-			return perr_set(err, -EINVAL, "%s: not a regular file", path);
-		if ((size_t)st.st_size > max)
-			return perr_set(err, -EFBIG, "%s: larger than %zu bytes", path, max);
-		return perr_set(err, -e, "%s: %s", path, strerror(e));
+		return r;
 	}
 	size_t len = (size_t)st.st_size, got = 0;
 	char *buf = malloc(len + 1);

@@ -64,20 +64,18 @@ static int parse_lines(struct listfile *lf, struct lock *l, struct perr *err)
 	return 0;
 }
 
-int lock_parse(const char *name, const char *buf, size_t len, struct lock *out, struct perr *err)
+/* Takes the lines of lf (freed in any case) as the lock. */
+static int from_listfile(struct listfile *lf, struct lock *out, struct perr *err)
 {
-	struct listfile lf;
 	struct lock l = { 0 };
-	int r = listfile_parse(name, buf, len, &lf, err);
-	if (r < 0)
-		return r;
-	if ((r = parse_lines(&lf, &l, err)) >= 0) {
-		l.path = lf.path;
-		l.text = lf.text;
-		l.textlen = lf.textlen;
-		lf.path = lf.text = NULL;
+	int r = parse_lines(lf, &l, err);
+	if (r >= 0) {
+		l.path = lf->path;
+		l.text = lf->text;
+		l.textlen = lf->textlen;
+		lf->path = lf->text = NULL;
 	}
-	listfile_free(&lf);
+	listfile_free(lf);
 	if (r < 0) {
 		lock_free(&l);
 		return r;
@@ -86,16 +84,18 @@ int lock_parse(const char *name, const char *buf, size_t len, struct lock *out, 
 	return 0;
 }
 
+int lock_parse(const char *name, const char *buf, size_t len, struct lock *out, struct perr *err)
+{
+	struct listfile lf;
+	int r = listfile_parse(name, buf, len, &lf, err);
+	return r < 0 ? r : from_listfile(&lf, out, err);
+}
+
 int lock_load(const char *path, struct lock *out, struct perr *err)
 {
-	char *buf;
-	size_t len;
-	int r = read_file(path, 16u << 20, &buf, &len, err);
-	if (r < 0)
-		return r;
-	r = lock_parse(path, buf, len, out, err);
-	free(buf);
-	return r;
+	struct listfile lf;
+	int r = listfile_load(path, &lf, err);
+	return r < 0 ? r : from_listfile(&lf, out, err);
 }
 
 const struct component *lock_find(const struct lock *l, const char *name)

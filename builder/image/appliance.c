@@ -1,82 +1,18 @@
 #include "image/appliance.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/config.h"
+#include "components/listfile.h"
 #include "image/daemon_json.h"
+#include "image/sysimages.h"
 #include "strbuf.h"
 #include "strv.h"
 
 #define MAX_KEY_FILE (64u << 10)
-
-int sysimages_tags(const char *dir, char ***ret, struct perr *err)
-{
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	char **v = calloc(1, sizeof(*v));
-	size_t n = 0;
-	int r = 0;
-
-	if (!v || !d) {
-		r = !v ? perr_set(err, -ENOMEM, "out of memory") : perr_set(err, -errno, "%s: %s", dir, strerror(errno));
-		free(v);
-		if (d)
-			closedir(d);
-		return r;
-	}
-	while (r == 0 && (de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-		char *path = NULL, *line = NULL;
-		size_t cap = 0;
-		FILE *f;
-		int lineno = 0;
-		if (de->d_name[0] == '.' || len < 6 || strcmp(de->d_name + len - 5, ".list"))
-			continue;
-		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
-			r = perr_set(err, -ENOMEM, "out of memory");
-			break;
-		}
-		f = fopen(path, "re");
-		if (!f)
-			r = perr_set(err, -errno, "%s: %s", path, strerror(errno));
-		while (f && r == 0 && getline(&line, &cap, f) > 0) {
-			char tag[256];
-			lineno++;
-			if (strncmp(line, "image ", 6))
-				continue;
-			if (sscanf(line + 6, "%255s", tag) != 1)
-				r = perr_setat(err, -EINVAL, path, lineno, 1, "image: expected a TAG");
-			for (size_t i = 0; r == 0 && i < n; i++)
-				if (!strcmp(v[i], tag))
-					r = perr_setat(err, -EEXIST, path, lineno, 7, "image %s is defined twice", tag);
-			if (r == 0) {
-				char **g = realloc(v, (n + 2) * sizeof(*v));
-				if (!g || !(g[n] = strdup(tag))) {
-					v = g ? g : v;
-					r = perr_set(err, -ENOMEM, "out of memory");
-				} else {
-					v = g;
-					v[++n] = NULL;
-				}
-			}
-		}
-		free(line);
-		if (f)
-			fclose(f);
-		free(path);
-	}
-	closedir(d);
-	if (r < 0) {
-		strv_free(v);
-		return r;
-	}
-	*ret = v;
-	return 0;
-}
 
 int appliance_services(const char *root, struct os_services *out, struct perr *err)
 {
@@ -132,8 +68,7 @@ static int read_pubkey(const char *key_path, char **ret, size_t *ret_len, char *
 {
 	char *path = NULL, *exp = expand_home(key_path), *buf = NULL;
 	size_t len = 0;
-	FILE *f;
-	int r = 0;
+	int r;
 
 	*ret = NULL;
 	if (!exp || asprintf(&path, "%s.pub", exp) < 0) {
@@ -141,26 +76,28 @@ static int read_pubkey(const char *key_path, char **ret, size_t *ret_len, char *
 		return perr_set(err, -ENOMEM, "out of memory");
 	}
 	free(exp);
-	f = fopen(path, "re");
-	if (!f) {
-		if (asprintf(warning, "%s.pub: %s; sshd will accept no key", key_path, strerror(errno)) < 0)
+	r = read_file(path, MAX_KEY_FILE, &buf, &len, err);
+	if (r < 0 && r != -EFBIG && r != -EINVAL && r != -ENOMEM) {
+		/* no key file to read: a warning, not a failed build */
+		if (asprintf(warning, "%s.pub: %s; sshd will accept no key", key_path, strerror(-r)) < 0)
 			*warning = NULL;
+		perr_clear(err);
 		free(path);
 		return 0;
 	}
-	buf = malloc(MAX_KEY_FILE + 2);
-	len = buf ? fread(buf, 1, MAX_KEY_FILE + 1, f) : 0;
-	fclose(f);
-	if (!buf)
-		r = perr_set(err, -ENOMEM, "out of memory");
-	else if (len > MAX_KEY_FILE)
-		r = perr_set(err, -EFBIG, "%s: larger than 64 KiB", path);
-	else if (len < 10 || (strncmp(buf, "ssh-", 4) && strncmp(buf, "ecdsa-", 6) && strncmp(buf, "sk-", 3)))
+	if (r == 0 && (len < 10 || (strncmp(buf, "ssh-", 4) && strncmp(buf, "ecdsa-", 6) && strncmp(buf, "sk-", 3))))
 		r = perr_set(err, -EINVAL, "%s: not an OpenSSH public key", path);
-	if (r == 0) {
-		if (buf[len - 1] != '\n')
+	if (r == 0 && buf[len - 1] != '\n') {
+		char *g = realloc(buf, len + 2);
+		if (!g) {
+			r = perr_set(err, -ENOMEM, "out of memory");
+		} else {
+			buf = g;
 			buf[len++] = '\n';
-		buf[len] = '\0';
+			buf[len] = '\0';
+		}
+	}
+	if (r == 0) {
 		*ret = buf;
 		*ret_len = len;
 	} else {

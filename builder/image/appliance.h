@@ -27,10 +27,6 @@ struct appl_files {
 	size_t n;
 };
 
-/* The image tags that os-services/images/ defines ("image TAG" lines), as
- * a NULL-terminated heap array (free with strv_free, strv.h). */
-int sysimages_tags(const char *dir, char ***ret, struct perr *err);
-
 /* Loads and checks os-services/ under root (the source tree). */
 int appliance_services(const char *root, struct os_services *out, struct perr *err);
 

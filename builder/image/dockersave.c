@@ -174,13 +174,8 @@ static void json_list(struct strbuf *sb, const char *key, char *const *v)
 {
 	if (!v)
 		return;
-	sb_printf(sb, ",\"%s\":[", key);
-	for (size_t i = 0; v[i]; i++) {
-		if (i)
-			sb_add(sb, ",", 1);
-		sb_json_str(sb, v[i]);
-	}
-	sb_add(sb, "]", 1);
+	sb_printf(sb, ",\"%s\":", key);
+	sb_json_strv(sb, v);
 }
 
 static char *config_json(const struct dsave_image *img, const char *diff, long long mtime)

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "components/listfile.h"
 #include "fsutil.h"
 #include "strv.h"
 #include "plan/plan.h"
@@ -376,28 +377,14 @@ int os_services_load(const char *dir, const char *const *images, struct os_servi
 		r = perr_set(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; r == 0 && i < nn; i++) {
 		char *path = NULL, *buf = NULL;
-		FILE *f;
 		size_t len = 0;
 		if (asprintf(&path, "%s/%s", dir, names[i]) < 0) {
 			r = perr_set(err, -ENOMEM, "out of memory");
 			break;
 		}
-		f = fopen(path, "re");
-		if (!f) {
-			r = perr_set(err, -errno, "%s: %s", path, strerror(errno));
-		} else {
-			buf = malloc(MAX_FILE + 1);
-			len = buf ? fread(buf, 1, MAX_FILE + 1, f) : 0;
-			fclose(f);
-			if (!buf)
-				r = perr_set(err, -ENOMEM, "out of memory");
-			else if (len > MAX_FILE)
-				r = perr_set(err, -EFBIG, "%s: larger than 1 MiB", path);
-			else
-				r = os_service_parse(path, buf, len, &s.v[s.n], err);
-			if (r == 0)
-				s.n++;
-		}
+		if ((r = read_file(path, MAX_FILE, &buf, &len, err)) == 0 &&
+		    (r = os_service_parse(path, buf, len, &s.v[s.n], err)) == 0)
+			s.n++;
 		free(buf);
 		free(path);
 	}

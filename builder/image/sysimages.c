@@ -46,6 +46,37 @@ void sysimages_free(struct listfile *v, size_t n)
 	free(v);
 }
 
+int sysimages_tags(const char *dir, char ***ret, struct perr *err)
+{
+	struct listfile *v = NULL;
+	size_t n = 0;
+	struct strv tags = STRV_INIT;
+	int r = sysimages_load(dir, &v, &n, err);
+
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		for (size_t k = 0; r == 0 && k < v[i].n; k++) {
+			const struct listline *ln = &v[i].lines[k];
+			if (strcmp(ln->tok[0], "image"))
+				continue;
+			if (ln->ntok < 2)
+				r = perr_setat(err, -EINVAL, v[i].path, ln->lineno, 1, "image: expected a TAG");
+			else if (strv_contains(&tags, ln->tok[1]))
+				r = perr_setat(err, -EEXIST, v[i].path, ln->lineno, 7, "image %s is defined twice",
+					       ln->tok[1]);
+			else
+				strv_add(&tags, ln->tok[1]);
+		}
+	}
+	sysimages_free(v, n);
+	if (r < 0) {
+		strv_clear(&tags);
+		return r;
+	}
+	if (!(*ret = strv_steal(&tags)))
+		return perr_set(err, -ENOMEM, "out of memory");
+	return 0;
+}
+
 static int to_entries(const struct layer *l, const char *file, struct dsave_entry **ret, struct perr *err)
 {
 	struct dsave_entry *e = calloc(l->n ? l->n : 1, sizeof(*e));

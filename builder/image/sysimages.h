@@ -22,6 +22,11 @@ typedef int (*sysimages_apply_fn)(void *ctx, const struct listfile *lf, const st
 int sysimages_load(const char *dir, struct listfile **ret, size_t *ret_n, struct perr *err);
 void sysimages_free(struct listfile *v, size_t n);
 
+/* The image tags the .list files of dir define ("image TAG" lines), as a
+ * NULL-terminated heap array (free with strv_free, strv.h); a tag defined
+ * twice is an error. */
+int sysimages_tags(const char *dir, char ***ret, struct perr *err);
+
 /* Builds every image of lists into one bundle and returns it in memory
  * (*ret, *ret_len: a heap buffer).  mtime stamps the entries. */
 int sysimages_bundle(const struct listfile *lists, size_t n, sysimages_apply_fn apply, void *ctx,

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "image/sysimages.h"
 #include "image/appliance.h"
 #include "strv.h"
 

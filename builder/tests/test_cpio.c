@@ -16,20 +16,7 @@
 #include "image/layer.h"
 #include "testutil.h"
 
-static char dir[] = "/tmp/paddock-test-cpio.XXXXXX";
-
-static int setup(void **state)
-{
-	(void)state;
-	return scratch_make(dir);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	scratch_remove(dir);
-	return 0;
-}
+SCRATCH_GROUP("cpio")
 
 static void fill(struct layer *l)
 {

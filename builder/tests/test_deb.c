@@ -20,20 +20,7 @@
 #include "components/listfile.h"
 #include "testutil.h"
 
-static char dir[] = "/tmp/paddock-test-deb.XXXXXX";
-
-static int setup(void **state)
-{
-	(void)state;
-	return scratch_make(dir);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	scratch_remove(dir);
-	return 0;
-}
+SCRATCH_GROUP("deb")
 
 /* A tar.xz of (name, type, content) triples; type 'f' file, 'l' symlink,
  * 'd' directory, 'h' hard link (content: its target, as tar writes it). */

@@ -15,20 +15,7 @@
 #include "components/listfile.h"
 #include "testutil.h"
 
-static char dir[] = "/tmp/paddock-test-elf.XXXXXX";
-
-static int setup(void **state)
-{
-	(void)state;
-	return scratch_make(dir);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	scratch_remove(dir);
-	return 0;
-}
+SCRATCH_GROUP("elf")
 
 static void reads_own_needs(void **state)
 {

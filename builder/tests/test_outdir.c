@@ -13,25 +13,13 @@
 #include "plan/cmdline.h"
 #include "fsutil.h"
 #include "image/layer.h"
+#include "image/node_layer.h"
 #include "components/listfile.h"
 #include "out/manifest.h"
 #include "out/outdir.h"
 #include "testutil.h"
 
-static char dir[] = "/tmp/paddock-test-outdir.XXXXXX";
-
-static int setup(void **state)
-{
-	(void)state;
-	return scratch_make(dir);
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	scratch_remove(dir);
-	return 0;
-}
+SCRATCH_GROUP("outdir")
 
 static char *slurp(const char *path)
 {

@@ -22,6 +22,22 @@ static inline void scratch_remove(const char *dir)
 	rm_rf_quiet(dir);
 }
 
+/* Defines `dir`, the run's scratch directory /tmp/paddock-test-NAME.XXXXXX,
+ * and the group setup and teardown that make and remove it. */
+#define SCRATCH_GROUP(NAME)                                          \
+	static char dir[] = "/tmp/paddock-test-" NAME ".XXXXXX";     \
+	static int setup(void **state)                                \
+	{                                                             \
+		(void)state;                                          \
+		return scratch_make(dir);                             \
+	}                                                             \
+	static int teardown(void **state)                             \
+	{                                                             \
+		(void)state;                                          \
+		scratch_remove(dir);                                  \
+		return 0;                                             \
+	}
+
 struct mem {
 	char *buf;
 	size_t len, cap;

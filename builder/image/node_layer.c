@@ -1,9 +1,9 @@
-/* node: the per-node layer. */
+/* node_layer: the per-node layer. */
 #include <errno.h>
 #include <stdlib.h>
 
+#include "image/node_layer.h"
 #include "build/build.h"
-#include "image/layer.h"
 
 int node_layer(const struct build_node *n, struct layer *l, struct perr *err)
 {

@@ -1,0 +1,50 @@
+/* base_list: the interpreter of configs/base.list (its top comment lists
+ * the directives: kernel, modules, dir, file, link, chr, applets, concat,
+ * product, images) and, through `images`, of the lists in os-services/images/.
+ * It owns the unpacked component trees of one base build and the layer
+ * the directives fill. */
+#ifndef PADDOCK_BASE_LIST_H
+#define PADDOCK_BASE_LIST_H
+
+#include <stddef.h>
+
+#include "components/listfile.h"
+#include "components/lock.h"
+#include "image/base.h"
+#include "image/elfinfo.h"
+#include "image/layer.h"
+#include "perr.h"
+
+#define BASE_LIST "configs/base.list"
+
+struct base_list {
+	const struct base_opts *o;
+	const struct lock *lock;
+	struct listfile list;          /* ROOT/configs/base.list */
+	struct elf_root root;          /* library components, lock order */
+	char **tree_of;                /* per lock entry, NULL until unpacked */
+	struct layer layer;            /* what the directives add */
+	const struct component *kernel; /* of o->flavour */
+	char *kernel_release;          /* after base_list_apply */
+	size_t nmodules;
+};
+
+/* Loads ROOT/configs/base.list and finds the kernel of o->flavour; on
+ * failure c still needs base_list_free. */
+int base_list_load(struct base_list *c, const struct base_opts *o, const struct lock *lock,
+		   struct perr *err);
+void base_list_free(struct base_list *c);
+
+/* The unpacked tree of comp (a lock entry), unpacked on first use; the
+ * string belongs to c. */
+int base_list_tree(struct base_list *c, const struct component *comp, const char **ret, struct perr *err);
+
+/* Unpacks the library components and applies every line, kernel modules
+ * first, into c->layer (not sorted yet). */
+int base_list_apply(struct base_list *c, struct perr *err);
+
+/* The kernel image of the flavour's package, its only /boot/vmlinuz-*
+ * (a new string). */
+int base_list_vmlinuz(struct base_list *c, char **ret, struct perr *err);
+
+#endif
