@@ -1,32 +1,18 @@
 /* plan: per node, the roles, containers (image, user, flags), certificates
  * and files, derived from the validated cluster model the way RKE derives
  * them (cluster/plan.go), except where paddock deliberately differs: etcd
- * runs as uid:gid (RKE formats uid:uid).  This file holds the nodes, the
- * values every node shares and the containers' assembly; the roles live in
- * plan_etcd.c, plan_controlplane.c and plan_worker.c. */
+ * runs as uid:gid (RKE formats uid:uid).  This file holds the nodes and the
+ * values they share; each role's part is in plan_etcd.c,
+ * plan_controlplane.c and plan_worker.c, built from plan_container.c's
+ * containers and plan_layer.c's certificates and files. */
 #include "plan/plan.h"
 
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "plan/plan_model.h"
 #include "strbuf.h"
-
-char *plan_strf(struct plan *p, const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0) {
-		s = NULL;
-		p->oom = true;
-	}
-	va_end(ap);
-	return s;
-}
 
 /* A copy of s (NULL stays NULL). */
 static char *dup_opt(struct plan *p, const char *s)
@@ -45,136 +31,6 @@ static char **dup_strs(struct plan *p, const struct cfg_strs *s)
 	p->oom |= !out;
 	return out;
 }
-
-/* --- flag maps and containers --------------------------------------------- */
-
-void flags_set(struct flags *f, const char *k, const char *v)
-{
-	for (size_t i = 0; i < f->kv.n; i++)
-		if (!strcmp(f->kv.v[i].key, k)) {
-			char *nv = strdup(v);
-			if (!nv) {
-				f->oom = true;
-				return;
-			}
-			free(f->kv.v[i].val);
-			f->kv.v[i].val = nv;
-			return;
-		}
-	struct cfg_kv *p = realloc(f->kv.v, (f->kv.n + 1) * sizeof(*p));
-	if (!p) {
-		f->oom = true;
-		return;
-	}
-	f->kv.v = p;
-	p[f->kv.n].key = strdup(k);
-	p[f->kv.n].val = strdup(v);
-	if (!p[f->kv.n].key || !p[f->kv.n].val) {
-		free(p[f->kv.n].key);
-		free(p[f->kv.n].val);
-		f->oom = true;
-		return;
-	}
-	f->kv.n++;
-}
-
-void flags_setf(struct flags *f, const char *k, const char *fmt, ...)
-{
-	va_list ap;
-	char *str = NULL;
-	va_start(ap, fmt);
-	int r = vasprintf(&str, fmt, ap);
-	va_end(ap);
-	if (r < 0) {
-		f->oom = true;
-		return;
-	}
-	flags_set(f, k, str);
-	free(str);
-}
-
-void flags_set_all(struct flags *f, const struct flag *v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		flags_set(f, v[i].key, v[i].val);
-}
-
-void flags_cloud_provider(struct flags *f, const struct cluster *c)
-{
-	if (c->cloud_provider_name && *c->cloud_provider_name)
-		flags_set(f, "cloud-provider", c->cloud_provider_name);
-}
-
-static int cmp_kv(const void *a, const void *b)
-{
-	return strcmp(((const struct cfg_kv *)a)->key, ((const struct cfg_kv *)b)->key);
-}
-
-/* Applies the service's extra_args (override) and extra_args_array, appends
- * the result to out and empties f. */
-static void flags_render(struct flags *f, const struct cfg_service *svc, struct strv *out)
-{
-	for (size_t i = 0; svc && i < svc->extra_args.n; i++)
-		flags_set(f, svc->extra_args.v[i].key, svc->extra_args.v[i].val);
-	qsort(f->kv.v, f->kv.n, sizeof(*f->kv.v), cmp_kv);
-	for (size_t i = 0; i < f->kv.n; i++)
-		strv_addf(out, "--%s=%s", f->kv.v[i].key, f->kv.v[i].val);
-	for (size_t i = 0; svc && i < svc->extra_args_array.n; i++)
-		for (size_t j = 0; j < svc->extra_args_array.vals[i].n; j++)
-			strv_addf(out, "--%s=%s", svc->extra_args_array.keys[i],
-				  svc->extra_args_array.vals[i].v[j]);
-	for (size_t i = 0; i < f->kv.n; i++) {
-		free(f->kv.v[i].key);
-		free(f->kv.v[i].val);
-	}
-	free(f->kv.v);
-	out->oom |= f->oom;
-	*f = (struct flags){ 0 };
-}
-
-static void container_free(struct plan_container *ct)
-{
-	free(ct->name);
-	free(ct->image);
-	free(ct->user);
-	strv_free(ct->args);
-	strv_free(ct->binds);
-	strv_free(ct->env);
-}
-
-void pn_container(struct plan *p, struct pnode *pn, const char *name, const char *image_key,
-		  const struct cfg_service *svc, struct ct_draft *d)
-{
-	struct strv args = STRV_INIT;
-	flags_render(&d->flags, svc, &args);
-	for (size_t i = 0; i < d->args.n; i++)
-		strv_add(&args, d->args.v[i]);
-	args.oom |= d->args.oom;
-	strv_clear(&d->args);
-	for (size_t i = 0; svc && i < svc->extra_binds.n; i++)
-		strv_add(&d->binds, svc->extra_binds.v[i]);
-	for (size_t i = 0; svc && i < svc->extra_env.n; i++)
-		strv_add(&d->env, svc->extra_env.v[i]);
-	struct plan_container ct = {
-		.name = strdup(name),
-		.image = cfg_system_image(p->c, image_key),
-		.user = dup_opt(p, d->user),
-		.args = strv_steal(&args),
-		.binds = strv_steal(&d->binds),
-		.env = strv_steal(&d->env),
-	};
-	struct plan_container *v = realloc(pn->ct, (pn->nct + 1) * sizeof(*v));
-	if (v)
-		pn->ct = v;
-	if (!v || !ct.name || !ct.image || !ct.args || !ct.binds || !ct.env) {
-		p->oom = true;
-		container_free(&ct);
-		return;
-	}
-	v[pn->nct++] = ct;
-}
-
-/* --- the nodes ------------------------------------------------------------- */
 
 /* The string built in sb ("" when nothing was added). */
 static char *sb_take(struct plan *p, struct strbuf *sb)
@@ -360,38 +216,13 @@ int plan_node_config(const struct plan *p, size_t i, struct nodecfg *out, struct
 	return 0;
 }
 
-static void pnode_free(const struct plan *p, struct pnode *pn)
-{
-	struct plan_node *n = &pn->pub;
-	char *strs[] = { n->name, n->address, n->internal_address, n->mac, n->net_address,
-			 n->net_gateway, n->state_disk, n->kernel_args };
-	for (size_t j = 0; j < sizeof(strs) / sizeof(*strs); j++)
-		free(strs[j]);
-	strv_free(n->dns);
-	for (size_t j = 0; j < pn->nct; j++)
-		container_free(&pn->ct[j]);
-	for (size_t j = 0; j < pn->ncerts; j++) {
-		struct plan_cert *c = &pn->certs[j];
-		free(c->name);
-		free(c->common_name);
-		if (c->sans != p->sans_etcd && c->sans != p->sans_api)
-			strv_free(c->sans);
-	}
-	for (size_t j = 0; j < pn->nfiles; j++) {
-		free(pn->files[j].path);
-		free(pn->files[j].source);
-	}
-	free(pn->ct);
-	free(pn->certs);
-	free(pn->files);
-}
 
 void plan_free(struct plan *p)
 {
 	if (!p)
 		return;
 	for (size_t i = 0; i < p->n; i++)
-		pnode_free(p, &p->nodes[i]);
+		pn_free(p, &p->nodes[i]);
 	free(p->nodes);
 	struct plan_build_opts *o = &p->opts;
 	char *strs[] = { o->kernel_flavour, o->compression, o->http_base, o->console,

@@ -1,8 +1,24 @@
 /* plan_layer: the certificates and files a node's layer carries, and the
  * ones every node gets. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "plan/plan_model.h"
+
+char *plan_strf(struct plan *p, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0) {
+		s = NULL;
+		p->oom = true;
+	}
+	va_end(ap);
+	return s;
+}
+
 
 char *plan_host_stem(struct plan *p, const char *stem, const char *address)
 {
@@ -121,4 +137,30 @@ void plan_node_common(struct plan *p, struct pnode *pn, const struct cfg_node *n
 		creds |= (c->registries[i].user && *c->registries[i].user) || c->registries[i].ecr;
 	if (creds)
 		pn_file(p, pn, "/etc/paddock/registry-auth.json", 0600, "cluster.yml");
+}
+
+void pn_free(const struct plan *p, struct pnode *pn)
+{
+	struct plan_node *n = &pn->pub;
+	char *strs[] = { n->name, n->address, n->internal_address, n->mac, n->net_address,
+			 n->net_gateway, n->state_disk, n->kernel_args };
+	for (size_t j = 0; j < sizeof(strs) / sizeof(*strs); j++)
+		free(strs[j]);
+	strv_free(n->dns);
+	for (size_t j = 0; j < pn->nct; j++)
+		plan_container_free(&pn->ct[j]);
+	for (size_t j = 0; j < pn->ncerts; j++) {
+		struct plan_cert *c = &pn->certs[j];
+		free(c->name);
+		free(c->common_name);
+		if (c->sans != p->sans_etcd && c->sans != p->sans_api)
+			strv_free(c->sans);
+	}
+	for (size_t j = 0; j < pn->nfiles; j++) {
+		free(pn->files[j].path);
+		free(pn->files[j].source);
+	}
+	free(pn->ct);
+	free(pn->certs);
+	free(pn->files);
 }

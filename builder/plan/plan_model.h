@@ -1,7 +1,8 @@
-/* plan_model: the plan's inside, shared by plan.c (nodes, containers), the
- * node layer's certificates and files (plan_layer.c) and the per-role
- * planners (plan_etcd.c, plan_controlplane.c, plan_worker.c).  Private to
- * builder/plan/; everything else goes through plan/plan.h. */
+/* plan_model: the plan's inside, private to builder/plan/.  Files depend
+ * one way: plan.c (nodes, shared values) -> plan_etcd.c,
+ * plan_controlplane.c, plan_worker.c (one role each) -> plan_layer.c
+ * (certificates, files) -> plan_container.c (flag maps, containers).
+ * Everything else goes through plan/plan.h. */
 #ifndef PADDOCK_PLAN_MODEL_H
 #define PADDOCK_PLAN_MODEL_H
 
@@ -95,6 +96,7 @@ struct ct_draft {
  * d (emptied) and the user's settings for the service svc (may be NULL). */
 void pn_container(struct plan *p, struct pnode *pn, const char *name, const char *image_key,
 		  const struct cfg_service *svc, struct ct_draft *d);
+void plan_container_free(struct plan_container *ct);
 
 /* Adds the certificate `stem` and its .pem and -key.pem files.  sans: the
  * node's own names (emptied), or NULL for none. */
@@ -102,6 +104,8 @@ void pn_cert(struct plan *p, struct pnode *pn, const char *stem, const char *cn,
 /* As pn_cert with one of the plan's shared lists (p->sans_etcd, p->sans_api). */
 void pn_cert_shared(struct plan *p, struct pnode *pn, const char *stem, const char *cn, char **sans);
 void pn_file(struct plan *p, struct pnode *pn, const char *path, unsigned mode, const char *source);
+/* Frees what the node holds (not the shared SAN lists). */
+void pn_free(const struct plan *p, struct pnode *pn);
 
 /* SANs as RKE's pki.GetAltNames builds them for the hosts with `role`. */
 char **plan_alt_names(struct plan *p, const char *role, bool user_sans);
