@@ -71,7 +71,7 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...)
 void sb_json_str(struct strbuf *sb, const char *s)
 {
 	sb_add(sb, "\"", 1);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
 		switch (*p) {
 		case '"': sb_add(sb, "\\\"", 2); break;
 		case '\\': sb_add(sb, "\\\\", 2); break;
@@ -79,7 +79,7 @@ void sb_json_str(struct strbuf *sb, const char *s)
 		case '\r': sb_add(sb, "\\r", 2); break;
 		case '\t': sb_add(sb, "\\t", 2); break;
 		default:
-			if (*p < 0x20)
+			if (*p < 0x20 || *p == 0x7f)
 				sb_printf(sb, "\\u%04x", *p);
 			else
 				sb_add(sb, p, 1);

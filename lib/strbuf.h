@@ -20,7 +20,9 @@ struct strbuf {
 void sb_add(struct strbuf *sb, const void *p, size_t n);
 void sb_adds(struct strbuf *sb, const char *s);
 void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Appends s as a JSON string literal, quotes included. */
+/* Appends s as a JSON string literal, quotes included; NULL is "".
+ * '"', '\', \n, \r and \t get their short escapes, other control
+ * characters and DEL \u00XX; '/' and bytes from 0x80 (UTF-8) are kept. */
 void sb_json_str(struct strbuf *sb, const char *s);
 /* Takes the string out (caller frees); NULL when empty or after an error. */
 char *sb_steal(struct strbuf *sb);

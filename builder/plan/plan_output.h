@@ -13,7 +13,4 @@
 int plan_write_json(const struct plan *p, FILE *f);
 int plan_write_text(const struct plan *p, FILE *f);
 
-/* Writes s as a JSON string literal (with quotes). */
-void json_string(FILE *f, const char *s);
-
 #endif

@@ -7,7 +7,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "json.h"
 #include "plan/plan.h"
+#include "plan/plan_output.h"
 
 static const char *doc =
 	"cluster_name: t\n"
@@ -153,6 +155,33 @@ static void certificate_sans(void **state)
 	plan_free(p);
 }
 
+/* --json escapes what it prints the way lib's JSON writers do, and parses. */
+static void json_escapes_strings(void **state)
+{
+	(void)state;
+	struct perr e = PERR_INIT;
+	struct plan *p = load("cluster_name: t\n"
+			      "nodes:\n  - address: 10.0.0.1\n    hostname_override: a\n    user: u\n"
+			      "    role: [etcd, controlplane, worker]\n"
+			      "    labels: {\"k/\\x7f\": \"v\\t\\\"\\x01\\u00e9\"}\n", &e);
+	if (!p)
+		fail_msg("%s", e.msg);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(plan_write_json(p, f), 0);
+	fclose(f);
+	assert_non_null(strstr(buf, "\"labels\": { \"k/\\u007f\": \"v\\t\\\"\\u0001\xc3\xa9\" },\n"));
+	assert_non_null(strstr(buf, "\"roles\": [\"etcd\", \"controlplane\", \"worker\"],\n"));
+	struct json *j = NULL;
+	assert_int_equal(json_parse(buf, len, &j, &e), 0);
+	assert_int_equal(json_get(j, "paddock_plan")->num, PLAN_JSON_VERSION);
+	json_free(j);
+	free(buf);
+	plan_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -160,6 +189,7 @@ int main(void)
 		cmocka_unit_test(etcd_uid_gid_and_images),
 		cmocka_unit_test(node_config),
 		cmocka_unit_test(certificate_sans),
+		cmocka_unit_test(json_escapes_strings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

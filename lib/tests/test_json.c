@@ -61,6 +61,11 @@ static void strbuf_escapes_and_caps(void **state)
 	sb_json_str(&sb, "a\"b\\c\n\x01");
 	assert_string_equal(sb.s, "\"a\\\"b\\\\c\\n\\u0001\"");
 	sb_free(&sb);
+	/* DEL is escaped too; '/' and UTF-8 are kept; NULL is "" */
+	sb_json_str(&sb, "\x7f/\xc3\xa9\t\r\x1f");
+	sb_json_str(&sb, NULL);
+	assert_string_equal(sb.s, "\"\\u007f/\xc3\xa9\\t\\r\\u001f\"\"\"");
+	sb_free(&sb);
 	sb.max = 4;
 	sb_adds(&sb, "abc");
 	sb_adds(&sb, "de");

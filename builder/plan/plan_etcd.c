@@ -1,0 +1,90 @@
+/* plan_etcd: what an etcd node runs (etcd, its rolling snapshots) and its
+ * certificate, as RKE's cluster/plan.go builds them, except that etcd runs
+ * as uid:gid where RKE formats uid:uid. */
+#include <stdlib.h>
+
+#include "plan/plan_model.h"
+
+static void plan_snapshots(struct plan *p, struct pnode *pn, const struct cfg_node *n, const char *stem)
+{
+	const struct cluster *c = p->c;
+	const struct cfg_etcd *e = &c->services.etcd;
+	struct ct_draft d = { .user = p->etcd_user };
+	strv_add(&d.args, "/opt/rke-tools/rke-etcd-backup");
+	strv_add(&d.args, "etcd-backup");
+	strv_add(&d.args, "save");
+	strv_add(&d.args, "--cacert=" SSL_DIR "/kube-ca.pem");
+	strv_addf(&d.args, "--cert=" SSL_DIR "/%s.pem", stem);
+	strv_addf(&d.args, "--key=" SSL_DIR "/%s-key.pem", stem);
+	strv_add(&d.args, "--name=etcd-rolling-snapshots");
+	strv_addf(&d.args, "--endpoints=%s:2379", n->internal_address);
+	if (e->backup.present) {
+		long long iv = e->backup.interval_hours;
+		strv_addf(&d.args, "--retention=%lldh", e->backup.retention * iv);
+		strv_addf(&d.args, "--creation=%lldh", iv);
+	} else {
+		strv_addf(&d.args, "--retention=%s", e->retention);
+		strv_addf(&d.args, "--creation=%s", e->creation);
+	}
+	if (e->backup.s3.present) {
+		strv_add(&d.args, "--s3-backup=true");
+		strv_addf(&d.args, "--s3-endpoint=%s", e->backup.s3.endpoint);
+		strv_addf(&d.args, "--s3-bucketName=%s", e->backup.s3.bucket_name);
+		if (e->backup.s3.region && *e->backup.s3.region)
+			strv_addf(&d.args, "--s3-region=%s", e->backup.s3.region);
+		if (e->backup.s3.folder && *e->backup.s3.folder)
+			strv_addf(&d.args, "--s3-folder=%s", e->backup.s3.folder);
+	}
+	strv_addf(&d.binds, "%s/opt/rke/etcd-snapshots:/backup:z", plan_prefix(c));
+	strv_addf(&d.binds, ETC_KUBERNETES_BIND, plan_prefix(c));
+	pn_container(p, pn, "etcd-rolling-snapshots", "alpine", NULL, &d);
+}
+
+/* the flags RKE gives etcd whatever the cluster */
+static const struct flag etcd_flags[] = {
+	{ "data-dir", "/var/lib/rancher/etcd/" },
+	{ "listen-client-urls", "https://0.0.0.0:2379" },
+	{ "listen-peer-urls", "https://0.0.0.0:2380" },
+	{ "initial-cluster-token", "etcd-cluster-1" },
+	{ "initial-cluster-state", "new" },
+	{ "client-cert-auth", "true" },
+	{ "peer-client-cert-auth", "true" },
+	{ "trusted-ca-file", SSL_DIR "/kube-ca.pem" },
+	{ "peer-trusted-ca-file", SSL_DIR "/kube-ca.pem" },
+	{ "cipher-suites", TLS_CIPHERS },
+};
+
+void plan_etcd(struct plan *p, struct pnode *pn, const struct cfg_node *n)
+{
+	const struct cluster *c = p->c;
+	const struct cfg_etcd *e = &c->services.etcd;
+	char *stem = plan_host_stem(p, "kube-etcd", n->internal_address);
+	if (!stem)
+		return;
+	struct ct_draft d = { .user = p->etcd_user };
+	struct flags *f = &d.flags;
+	FLAGS_SET_TABLE(f, etcd_flags);
+	flags_setf(f, "name", "etcd-%s", n->hostname_override);
+	flags_setf(f, "advertise-client-urls", "https://%s:2379", n->internal_address);
+	flags_setf(f, "initial-advertise-peer-urls", "https://%s:2380", n->internal_address);
+	flags_set(f, "initial-cluster", p->initial_cluster);
+	flags_setf(f, "cert-file", SSL_DIR "/%s.pem", stem);
+	flags_setf(f, "key-file", SSL_DIR "/%s-key.pem", stem);
+	flags_setf(f, "peer-cert-file", SSL_DIR "/%s.pem", stem);
+	flags_setf(f, "peer-key-file", SSL_DIR "/%s-key.pem", stem);
+	strv_addf(&d.binds, "%s/var/lib/etcd:/var/lib/rancher/etcd/:z", plan_prefix(c));
+	strv_addf(&d.binds, ETC_KUBERNETES_BIND, plan_prefix(c));
+	strv_add(&d.env, "ETCDCTL_API=3");
+	strv_add(&d.env, "ETCDCTL_CACERT=" SSL_DIR "/kube-ca.pem");
+	strv_addf(&d.env, "ETCDCTL_CERT=" SSL_DIR "/%s.pem", stem);
+	strv_addf(&d.env, "ETCDCTL_KEY=" SSL_DIR "/%s-key.pem", stem);
+	strv_add(&d.env, "ETCDCTL_ENDPOINTS=https://127.0.0.1:2379");
+	pn_container(p, pn, "etcd", "etcd", &e->base, &d);
+
+	/* the serving/peer certificate names every etcd host */
+	pn_cert_shared(p, pn, stem, "kube-etcd", p->sans_etcd);
+
+	if (e->backup.present ? e->backup.enabled : e->snapshot)
+		plan_snapshots(p, pn, n, stem);
+	free(stem);
+}
