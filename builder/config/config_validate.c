@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "config/config_schema.h"
+#include "config/k8s_defaults.h"
 #include "config/netaddr.h"
 
 struct vctx {
@@ -634,7 +635,7 @@ static void stricter_warnings(struct vctx *v)
 	if (!c->kubernetes_version_set)
 		diag_add(v->diags, c->file, 0, 0,
 			 "kubernetes_version: not set; paddock uses %s (pin it to build the same "
-			 "images tomorrow)", PADDOCK_DEFAULT_K8S);
+			 "images tomorrow)", k8s_default_version());
 	/* RKE overrides these per-node keys with the cluster's, silently */
 	for (size_t i = 0; i < c->nnodes; i++) {
 		const struct ynode *aa = ymap_get(c->nodes[i].y, "ssh_agent_auth");
