@@ -13,6 +13,14 @@ bool cfg_has_role(const struct cfg_node *n, const char *role)
 	return cfg_strs_contains(&n->role, role);
 }
 
+size_t cfg_role_count(const struct cluster *c, const char *role)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->nnodes; i++)
+		n += cfg_has_role(&c->nodes[i], role);
+	return n;
+}
+
 char *cfg_system_image(const struct cluster *c, const char *key)
 {
 	const char *v = cfg_kv_get(&c->system_images, key);

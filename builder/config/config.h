@@ -255,6 +255,7 @@ int config_validate(struct cluster *c, struct diag_list *diags, struct perr *err
 /* The model's lifetime and the questions the plan asks of it (cluster.c). */
 void config_free(struct cluster *c);
 bool cfg_has_role(const struct cfg_node *n, const char *role);
+size_t cfg_role_count(const struct cluster *c, const char *role);
 /* Effective image for a system_images key (file, else paddock's default,
  * then rewritten to the default private registry); new heap string. */
 char *cfg_system_image(const struct cluster *c, const char *key);
