@@ -15,8 +15,6 @@ static int oom(struct perr *err)
 	return perr_set(err, -ENOMEM, "out of memory");
 }
 
-/* --- sections ------------------------------------------------------------ */
-
 static int read_service(const struct ynode *m, struct cfg_service *s)
 {
 	if (yget_kvs(m, "extra_args", &s->extra_args) < 0 ||
@@ -227,13 +225,10 @@ static int read_registries(struct cluster *c, const struct ynode *l)
 	return 0;
 }
 
-int config_read(struct cluster *c, struct diag_list *diags, struct perr *err)
+/* Top-level keys, and the bastion that inherits from them. */
+static int read_cluster_keys(const struct ynode *root, struct cluster *c)
 {
-	const struct ynode *root = c->root && c->root->kind == Y_MAP ? c->root : NULL;
-	const struct ynode *svc = yget_map(root, "services");
 	int r = 0;
-	(void)diags;
-
 	r |= yget_str_def(root, "ssh_key_path", "~/.ssh/id_rsa", &c->ssh_key_path);
 	r |= yget_str(root, "ssh_cert_path", &c->ssh_cert_path);
 	c->ssh_agent_auth = yget_bool(root, "ssh_agent_auth", false);
@@ -242,8 +237,8 @@ int config_read(struct cluster *c, struct diag_list *diags, struct perr *err)
 	r |= yget_str_def(root, "cluster_name", "local", &c->cluster_name);
 	r |= yget_str_def(root, "kubernetes_version", NULL, &c->kubernetes_version);
 	c->kubernetes_version_set = c->kubernetes_version != NULL;
-	if (!c->kubernetes_version)
-		c->kubernetes_version = strdup(k8s_default_version());
+	if (!c->kubernetes_version && !(c->kubernetes_version = strdup(k8s_default_version())))
+		return -ENOMEM;
 	c->addon_job_timeout = yget_int_nz(root, "addon_job_timeout", 45);
 	r |= yget_str(root, "addons", &c->addons);
 	r |= yget_strs(root, "addons_include", &c->addons_include);
@@ -254,10 +249,9 @@ int config_read(struct cluster *c, struct diag_list *diags, struct perr *err)
 	r |= yget_str(root, "cri_dockerd_stream_server_port", &c->cri_dockerd_stream_server_port);
 	r |= yget_str(yget_map(root, "cloud_provider"), "name", &c->cloud_provider_name);
 	r |= yget_kvs(root, "system_images", &c->system_images);
-	if (r || !c->kubernetes_version)
-		return oom(err);
+	if (r)
+		return -ENOMEM;
 
-	/* bastion */
 	const struct ynode *b = yget_map(root, "bastion_host");
 	r |= yget_str_def(b, "address", NULL, &c->bastion.address);
 	r |= yget_str_def(b, "port", c->bastion.address ? "22" : NULL, &c->bastion.port);
@@ -269,55 +263,53 @@ int config_read(struct cluster *c, struct diag_list *diags, struct perr *err)
 	r |= yget_str(b, "ssh_cert_path", &c->bastion.ssh_cert_path);
 	c->bastion.ssh_agent_auth = c->ssh_agent_auth;
 	c->bastion.ignore_proxy_env_vars = yget_bool(b, "ignore_proxy_env_vars", false);
+	return r ? -ENOMEM : 0;
+}
 
-	/* paddock's own block */
-	const struct ynode *pd = yget_map(root, "paddock");
-	r |= read_boot(yget_map(pd, "defaults"), &c->paddock.defaults, false);
-	r |= yget_str_def(pd, "kernel", "generic", &c->paddock.kernel);
-	r |= yget_str_def(pd, "compression", "zstd", &c->paddock.compression);
-	r |= yget_strs(pd, "formats", &c->paddock.formats);
+/* paddock's own top-level block. */
+static int read_paddock(const struct ynode *pd, struct cfg_paddock *p)
+{
+	int r = read_boot(yget_map(pd, "defaults"), &p->defaults, false);
+	r |= yget_str_def(pd, "kernel", "generic", &p->kernel);
+	r |= yget_str_def(pd, "compression", "zstd", &p->compression);
+	r |= yget_strs(pd, "formats", &p->formats);
 	if (!ymap_get(pd, "formats") || ynode_is_null(ymap_get(pd, "formats"))) {
 		static const char *const all[] = { "kernel", "iso", "pxe", "ipxe" };
 		for (size_t i = 0; i < 4; i++)
-			r |= cfg_strs_add(&c->paddock.formats, all[i]);
+			r |= cfg_strs_add(&p->formats, all[i]);
 	}
-	r |= yget_str(pd, "http_base", &c->paddock.http_base);
-	r |= yget_str_def(pd, "console", "ttyS0", &c->paddock.console);
-	c->paddock.menu_timeout = yget_int(pd, "menu_timeout", 5);
-	if (r)
-		return oom(err);
+	r |= yget_str(pd, "http_base", &p->http_base);
+	r |= yget_str_def(pd, "console", "ttyS0", &p->console);
+	p->menu_timeout = yget_int(pd, "menu_timeout", 5);
+	return r ? -ENOMEM : 0;
+}
 
-	/* nodes */
-	const struct ynode *nl = ymap_get(root, "nodes");
-	if (nl && nl->kind == Y_SEQ && nl->n) {
-		c->nodes = calloc(nl->n, sizeof(*c->nodes));
-		if (!c->nodes)
-			return oom(err);
-		for (size_t i = 0; i < nl->n; i++) {
-			const struct ynode *m = nl->items[i];
-			struct cfg_node *n = &c->nodes[c->nnodes++];
-			if (m->kind != Y_MAP)
-				m = NULL;   /* a null entry: an empty node, refused by validation */
-			n->y = nl->items[i];
-			if (read_node(c, m, n) < 0 || merge_boot(&n->boot, &c->paddock.defaults) < 0)
-				return oom(err);
-			n->y = nl->items[i];
-		}
+/* After the cluster's keys and paddock.defaults, which nodes inherit. */
+static int read_nodes(struct cluster *c, const struct ynode *nl)
+{
+	if (!nl || nl->kind != Y_SEQ || !nl->n)
+		return 0;
+	c->nodes = calloc(nl->n, sizeof(*c->nodes));
+	if (!c->nodes)
+		return -ENOMEM;
+	for (size_t i = 0; i < nl->n; i++) {
+		const struct ynode *m = nl->items[i];
+		struct cfg_node *n = &c->nodes[c->nnodes++];
+		if (m->kind != Y_MAP)
+			m = NULL;   /* a null entry: an empty node, refused by validation */
+		if (read_node(c, m, n) < 0 || merge_boot(&n->boot, &c->paddock.defaults) < 0)
+			return -ENOMEM;
+		n->y = nl->items[i];
 	}
+	return 0;
+}
 
-	/* services */
-	const struct ynode *s;
-	s = yget_map(svc, "etcd");
-	r |= read_etcd(s, &c->services.etcd);
-	/* version-dependent defaults (cluster/defaults.go) */
-	int vmaj = 1, vmin = 99, vpatch = 0;
-	(void)cfg_k8s_version(c->kubernetes_version, &vmaj, &vmin, &vpatch);
-	bool v_ge = vmaj > 1;
-#define K8S_AT_LEAST(mi, pa) (v_ge || vmin > (mi) || (vmin == (mi) && vpatch >= (pa)))
-	bool audit_default = K8S_AT_LEAST(17, 4) || (vmin == 16 && vpatch >= 8) ||
-			     (vmin == 15 && vpatch >= 11);
-	r |= read_kube_api(yget_map(svc, "kube-api"), &c->services.kube_api, audit_default);
-	s = yget_map(svc, "kube-controller");
+static int read_services(const struct ynode *svc, struct cluster *c,
+			 const struct k8s_version_defaults *vd)
+{
+	int r = read_etcd(yget_map(svc, "etcd"), &c->services.etcd);
+	r |= read_kube_api(yget_map(svc, "kube-api"), &c->services.kube_api, vd->audit_log);
+	const struct ynode *s = yget_map(svc, "kube-controller");
 	r |= read_service(s, &c->services.kube_controller.base);
 	r |= yget_str_def(s, "cluster_cidr", "10.42.0.0/16", &c->services.kube_controller.cluster_cidr);
 	r |= yget_str_def(s, "service_cluster_ip_range", "10.43.0.0/16",
@@ -332,23 +324,26 @@ int config_read(struct cluster *c, struct diag_list *diags, struct perr *err)
 	c->services.kubelet.generate_serving_certificate = yget_bool(s, "generate_serving_certificate", false);
 	r |= read_service(yget_map(svc, "kubeproxy"), &c->services.kubeproxy);
 	if (r)
-		return oom(err);
+		return -ENOMEM;
 	/* pod_security_configuration defaults to privileged unless an admission
 	 * config file is passed by hand */
 	struct cfg_kube_api *ka = &c->services.kube_api;
-	bool psa_default = vmaj > 1 || vmin >= 23;
-	if (psa_default && ka->pod_security_configuration && !*ka->pod_security_configuration) {
+	if (vd->pod_security && ka->pod_security_configuration && !*ka->pod_security_configuration) {
 		free(ka->pod_security_configuration);
 		ka->pod_security_configuration = NULL;
 	}
-	if (psa_default && !ka->pod_security_configuration &&
-	    !cfg_kv_get(&ka->base.extra_args, "admission-control-config-file")) {
-		free(ka->pod_security_configuration);
-		if (!(ka->pod_security_configuration = strdup("privileged")))
-			return oom(err);
-	}
+	if (vd->pod_security && !ka->pod_security_configuration &&
+	    !cfg_kv_get(&ka->base.extra_args, "admission-control-config-file") &&
+	    !(ka->pod_security_configuration = strdup("privileged")))
+		return -ENOMEM;
+	return 0;
+}
 
-	/* network, authn, authz, ingress, dns, monitoring */
+/* network, authn, authz, ingress, dns, monitoring, registries */
+static int read_addons(const struct ynode *root, struct cluster *c,
+		       const struct k8s_version_defaults *vd)
+{
+	int r = 0;
 	const struct ynode *nw = yget_map(root, "network");
 	r |= yget_str_def(nw, "plugin", "canal", &c->network.plugin);
 	r |= yget_kvs(nw, "options", &c->network.options);
@@ -378,21 +373,24 @@ int config_read(struct cluster *c, struct diag_list *diags, struct perr *err)
 	r |= yget_kvs(in, "options", &c->ingress.options);
 	r |= yget_kvs(in, "extra_args", &c->ingress.extra_args);
 	r |= yget_str(in, "dns_policy", &c->ingress.dns_policy);
-	r |= yget_str_def(in, "network_mode", K8S_AT_LEAST(21, 0) ? "hostPort" : "hostNetwork",
-			 &c->ingress.network_mode);
+	r |= yget_str_def(in, "network_mode", vd->ingress_network_mode, &c->ingress.network_mode);
 	c->ingress.http_port = yget_int_nz(in, "http_port", 80);
 	c->ingress.https_port = yget_int_nz(in, "https_port", 443);
 	const struct ynode *dn = yget_map(root, "dns");
-	r |= yget_str_def(dn, "provider", K8S_AT_LEAST(14, 0) ? "coredns" : "kube-dns", &c->dns.provider);
-#undef K8S_AT_LEAST
+	r |= yget_str_def(dn, "provider", vd->dns_provider, &c->dns.provider);
 	r |= yget_strs(dn, "upstreamnameservers", &c->dns.upstreamnameservers);
 	r |= yget_str(yget_map(dn, "nodelocal"), "ip_address", &c->dns.nodelocal_ip);
 	const struct ynode *mo = yget_map(root, "monitoring");
 	r |= yget_str_def(mo, "provider", "metrics-server", &c->monitoring.provider);
 	c->monitoring.replicas = yget_int(mo, "replicas", 1);
 	r |= read_registries(c, ymap_get(root, "private_registries"));
+	return r ? -ENOMEM : 0;
+}
 
-	/* upgrade strategy, restore, rotation */
+/* upgrade strategy, restore, rotation */
+static int read_operations(const struct ynode *root, struct cluster *c)
+{
+	int r = 0;
 	const struct ynode *us = yget_map(root, "upgrade_strategy");
 	r |= yget_str_def(us, "max_unavailable_worker", "10%", &c->upgrade_strategy.max_unavailable_worker);
 	r |= yget_str_def(us, "max_unavailable_controlplane", "1",
@@ -411,5 +409,20 @@ int config_read(struct cluster *c, struct diag_list *diags, struct perr *err)
 	c->rotate_certificates.present = rc != NULL;
 	c->rotate_certificates.cacertificates = yget_bool(rc, "cacertificates", false);
 	r |= yget_strs(rc, "services", &c->rotate_certificates.services);
-	return r ? oom(err) : 0;
+	return r ? -ENOMEM : 0;
+}
+
+int config_read(struct cluster *c, struct diag_list *diags, struct perr *err)
+{
+	const struct ynode *root = c->root && c->root->kind == Y_MAP ? c->root : NULL;
+	struct k8s_version_defaults vd;
+	(void)diags;
+	if (read_cluster_keys(root, c) < 0 || read_paddock(yget_map(root, "paddock"), &c->paddock) < 0 ||
+	    read_nodes(c, ymap_get(root, "nodes")) < 0)
+		return oom(err);
+	k8s_version_defaults(c->kubernetes_version, &vd);
+	if (read_services(yget_map(root, "services"), c, &vd) < 0 || read_addons(root, c, &vd) < 0 ||
+	    read_operations(root, c) < 0)
+		return oom(err);
+	return 0;
 }

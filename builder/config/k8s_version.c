@@ -1,4 +1,4 @@
-/* k8s_version: Kubernetes versions (k8s_version.h). */
+/* k8s_version: Kubernetes versions and what follows from one (k8s_version.h). */
 #include "config/k8s_version.h"
 
 #include <ctype.h>
@@ -32,4 +32,16 @@ bool cfg_k8s_version(const char *v, int *maj, int *min, int *patch)
 		if (!isalnum((unsigned char)*q) && !strchr(".-+", *q))
 			return false;
 	return true;
+}
+
+void k8s_version_defaults(const char *version, struct k8s_version_defaults *out)
+{
+	int maj = 1, min = 99, patch = 0;
+	(void)cfg_k8s_version(version, &maj, &min, &patch);
+#define AT_LEAST(mi, pa) (maj > 1 || min > (mi) || (min == (mi) && patch >= (pa)))
+	out->audit_log = AT_LEAST(17, 4) || (min == 16 && patch >= 8) || (min == 15 && patch >= 11);
+	out->pod_security = maj > 1 || min >= 23;
+	out->ingress_network_mode = AT_LEAST(21, 0) ? "hostPort" : "hostNetwork";
+	out->dns_provider = AT_LEAST(14, 0) ? "coredns" : "kube-dns";
+#undef AT_LEAST
 }
