@@ -15,9 +15,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "config/cfg_strings.h"
 #include "config/diag.h"
 #include "config/k8s_version.h"
-#include "config/cfg_strings.h"
 #include "config/ytree.h"
 #include "perr.h"
 
