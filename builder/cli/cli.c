@@ -52,6 +52,40 @@ void cli_print_diags(const struct diag_list *d)
 	}
 }
 
+int cli_file_args(int argc, char **argv, void (*usage)(FILE *), const char *const *opts,
+		  bool *seen, const char **file)
+{
+	*file = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(stdout);
+			return 0;
+		}
+		size_t k = 0;
+		while (opts && opts[k] && strcmp(argv[i], opts[k]))
+			k++;
+		if (opts && opts[k]) {
+			seen[k] = true;
+			continue;
+		}
+		if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "paddock %s: unknown option '%s'\n", argv[0], argv[i]);
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		if (*file) {
+			fprintf(stderr, "paddock %s: one FILE only\n", argv[0]);
+			return EXIT_USAGE;
+		}
+		*file = argv[i];
+	}
+	if (!*file) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	return CLI_GO_ON;
+}
+
 int cli_load_plan(const char *file, struct plan **ret)
 {
 	struct diag_list d = { 0 };

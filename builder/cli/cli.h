@@ -4,6 +4,9 @@
 #ifndef PADDOCK_CLI_H
 #define PADDOCK_CLI_H
 
+#include <stdbool.h>
+#include <stdio.h>
+
 #include "config/diag.h"
 #include "perr.h"
 
@@ -25,6 +28,14 @@ int cmd_plan(int argc, char **argv);
 void cli_print_error(const struct perr *e);
 /* Prints each warning as "FILE:LINE:COL: warning: msg" to stderr. */
 void cli_print_diags(const struct diag_list *d);
+
+#define CLI_GO_ON (-1)
+/* Parses `VERB [OPTION...] FILE` (argv[0] is the verb): --help and -h print
+ * usage to stdout; an argument equal to opts[k] (a NULL-terminated list,
+ * may be NULL) sets seen[k].  Returns CLI_GO_ON with *file set, else the
+ * exit status the verb returns (0 after --help, EXIT_USAGE). */
+int cli_file_args(int argc, char **argv, void (*usage)(FILE *), const char *const *opts,
+		  bool *seen, const char **file);
 
 struct plan;
 /* Loads FILE's plan, printing its warnings and any error to stderr; the

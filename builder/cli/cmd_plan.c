@@ -1,6 +1,5 @@
 /* paddock plan FILE [--json]: what each node will be. */
 #include <stdio.h>
-#include <string.h>
 
 #include "cli/cli.h"
 #include "plan/plan.h"
@@ -20,32 +19,13 @@ static void usage(FILE *f)
 
 int cmd_plan(int argc, char **argv)
 {
-	const char *file = NULL;
-	bool json = false;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout);
-			return 0;
-		}
-		if (!strcmp(argv[i], "--json")) {
-			json = true;
-			continue;
-		}
-		if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "paddock plan: unknown option '%s'\n", argv[i]);
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-		if (file) {
-			fprintf(stderr, "paddock plan: one FILE only\n");
-			return EXIT_USAGE;
-		}
-		file = argv[i];
-	}
-	if (!file) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	static const char *const opts[] = { "--json", NULL };
+	bool seen[1] = { false };
+	const char *file;
+	int st = cli_file_args(argc, argv, usage, opts, seen, &file);
+	if (st != CLI_GO_ON)
+		return st;
+	bool json = seen[0];
 	struct plan *p = NULL;
 	if (cli_load_plan(file, &p) != 0)
 		return EXIT_INVALID;

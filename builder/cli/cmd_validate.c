@@ -1,6 +1,5 @@
 /* paddock validate FILE: parse and check a cluster.yml. */
 #include <stdio.h>
-#include <string.h>
 
 #include "cli/cli.h"
 #include "plan/plan.h"
@@ -20,27 +19,10 @@ static void usage(FILE *f)
 
 int cmd_validate(int argc, char **argv)
 {
-	const char *file = NULL;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout);
-			return 0;
-		}
-		if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "paddock validate: unknown option '%s'\n", argv[i]);
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-		if (file) {
-			fprintf(stderr, "paddock validate: one FILE only\n");
-			return EXIT_USAGE;
-		}
-		file = argv[i];
-	}
-	if (!file) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	const char *file;
+	int st = cli_file_args(argc, argv, usage, NULL, NULL, &file);
+	if (st != CLI_GO_ON)
+		return st;
 	struct plan *p = NULL;
 	if (cli_load_plan(file, &p) != 0)
 		return EXIT_INVALID;

@@ -1,41 +1,25 @@
 /* config: the typed cluster model read from an RKE cluster.yml.
  *
- * config_load() reads the file (bounded), parses it (ytree), checks every
- * key against RKE's schema (config_schema), fills this model with RKE's
- * defaults applied (config_read.c) and validates it (config_validate.c):
- * first what RKE itself refuses, in RKE's order, then where paddock is
- * stricter.  Keys paddock does not act on are type-checked but not copied
- * here.  Strings are heap copies; NULL means "not set". */
+ * config_load() (config_load.c) reads the file (bounded), parses it
+ * (ytree), checks every key against RKE's schema (config_schema), fills
+ * this model with RKE's defaults applied (config_read.c, over ytree_get's
+ * typed reads; paddock's default version and images in k8s_defaults) and
+ * validates it (config_validate.c): first what RKE itself refuses, in RKE's
+ * order, then where paddock is stricter, then paddock's own keys.  Keys
+ * paddock does not act on are type-checked but not copied here.  Strings
+ * are heap copies; NULL means "not set".  cluster.c frees the model and
+ * answers the plan's questions about it. */
 #ifndef PADDOCK_CONFIG_H
 #define PADDOCK_CONFIG_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "config/cfg_strings.h"
 #include "config/diag.h"
-#include "perr.h"
+#include "config/k8s_version.h"
 #include "config/ytree.h"
-
-struct cfg_strs {
-	char **v;
-	size_t n;
-};
-
-struct cfg_kv {
-	char *key;
-	char *val;
-};
-
-struct cfg_kvs {
-	struct cfg_kv *v;
-	size_t n;
-};
-
-struct cfg_kv_list {            /* map[string][]string */
-	char **keys;
-	struct cfg_strs *vals;
-	size_t n;
-};
+#include "perr.h"
 
 enum cfg_tri { CFG_UNSET = -1, CFG_FALSE = 0, CFG_TRUE = 1 };
 
@@ -212,7 +196,7 @@ struct cluster {
 		long long replicas;
 	} monitoring;
 	struct cfg_kvs system_images;   /* as written (unset entries absent) */
-	char *kubernetes_version;       /* default PADDOCK_DEFAULT_K8S */
+	char *kubernetes_version;       /* default k8s_default_version() */
 	bool kubernetes_version_set;
 	char *cluster_name;             /* default local */
 	char *ssh_key_path;             /* default ~/.ssh/id_rsa */
@@ -249,7 +233,6 @@ struct cluster {
 	struct cfg_paddock paddock;
 };
 
-#define PADDOCK_DEFAULT_K8S "v1.32.5-rancher1-1"
 #define PADDOCK_MAX_NODES 2000      /* images per file; keeps plans bounded */
 #define PADDOCK_MAX_ETCD 15         /* etcd members; 7 is already a lot */
 #define PADDOCK_MAX_SERVICE_LIST 200 /* extra_args, binds, env of one service */
@@ -263,19 +246,16 @@ int config_load(const char *path, struct cluster **out, struct diag_list *diags,
 int config_load_buffer(const char *name, const char *buf, size_t len, struct cluster **out,
 		       struct diag_list *diags, struct perr *err);
 
-void config_free(struct cluster *c);
-
 /* Fills the model from a schema-checked tree and applies RKE's defaults. */
 int config_read(struct cluster *c, struct diag_list *diags, struct perr *err);
 
 /* RKE's validation (its order and its errors), then paddock's checks. */
 int config_validate(struct cluster *c, struct diag_list *diags, struct perr *err);
 
-/* Helpers shared by the front end. */
-/* Parses "v1.27.16-rancher1-1" (a 'v' and semver), as RKE requires. */
-bool cfg_k8s_version(const char *v, int *maj, int *min, int *patch);
+/* The model's lifetime and the questions the plan asks of it (cluster.c). */
+void config_free(struct cluster *c);
 bool cfg_has_role(const struct cfg_node *n, const char *role);
-const char *cfg_kv_get(const struct cfg_kvs *kv, const char *key);
+size_t cfg_role_count(const struct cluster *c, const char *role);
 /* Effective image for a system_images key (file, else paddock's default,
  * then rewritten to the default private registry); new heap string. */
 char *cfg_system_image(const struct cluster *c, const char *key);

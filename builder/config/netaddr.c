@@ -113,3 +113,27 @@ bool mac_parse(const char *s, char out[18])
 	out[17] = '\0';
 	return true;
 }
+
+bool dns1123_subdomain(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 253)
+		return false;
+	bool start = true;
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+		bool an = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9');
+		if (ch == '.') {
+			if (start || s[i - 1] == '-')
+				return false;
+			start = true;
+			continue;
+		}
+		if (!an && ch != '-')
+			return false;
+		if (start && !an)
+			return false;
+		start = false;
+	}
+	return !start && s[n - 1] != '-';
+}

@@ -1,5 +1,5 @@
-/* netaddr: IP addresses, CIDR prefixes and MAC addresses as written in
- * cluster.yml. */
+/* netaddr: IP addresses, CIDR prefixes, MAC addresses and host names as
+ * written in cluster.yml. */
 #ifndef PADDOCK_NETADDR_H
 #define PADDOCK_NETADDR_H
 
@@ -30,5 +30,10 @@ bool cidr_nth(const char *cidr, unsigned n, char *buf, size_t len);
 /* Parses aa:bb:cc:dd:ee:ff (either case, ':' or '-'); out gets lower-case
  * colon form (18 bytes). */
 bool mac_parse(const char *s, char out[18]);
+
+/* A DNS-1123 subdomain (lower-case letters, digits, '-' and '.', each label
+ * starting and ending alphanumeric, at most 253 characters): what RKE
+ * requires of a host name. */
+bool dns1123_subdomain(const char *s);
 
 #endif
