@@ -237,7 +237,7 @@ static int read_cluster_keys(const struct ynode *root, struct cluster *c)
 	r |= yget_str_def(root, "cluster_name", "local", &c->cluster_name);
 	r |= yget_str_def(root, "kubernetes_version", NULL, &c->kubernetes_version);
 	c->kubernetes_version_set = c->kubernetes_version != NULL;
-	if (!c->kubernetes_version && !(c->kubernetes_version = strdup(k8s_default_version())))
+	if (!c->kubernetes_version && !(c->kubernetes_version = strdup(k8s_fallback_version())))
 		return -ENOMEM;
 	c->addon_job_timeout = yget_int_nz(root, "addon_job_timeout", 45);
 	r |= yget_str(root, "addons", &c->addons);

@@ -25,7 +25,7 @@ static const struct {
 	{ "canal_flannel", "rancher/mirrored-flannel-flannel:v0.26.4" },
 };
 
-const char *k8s_default_version(void)
+const char *k8s_fallback_version(void)
 {
 	return DEFAULT_VERSION;
 }

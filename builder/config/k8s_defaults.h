@@ -7,7 +7,7 @@
 #define PADDOCK_K8S_DEFAULTS_H
 
 /* The version paddock builds when kubernetes_version is not set. */
-const char *k8s_default_version(void);
+const char *k8s_fallback_version(void);
 
 /* The default image for a system_images key at version (a new heap
  * string); NULL for a key paddock has no image for, or no memory. */

@@ -179,7 +179,7 @@ void strict_warnings(struct vctx *v)
 	if (!c->kubernetes_version_set)
 		diag_add(v->diags, c->file, 0, 0,
 			 "kubernetes_version: not set; paddock uses %s (pin it to build the same "
-			 "images tomorrow)", k8s_default_version());
+			 "images tomorrow)", k8s_fallback_version());
 	/* RKE overrides these per-node keys with the cluster's, silently */
 	for (size_t i = 0; i < c->nnodes; i++) {
 		const struct ynode *aa = ymap_get(c->nodes[i].y, "ssh_agent_auth");
