@@ -45,27 +45,16 @@ static int concat2(const char *a, const char *b, const char *dst, char sha[DIGES
 			break;
 		}
 		for (;;) {
-			ssize_t n = read(in, buf, 1 << 20);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0) {
-				r = perr_set(err, -errno, "%s: %s", srcs[i], strerror(errno));
+			ssize_t n = fd_read(in, buf, 1 << 20);
+			if (n <= 0) {
+				if (n < 0)
+					r = perr_set(err, (int)n, "%s: %s", srcs[i], strerror((int)-n));
 				break;
 			}
-			if (n == 0)
+			if ((r = fd_write_all(out, buf, (size_t)n)) < 0) {
+				r = perr_set(err, r, "%s: %s", dst, strerror(-r));
 				break;
-			for (ssize_t off = 0; off < n;) {
-				ssize_t w = write(out, buf + off, (size_t)(n - off));
-				if (w < 0 && errno == EINTR)
-					continue;
-				if (w < 0) {
-					r = perr_set(err, -errno, "%s: %s", dst, strerror(errno));
-					break;
-				}
-				off += w;
 			}
-			if (r < 0)
-				break;
 			digest_update(d, buf, (size_t)n);
 			*size += (unsigned long long)n;
 		}

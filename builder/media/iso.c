@@ -11,7 +11,7 @@
 
 #include <openssl/evp.h>
 
-#include "out/outfile.h"
+#include "fsutil.h"
 #include "media/runtool.h"
 
 /* Modules built into BOOTX64.EFI; the ISO carries no module directory. */
@@ -210,14 +210,14 @@ static int put_copy(const char *src, const char *dir, const char *rel, struct pe
 static int make_grub_efi(const struct bootfiles *bf, const char *work, const char *id_file,
 			 long long sde, char **ret_efi, struct perr *err)
 {
-	char *cfg = out_join(work, "grub-early.cfg"), *efi = out_join(work, "BOOTX64.EFI");
+	char *cfg = path_join(work, "grub-early.cfg"), *efi = path_join(work, "BOOTX64.EFI");
 	char *text = iso_grub_early_config(id_file);
 	int r = 0;
 	if (!cfg || !efi || !text) {
 		r = perr_set(err, -ENOMEM, "out of memory");
 		goto done;
 	}
-	if ((r = out_write(cfg, text, strlen(text), 0644, err)) < 0)
+	if ((r = write_file(cfg, text, strlen(text), 0644, err)) < 0)
 		goto done;
 	size_t nmod = 0;
 	while (GRUB_MODULES[nmod])
@@ -275,7 +275,7 @@ static int make_efiboot(const struct bootfiles *bf, const char *efi, const char 
 	snprintf(spec, sizeof spec, "::/EFI/BOOT/BOOTX64.EFI");
 	char *mcopy[] = { bf->mcopy, "-i", (char *)img, "-m", (char *)efi, spec, NULL };
 	int r;
-	if ((r = out_set_times(efi, sde, err)) < 0 || (r = run_tool(mformat, sde, err)) < 0 ||
+	if ((r = set_tree_times(efi, sde, err)) < 0 || (r = run_tool(mformat, sde, err)) < 0 ||
 	    (r = run_tool(mmd, sde, err)) < 0 || (r = run_tool(mcopy, sde, err)) < 0)
 		return r;
 	return 0;
@@ -285,7 +285,7 @@ int iso_emit(const struct media_input *in, size_t i, const struct bootfiles *bf,
 	     const char *outdir, struct media_outputs *out, struct perr *err)
 {
 	const struct media_node *n = &in->nodes[i];
-	char *dir = out_join(outdir, n->name);
+	char *dir = path_join(outdir, n->name);
 	char *stage = NULL, *work = NULL, *iso = NULL, *iso_tmp = NULL, *id = NULL, *id_file = NULL;
 	char *efi = NULL, *efiboot = NULL, *volid = NULL, *rel = NULL;
 	int r = 0;
@@ -295,13 +295,13 @@ int iso_emit(const struct media_input *in, size_t i, const struct bootfiles *bf,
 		r = perr_set(err, -ENOMEM, "out of memory");
 		goto done;
 	}
-	if ((r = out_mkdirs(dir, 0700, err)) < 0 || (r = out_remove_tree(stage, err)) < 0 ||
-	    (r = out_remove_tree(work, err)) < 0 || (r = out_mkdirs(stage, 0700, err)) < 0 ||
-	    (r = out_mkdirs(work, 0700, err)) < 0)
+	if ((r = mkdir_p(dir, 0700, err)) < 0 || (r = rm_rf(stage, err)) < 0 ||
+	    (r = rm_rf(work, err)) < 0 || (r = mkdir_p(stage, 0700, err)) < 0 ||
+	    (r = mkdir_p(work, 0700, err)) < 0)
 		goto done;
 	if ((r = medium_id(in, i, &id, err)) < 0)
 		goto done;
-	if (asprintf(&id_file, "/.disk/paddock/%s", id) < 0 || !(efiboot = out_join(stage, "boot/grub/efiboot.img"))) {
+	if (asprintf(&id_file, "/.disk/paddock/%s", id) < 0 || !(efiboot = path_join(stage, "boot/grub/efiboot.img"))) {
 		r = perr_set(err, -ENOMEM, "out of memory");
 		goto done;
 	}
@@ -319,7 +319,7 @@ int iso_emit(const struct media_input *in, size_t i, const struct bootfiles *bf,
 	if ((r = make_grub_efi(bf, work, id_file, in->source_date_epoch, &efi, err)) < 0 ||
 	    (r = make_efiboot(bf, efi, efiboot, id, in->source_date_epoch, err)) < 0)
 		goto done;
-	if ((r = out_set_times(stage, in->source_date_epoch, err)) < 0)
+	if ((r = set_tree_times(stage, in->source_date_epoch, err)) < 0)
 		goto done;
 	char *xorriso[] = {
 		bf->xorriso, "-as", "mkisofs", "-quiet", "-o", iso_tmp, "-V", volid, "-r", "-J", "-joliet-long",
@@ -343,9 +343,9 @@ done:
 	if (iso_tmp)
 		unlink(iso_tmp);
 	if (stage)
-		out_remove_tree(stage, NULL);
+		rm_rf_quiet(stage);
 	if (work)
-		out_remove_tree(work, NULL);
+		rm_rf_quiet(work);
 	free(dir);
 	free(stage);
 	free(work);

@@ -12,7 +12,7 @@
 #include "media/bootfiles.h"
 #include "media/ipxe.h"
 #include "media/iso.h"
-#include "out/outfile.h"
+#include "fsutil.h"
 #include "media/pxe.h"
 
 int media_parse_formats(const char *list, unsigned *ret_formats, struct perr *err)
@@ -122,7 +122,7 @@ void media_outputs_free(struct media_outputs *o)
 
 static int add_out(struct media_outputs *out, const char *prefix, const char *rel, struct perr *err)
 {
-	char *p = out_join(prefix, rel);
+	char *p = path_join(prefix, rel);
 	int r = p ? media_outputs_add(out, p) : -ENOMEM;
 	free(p);
 	return r < 0 ? perr_set(err, r, "out of memory") : 0;
@@ -132,14 +132,14 @@ static int add_out(struct media_outputs *out, const char *prefix, const char *re
  * *ret_dst is freed and NULL. */
 static int make_parents(const char *dir, const char *rel, char **ret_dst, struct perr *err)
 {
-	char *dst = out_join(dir, rel);
+	char *dst = path_join(dir, rel);
 	*ret_dst = dst;
 	if (!dst)
 		return perr_set(err, -ENOMEM, "out of memory");
 	char *slash = strrchr(dst, '/');
 	int r = 0;
 	*slash = 0;
-	r = out_mkdirs(dst, 0700, err);
+	r = mkdir_p(dst, 0700, err);
 	*slash = '/';
 	if (r < 0) {
 		free(dst);
@@ -155,7 +155,7 @@ static int put_file(const char *src, const char *dir, const char *rel, mode_t mo
 	int r = make_parents(dir, rel, &dst, err);
 	if (r < 0)
 		return r;
-	r = link ? out_link_or_copy(src, dst, mode, err) : out_copy(src, dst, mode, err);
+	r = link ? link_or_copy(src, dst, mode, err) : copy_file(src, dst, mode, err);
 	free(dst);
 	return r < 0 ? r : add_out(out, prefix, rel, err);
 }
@@ -173,7 +173,7 @@ int media_put_text(const char *dir, const char *rel, const char *text, const cha
 	int r = make_parents(dir, rel, &dst, err);
 	if (r < 0)
 		return r;
-	r = out_write(dst, text, strlen(text), 0644, err);
+	r = write_file(dst, text, strlen(text), 0644, err);
 	free(dst);
 	return r < 0 ? r : add_out(out, prefix, rel, err);
 }
@@ -271,7 +271,7 @@ int media_emit(const struct media_input *in, const char *outdir, struct media_ou
 		return r;
 	if ((r = bootfiles_find(in->formats, in->syslinux_dir, in->grub_dir, &bf, err)) < 0)
 		return r;
-	if ((r = out_mkdirs(outdir, 0700, err)) < 0)
+	if ((r = mkdir_p(outdir, 0700, err)) < 0)
 		goto done;
 	if ((in->formats & MEDIA_PXE) && (r = pxe_emit(in, &bf, outdir, out, err)) < 0)
 		goto done;
@@ -301,13 +301,13 @@ char *media_text_finish(FILE *f, char **bufp)
 int media_tree_begin(const char *outdir, const char *name, char **ret_tmp, char **ret_dst,
 		     struct perr *err)
 {
-	char *dst = out_join(outdir, name), *tmp = NULL;
+	char *dst = path_join(outdir, name), *tmp = NULL;
 	int r = 0;
 	if (!dst || asprintf(&tmp, "%s.tmp", dst) < 0) {
 		tmp = NULL;
 		r = perr_set(err, -ENOMEM, "out of memory");
-	} else if ((r = out_remove_tree(tmp, err)) == 0) {
-		r = out_mkdirs(tmp, 0700, err);
+	} else if ((r = rm_rf(tmp, err)) == 0) {
+		r = mkdir_p(tmp, 0700, err);
 	}
 	if (r < 0) {
 		media_tree_end(r, tmp, dst, err);
@@ -321,9 +321,9 @@ int media_tree_begin(const char *outdir, const char *name, char **ret_tmp, char 
 int media_tree_end(int r, char *tmp, char *dst, struct perr *err)
 {
 	if (r == 0)
-		r = out_replace_dir(tmp, dst, err);
+		r = replace_dir(tmp, dst, err);
 	if (r < 0 && tmp)
-		out_remove_tree(tmp, NULL);
+		rm_rf_quiet(tmp);
 	free(tmp);
 	free(dst);
 	return r;
