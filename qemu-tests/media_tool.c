@@ -82,14 +82,14 @@ int main(int argc, char **argv)
 			.http_base = strcmp(http, "-") ? http : NULL,
 			.source_date_epoch = getenv("SOURCE_DATE_EPOCH") ? atoll(getenv("SOURCE_DATE_EPOCH")) : 0,
 		};
-		struct media_outputs out = { 0 };
+		struct strv out = STRV_INIT;
 		char *base = path_join(built ? argv[3] : argv[4], "base.img");
 		if (!base || (!built && layout(p, argv[3], argv[4], &err) < 0) ||
 		    media_emit_plan(p, argv[3], base, NULL, &o, &out, &err) < 0)
 			st = fail(&err);
 		for (size_t i = 0; i < out.n; i++)
-			printf("%s\n", out.paths[i]);
-		media_outputs_free(&out);
+			printf("%s\n", out.v[i]);
+		strv_clear(&out);
 		free(base);
 	}
 	plan_free(p);

@@ -257,26 +257,26 @@ static int write_manifest(const struct build_request *rq, const struct lock *loc
 static int run_media(const struct build_request *rq, const char *dir, struct outfiles *files,
 		     struct perr *err)
 {
-	struct media_outputs added = { 0 };
+	struct strv added = STRV_INIT;
 	double t0 = progress_now();
 	int r = rq->media->run(rq->media->ctx, dir, &added, err);
 	for (size_t i = 0; r >= 0 && i < added.n; i++) {
 		char sha[DIGEST_HEX_LEN + 1];
 		struct stat st;
-		char *p = path_join(dir, added.paths[i]);
+		char *p = path_join(dir, added.v[i]);
 		if (!p)
 			r = perr_set(err, -ENOMEM, "out of memory");
 		else if ((r = digest_file(p, sha, err)) >= 0) {
 			if (stat(p, &st) < 0)
 				r = perr_set(err, -errno, "%s: %s", p, strerror(errno));
 			else
-				r = record(files, added.paths[i], sha, (unsigned long long)st.st_size, err);
+				r = record(files, added.v[i], sha, (unsigned long long)st.st_size, err);
 		}
 		free(p);
 	}
 	if (r >= 0)
 		progress_say(rq->progress, "boot media: %zu files (%.1f s)", added.n, progress_now() - t0);
-	media_outputs_free(&added);
+	strv_clear(&added);
 	return r < 0 ? perr_wrap(err, "boot media") : 0;
 }
 

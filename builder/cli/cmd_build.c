@@ -56,7 +56,7 @@ struct media_stage {
 	const struct media_build_opts *opts;
 };
 
-static int media_run(void *ctx, const char *dir, struct media_outputs *added, struct perr *err)
+static int media_run(void *ctx, const char *dir, struct strv *added, struct perr *err)
 {
 	const struct media_stage *s = ctx;
 	char *base = NULL;

@@ -15,6 +15,7 @@
 #include "media/bootfiles.h"
 #include "media/ipxe.h"
 #include "media/iso.h"
+#include "media/loader_config.h"
 #include "media/media.h"
 #include "plan/media_plan.h"
 #include "fsutil.h"
@@ -280,9 +281,9 @@ static void test_trees(void **state)
 	in.base = b;
 	in.formats = MEDIA_PXE | MEDIA_IPXE;
 	in.syslinux_dir = sys;
-	struct media_outputs o = { 0 };
+	struct strv o = STRV_INIT;
 	for (int round = 0; round < 2; round++) { /* the second replaces the first */
-		media_outputs_free(&o);
+		strv_clear(&o);
 		if (media_emit(&in, out, &o, &err) < 0)
 			fail_msg("media_emit: %s", err.msg);
 	}
@@ -296,7 +297,7 @@ static void test_trees(void **state)
 	};
 	assert_int_equal(o.n, sizeof want / sizeof *want);
 	for (size_t i = 0; i < o.n; i++)
-		assert_string_equal(o.paths[i], want[i]);
+		assert_string_equal(o.v[i], want[i]);
 	assert_int_equal(mode_of(out, "tftp"), 0700);
 	assert_int_equal(mode_of(out, "tftp/nodes/node1.img"), 0600);
 	assert_int_equal(mode_of(out, "ipxe/nodes/node2.img"), 0600);
@@ -324,7 +325,7 @@ static void test_trees(void **state)
 		fclose(f);
 	assert_true(seen);
 	free(cfg);
-	media_outputs_free(&o);
+	strv_clear(&o);
 	rm_rf_quiet(d);
 	free(k), free(k2), free(b), free(l1), free(l2), free(sys), free(out), free(d);
 }
