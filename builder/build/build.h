@@ -22,7 +22,7 @@
 
 #include "image/base.h"
 #include "image/cpio.h"
-#include "media/media.h"
+#include "strv.h"
 #include "nodecfg.h"
 #include "perr.h"
 #include "cli/progress.h"
