@@ -56,8 +56,8 @@ static void warn(const struct build_options *o, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Node i of p: its files (said warning compared with *last, the one said
- * before), config and command line. */
+/* Node i of p: its files, config and command line.  Its warning is said
+ * unless it is *last, the one said before; then it is counted in *repeats. */
 static int gather_node(const struct build_options *o, const struct plan *p, size_t i,
 		       struct cluster_nodes *c, char **last, size_t *repeats, struct perr *err)
 {
