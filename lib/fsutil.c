@@ -1,4 +1,4 @@
-/* fsutil: the few file system operations the builder repeats. */
+/* fsutil: paths, directory trees and atomic whole-file writes. */
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
@@ -16,26 +16,28 @@
 char *path_join(const char *a, const char *b)
 {
 	char *s = NULL;
+	size_t la = strlen(a);
 	while (*b == '/')
 		b++;
-	if (asprintf(&s, "%s/%s", a, b) < 0)
+	if (asprintf(&s, "%s%s%s", a, (la && a[la - 1] == '/') ? "" : "/", b) < 0)
 		return NULL;
 	return s;
 }
 
-int mkdir_parents(const char *path, mode_t mode, char **ret_failed)
+int mkdir_p(const char *path, mode_t mode, struct perr *err)
 {
 	char *p = strdup(path);
-	*ret_failed = NULL;
 	if (!p)
-		return -ENOMEM;
+		return perr_set(err, -ENOMEM, "out of memory");
 	for (char *s = p + 1;; s++) {
 		if (*s == '/' || !*s) {
 			char c = *s;
 			*s = 0;
 			if (mkdir(p, mode) < 0 && errno != EEXIST) {
-				*ret_failed = p;
-				return -errno;
+				int e = errno;
+				int r = perr_set(err, -e, "%s: cannot create directory: %s", p, strerror(e));
+				free(p);
+				return r;
 			}
 			if (!c)
 				break;
@@ -44,16 +46,6 @@ int mkdir_parents(const char *path, mode_t mode, char **ret_failed)
 	}
 	free(p);
 	return 0;
-}
-
-int mkdir_p(const char *path, mode_t mode, struct perr *err)
-{
-	char *failed;
-	int r = mkdir_parents(path, mode, &failed);
-	if (r < 0 && !failed)
-		return perr_set(err, r, "out of memory");
-	free(failed);
-	return r < 0 ? perr_set(err, r, "%s: %s", path, strerror(-r)) : 0;
 }
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -83,11 +75,15 @@ void rm_rf_quiet(const char *path)
 	perr_clear(&ignore);
 }
 
-int publish_dir(const char *tmp, const char *dir, struct perr *err)
+ssize_t fd_read(int fd, void *buf, size_t len)
 {
-	if (rename(tmp, dir) < 0 && errno != EEXIST && errno != ENOTEMPTY)
-		return perr_set(err, -errno, "%s: %s", dir, strerror(errno));
-	return 0;
+	for (;;) {
+		ssize_t n = read(fd, buf, len);
+		if (n >= 0)
+			return n;
+		if (errno != EINTR)
+			return -errno;
+	}
 }
 
 int fd_write_all(int fd, const void *buf, size_t len)
@@ -105,94 +101,198 @@ int fd_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int write_file(const char *path, const void *buf, size_t len, mode_t mode, struct perr *err)
+/* Opens "<path>.tmp.<pid>" for writing with exactly mode; *ret_tmp gets
+ * its name. */
+static int open_tmp(const char *path, mode_t mode, char **ret_tmp, struct perr *err)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		return perr_set(err, -errno, "%s: %s", path, strerror(errno));
-	int r = fd_write_all(fd, buf, len);
-	if (close(fd) < 0 && !r)
-		r = -errno;
-	if (r < 0) {
-		unlink(path);
-		return perr_set(err, r, "%s: %s", path, strerror(-r));
+	char *tmp = NULL;
+	if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0)
+		return perr_set(err, -ENOMEM, "out of memory");
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0) {
+		int e = errno;
+		free(tmp);
+		return perr_set(err, -e, "%s: cannot create: %s", path, strerror(e));
 	}
-	return 0;
+	if (fchmod(fd, mode) < 0) { /* umask must not loosen or tighten it */
+		int e = errno;
+		close(fd);
+		unlink(tmp);
+		free(tmp);
+		return perr_set(err, -e, "%s: chmod: %s", path, strerror(e));
+	}
+	*ret_tmp = tmp;
+	return fd;
 }
 
-int fd_copy(int in, int out, enum fd_copy_step *ret_step)
+/* Closes fd and, when r is 0, renames tmp to path; else removes tmp. */
+static int finish_tmp(int fd, char *tmp, const char *path, int r, struct perr *err)
 {
-	int r = 0;
+	if (r == 0 && close(fd) < 0)
+		r = perr_set(err, -errno, "%s: close: %s", path, strerror(errno));
+	else if (r < 0)
+		close(fd);
+	if (r == 0 && rename(tmp, path) < 0)
+		r = perr_set(err, -errno, "%s: rename: %s", path, strerror(errno));
+	if (r < 0)
+		unlink(tmp);
+	free(tmp);
+	return r;
+}
+
+int write_file(const char *path, const void *buf, size_t len, mode_t mode, struct perr *err)
+{
+	char *tmp;
+	int fd = open_tmp(path, mode, &tmp, err), r = 0;
+	if (fd < 0)
+		return fd;
+	if ((r = fd_write_all(fd, buf, len)) < 0)
+		r = perr_set(err, r, "%s: write: %s", path, strerror(-r));
+	return finish_tmp(fd, tmp, path, r, err);
+}
+
+/* What fd_copy was doing when it failed. */
+enum copy_step { COPY_RANGE, COPY_READ, COPY_WRITE, COPY_MEMORY };
+
+/* Copies the rest of in to out: copy_file_range, or read/write where the
+ * file systems cannot.  0, or -errno with the failed step in *ret_step. */
+static int fd_copy(int in, int out, enum copy_step *ret_step)
+{
 	for (;;) {
 		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
 		if (n == 0)
-			break;
-		if (n > 0)
-			continue;
-		if (errno == EINTR)
+			return 0;
+		if (n > 0 || errno == EINTR)
 			continue;
 		if (errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP) {
-			*ret_step = FD_COPY_RANGE;
-			r = -errno;
-			break;
+			*ret_step = COPY_RANGE;
+			return -errno;
 		}
-		/* fall back to read/write from the current offsets */
-		char *buf = malloc(1 << 20);
-		if (!buf) {
-			*ret_step = FD_COPY_MEMORY;
-			r = -ENOMEM;
-			break;
-		}
-		for (;;) {
-			ssize_t m = read(in, buf, 1 << 20);
-			if (m < 0 && errno == EINTR)
-				continue;
-			if (m < 0) {
-				*ret_step = FD_COPY_READ;
-				r = -errno;
-				break;
-			}
-			if (m == 0)
-				break;
-			if ((r = fd_write_all(out, buf, (size_t)m)) < 0) {
-				*ret_step = FD_COPY_WRITE;
-				break;
-			}
-		}
-		free(buf);
 		break;
 	}
+	/* read/write from the current offsets */
+	char *buf = malloc(1 << 20);
+	ssize_t m;
+	int r = 0;
+	if (!buf) {
+		*ret_step = COPY_MEMORY;
+		return -ENOMEM;
+	}
+	while ((m = fd_read(in, buf, 1 << 20)) > 0) {
+		if ((r = fd_write_all(out, buf, (size_t)m)) < 0) {
+			*ret_step = COPY_WRITE;
+			break;
+		}
+	}
+	if (m < 0) {
+		*ret_step = COPY_READ;
+		r = (int)m;
+	}
+	free(buf);
 	return r;
 }
 
 int copy_file(const char *src, const char *dst, mode_t mode, struct perr *err)
 {
-	int in = open(src, O_RDONLY | O_CLOEXEC), out = -1, r = 0;
+	int in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
-		return perr_set(err, -errno, "%s: %s", src, strerror(errno));
-	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (out < 0) {
-		r = perr_set(err, -errno, "%s: %s", dst, strerror(errno));
+		return perr_set(err, -errno, "%s: cannot open: %s", src, strerror(errno));
+	char *tmp;
+	int fd = open_tmp(dst, mode, &tmp, err), r = 0;
+	if (fd < 0) {
 		close(in);
-		return r;
+		return fd;
 	}
-	enum fd_copy_step step; /* one message whatever the step */
-	r = fd_copy(in, out, &step);
+	enum copy_step step;
+	if ((r = fd_copy(in, fd, &step)) < 0) {
+		if (step == COPY_MEMORY)
+			r = perr_set(err, r, "out of memory");
+		else if (step == COPY_READ)
+			r = perr_set(err, r, "%s: read: %s", src, strerror(-r));
+		else if (step == COPY_WRITE)
+			r = perr_set(err, r, "%s: write: %s", dst, strerror(-r));
+		else
+			r = perr_set(err, r, "copying %s to %s: %s", src, dst, strerror(-r));
+	}
 	close(in);
-	if (close(out) < 0 && !r)
-		r = -errno;
-	if (r < 0) {
-		unlink(dst);
-		return perr_set(err, r, "copying %s to %s: %s", src, dst, strerror(-r));
-	}
-	return 0;
+	return finish_tmp(fd, tmp, dst, r, err);
 }
 
 int link_or_copy(const char *src, const char *dst, mode_t mode, struct perr *err)
 {
-	if (link(src, dst) == 0)
-		return 0;
+	struct stat st;
+	char *tmp = NULL;
+	if (stat(src, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 07777) == mode &&
+	    asprintf(&tmp, "%s.tmp.%ld", dst, (long)getpid()) >= 0) {
+		unlink(tmp);
+		if (link(src, tmp) == 0) {
+			if (rename(tmp, dst) == 0) {
+				free(tmp);
+				return 0;
+			}
+			unlink(tmp);
+		}
+	}
+	free(tmp);
 	return copy_file(src, dst, mode, err);
+}
+
+static struct timespec times_value[2];
+
+static int set_times_one(const char *p, const struct stat *st, int flag, struct FTW *f)
+{
+	(void)st, (void)flag, (void)f;
+	return utimensat(AT_FDCWD, p, times_value, AT_SYMLINK_NOFOLLOW) < 0 ? -1 : 0;
+}
+
+int set_tree_times(const char *path, long long t, struct perr *err)
+{
+	times_value[0].tv_sec = times_value[1].tv_sec = (time_t)t;
+	times_value[0].tv_nsec = times_value[1].tv_nsec = 0;
+	if (nftw(path, set_times_one, 16, FTW_PHYS) != 0)
+		return perr_set(err, -errno, "%s: cannot set file times: %s", path, strerror(errno));
+	return 0;
+}
+
+int replace_dir(const char *src, const char *dst, struct perr *err)
+{
+	char *old = NULL;
+	int r = 0;
+	if (asprintf(&old, "%s.old", dst) < 0)
+		return perr_set(err, -ENOMEM, "out of memory");
+	if ((r = rm_rf(old, err)) < 0)
+		goto done;
+	if (rename(dst, old) < 0 && errno != ENOENT) {
+		r = perr_set(err, -errno, "%s: rename: %s", dst, strerror(errno));
+		goto done;
+	}
+	if (rename(src, dst) < 0) {
+		r = perr_set(err, -errno, "%s: rename to %s: %s", src, dst, strerror(errno));
+		goto done;
+	}
+	r = rm_rf(old, err);
+done:
+	free(old);
+	return r;
+}
+
+int publish_dir(const char *tmp, const char *dir, struct perr *err)
+{
+	if (rename(tmp, dir) < 0 && errno != EEXIST && errno != ENOTEMPTY)
+		return perr_set(err, -errno, "%s: %s", dir, strerror(errno));
+	return 0;
+}
+
+int check_file_readable(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EISDIR;
+	if (access(path, R_OK) < 0)
+		return -errno;
+	return 0;
 }
 
 long long file_size(const char *path)

@@ -1,4 +1,10 @@
-/* fsutil: the few file system operations the builder repeats. */
+/* fsutil: the file system operations every program shares — paths,
+ * directory trees, and whole files written so that a reader never sees half
+ * of one.
+ *
+ * Modes: a file written, copied or linked here ends up with exactly the
+ * mode given (the umask does not apply to it); directories made by mkdir_p
+ * get the mode given minus the umask, as mkdir(2) does. */
 #ifndef PADDOCK_FSUTIL_H
 #define PADDOCK_FSUTIL_H
 
@@ -7,47 +13,52 @@
 
 #include "perr.h"
 
-/* mkdir -p with mode for created directories. */
+/* "a/b" in a new string (NULL on allocation failure): leading '/' of b are
+ * dropped, and no second '/' is put after an a that ends in one. */
+char *path_join(const char *a, const char *b);
+
+/* mkdir -p; existing directories are left as they are. */
 int mkdir_p(const char *path, mode_t mode, struct perr *err);
-/* The names in dir that end in suffix (with something before it, and not
- * starting with '.'), sorted, NULL-terminated; free them with strv_free. */
-int dir_list_sorted(const char *dir, const char *suffix, char ***ret, size_t *ret_n, struct perr *err);
 /* rm -rf; a missing path is not an error. */
 int rm_rf(const char *path, struct perr *err);
 /* rm_rf for clean-up paths, where a failure is not reported. */
 void rm_rf_quiet(const char *path);
+
+/* Writes buf to path atomically: a temporary beside it, renamed over it. */
+int write_file(const char *path, const void *buf, size_t len, mode_t mode, struct perr *err);
+/* Copies src to dst atomically, as write_file. */
+int copy_file(const char *src, const char *dst, mode_t mode, struct perr *err);
+/* Puts src at dst as a hard link when src is a regular file on the same
+ * file system that already has exactly mode (large images are not stored
+ * twice), else as copy_file does.  Either way dst is replaced atomically
+ * and has mode. */
+int link_or_copy(const char *src, const char *dst, mode_t mode, struct perr *err);
+
+/* Sets atime and mtime of path and everything below it to t. */
+int set_tree_times(const char *path, long long t, struct perr *err);
+/* Replaces directory dst by src (a fresh tree built beside it), so a
+ * served directory never holds a mix of two builds for long. */
+int replace_dir(const char *src, const char *dst, struct perr *err);
 /* Renames the fresh directory tmp to dir; a dir another process put there
  * first is kept (tmp is then left for the caller to remove). */
 int publish_dir(const char *tmp, const char *dir, struct perr *err);
-/* Writes buf to path (created with mode, truncated). */
-int write_file(const char *path, const void *buf, size_t len, mode_t mode, struct perr *err);
-/* Copies src to dst (created with mode). */
-int copy_file(const char *src, const char *dst, mode_t mode, struct perr *err);
-/* Hard-links src to dst, or copies when a link is impossible. */
-int link_or_copy(const char *src, const char *dst, mode_t mode, struct perr *err);
-/* a + "/" + b in a new string (NULL on allocation failure). */
-char *path_join(const char *a, const char *b);
 /* Creates DIR/.TAG.tmp-<pid>-XXXXXX (mode 0755) in *ret.  Temporaries named
  * so whose process is gone are what sweep_stale removes. */
 int mkdtemp_pid(const char *dir, const char *tag, char **ret, struct perr *err);
 /* Removes DIR/.TAG.tmp-<pid>-* left by processes that no longer run. */
 void sweep_stale(const char *dir, const char *tag);
+/* The names in dir that end in suffix (with something before it, and not
+ * starting with '.'), sorted, NULL-terminated; free them with strv_free. */
+int dir_list_sorted(const char *dir, const char *suffix, char ***ret, size_t *ret_n, struct perr *err);
+
+/* 0 if path is a regular file readable by us, else -errno. */
+int check_file_readable(const char *path);
 /* Size of a file, or -1. */
 long long file_size(const char *path);
 
+/* read(2) retrying EINTR: bytes read, 0 at the end, or -errno. */
+ssize_t fd_read(int fd, void *buf, size_t len);
 /* Writes all of buf to fd, retrying short writes and EINTR; 0 or -errno. */
 int fd_write_all(int fd, const void *buf, size_t len);
-
-/* What fd_copy was doing when it failed. */
-enum fd_copy_step { FD_COPY_RANGE, FD_COPY_READ, FD_COPY_WRITE, FD_COPY_MEMORY };
-
-/* Copies the rest of in to out: copy_file_range, or read/write where the
- * file systems cannot.  0, or -errno with the failed step in *ret_step. */
-int fd_copy(int in, int out, enum fd_copy_step *ret_step);
-
-/* mkdir -p with mode for created directories.  0, or -errno with the
- * prefix that could not be made in *ret_failed (heap; NULL when memory
- * ran out first). */
-int mkdir_parents(const char *path, mode_t mode, char **ret_failed);
 
 #endif

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "plan/media_plan.h"
-#include "out/outfile.h"
+#include "fsutil.h"
 #include "plan/plan.h"
 
 static int fail(struct perr *err)
@@ -39,7 +39,7 @@ static int layout(const struct plan *p, const char *outdir, const char *fix, str
 		    asprintf(&dst[0], "%s/%s", outdir, name) < 0)
 			r = perr_set(err, -12, "out of memory");
 		if (r == 0)
-			r = out_mkdirs(dst[0], 0700, err);
+			r = mkdir_p(dst[0], 0700, err);
 		free(dst[0]);
 		dst[0] = NULL;
 		if (r == 0 && (asprintf(&dst[0], "%s/%s/vmlinuz", outdir, name) < 0 ||
@@ -47,7 +47,7 @@ static int layout(const struct plan *p, const char *outdir, const char *fix, str
 			       asprintf(&dst[2], "%s/%s/initrd.img", outdir, name) < 0))
 			r = perr_set(err, -12, "out of memory");
 		for (int k = 0; r == 0 && k < 3; k++)
-			r = out_copy(src[k], dst[k], k ? 0600 : 0644, err);
+			r = copy_file(src[k], dst[k], k ? 0600 : 0644, err);
 		for (int k = 0; k < 3; k++) {
 			free(src[k]);
 			free(dst[k]);
@@ -82,14 +82,14 @@ int main(int argc, char **argv)
 			.http_base = strcmp(http, "-") ? http : NULL,
 			.source_date_epoch = getenv("SOURCE_DATE_EPOCH") ? atoll(getenv("SOURCE_DATE_EPOCH")) : 0,
 		};
-		struct media_outputs out = { 0 };
-		char *base = out_join(built ? argv[3] : argv[4], "base.img");
+		struct strv out = STRV_INIT;
+		char *base = path_join(built ? argv[3] : argv[4], "base.img");
 		if (!base || (!built && layout(p, argv[3], argv[4], &err) < 0) ||
 		    media_emit_plan(p, argv[3], base, NULL, &o, &out, &err) < 0)
 			st = fail(&err);
 		for (size_t i = 0; i < out.n; i++)
-			printf("%s\n", out.paths[i]);
-		media_outputs_free(&out);
+			printf("%s\n", out.v[i]);
+		strv_clear(&out);
 		free(base);
 	}
 	plan_free(p);

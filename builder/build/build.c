@@ -15,7 +15,6 @@
 #include "components/lock.h"
 #include "out/manifest.h"
 #include "out/outdir.h"
-#include "cli/version.h"
 
 #define LOCK_PATH "configs/components.lock"
 
@@ -46,27 +45,16 @@ static int concat2(const char *a, const char *b, const char *dst, char sha[DIGES
 			break;
 		}
 		for (;;) {
-			ssize_t n = read(in, buf, 1 << 20);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0) {
-				r = perr_set(err, -errno, "%s: %s", srcs[i], strerror(errno));
+			ssize_t n = fd_read(in, buf, 1 << 20);
+			if (n <= 0) {
+				if (n < 0)
+					r = perr_set(err, (int)n, "%s: %s", srcs[i], strerror((int)-n));
 				break;
 			}
-			if (n == 0)
+			if ((r = fd_write_all(out, buf, (size_t)n)) < 0) {
+				r = perr_set(err, r, "%s: %s", dst, strerror(-r));
 				break;
-			for (ssize_t off = 0; off < n;) {
-				ssize_t w = write(out, buf + off, (size_t)(n - off));
-				if (w < 0 && errno == EINTR)
-					continue;
-				if (w < 0) {
-					r = perr_set(err, -errno, "%s: %s", dst, strerror(errno));
-					break;
-				}
-				off += w;
 			}
-			if (r < 0)
-				break;
 			digest_update(d, buf, (size_t)n);
 			*size += (unsigned long long)n;
 		}
@@ -152,116 +140,21 @@ out:
 	return r < 0 ? perr_wrap(err, "node %s", n->name) : 0;
 }
 
-static void manifest_files(struct json *j, const struct outfiles *f, const char *prefix)
-{
-	int first = 1;
-	size_t pl = strlen(prefix);
-	json_raw(j, "[");
-	for (size_t i = 0; i < f->n; i++) {
-		if (strncmp(f->v[i].path, prefix, pl) || strchr(f->v[i].path + pl, '/'))
-			continue;
-		json_raw(j, first ? "\n      { " : ",\n      { ");
-		first = 0;
-		json_kv(j, "path", f->v[i].path, 1);
-		json_kv(j, "sha256", f->v[i].sha256, 1);
-		json_kn(j, "size", f->v[i].size, 0);
-		json_raw(j, " }");
-	}
-	json_raw(j, "\n    ]");
-}
-
 static int write_manifest(const struct build_request *rq, const struct lock *lock,
 			  const struct base_result *base, const char *tmp, const struct outfiles *f,
 			  char sha[DIGEST_HEX_LEN + 1], size_t *len, struct perr *err)
 {
-	struct json j = { 0 };
-	const struct nodecfg *bi = &base->info;
-	json_raw(&j, "{\n  ");
-	json_kv(&j, "paddock", PADDOCK_VERSION, 1);
-	json_kv(&j, "cluster", rq->cluster_name, 1);
-	/* the file's name, not where the checkout happens to be */
-	const char *src = rq->source ? strrchr(rq->source, '/') : NULL;
-	json_kv(&j, "source", src ? src + 1 : rq->source, 1);
-	json_kn(&j, "source_date_epoch", (unsigned long long)rq->mtime, 0);
-	json_raw(&j, ",\n  \"kernel\": { ");
-	json_kv(&j, "flavour", nodecfg_get(bi, "kernel.flavour"), 1);
-	json_kv(&j, "package", nodecfg_get(bi, "kernel.package"), 1);
-	json_kv(&j, "version", nodecfg_get(bi, "kernel.version"), 1);
-	json_kv(&j, "release", nodecfg_get(bi, "kernel.release"), 1);
-	json_kv(&j, "file", "vmlinuz", 1);
-	json_kv(&j, "sha256", nodecfg_get(bi, "vmlinuz.sha256"), 0);
-	json_raw(&j, " },\n  \"base\": { ");
-	json_kv(&j, "file", "base.img", 1);
-	json_kv(&j, "key", base->key, 1);
-	json_kv(&j, "sha256", nodecfg_get(bi, "base.sha256"), 1);
-	json_kn(&j, "size", strtoull(nodecfg_get(bi, "base.size") ? nodecfg_get(bi, "base.size") : "0", NULL, 10), 1);
-	json_kn(&j, "uncompressed_size",
-		strtoull(nodecfg_get(bi, "base.raw_size") ? nodecfg_get(bi, "base.raw_size") : "0", NULL, 10), 1);
-	json_kv(&j, "compression", nodecfg_get(bi, "base.compression"), 1);
-	json_kn(&j, "entries", strtoull(nodecfg_get(bi, "base.entries") ? nodecfg_get(bi, "base.entries") : "0", NULL, 10), 1);
-	json_kn(&j, "kernel_modules", strtoull(nodecfg_get(bi, "base.modules") ? nodecfg_get(bi, "base.modules") : "0", NULL, 10), 0);
-	json_raw(&j, " },\n  \"components\": [");
-	for (size_t i = 0; i < lock->n; i++) {
-		const struct component *c = &lock->v[i];
-		json_raw(&j, i ? ",\n    { " : "\n    { ");
-		json_kv(&j, "name", c->name, 1);
-		if (c->kind == COMPONENT_DEB) {
-			json_kv(&j, "version", c->version, 1);
-			json_kv(&j, "arch", c->arch, 1);
-		} else {
-			json_kv(&j, "url", c->url, 1);
-		}
-		json_kv(&j, "sha256", c->sha256, 0);
-		json_raw(&j, " }");
-	}
-	json_raw(&j, "\n  ],\n  \"nodes\": [");
-	for (size_t i = 0; i < rq->n; i++) {
-		char *prefix = NULL;
-		if (asprintf(&prefix, "%s/", rq->nodes[i].name) < 0) {
-			j.oom = 1;
-			break;
-		}
-		json_raw(&j, i ? ",\n    { " : "\n    { ");
-		json_kv(&j, "name", rq->nodes[i].name, 1);
-		json_kv(&j, "cmdline", rq->nodes[i].cmdline, 1);
-		char *node_img = NULL;
-		if (asprintf(&node_img, "%snode.img", prefix) < 0) {
-			free(prefix);
-			j.oom = 1;
-			break;
-		}
-		/* boot order: the base first, then the node layer */
-		json_raw(&j, "\"initrds\": [\"base.img\", ");
-		json_str(&j, node_img);
-		json_raw(&j, "],\n      \"files\": ");
-		free(node_img);
-		manifest_files(&j, f, prefix);
-		json_raw(&j, " }");
-		free(prefix);
-	}
-	json_raw(&j, "\n  ],\n  \"media\": [");
-	/* the network boot trees; each ISO is among its node's files */
-	int first = 1;
-	for (size_t i = 0; i < f->n; i++) {
-		if (strncmp(f->v[i].path, "tftp/", 5) && strncmp(f->v[i].path, "ipxe/", 5))
-			continue;
-		json_raw(&j, first ? "\n    { " : ",\n    { ");
-		first = 0;
-		json_kv(&j, "path", f->v[i].path, 1);
-		json_kv(&j, "sha256", f->v[i].sha256, 1);
-		json_kn(&j, "size", f->v[i].size, 0);
-		json_raw(&j, " }");
-	}
-	json_raw(&j, first ? "]\n}\n" : "\n  ]\n}\n");
-	char *p = path_join(tmp, "manifest.json");
-	int r = j.oom || !p ? perr_set(err, -ENOMEM, "out of memory")
-			    : write_file(p, j.s, j.len, 0644, err);
-	if (r >= 0) {
-		digest_buf(j.s, j.len, sha);
-		*len = j.len;
-	}
-	free(p);
-	free(j.s);
+	struct manifest_node *nodes = calloc(rq->n ? rq->n : 1, sizeof *nodes);
+	if (!nodes)
+		return perr_set(err, -ENOMEM, "out of memory");
+	for (size_t i = 0; i < rq->n; i++)
+		nodes[i] = (struct manifest_node){ rq->nodes[i].name, rq->nodes[i].cmdline };
+	struct manifest_input m = {
+		.cluster = rq->cluster_name, .source = rq->source, .source_date_epoch = rq->mtime,
+		.base_key = base->key, .base_info = &base->info, .lock = lock, .nodes = nodes, .n_nodes = rq->n,
+	};
+	int r = manifest_write(tmp, &m, f, sha, len, err);
+	free(nodes);
 	return r;
 }
 
@@ -269,26 +162,26 @@ static int write_manifest(const struct build_request *rq, const struct lock *loc
 static int run_media(const struct build_request *rq, const char *dir, struct outfiles *files,
 		     struct perr *err)
 {
-	struct media_outputs added = { 0 };
+	struct strv added = STRV_INIT;
 	double t0 = progress_now();
 	int r = rq->media->run(rq->media->ctx, dir, &added, err);
 	for (size_t i = 0; r >= 0 && i < added.n; i++) {
 		char sha[DIGEST_HEX_LEN + 1];
 		struct stat st;
-		char *p = path_join(dir, added.paths[i]);
+		char *p = path_join(dir, added.v[i]);
 		if (!p)
 			r = perr_set(err, -ENOMEM, "out of memory");
 		else if ((r = digest_file(p, sha, err)) >= 0) {
 			if (stat(p, &st) < 0)
 				r = perr_set(err, -errno, "%s: %s", p, strerror(errno));
 			else
-				r = record(files, added.paths[i], sha, (unsigned long long)st.st_size, err);
+				r = record(files, added.v[i], sha, (unsigned long long)st.st_size, err);
 		}
 		free(p);
 	}
 	if (r >= 0)
 		progress_say(rq->progress, "boot media: %zu files (%.1f s)", added.n, progress_now() - t0);
-	media_outputs_free(&added);
+	strv_clear(&added);
 	return r < 0 ? perr_wrap(err, "boot media") : 0;
 }
 

@@ -22,7 +22,7 @@
 
 #include "image/base.h"
 #include "image/cpio.h"
-#include "media/media.h"
+#include "strv.h"
 #include "nodecfg.h"
 #include "perr.h"
 #include "cli/progress.h"
@@ -47,7 +47,7 @@ struct build_node {
  * files are in it (the boot media, media_plan.h); every file it lists goes
  * into the manifest and SHA256SUMS. */
 struct build_stage {
-	int (*run)(void *ctx, const char *dir, struct media_outputs *added, struct perr *err);
+	int (*run)(void *ctx, const char *dir, struct strv *added, struct perr *err);
 	void *ctx;
 };
 

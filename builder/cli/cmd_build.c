@@ -5,12 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "build/build.h"
-#include "image/appliance.h"
+#include "build/build_cluster.h"
 #include "cli/cli.h"
-#include "plan/cmdline.h"
-#include "plan/media_plan.h"
-#include "plan/plan.h"
+#include "cli/progress.h"
+#include "image/cpio.h"
 
 #ifndef PADDOCK_SRCDIR
 #define PADDOCK_SRCDIR "."
@@ -50,32 +48,34 @@ static void say(void *ctx, const char *line)
 	fprintf(stderr, "build: %s\n", line);
 }
 
-struct media_stage {
-	const struct plan *plan;
-	char *const *cmdlines;
-	const struct media_build_opts *opts;
-};
-
-static int media_run(void *ctx, const char *dir, struct media_outputs *added, struct perr *err)
+static void print_diags(void *ctx, const struct diag_list *d)
 {
-	const struct media_stage *s = ctx;
-	char *base = NULL;
-	if (asprintf(&base, "%s/base.img", dir) < 0)
-		return perr_set(err, -ENOMEM, "out of memory");
-	int r = media_emit_plan(s->plan, dir, base, s->cmdlines, s->opts, added, err);
-	free(base);
+	(void)ctx;
+	cli_print_diags(d);
+}
+
+static void print_warning(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "paddock build: warning: %s\n", msg);
+}
+
+/* 0 when every word of the --formats list is a format. */
+static int check_formats(const char *formats)
+{
+	char *copy = strdup(formats), *save = NULL;
+	int r = copy ? 0 : EXIT_INVALID;
+	for (char *t = copy ? strtok_r(copy, ",", &save) : NULL; t && !r; t = strtok_r(NULL, ",", &save)) {
+		if (strcmp(t, "initrd") && strcmp(t, "kernel") && strcmp(t, "iso") && strcmp(t, "pxe") &&
+		    strcmp(t, "ipxe")) {
+			fprintf(stderr, "paddock build: --formats: unknown format '%s'\n", t);
+			r = EXIT_USAGE;
+		}
+	}
+	free(copy);
 	return r;
 }
 
-static int has_format(char *const *v, const char *f)
-{
-	for (; v && *v; v++)
-		if (!strcmp(*v, f))
-			return 1;
-	return 0;
-}
-
-int cmd_build(int argc, char **argv);
 int cmd_build(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -87,216 +87,81 @@ int cmd_build(int argc, char **argv)
 		{ "grub-dir", required_argument, NULL, 'G' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *out = NULL, *kernel = NULL, *comp = NULL, *cache = NULL, *formats = NULL, *root = NULL;
-	struct media_build_opts mopts = { 0 };
+	struct build_options o = { 0 };
 	int quiet = 0, c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'o': out = optarg; break;
+		case 'o': o.out = optarg; break;
 		case 'q': quiet = 1; break;
-		case 'k': kernel = optarg; break;
-		case 'c': comp = optarg; break;
-		case 'C': cache = optarg; break;
-		case 'f': formats = optarg; break;
-		case 'r': root = optarg; break;
-		case 'H': mopts.http_base = optarg; break;
-		case 'S': mopts.syslinux_dir = optarg; break;
-		case 'G': mopts.grub_dir = optarg; break;
+		case 'k': o.kernel = optarg; break;
+		case 'c': o.compression = optarg; break;
+		case 'C': o.cache = optarg; break;
+		case 'f': o.formats = optarg; break;
+		case 'r': o.root = optarg; break;
+		case 'H': o.http_base = optarg; break;
+		case 'S': o.syslinux_dir = optarg; break;
+		case 'G': o.grub_dir = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1 || !out) {
+	if (optind != argc - 1 || !o.out) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	const char *file = argv[optind];
-	if (kernel && strcmp(kernel, "generic") && strcmp(kernel, "cloud")) {
-		fprintf(stderr, "paddock build: --kernel: expected generic or cloud, not '%s'\n", kernel);
+	o.file = argv[optind];
+	if (o.kernel && strcmp(o.kernel, "generic") && strcmp(o.kernel, "cloud")) {
+		fprintf(stderr, "paddock build: --kernel: expected generic or cloud, not '%s'\n", o.kernel);
 		return EXIT_USAGE;
 	}
 	enum compression cz;
-	if (comp && compression_parse(comp, &cz) < 0) {
-		fprintf(stderr, "paddock build: --compression: expected zstd, gzip, xz or none, not '%s'\n", comp);
+	if (o.compression && compression_parse(o.compression, &cz) < 0) {
+		fprintf(stderr, "paddock build: --compression: expected zstd, gzip, xz or none, not '%s'\n",
+			o.compression);
 		return EXIT_USAGE;
 	}
-	/* --formats replaces the file's paddock.formats */
-	char *fcopy = NULL, *fv[8] = { NULL };
-	size_t nf = 0;
-	if (formats) {
-		char *save = NULL;
-		if (!(fcopy = strdup(formats)))
-			return EXIT_INVALID;
-		for (char *t = strtok_r(fcopy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-			if (strcmp(t, "initrd") && strcmp(t, "kernel") && strcmp(t, "iso") && strcmp(t, "pxe") &&
-			    strcmp(t, "ipxe")) {
-				fprintf(stderr, "paddock build: --formats: unknown format '%s'\n", t);
-				free(fcopy);
-				return EXIT_USAGE;
-			}
-			if (!has_format(fv, t) && nf < 7)
-				fv[nf++] = t;
-		}
-	}
+	int st = o.formats ? check_formats(o.formats) : 0;
+	if (st)
+		return st;
 	char *home_cache = NULL;
-	if (!cache)
-		cache = getenv("PADDOCK_CACHE");
-	if (!cache || !*cache) {
+	if (!o.cache)
+		o.cache = getenv("PADDOCK_CACHE");
+	if (!o.cache || !*o.cache) {
 		const char *home = getenv("HOME");
 		if (!home || !*home || asprintf(&home_cache, "%s/.cache/paddock", home) < 0) {
 			fprintf(stderr, "paddock build: no cache directory: set --cache, PADDOCK_CACHE or HOME\n");
-			free(fcopy);
 			return EXIT_USAGE;
 		}
-		cache = home_cache;
+		o.cache = home_cache;
 	}
-	if (!root)
-		root = getenv("PADDOCK_ROOT");
-	if (!root || !*root)
-		root = PADDOCK_SRCDIR;
+	if (!o.root)
+		o.root = getenv("PADDOCK_ROOT");
+	if (!o.root || !*o.root)
+		o.root = PADDOCK_SRCDIR;
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	long long mtime = 0;
 	if (sde && *sde) {
 		char *end;
-		mtime = strtoll(sde, &end, 10);
-		if (*end || mtime < 0) {
+		o.source_date_epoch = strtoll(sde, &end, 10);
+		if (*end || o.source_date_epoch < 0) {
 			fprintf(stderr, "paddock build: SOURCE_DATE_EPOCH: not a number of seconds: '%s'\n", sde);
 			free(home_cache);
-			free(fcopy);
 			return EXIT_USAGE;
 		}
 	}
-
-	struct plan *p = NULL;
-	struct diag_list diags = { 0 };
-	struct perr err = PERR_INIT;
-	struct build_node *nodes = NULL;
-	struct nodecfg *cfgs = NULL;
-	char **cmdlines = NULL;
-	char *last_warning = NULL;
-	struct os_services svcs = { 0 };
-	struct appl_files *afiles = NULL;
-	struct node_file **nfiles = NULL;
-	size_t n = 0;
-	int status = EXIT_INVALID;
-	if (plan_load(file, &p, &diags, &err) < 0) {
-		cli_print_diags(&diags);
-		cli_print_error(&err);
-		goto out;
-	}
-	cli_print_diags(&diags);
-	const struct plan_build_opts *po = plan_build_options(p);
-	if (!kernel)
-		kernel = po && po->kernel_flavour ? po->kernel_flavour : "generic";
-	if (!comp && po && po->compression && compression_parse(po->compression, &cz) < 0) {
-		fprintf(stderr, "paddock build: %s: unknown compression '%s'\n", file, po->compression);
-		goto out;
-	}
-	if (!comp && !(po && po->compression))
-		cz = COMPRESS_ZSTD;
-	unsigned mformats = 0;
-	mopts.formats = formats;
-	mopts.source_date_epoch = mtime;
-	if (media_plan_formats(p, &mopts, &mformats, &err) < 0) {
-		cli_print_error(&err);
-		goto out;
-	}
-	char *const *fmts = formats ? fv : po ? po->formats : NULL;
-	/* the ISO boots base + node layer in one file */
-	bool combined = has_format(fmts, "initrd") || (mformats & MEDIA_ISO);
-	n = plan_node_count(p);
-	nodes = calloc(n ? n : 1, sizeof(*nodes));
-	cfgs = calloc(n ? n : 1, sizeof(*cfgs));
-	cmdlines = calloc(n ? n : 1, sizeof(*cmdlines));
-	afiles = calloc(n ? n : 1, sizeof(*afiles));
-	nfiles = calloc(n ? n : 1, sizeof(*nfiles));
-	if (!nodes || !cfgs || !cmdlines || !afiles || !nfiles) {
-		fprintf(stderr, "paddock build: out of memory\n");
-		goto out;
-	}
-	/* the os-services (os-services/ of the source tree), checked once */
-	if (appliance_services(root, &svcs, &err) < 0) {
-		cli_print_error(&err);
-		goto out;
-	}
-	/* a warning shared by many nodes (one missing key file) is said once */
-	size_t repeats = 0;
-	for (size_t i = 0; i < n; i++) {
-		char *warning = NULL;
-		if (appliance_node_files(p, i, &svcs, &afiles[i], &warning, &err) < 0) {
-			cli_print_error(&err);
-			goto out;
-		}
-		if (warning && last_warning && !strcmp(warning, last_warning)) {
-			repeats++;
-			free(warning);
-		} else if (warning) {
-			fprintf(stderr, "paddock build: warning: node %s: %s\n", plan_node_at(p, i)->name, warning);
-			free(last_warning);
-			last_warning = warning;
-		}
-		if (!(nfiles[i] = calloc(afiles[i].n ? afiles[i].n : 1, sizeof(**nfiles)))) {
-			fprintf(stderr, "paddock build: out of memory\n");
-			goto out;
-		}
-		for (size_t k = 0; k < afiles[i].n; k++)
-			nfiles[i][k] = (struct node_file){ afiles[i].v[k].path, afiles[i].v[k].data,
-							   afiles[i].v[k].len, afiles[i].v[k].mode };
-		nodes[i].files = nfiles[i];
-		nodes[i].nfiles = afiles[i].n;
-		if (plan_node_config(p, i, &cfgs[i], &err) < 0) {
-			cli_print_error(&err);
-			goto out;
-		}
-		if (!(cmdlines[i] = cmdline_for_node(p, i))) {
-			fprintf(stderr, "paddock build: out of memory\n");
-			goto out;
-		}
-		nodes[i].name = plan_node_at(p, i)->name;
-		nodes[i].cmdline = cmdlines[i];
-		nodes[i].cfg = &cfgs[i];
-	}
-	if (repeats)
-		fprintf(stderr, "paddock build: warning: the same for %zu more node(s)\n", repeats);
 	struct progress prog = { say, NULL };
-	struct media_stage ms = { p, cmdlines, &mopts };
-	struct build_stage stage = { media_run, &ms };
-	struct build_request rq = {
-		.root = root, .cache = cache, .out = out, .flavour = kernel, .compression = cz,
-		.combined = combined, .mtime = mtime, .cluster_name = plan_cluster_name(p),
-		.source = file, .nodes = nodes, .n = n, .progress = quiet ? NULL : &prog,
-		.media = mformats ? &stage : NULL,
-	};
-	if (build_run(&rq, &err) < 0) {
+	struct build_report report = { print_diags, print_warning, NULL };
+	o.progress = quiet ? NULL : &prog;
+	o.report = &report;
+	struct perr err = PERR_INIT;
+	enum build_failure failure;
+	if (build_cluster(&o, &failure, &err) < 0) {
 		cli_print_error(&err);
-		fprintf(stderr, "paddock build: failed; %s was left as it was\n", out);
-		goto out;
+		if (failure == BUILD_FAILED_OUTPUT)
+			fprintf(stderr, "paddock build: failed; %s was left as it was\n", o.out);
+		st = EXIT_INVALID;
 	}
-	status = 0;
-out:
-	free(last_warning);
-	for (size_t i = 0; i < n; i++) {
-		if (cfgs)
-			nodecfg_free(&cfgs[i]);
-		if (cmdlines)
-			free(cmdlines[i]);
-		if (afiles)
-			appl_files_free(&afiles[i]);
-		if (nfiles)
-			free(nfiles[i]);
-	}
-	free(afiles);
-	free(nfiles);
-	os_services_free(&svcs);
-	free(cfgs);
-	free(cmdlines);
-	free(nodes);
-	if (p)
-		plan_free(p);
-	diag_free(&diags);
 	perr_clear(&err);
 	free(home_cache);
-	free(fcopy);
-	return status;
+	return st;
 }

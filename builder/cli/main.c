@@ -5,8 +5,6 @@
 #include "cli/cli.h"
 #include "cli/version.h"
 
-int cmd_build(int argc, char **argv);
-
 const struct cli_verb cli_verbs[] = {
 	{ "validate", "check a cluster.yml (RKE's rules, and paddock's stricter ones)", cmd_validate },
 	{ "plan", "show what each node will run and carry (--json: stable document)", cmd_plan },

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "media/media.h"
-#include "out/outfile.h"
+#include "fsutil.h"
 #include "media/runtool.h"
 
 #define GRUB_DEFAULT_DIR "/usr/lib/grub/x86_64-efi"
@@ -36,12 +36,12 @@ static int find_file(const struct wanted *w, const char *override, char **ret, s
 {
 	if (override) {
 		for (const char *const *sub = OVERRIDE_SUBDIRS; *sub; sub++) {
-			char *d = **sub ? out_join(override, *sub) : strdup(override);
-			char *p = d ? out_join(d, w->file) : NULL;
+			char *d = **sub ? path_join(override, *sub) : strdup(override);
+			char *p = d ? path_join(d, w->file) : NULL;
 			free(d);
 			if (!p)
 				return perr_set(err, -ENOMEM, "out of memory");
-			if (out_is_file(p) == 0) {
+			if (check_file_readable(p) == 0) {
 				*ret = p;
 				return 0;
 			}
@@ -51,10 +51,10 @@ static int find_file(const struct wanted *w, const char *override, char **ret, s
 				w->file, override);
 	}
 	for (int i = 0; i < 3 && w->dirs[i]; i++) {
-		char *p = out_join(w->dirs[i], w->file);
+		char *p = path_join(w->dirs[i], w->file);
 		if (!p)
 			return perr_set(err, -ENOMEM, "out of memory");
-		if (out_is_file(p) == 0) {
+		if (check_file_readable(p) == 0) {
 			*ret = p;
 			return 0;
 		}
@@ -79,13 +79,13 @@ static int find_grub(const char *override, char **ret, struct perr *err)
 	const char *dir = override ? override : GRUB_DEFAULT_DIR;
 	/* the module directory itself, or a tree holding x86_64-efi/ */
 	const char *cands[] = { dir, NULL };
-	char *sub = out_join(dir, "x86_64-efi");
+	char *sub = path_join(dir, "x86_64-efi");
 	if (!sub)
 		return perr_set(err, -ENOMEM, "out of memory");
 	cands[1] = sub;
 	for (int i = 0; i < 2; i++) {
-		char *k = out_join(cands[i], "kernel.img"), *m = out_join(cands[i], "moddep.lst");
-		int ok = k && m && out_is_file(k) == 0 && out_is_file(m) == 0;
+		char *k = path_join(cands[i], "kernel.img"), *m = path_join(cands[i], "moddep.lst");
+		int ok = k && m && check_file_readable(k) == 0 && check_file_readable(m) == 0;
 		free(k);
 		free(m);
 		if (ok) {

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "media/loader_config.h"
+#include "media/media_files.h"
 
 char *ipxe_script_name(const char *mac)
 {
@@ -31,86 +33,53 @@ static const char *base(const struct media_input *in)
 
 char *ipxe_boot_script(const struct media_input *in)
 {
-	char *buf = NULL;
-	size_t len;
-	FILE *f = open_memstream(&buf, &len);
-	if (!f)
+	struct media_text t;
+	if (media_text_begin(&t, in, MEDIA_NO_NODE) < 0)
 		return NULL;
-	fprintf(f, "#!ipxe\n"
-		   "# paddock: every node has a script named after its MAC.\n"
-		   ":start\n"
-		   "chain %s%s${net0/mac:hexhyp}.ipxe || goto unknown\n"
-		   ":unknown\n"
-		   "echo paddock: unknown MAC ${net0/mac}: no %s%s${net0/mac:hexhyp}.ipxe\n"
-		   "echo paddock: this machine is not a node of the cluster file; not booting.\n"
-		   "echo paddock: add the MAC to the node in cluster.yml (paddock.mac) and rebuild.\n"
-		   /* wait instead of exiting: an exit falls back to the next boot device and loops */
-		   "prompt paddock: press any key to try again\n"
-		   "goto start\n",
+	fprintf(t.f, "#!ipxe\n"
+		     "# paddock: every node has a script named after its MAC.\n"
+		     ":start\n"
+		     "chain %s%s${net0/mac:hexhyp}.ipxe || goto unknown\n"
+		     ":unknown\n"
+		     "echo paddock: unknown MAC ${net0/mac}: no %s%s${net0/mac:hexhyp}.ipxe\n"
+		     "echo paddock: this machine is not a node of the cluster file; not booting.\n"
+		     "echo paddock: add the MAC to the node in cluster.yml (paddock.mac) and rebuild.\n"
+		     /* wait instead of exiting: an exit falls back to the next boot device and loops */
+		     "prompt paddock: press any key to try again\n"
+		     "goto start\n",
 		base(in), sep(in), base(in), sep(in));
-	return media_text_finish(f, &buf);
+	return media_text_end(&t);
 }
 
 char *ipxe_node_script(const struct media_input *in, size_t i)
 {
-	const struct media_node *n = &in->nodes[i];
-	char *buf = NULL, *args = media_kernel_args(in, n), *kernel = media_kernel_file(in, i);
-	size_t len;
-	FILE *f = args && kernel ? open_memstream(&buf, &len) : NULL;
-	if (!f) {
-		free(args);
-		free(kernel);
+	struct media_text t;
+	if (media_text_begin(&t, in, i) < 0)
 		return NULL;
-	}
+	const struct media_node *n = t.node;
 	const char *b = base(in), *s = sep(in);
-	fprintf(f, "#!ipxe\n# paddock: node %s, MAC %s\n", n->name, n->mac ? n->mac : "-");
-	fprintf(f, ":start\necho paddock: iPXE booting node %s\n", n->name);
+	fprintf(t.f, "#!ipxe\n# paddock: node %s, MAC %s\n", n->name, n->mac ? n->mac : "-");
+	fprintf(t.f, ":start\necho paddock: iPXE booting node %s\n", n->name);
 	/* initrd= names let the EFI stub find the initrds; BIOS ignores them */
-	fprintf(f, "kernel --name vmlinuz %s%s%s initrd=base.img initrd=node.img %s BOOTIF=01-${net0/mac:hexhyp} || goto failed\n",
-		b, s, kernel, args);
-	fprintf(f, "initrd --name base.img %s%sbase.img || goto failed\n", b, s);
-	fprintf(f, "initrd --name node.img %s%snodes/%s.img || goto failed\n", b, s, n->name);
-	fprintf(f, "boot || goto failed\n");
-	fprintf(f, ":failed\n"
-		   "echo paddock: could not boot node %s\n"
-		   "prompt paddock: press any key to try again\n"
-		   "imgfree\n"
-		   "goto start\n",
+	fprintf(t.f, "kernel --name vmlinuz %s%s%s initrd=base.img initrd=node.img %s BOOTIF=01-${net0/mac:hexhyp} || goto failed\n",
+		b, s, t.kernel, t.args);
+	fprintf(t.f, "initrd --name base.img %s%sbase.img || goto failed\n", b, s);
+	fprintf(t.f, "initrd --name node.img %s%snodes/%s.img || goto failed\n", b, s, n->name);
+	fprintf(t.f, "boot || goto failed\n");
+	fprintf(t.f, ":failed\n"
+		     "echo paddock: could not boot node %s\n"
+		     "prompt paddock: press any key to try again\n"
+		     "imgfree\n"
+		     "goto start\n",
 		n->name);
-	free(args);
-	free(kernel);
-	return media_text_finish(f, &buf);
+	return media_text_end(&t);
 }
 
-int ipxe_emit(const struct media_input *in, const char *outdir, struct media_outputs *out,
-	      struct perr *err)
+int ipxe_emit(const struct media_input *in, const char *outdir, struct strv *out, struct perr *err)
 {
-	char *tmp, *dst;
-	int r = media_tree_begin(outdir, "ipxe", &tmp, &dst, err);
-	if (r < 0)
-		return perr_wrap(err, "ipxe");
-	if ((r = media_put_images(in, tmp, "ipxe", out, err)) < 0)
-		goto done;
-	char *text = ipxe_boot_script(in);
-	r = text ? media_put_text(tmp, "boot.ipxe", text, "ipxe", out, err)
-		 : perr_set(err, -ENOMEM, "out of memory");
-	free(text);
-	if (r < 0)
-		goto done;
-	for (size_t i = 0; i < in->n_nodes; i++) {
-		const struct media_node *n = &in->nodes[i];
-		if (!n->mac)
-			continue;
-		char *name = ipxe_script_name(n->mac);
-		text = ipxe_node_script(in, i);
-		r = name && text ? media_put_text(tmp, name, text, "ipxe", out, err)
-				 : perr_set(err, -ENOMEM, "out of memory");
-		free(name);
-		free(text);
-		if (r < 0)
-			goto done;
-	}
-done:
-	r = media_tree_end(r, tmp, dst, err);
-	return r < 0 ? perr_wrap(err, "ipxe") : 0;
+	const struct media_net_tree tree = {
+		.name = "ipxe", .default_rel = "boot.ipxe", .default_text = ipxe_boot_script,
+		.node_rel = ipxe_script_name, .node_text = ipxe_node_script,
+	};
+	return media_net_tree_emit(in, &tree, outdir, out, err) < 0 ? perr_wrap(err, "ipxe") : 0;
 }

@@ -8,6 +8,7 @@
 
 #include "media/media.h"
 #include "perr.h"
+#include "strv.h"
 
 /* "aa-bb-cc-dd-ee-ff.ipxe", what ${net0/mac:hexhyp}.ipxe expands to. */
 char *ipxe_script_name(const char *mac);
@@ -16,7 +17,6 @@ char *ipxe_boot_script(const struct media_input *in);
 char *ipxe_node_script(const struct media_input *in, size_t i);
 
 /* Builds outdir/ipxe (replacing an older one). */
-int ipxe_emit(const struct media_input *in, const char *outdir, struct media_outputs *out,
-	      struct perr *err);
+int ipxe_emit(const struct media_input *in, const char *outdir, struct strv *out, struct perr *err);
 
 #endif

@@ -11,7 +11,9 @@
 
 #include <openssl/evp.h>
 
-#include "out/outfile.h"
+#include "fsutil.h"
+#include "media/loader_config.h"
+#include "media/media_files.h"
 #include "media/runtool.h"
 
 /* Modules built into BOOTX64.EFI; the ISO carries no module directory. */
@@ -23,31 +25,23 @@ static const char *const GRUB_MODULES[] = {
 
 char *iso_isolinux_config(const struct media_input *in, size_t i)
 {
-	const struct media_node *n = &in->nodes[i];
-	char *buf = NULL, *args = media_kernel_args(in, n);
-	size_t len;
-	FILE *f = args ? open_memstream(&buf, &len) : NULL;
-	if (!f) {
-		free(args);
+	struct media_text t;
+	if (media_text_begin(&t, in, i) < 0)
 		return NULL;
-	}
-	unsigned speed = 115200;
-	int port = media_serial_port(in, &speed);
-	fprintf(f, "# paddock: node %s (BIOS)\n", n->name);
-	if (port >= 0)
-		fprintf(f, "SERIAL %d %u\n", port, speed);
+	const struct media_node *n = t.node;
+	fprintf(t.f, "# paddock: node %s (BIOS)\n", n->name);
+	media_text_syslinux_serial(&t);
 	if (in->menu_timeout > 0) {
-		fprintf(f, "UI menu.c32\nMENU TITLE paddock: node %s\n", n->name);
-		fprintf(f, "TIMEOUT %d\n", in->menu_timeout * 10);
+		fprintf(t.f, "UI menu.c32\nMENU TITLE paddock: node %s\n", n->name);
+		fprintf(t.f, "TIMEOUT %d\n", in->menu_timeout * 10);
 	} else {
-		fprintf(f, "PROMPT 0\nTIMEOUT 0\n");
+		fprintf(t.f, "PROMPT 0\nTIMEOUT 0\n");
 	}
-	fprintf(f, "DEFAULT %s\n\n", n->name);
-	fprintf(f, "LABEL %s\n", n->name);
-	fprintf(f, "  MENU LABEL paddock node %s\n", n->name);
-	fprintf(f, "  KERNEL /boot/vmlinuz\n  INITRD /boot/initrd.img\n  APPEND %s\n", args);
-	free(args);
-	return media_text_finish(f, &buf);
+	fprintf(t.f, "DEFAULT %s\n\n", n->name);
+	fprintf(t.f, "LABEL %s\n", n->name);
+	fprintf(t.f, "  MENU LABEL paddock node %s\n", n->name);
+	fprintf(t.f, "  KERNEL /boot/vmlinuz\n  INITRD /boot/initrd.img\n  APPEND %s\n", t.args);
+	return media_text_end(&t);
 }
 
 /* Writes word as one GRUB word: single quotes, with ' as '\''. */
@@ -65,38 +59,31 @@ static void grub_quote(FILE *f, const char *w, size_t len)
 
 char *iso_grub_config(const struct media_input *in, size_t i)
 {
-	const struct media_node *n = &in->nodes[i];
-	char *buf = NULL, *args = media_kernel_args(in, n);
-	size_t len;
-	FILE *f = args ? open_memstream(&buf, &len) : NULL;
-	if (!f) {
-		free(args);
+	struct media_text t;
+	if (media_text_begin(&t, in, i) < 0)
 		return NULL;
+	const struct media_node *n = t.node;
+	fprintf(t.f, "# paddock: node %s (UEFI)\n", n->name);
+	if (t.port >= 0) {
+		fprintf(t.f, "serial --unit=%d --speed=%u\n", t.port, t.speed);
+		fprintf(t.f, "terminal_input console serial\nterminal_output console serial\n");
 	}
-	unsigned speed = 115200;
-	int port = media_serial_port(in, &speed);
-	fprintf(f, "# paddock: node %s (UEFI)\n", n->name);
-	if (port >= 0) {
-		fprintf(f, "serial --unit=%d --speed=%u\n", port, speed);
-		fprintf(f, "terminal_input console serial\nterminal_output console serial\n");
-	}
-	fprintf(f, "set default=0\nset timeout=%d\n\n", in->menu_timeout);
-	fprintf(f, "menuentry 'paddock node %s' {\n", n->name);
-	fprintf(f, "\techo 'paddock: loading node %s'\n", n->name);
-	fprintf(f, "\tlinux /boot/vmlinuz");
-	for (const char *p = args; *p;) {
+	fprintf(t.f, "set default=0\nset timeout=%d\n\n", in->menu_timeout);
+	fprintf(t.f, "menuentry 'paddock node %s' {\n", n->name);
+	fprintf(t.f, "\techo 'paddock: loading node %s'\n", n->name);
+	fprintf(t.f, "\tlinux /boot/vmlinuz");
+	for (const char *p = t.args; *p;) {
 		size_t sp = strspn(p, " ");
 		p += sp;
 		size_t w = strcspn(p, " ");
 		if (w) {
-			fputc(' ', f);
-			grub_quote(f, p, w);
+			fputc(' ', t.f);
+			grub_quote(t.f, p, w);
 		}
 		p += w;
 	}
-	fprintf(f, "\n\tinitrd /boot/initrd.img\n}\n");
-	free(args);
-	return media_text_finish(f, &buf);
+	fprintf(t.f, "\n\tinitrd /boot/initrd.img\n}\n");
+	return media_text_end(&t);
 }
 
 char *iso_grub_early_config(const char *id_file)
@@ -134,20 +121,12 @@ static int hash_file(EVP_MD_CTX *md, const char *path, struct perr *err)
 		close(fd);
 		return perr_set(err, -ENOMEM, "out of memory");
 	}
-	for (;;) {
-		ssize_t n = read(fd, buf, 1 << 20);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = perr_set(err, -errno, "%s: read: %s", path, strerror(errno));
-			break;
-		}
-		if (n == 0)
-			break;
-		if (EVP_DigestUpdate(md, buf, (size_t)n) != 1) {
+	ssize_t n;
+	while (r == 0 && (n = fd_read(fd, buf, 1 << 20)) != 0) {
+		if (n < 0)
+			r = perr_set(err, (int)n, "%s: read: %s", path, strerror((int)-n));
+		else if (EVP_DigestUpdate(md, buf, (size_t)n) != 1)
 			r = perr_set(err, -EIO, "sha256 failed");
-			break;
-		}
 	}
 	free(buf);
 	close(fd);
@@ -194,11 +173,10 @@ done:
 	return r;
 }
 
+/* The ISO's files go into a stage directory, not into the outputs. */
 static int put_text(const char *dir, const char *rel, char *text, struct perr *err)
 {
-	int r = text ? media_put_text(dir, rel, text, "", NULL, err) : perr_set(err, -ENOMEM, "out of memory");
-	free(text);
-	return r;
+	return media_put_text(dir, rel, text, "", NULL, err);
 }
 
 static int put_copy(const char *src, const char *dir, const char *rel, struct perr *err)
@@ -210,14 +188,14 @@ static int put_copy(const char *src, const char *dir, const char *rel, struct pe
 static int make_grub_efi(const struct bootfiles *bf, const char *work, const char *id_file,
 			 long long sde, char **ret_efi, struct perr *err)
 {
-	char *cfg = out_join(work, "grub-early.cfg"), *efi = out_join(work, "BOOTX64.EFI");
+	char *cfg = path_join(work, "grub-early.cfg"), *efi = path_join(work, "BOOTX64.EFI");
 	char *text = iso_grub_early_config(id_file);
 	int r = 0;
 	if (!cfg || !efi || !text) {
 		r = perr_set(err, -ENOMEM, "out of memory");
 		goto done;
 	}
-	if ((r = out_write(cfg, text, strlen(text), 0644, err)) < 0)
+	if ((r = write_file(cfg, text, strlen(text), 0644, err)) < 0)
 		goto done;
 	size_t nmod = 0;
 	while (GRUB_MODULES[nmod])
@@ -275,17 +253,17 @@ static int make_efiboot(const struct bootfiles *bf, const char *efi, const char 
 	snprintf(spec, sizeof spec, "::/EFI/BOOT/BOOTX64.EFI");
 	char *mcopy[] = { bf->mcopy, "-i", (char *)img, "-m", (char *)efi, spec, NULL };
 	int r;
-	if ((r = out_set_times(efi, sde, err)) < 0 || (r = run_tool(mformat, sde, err)) < 0 ||
+	if ((r = set_tree_times(efi, sde, err)) < 0 || (r = run_tool(mformat, sde, err)) < 0 ||
 	    (r = run_tool(mmd, sde, err)) < 0 || (r = run_tool(mcopy, sde, err)) < 0)
 		return r;
 	return 0;
 }
 
 int iso_emit(const struct media_input *in, size_t i, const struct bootfiles *bf,
-	     const char *outdir, struct media_outputs *out, struct perr *err)
+	     const char *outdir, struct strv *out, struct perr *err)
 {
 	const struct media_node *n = &in->nodes[i];
-	char *dir = out_join(outdir, n->name);
+	char *dir = path_join(outdir, n->name);
 	char *stage = NULL, *work = NULL, *iso = NULL, *iso_tmp = NULL, *id = NULL, *id_file = NULL;
 	char *efi = NULL, *efiboot = NULL, *volid = NULL, *rel = NULL;
 	int r = 0;
@@ -295,13 +273,13 @@ int iso_emit(const struct media_input *in, size_t i, const struct bootfiles *bf,
 		r = perr_set(err, -ENOMEM, "out of memory");
 		goto done;
 	}
-	if ((r = out_mkdirs(dir, 0700, err)) < 0 || (r = out_remove_tree(stage, err)) < 0 ||
-	    (r = out_remove_tree(work, err)) < 0 || (r = out_mkdirs(stage, 0700, err)) < 0 ||
-	    (r = out_mkdirs(work, 0700, err)) < 0)
+	if ((r = mkdir_p(dir, 0700, err)) < 0 || (r = rm_rf(stage, err)) < 0 ||
+	    (r = rm_rf(work, err)) < 0 || (r = mkdir_p(stage, 0700, err)) < 0 ||
+	    (r = mkdir_p(work, 0700, err)) < 0)
 		goto done;
 	if ((r = medium_id(in, i, &id, err)) < 0)
 		goto done;
-	if (asprintf(&id_file, "/.disk/paddock/%s", id) < 0 || !(efiboot = out_join(stage, "boot/grub/efiboot.img"))) {
+	if (asprintf(&id_file, "/.disk/paddock/%s", id) < 0 || !(efiboot = path_join(stage, "boot/grub/efiboot.img"))) {
 		r = perr_set(err, -ENOMEM, "out of memory");
 		goto done;
 	}
@@ -319,7 +297,7 @@ int iso_emit(const struct media_input *in, size_t i, const struct bootfiles *bf,
 	if ((r = make_grub_efi(bf, work, id_file, in->source_date_epoch, &efi, err)) < 0 ||
 	    (r = make_efiboot(bf, efi, efiboot, id, in->source_date_epoch, err)) < 0)
 		goto done;
-	if ((r = out_set_times(stage, in->source_date_epoch, err)) < 0)
+	if ((r = set_tree_times(stage, in->source_date_epoch, err)) < 0)
 		goto done;
 	char *xorriso[] = {
 		bf->xorriso, "-as", "mkisofs", "-quiet", "-o", iso_tmp, "-V", volid, "-r", "-J", "-joliet-long",
@@ -337,15 +315,18 @@ int iso_emit(const struct media_input *in, size_t i, const struct bootfiles *bf,
 		r = perr_set(err, -errno, "%s: %s", iso, strerror(errno));
 		goto done;
 	}
-	if (media_outputs_add(out, rel) < 0)
-		r = perr_set(err, -ENOMEM, "out of memory");
+	if (out) {
+		strv_add(out, rel);
+		if (out->oom)
+			r = perr_set(err, -ENOMEM, "out of memory");
+	}
 done:
 	if (iso_tmp)
 		unlink(iso_tmp);
 	if (stage)
-		out_remove_tree(stage, NULL);
+		rm_rf_quiet(stage);
 	if (work)
-		out_remove_tree(work, NULL);
+		rm_rf_quiet(work);
 	free(dir);
 	free(stage);
 	free(work);

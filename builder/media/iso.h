@@ -10,6 +10,7 @@
 #include "media/bootfiles.h"
 #include "media/media.h"
 #include "perr.h"
+#include "strv.h"
 
 /* isolinux/isolinux.cfg for node i: serial + VGA, a menu naming the node,
  * in->menu_timeout (no menu at 0). */
@@ -27,6 +28,6 @@ char *iso_volume_id(const char *node);
 
 /* Writes outdir/<node>/<node>.iso for node i. */
 int iso_emit(const struct media_input *in, size_t i, const struct bootfiles *bf,
-	     const char *outdir, struct media_outputs *out, struct perr *err);
+	     const char *outdir, struct strv *out, struct perr *err);
 
 #endif

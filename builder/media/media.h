@@ -13,10 +13,9 @@
 #define PADDOCK_MEDIA_H
 
 #include <stddef.h>
-#include <stdio.h>
-#include <sys/types.h>
 
 #include "perr.h"
+#include "strv.h"
 
 enum media_format {
 	MEDIA_ISO = 1u << 0,
@@ -47,68 +46,14 @@ struct media_input {
 	long long source_date_epoch;  /* fixed time for every date in the media */
 };
 
-/* Files written, relative to outdir, sorted; for the manifest. */
-struct media_outputs {
-	char **paths;
-	size_t n, cap;
-};
-
-/* Writes the selected formats under outdir.  Output directories are 0700
- * (node layers carry private keys).  On failure *err names the step and
- * the node; files written so far stay. */
-int media_emit(const struct media_input *in, const char *outdir, struct media_outputs *out,
-	       struct perr *err);
-
-void media_outputs_free(struct media_outputs *o);
+/* Writes the selected formats under outdir and adds the files written,
+ * relative to outdir, to out (sorted), for the manifest.  Output
+ * directories are 0700 (node layers carry private keys).  On failure *err
+ * names the step and the node; files written so far stay. */
+int media_emit(const struct media_input *in, const char *outdir, struct strv *out, struct perr *err);
 
 /* Parses "iso,pxe,ipxe" (also "all"; "kernel" and "initrd" are accepted
  * and ignored, they are the image pipeline's) into *ret_formats. */
 int media_parse_formats(const char *list, unsigned *ret_formats, struct perr *err);
-
-/* The kernel arguments used on every medium: "console=tty0
- * console=<console>,<speed> " before cmdline unless cmdline already has a
- * console=.  Heap string or NULL. */
-char *media_kernel_args(const struct media_input *in, const struct media_node *n);
-
-/* Serial port number and speed of in->console ("ttyS1,9600" -> 1, 9600).
- * Returns -1 when the console is not a serial port. */
-int media_serial_port(const struct media_input *in, unsigned *ret_speed);
-
-/* For the format writers (iso.c, pxe.c, ipxe.c): */
-
-/* Name of node i's kernel in the TFTP and HTTP trees: "vmlinuz" when it is
- * node 0's file, else "nodes/<name>.vmlinuz".  Heap string or NULL. */
-char *media_kernel_file(const struct media_input *in, size_t i);
-
-/* Appends a copy of path; -ENOMEM on failure.  out may be NULL. */
-int media_outputs_add(struct media_outputs *out, const char *path);
-
-/* Copies into dir the files a network boot fetches: vmlinuz (and other
- * nodes' kernels), base.img and nodes/<name>.img, and lists them in out
- * as prefix/<file>. */
-int media_put_images(const struct media_input *in, const char *dir, const char *prefix,
-		     struct media_outputs *out, struct perr *err);
-
-/* Writes text to dir/rel (mode 0644) and lists prefix/rel in out. */
-int media_put_text(const char *dir, const char *rel, const char *text, const char *prefix,
-		   struct media_outputs *out, struct perr *err);
-
-/* Copies src to dir/rel with mode and lists prefix/rel in out. */
-int media_put_copy(const char *src, const char *dir, const char *rel, mode_t mode,
-		   const char *prefix, struct media_outputs *out, struct perr *err);
-
-/* Closes f, opened with open_memstream(bufp, ...); returns the text, or
- * NULL (and nothing left allocated) when it could not be written.
- * open_memstream() sets *bufp at fclose(), so it is read only after. */
-char *media_text_finish(FILE *f, char **bufp);
-
-/* Starts a tree that replaces outdir/name as a whole: an empty
- * outdir/name.tmp (0700) in *ret_tmp, outdir/name in *ret_dst. */
-int media_tree_begin(const char *outdir, const char *name, char **ret_tmp, char **ret_dst,
-		     struct perr *err);
-
-/* Ends it: when r is 0, tmp replaces dst; otherwise tmp is removed.  Frees
- * both names; returns r or the error of the replacement. */
-int media_tree_end(int r, char *tmp, char *dst, struct perr *err);
 
 #endif

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "media/loader_config.h"
+#include "media/media_files.h"
 
 char *pxe_config_name(const char *mac)
 {
@@ -17,101 +19,69 @@ char *pxe_config_name(const char *mac)
 	return s;
 }
 
-static void put_serial(FILE *f, const struct media_input *in)
-{
-	unsigned speed = 115200;
-	int port = media_serial_port(in, &speed);
-	if (port >= 0)
-		fprintf(f, "SERIAL %d %u\n", port, speed);
-}
-
 char *pxe_node_config(const struct media_input *in, size_t i)
 {
-	const struct media_node *n = &in->nodes[i];
-	char *buf = NULL, *args = media_kernel_args(in, n), *kernel = media_kernel_file(in, i);
-	size_t len;
-	FILE *f = args && kernel ? open_memstream(&buf, &len) : NULL;
-	if (!f) {
-		free(args);
-		free(kernel);
+	struct media_text t;
+	if (media_text_begin(&t, in, i) < 0)
 		return NULL;
-	}
-	fprintf(f, "# paddock: node %s, MAC %s\n", n->name, n->mac ? n->mac : "-");
-	put_serial(f, in);
-	fprintf(f, "DEFAULT %s\nPROMPT 0\nTIMEOUT 0\n\n", n->name);
-	fprintf(f, "LABEL %s\n", n->name);
-	fprintf(f, "  KERNEL %s\n", kernel);
+	const struct media_node *n = t.node;
+	fprintf(t.f, "# paddock: node %s, MAC %s\n", n->name, n->mac ? n->mac : "-");
+	media_text_syslinux_serial(&t);
+	fprintf(t.f, "DEFAULT %s\nPROMPT 0\nTIMEOUT 0\n\n", n->name);
+	fprintf(t.f, "LABEL %s\n", n->name);
+	fprintf(t.f, "  KERNEL %s\n", t.kernel);
 	/* pxelinux loads both and hands the kernel one concatenated initramfs */
-	fprintf(f, "  INITRD base.img,nodes/%s.img\n", n->name);
-	fprintf(f, "  APPEND %s\n", args);
+	fprintf(t.f, "  INITRD base.img,nodes/%s.img\n", n->name);
+	fprintf(t.f, "  APPEND %s\n", t.args);
 	/* BOOTIF=01-<mac>: init finds the boot NIC with it */
-	fprintf(f, "  IPAPPEND 2\n");
-	free(args);
-	free(kernel);
-	return media_text_finish(f, &buf);
+	fprintf(t.f, "  IPAPPEND 2\n");
+	return media_text_end(&t);
 }
 
 char *pxe_default_config(const struct media_input *in)
 {
-	char *buf = NULL;
-	size_t len;
-	FILE *f = open_memstream(&buf, &len);
-	if (!f)
+	struct media_text t;
+	if (media_text_begin(&t, in, MEDIA_NO_NODE) < 0)
 		return NULL;
-	fprintf(f, "# paddock: machines whose MAC has no pxelinux.cfg/01-<mac> land here.\n"
-		   "# Nothing is booted: the menu has no timeout, so the machine waits instead of\n"
-		   "# looping.  (SAY text would not reach the serial line: menu.c32 does.)\n");
-	put_serial(f, in);
-	fprintf(f, "UI menu.c32\n"
-		   "MENU TITLE paddock: unknown MAC - not a node of the cluster file\n"
-		   "PROMPT 0\nTIMEOUT 0\nDEFAULT local\n\n"
-		   "LABEL local\n"
-		   "  MENU LABEL Boot from the local disk\n"
-		   "  LOCALBOOT 0\n"
-		   "  TEXT HELP\n"
-		   "  paddock: unknown MAC: no pxelinux.cfg/01-<mac> file for this machine.\n"
-		   "  Add its MAC to the node in cluster.yml (paddock.mac) and rebuild.\n"
-		   "  ENDTEXT\n");
-	return media_text_finish(f, &buf);
+	fprintf(t.f, "# paddock: machines whose MAC has no pxelinux.cfg/01-<mac> land here.\n"
+		     "# Nothing is booted: the menu has no timeout, so the machine waits instead of\n"
+		     "# looping.  (SAY text would not reach the serial line: menu.c32 does.)\n");
+	media_text_syslinux_serial(&t);
+	fprintf(t.f, "UI menu.c32\n"
+		     "MENU TITLE paddock: unknown MAC - not a node of the cluster file\n"
+		     "PROMPT 0\nTIMEOUT 0\nDEFAULT local\n\n"
+		     "LABEL local\n"
+		     "  MENU LABEL Boot from the local disk\n"
+		     "  LOCALBOOT 0\n"
+		     "  TEXT HELP\n"
+		     "  paddock: unknown MAC: no pxelinux.cfg/01-<mac> file for this machine.\n"
+		     "  Add its MAC to the node in cluster.yml (paddock.mac) and rebuild.\n"
+		     "  ENDTEXT\n");
+	return media_text_end(&t);
+}
+
+/* "pxelinux.cfg/01-<mac>" */
+static char *config_rel(const char *mac)
+{
+	char *name = pxe_config_name(mac), *rel = NULL;
+	if (name && asprintf(&rel, "pxelinux.cfg/%s", name) < 0)
+		rel = NULL;
+	free(name);
+	return rel;
 }
 
 int pxe_emit(const struct media_input *in, const struct bootfiles *bf, const char *outdir,
-	     struct media_outputs *out, struct perr *err)
+	     struct strv *out, struct perr *err)
 {
-	char *tmp, *dst;
-	int r = media_tree_begin(outdir, "tftp", &tmp, &dst, err);
-	if (r < 0)
-		return perr_wrap(err, "pxe");
-	if ((r = media_put_copy(bf->pxelinux_0, tmp, "pxelinux.0", 0644, "tftp", out, err)) < 0 ||
-	    (r = media_put_copy(bf->ldlinux_c32, tmp, "ldlinux.c32", 0644, "tftp", out, err)) < 0 ||
-	    (r = media_put_copy(bf->menu_c32, tmp, "menu.c32", 0644, "tftp", out, err)) < 0 ||
-	    (r = media_put_copy(bf->libutil_c32, tmp, "libutil.c32", 0644, "tftp", out, err)) < 0 ||
-	    (r = media_put_copy(bf->libcom32_c32, tmp, "libcom32.c32", 0644, "tftp", out, err)) < 0 ||
-	    (r = media_put_images(in, tmp, "tftp", out, err)) < 0)
-		goto done;
-	char *text = pxe_default_config(in);
-	r = text ? media_put_text(tmp, "pxelinux.cfg/default", text, "tftp", out, err)
-		 : perr_set(err, -ENOMEM, "out of memory");
-	free(text);
-	if (r < 0)
-		goto done;
-	for (size_t i = 0; i < in->n_nodes; i++) {
-		const struct media_node *n = &in->nodes[i];
-		if (!n->mac)
-			continue;
-		char *name = pxe_config_name(n->mac), *rel = NULL;
-		text = pxe_node_config(in, i);
-		if (!name || !text || asprintf(&rel, "pxelinux.cfg/%s", name) < 0)
-			r = perr_set(err, -ENOMEM, "out of memory");
-		else
-			r = media_put_text(tmp, rel, text, "tftp", out, err);
-		free(name);
-		free(text);
-		free(rel);
-		if (r < 0)
-			goto done;
-	}
-done:
-	r = media_tree_end(r, tmp, dst, err);
-	return r < 0 ? perr_wrap(err, "pxe") : 0;
+	const char *const loaders[][2] = {
+		{ bf->pxelinux_0, "pxelinux.0" },   { bf->ldlinux_c32, "ldlinux.c32" },
+		{ bf->menu_c32, "menu.c32" },       { bf->libutil_c32, "libutil.c32" },
+		{ bf->libcom32_c32, "libcom32.c32" },
+	};
+	const struct media_net_tree tree = {
+		.name = "tftp", .loaders = loaders, .n_loaders = sizeof loaders / sizeof *loaders,
+		.default_rel = "pxelinux.cfg/default", .default_text = pxe_default_config,
+		.node_rel = config_rel, .node_text = pxe_node_config,
+	};
+	return media_net_tree_emit(in, &tree, outdir, out, err) < 0 ? perr_wrap(err, "pxe") : 0;
 }

@@ -9,6 +9,7 @@
 #include "media/bootfiles.h"
 #include "media/media.h"
 #include "perr.h"
+#include "strv.h"
 
 /* "01-aa-bb-cc-dd-ee-ff" for "AA:BB:...": the file pxelinux looks for. */
 char *pxe_config_name(const char *mac);
@@ -21,6 +22,6 @@ char *pxe_default_config(const struct media_input *in);
 
 /* Builds outdir/tftp (replacing an older one). */
 int pxe_emit(const struct media_input *in, const struct bootfiles *bf, const char *outdir,
-	     struct media_outputs *out, struct perr *err);
+	     struct strv *out, struct perr *err);
 
 #endif

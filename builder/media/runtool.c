@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "out/outfile.h"
+#include "fsutil.h"
 
 /* Keeps the last TAIL bytes of the tool's stderr for the error message. */
 #define TAIL 2048
@@ -24,7 +24,7 @@ char *find_program(const char *name)
 	if (!copy)
 		return NULL;
 	for (char *dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
-		char *p = out_join(dir, name);
+		char *p = path_join(dir, name);
 		if (p && access(p, X_OK) == 0)
 			found = p;
 		else

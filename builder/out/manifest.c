@@ -1,11 +1,15 @@
 /* manifest: out/manifest.json and out/SHA256SUMS. */
+#include "out/manifest.h"
+
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/version.h"
 #include "fsutil.h"
-#include "out/manifest.h"
+#include "strbuf.h"
 
 int outfiles_add(struct outfiles *f, const char *path, const char *sha256, unsigned long long size)
 {
@@ -50,84 +54,155 @@ static int by_path(const void *a, const void *b)
 
 int sums_write(const char *dir, struct outfiles *f, struct perr *err)
 {
-	struct json j = { 0 };
+	struct strbuf sb = STRBUF_INIT;
 	qsort(f->v, f->n, sizeof(*f->v), by_path);
-	for (size_t i = 0; i < f->n; i++) {
-		json_raw(&j, f->v[i].sha256);
-		json_raw(&j, "  ");
-		json_raw(&j, f->v[i].path);
-		json_raw(&j, "\n");
-	}
+	for (size_t i = 0; i < f->n; i++)
+		sb_printf(&sb, "%s  %s\n", f->v[i].sha256, f->v[i].path);
 	char *p = path_join(dir, "SHA256SUMS");
-	int r = j.oom || !p ? perr_set(err, -ENOMEM, "out of memory")
-			    : write_file(p, j.s ? j.s : "", j.len, 0644, err);
+	int r = sb.err || !p ? perr_set(err, -ENOMEM, "out of memory")
+			     : write_file(p, sb.s ? sb.s : "", sb.len, 0644, err);
 	free(p);
-	free(j.s);
+	sb_free(&sb);
 	return r;
 }
 
-static void put(struct json *j, const char *s, size_t n)
+/* "k": "v" (null when v is), then ", " unless last. */
+static void kv(struct strbuf *sb, const char *k, const char *v, bool last)
 {
-	if (j->oom)
-		return;
-	if (j->len + n + 1 > j->cap) {
-		size_t nc = (j->cap ? 2 * j->cap : 4096) + n;
-		char *ns = realloc(j->s, nc);
-		if (!ns) {
-			j->oom = 1;
+	sb_json_str(sb, k);
+	sb_adds(sb, ": ");
+	if (v)
+		sb_json_str(sb, v);
+	else
+		sb_adds(sb, "null");
+	if (!last)
+		sb_adds(sb, ", ");
+}
+
+/* "k": n, then ", " unless last. */
+static void kn(struct strbuf *sb, const char *k, unsigned long long n, bool last)
+{
+	sb_json_str(sb, k);
+	sb_printf(sb, ": %llu%s", n, last ? "" : ", ");
+}
+
+/* An info value that is a number; 0 when it is missing. */
+static unsigned long long info_num(const struct nodecfg *info, const char *key)
+{
+	const char *v = nodecfg_get(info, key);
+	return strtoull(v ? v : "0", NULL, 10);
+}
+
+/* The entries of f whose path starts with prefix (and has no further
+ * '/' when flat), one per line at indent. */
+static void file_list(struct strbuf *sb, const struct outfiles *f, const char *const *prefixes,
+		      bool flat, const char *indent)
+{
+	bool first = true;
+	for (size_t i = 0; i < f->n; i++) {
+		const char *path = f->v[i].path;
+		bool match = false;
+		for (const char *const *p = prefixes; *p && !match; p++) {
+			size_t pl = strlen(*p);
+			match = !strncmp(path, *p, pl) && !(flat && strchr(path + pl, '/'));
+		}
+		if (!match)
+			continue;
+		sb_printf(sb, "%s\n%s{ ", first ? "" : ",", indent);
+		first = false;
+		kv(sb, "path", path, false);
+		kv(sb, "sha256", f->v[i].sha256, false);
+		kn(sb, "size", f->v[i].size, true);
+		sb_adds(sb, " }");
+	}
+}
+
+static void components(struct strbuf *sb, const struct lock *lock)
+{
+	for (size_t i = 0; i < lock->n; i++) {
+		const struct component *c = &lock->v[i];
+		sb_adds(sb, i ? ",\n    { " : "\n    { ");
+		kv(sb, "name", c->name, false);
+		if (c->kind == COMPONENT_DEB) {
+			kv(sb, "version", c->version, false);
+			kv(sb, "arch", c->arch, false);
+		} else {
+			kv(sb, "url", c->url, false);
+		}
+		kv(sb, "sha256", c->sha256, true);
+		sb_adds(sb, " }");
+	}
+}
+
+static void nodes(struct strbuf *sb, const struct manifest_input *m, const struct outfiles *f)
+{
+	for (size_t i = 0; i < m->n_nodes; i++) {
+		const char *name = m->nodes[i].name;
+		char *prefix = NULL, *node_img = NULL;
+		if (asprintf(&prefix, "%s/", name) < 0 || asprintf(&node_img, "%snode.img", prefix) < 0) {
+			free(prefix);
+			sb->err = -ENOMEM;
 			return;
 		}
-		j->s = ns;
-		j->cap = nc;
+		sb_adds(sb, i ? ",\n    { " : "\n    { ");
+		kv(sb, "name", name, false);
+		kv(sb, "cmdline", m->nodes[i].cmdline, false);
+		/* boot order: the base first, then the node layer */
+		sb_adds(sb, "\"initrds\": [\"base.img\", ");
+		sb_json_str(sb, node_img);
+		sb_adds(sb, "],\n      \"files\": [");
+		file_list(sb, f, (const char *const[]){ prefix, NULL }, true, "      ");
+		sb_adds(sb, "\n    ] }");
+		free(prefix);
+		free(node_img);
 	}
-	memcpy(j->s + j->len, s, n);
-	j->len += n;
-	j->s[j->len] = 0;
 }
 
-void json_raw(struct json *j, const char *s)
+int manifest_write(const char *dir, const struct manifest_input *m, const struct outfiles *f,
+		   char sha[DIGEST_HEX_LEN + 1], size_t *ret_len, struct perr *err)
 {
-	put(j, s, strlen(s));
-}
-
-void json_str(struct json *j, const char *s)
-{
-	put(j, "\"", 1);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		char esc[8];
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			put(j, esc, 2);
-		} else if (c < 0x20) {
-			snprintf(esc, sizeof(esc), "\\u%04x", c);
-			put(j, esc, 6);
-		} else {
-			put(j, (const char *)&c, 1);
-		}
+	struct strbuf sb = STRBUF_INIT;
+	const struct nodecfg *bi = m->base_info;
+	sb_adds(&sb, "{\n  ");
+	kv(&sb, "paddock", PADDOCK_VERSION, false);
+	kv(&sb, "cluster", m->cluster, false);
+	/* the file's name, not where the checkout happens to be */
+	const char *src = m->source ? strrchr(m->source, '/') : NULL;
+	kv(&sb, "source", src ? src + 1 : m->source, false);
+	kn(&sb, "source_date_epoch", (unsigned long long)m->source_date_epoch, true);
+	sb_adds(&sb, ",\n  \"kernel\": { ");
+	kv(&sb, "flavour", nodecfg_get(bi, "kernel.flavour"), false);
+	kv(&sb, "package", nodecfg_get(bi, "kernel.package"), false);
+	kv(&sb, "version", nodecfg_get(bi, "kernel.version"), false);
+	kv(&sb, "release", nodecfg_get(bi, "kernel.release"), false);
+	kv(&sb, "file", "vmlinuz", false);
+	kv(&sb, "sha256", nodecfg_get(bi, "vmlinuz.sha256"), true);
+	sb_adds(&sb, " },\n  \"base\": { ");
+	kv(&sb, "file", "base.img", false);
+	kv(&sb, "key", m->base_key, false);
+	kv(&sb, "sha256", nodecfg_get(bi, "base.sha256"), false);
+	kn(&sb, "size", info_num(bi, "base.size"), false);
+	kn(&sb, "uncompressed_size", info_num(bi, "base.raw_size"), false);
+	kv(&sb, "compression", nodecfg_get(bi, "base.compression"), false);
+	kn(&sb, "entries", info_num(bi, "base.entries"), false);
+	kn(&sb, "kernel_modules", info_num(bi, "base.modules"), true);
+	sb_adds(&sb, " },\n  \"components\": [");
+	components(&sb, m->lock);
+	sb_adds(&sb, "\n  ],\n  \"nodes\": [");
+	nodes(&sb, m, f);
+	sb_adds(&sb, "\n  ],\n  \"media\": [");
+	/* the network boot trees; each ISO is among its node's files */
+	size_t before = sb.len;
+	file_list(&sb, f, (const char *const[]){ "tftp/", "ipxe/", NULL }, false, "    ");
+	sb_adds(&sb, sb.len == before ? "]\n}\n" : "\n  ]\n}\n");
+	char *p = path_join(dir, "manifest.json");
+	int r = sb.err || !p ? perr_set(err, -ENOMEM, "out of memory")
+			     : write_file(p, sb.s, sb.len, 0644, err);
+	if (r >= 0) {
+		digest_buf(sb.s, sb.len, sha);
+		*ret_len = sb.len;
 	}
-	put(j, "\"", 1);
-}
-
-void json_kv(struct json *j, const char *k, const char *v, int comma)
-{
-	json_str(j, k);
-	put(j, ": ", 2);
-	if (v)
-		json_str(j, v);
-	else
-		json_raw(j, "null");
-	if (comma)
-		put(j, ", ", 2);
-}
-
-void json_kn(struct json *j, const char *k, unsigned long long v, int comma)
-{
-	char buf[32];
-	json_str(j, k);
-	snprintf(buf, sizeof(buf), ": %llu", v);
-	json_raw(j, buf);
-	if (comma)
-		put(j, ", ", 2);
+	free(p);
+	sb_free(&sb);
+	return r;
 }

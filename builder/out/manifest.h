@@ -6,6 +6,8 @@
 #include <stddef.h>
 
 #include "components/digest.h"
+#include "components/lock.h"
+#include "nodecfg.h"
 #include "perr.h"
 
 /* A file written under OUT, recorded as it is written. */
@@ -26,16 +28,27 @@ void outfiles_free(struct outfiles *f);
 /* Writes SHA256SUMS ("<sha256>  <path>", sorted by path) into dir. */
 int sums_write(const char *dir, struct outfiles *f, struct perr *err);
 
-/* A growing JSON text. */
-struct json {
-	char *s;
-	size_t len, cap;
-	int oom;
+struct manifest_node {
+	const char *name;
+	const char *cmdline;
 };
 
-void json_raw(struct json *j, const char *s);
-void json_str(struct json *j, const char *s);       /* quoted, escaped */
-void json_kv(struct json *j, const char *k, const char *v, int comma); /* "k": "v" */
-void json_kn(struct json *j, const char *k, unsigned long long v, int comma);
+/* What went into a build. */
+struct manifest_input {
+	const char *cluster;
+	const char *source;              /* the cluster file; only its name is written */
+	long long source_date_epoch;
+	const char *base_key;            /* the base cache's key (base.h) */
+	const struct nodecfg *base_info; /* kernel.* vmlinuz.* base.* of the base's info */
+	const struct lock *lock;
+	const struct manifest_node *nodes;
+	size_t n_nodes;
+};
+
+/* Writes dir/manifest.json: m, then every file of f with its hash — a
+ * node's files (<node>/...) under the node, the network boot trees (tftp/,
+ * ipxe/) under "media".  Its hash and length go to sha and *ret_len. */
+int manifest_write(const char *dir, const struct manifest_input *m, const struct outfiles *f,
+		   char sha[DIGEST_HEX_LEN + 1], size_t *ret_len, struct perr *err);
 
 #endif

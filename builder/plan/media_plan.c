@@ -28,7 +28,7 @@ int media_plan_formats(const struct plan *p, const struct media_build_opts *o, u
 }
 
 int media_emit_plan(const struct plan *p, const char *outdir, const char *base, char *const *cmdlines,
-		    const struct media_build_opts *o, struct media_outputs *out, struct perr *err)
+		    const struct media_build_opts *o, struct strv *out, struct perr *err)
 {
 	const struct plan_build_opts *b = plan_build_options(p);
 	size_t n = plan_node_count(p);

@@ -25,6 +25,6 @@ int media_plan_formats(const struct plan *p, const struct media_build_opts *o, u
  * command line (NULL: the node's kernel_args only).  base is the shared
  * base initramfs.  Nothing is done when no media format is selected. */
 int media_emit_plan(const struct plan *p, const char *outdir, const char *base, char *const *cmdlines,
-		    const struct media_build_opts *o, struct media_outputs *out, struct perr *err);
+		    const struct media_build_opts *o, struct strv *out, struct perr *err);
 
 #endif

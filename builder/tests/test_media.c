@@ -15,9 +15,10 @@
 #include "media/bootfiles.h"
 #include "media/ipxe.h"
 #include "media/iso.h"
+#include "media/loader_config.h"
 #include "media/media.h"
 #include "plan/media_plan.h"
-#include "out/outfile.h"
+#include "fsutil.h"
 #include "media/pxe.h"
 
 static const struct media_node NODES[] = {
@@ -216,39 +217,39 @@ static void test_bootfiles_missing(void **state)
 	assert_has(err.msg, "isolinux.bin");
 	perr_clear(&err);
 	assert_int_equal(bootfiles_find(MEDIA_ISO, NULL, d, &bf, &err) < 0, 1);
-	if (out_is_file("/usr/lib/ISOLINUX/isolinux.bin") == 0)
+	if (check_file_readable("/usr/lib/ISOLINUX/isolinux.bin") == 0)
 		assert_has(err.msg, "--grub-dir");
 	perr_clear(&err);
 	/* a syslinux tree laid out like the source: files under modules/bios */
-	char *p = out_join(d, "modules/bios");
-	assert_int_equal(out_mkdirs(p, 0755, &err), 0);
+	char *p = path_join(d, "modules/bios");
+	assert_int_equal(mkdir_p(p, 0755, &err), 0);
 	const char *names[] = { "pxelinux.0", "modules/bios/ldlinux.c32", "modules/bios/menu.c32",
 				"modules/bios/libutil.c32", "modules/bios/libcom32.c32", NULL };
 	for (int i = 0; names[i]; i++) {
-		char *f = out_join(d, names[i]);
-		assert_int_equal(out_write(f, "x", 1, 0644, &err), 0);
+		char *f = path_join(d, names[i]);
+		assert_int_equal(write_file(f, "x", 1, 0644, &err), 0);
 		free(f);
 	}
 	assert_int_equal(bootfiles_find(MEDIA_PXE, d, NULL, &bf, &err), 0);
 	assert_has(bf.ldlinux_c32, "modules/bios/ldlinux.c32");
 	bootfiles_free(&bf);
 	free(p);
-	out_remove_tree(d, NULL);
+	rm_rf_quiet(d);
 	free(d);
 }
 
 static char *put(const char *dir, const char *name, const char *text)
 {
 	struct perr err = PERR_INIT;
-	char *p = out_join(dir, name);
-	assert_int_equal(out_write(p, text, strlen(text), 0644, &err), 0);
+	char *p = path_join(dir, name);
+	assert_int_equal(write_file(p, text, strlen(text), 0644, &err), 0);
 	return p;
 }
 
 static mode_t mode_of(const char *dir, const char *rel)
 {
 	struct stat st;
-	char *p = out_join(dir, rel);
+	char *p = path_join(dir, rel);
 	if (stat(p, &st) < 0)
 		fail_msg("%s: %s", p, strerror(errno));
 	free(p);
@@ -259,9 +260,9 @@ static mode_t mode_of(const char *dir, const char *rel)
 static void test_trees(void **state)
 {
 	(void)state;
-	char *d = scratch(), *sys = out_join(d, "syslinux"), *out = out_join(d, "out");
+	char *d = scratch(), *sys = path_join(d, "syslinux"), *out = path_join(d, "out");
 	struct perr err = PERR_INIT;
-	assert_int_equal(out_mkdirs(sys, 0755, &err), 0);
+	assert_int_equal(mkdir_p(sys, 0755, &err), 0);
 	free(put(sys, "pxelinux.0", "pxe"));
 	free(put(sys, "ldlinux.c32", "ld"));
 	free(put(sys, "menu.c32", "m"));
@@ -280,9 +281,9 @@ static void test_trees(void **state)
 	in.base = b;
 	in.formats = MEDIA_PXE | MEDIA_IPXE;
 	in.syslinux_dir = sys;
-	struct media_outputs o = { 0 };
+	struct strv o = STRV_INIT;
 	for (int round = 0; round < 2; round++) { /* the second replaces the first */
-		media_outputs_free(&o);
+		strv_clear(&o);
 		if (media_emit(&in, out, &o, &err) < 0)
 			fail_msg("media_emit: %s", err.msg);
 	}
@@ -296,14 +297,14 @@ static void test_trees(void **state)
 	};
 	assert_int_equal(o.n, sizeof want / sizeof *want);
 	for (size_t i = 0; i < o.n; i++)
-		assert_string_equal(o.paths[i], want[i]);
+		assert_string_equal(o.v[i], want[i]);
 	assert_int_equal(mode_of(out, "tftp"), 0700);
 	assert_int_equal(mode_of(out, "tftp/nodes/node1.img"), 0600);
 	assert_int_equal(mode_of(out, "ipxe/nodes/node2.img"), 0600);
 	assert_int_equal(mode_of(out, "ipxe/base.img"), 0644);
 	/* base.img (already 0644) is linked, not copied; the 0644 layer is copied to 0600 */
 	struct stat sb, st1, st2;
-	char *t1 = out_join(out, "tftp/base.img"), *t2 = out_join(out, "ipxe/nodes/node1.img");
+	char *t1 = path_join(out, "tftp/base.img"), *t2 = path_join(out, "ipxe/nodes/node1.img");
 	assert_int_equal(stat(b, &sb), 0);
 	assert_int_equal(stat(t1, &st1), 0);
 	assert_int_equal(stat(t2, &st2), 0);
@@ -311,10 +312,10 @@ static void test_trees(void **state)
 	assert_int_equal(st2.st_nlink, 1);
 	free(t1);
 	free(t2);
-	char *tmp = out_join(out, "tftp.old");
+	char *tmp = path_join(out, "tftp.old");
 	assert_int_equal(access(tmp, F_OK), -1);
 	free(tmp);
-	char *cfg = out_join(out, "tftp/pxelinux.cfg/01-52-54-00-00-02-02");
+	char *cfg = path_join(out, "tftp/pxelinux.cfg/01-52-54-00-00-02-02");
 	FILE *f = fopen(cfg, "r");
 	char line[256];
 	int seen = 0;
@@ -324,8 +325,8 @@ static void test_trees(void **state)
 		fclose(f);
 	assert_true(seen);
 	free(cfg);
-	media_outputs_free(&o);
-	out_remove_tree(d, NULL);
+	strv_clear(&o);
+	rm_rf_quiet(d);
 	free(k), free(k2), free(b), free(l1), free(l2), free(sys), free(out), free(d);
 }
 

@@ -121,14 +121,39 @@ static void sums_are_sorted(void **state)
 	outfiles_free(&f);
 }
 
-static void json_escapes(void **state)
+static void manifest_lists_files_by_node_and_media(void **state)
 {
 	(void)state;
-	struct json j = { 0 };
-	json_kv(&j, "k", "a\"b\\c\nd\x01", 1);
-	json_kn(&j, "n", 42, 0);
-	assert_string_equal(j.s, "\"k\": \"a\\\"b\\\\c\\u000ad\\u0001\", \"n\": 42");
-	free(j.s);
+	struct outfiles f = { 0 };
+	struct perr e = PERR_INIT;
+	struct nodecfg info = { 0 };
+	struct lock lock = { 0 };
+	const char *h = "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc";
+	nodecfg_add(&info, "base.size", "7");
+	assert_int_equal(outfiles_add(&f, "n1/node.img", h, 2), 0);
+	assert_int_equal(outfiles_add(&f, "n1/sub/x", h, 3), 0);
+	assert_int_equal(outfiles_add(&f, "tftp/pxelinux.cfg/default", h, 4), 0);
+	struct manifest_node n = { "n1", "a\"b\\c\x01" };
+	struct manifest_input m = { .cluster = "c", .source = "/src/cluster.yml", .source_date_epoch = 5,
+				    .base_key = "k", .base_info = &info, .lock = &lock, .nodes = &n, .n_nodes = 1 };
+	char sha[DIGEST_HEX_LEN + 1];
+	size_t len = 0;
+	assert_int_equal(manifest_write(dir, &m, &f, sha, &len, &e), 0);
+	char *p = path_join(dir, "manifest.json"), *s = slurp(p);
+	assert_int_equal(strlen(s), len);
+	assert_non_null(strstr(s, "\"source\": \"cluster.yml\", \"source_date_epoch\": 5,\n"));
+	assert_non_null(strstr(s, "\"package\": null, "));
+	assert_non_null(strstr(s, "\"size\": 7, \"uncompressed_size\": 0, "));
+	assert_non_null(strstr(s, "\"cmdline\": \"a\\\"b\\\\c\\u0001\", "));
+	/* only the node's own files, not those of its subdirectories */
+	assert_non_null(strstr(s, "\"files\": [\n      { \"path\": \"n1/node.img\", "));
+	assert_null(strstr(s, "n1/sub/x"));
+	assert_non_null(strstr(s, "\"media\": [\n    { \"path\": \"tftp/pxelinux.cfg/default\", "));
+	assert_string_equal(s + len - 4, "]\n}\n");
+	free(s);
+	free(p);
+	nodecfg_free(&info);
+	outfiles_free(&f);
 }
 
 static void cmdline_has_console_and_node(void **state)
@@ -149,7 +174,7 @@ int main(void)
 		cmocka_unit_test(swaps_whole_directories),
 		cmocka_unit_test(node_layer_holds_config_and_files),
 		cmocka_unit_test(sums_are_sorted),
-		cmocka_unit_test(json_escapes),
+		cmocka_unit_test(manifest_lists_files_by_node_and_media),
 		cmocka_unit_test(cmdline_has_console_and_node),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
