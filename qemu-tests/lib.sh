@@ -135,6 +135,20 @@ qemu_stop() {
 	unset "QEMU_PID[$1]"
 }
 
+# qemu_wait_services NAME "SVC...": waits for System Docker, each service
+# running and the services stage; fails on any FAILED stage on the way.
+qemu_wait_services() {
+	local name=$1 s
+	qemu_wait "$name" '^paddock: System Docker ready [0-9.]+' 180 || fail "System Docker not ready"
+	for s in $2; do
+		qemu_wait "$name" "^paddock: service $s running [0-9.]+" 240 || fail "service $s not running"
+	done
+	qemu_wait "$name" '^paddock: services ok [0-9.]+' 30 || fail "services stage not ok"
+	if tr -d '\r' <"$(qemu_log "$name")" | grep -a '^paddock: .*FAILED'; then
+		fail "a stage failed on the way"
+	fi
+}
+
 # qemu_powerdown_clean NAME: presses the ACPI power button and waits for
 # init to stop the services, unmount and power off, each step bounded.
 qemu_powerdown_clean() {

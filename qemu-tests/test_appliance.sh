@@ -35,12 +35,7 @@ qemu_start vm -m 1536 -kernel "$KERNEL" -initrd "$INITRD" -append "$CMDLINE" \
 	-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$PORT-:22" \
 	-device virtio-net-pci,netdev=n0,mac=52:54:00:00:01:01 || fail "qemu did not start"
 qemu_wait vm '^paddock: init ok [0-9.]+' 60 || fail "no init marker"
-qemu_wait vm '^paddock: System Docker ready [0-9.]+' 180 || fail "System Docker not ready"
-for s in $SERVICES; do
-	qemu_wait vm "^paddock: service $s running [0-9.]+" 240 || fail "service $s not running"
-done
-qemu_wait vm '^paddock: services ok [0-9.]+' 30 || fail "services stage not ok"
-if tr -d '\r' <"$(qemu_log vm)" | grep -a '^paddock: .*FAILED'; then fail "a stage failed on the way"; fi
+qemu_wait_services vm "$SERVICES"
 
 gssh() {
 	ssh -i "$T/id" -p "$PORT" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \

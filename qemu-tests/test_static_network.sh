@@ -30,12 +30,7 @@ qemu_start vm -m 1536 -kernel "$T/out/$NODE/vmlinuz" -initrd "$T/out/$NODE/initr
 	-device virtio-net-pci,netdev=n0,mac=52:54:00:00:02:01 || fail "qemu did not start"
 qemu_wait vm '^paddock: init ok [0-9.]+' 60 || fail "no init marker"
 qemu_wait vm '^paddock: network ok [0-9.]+' 60 || fail "static network not ok"
-qemu_wait vm '^paddock: System Docker ready [0-9.]+' 180 || fail "System Docker not ready"
-for s in $SERVICES; do
-	qemu_wait vm "^paddock: service $s running [0-9.]+" 240 || fail "service $s not running"
-done
-qemu_wait vm '^paddock: services ok [0-9.]+' 30 || fail "services stage not ok"
-if tr -d '\r' <"$(qemu_log vm)" | grep -a '^paddock: .*FAILED'; then fail "a stage failed on the way"; fi
+qemu_wait_services vm "$SERVICES"
 # the guest's own clock for each stage (seconds since it started)
 tr -d '\r' <"$(qemu_log vm)" | grep -aE '^paddock: (network ok|System Docker ready|services ok) ' |
 	sed 's/^/guest: /'
