@@ -52,6 +52,17 @@ shared_dir() {
 	return 1
 }
 
+# as_nobody CMD...: runs CMD as an unprivileged user when the tests run as
+# root (as CI does), so permission checks test what a user sees.  CMD and
+# the files it reads must be reachable by that user.
+as_nobody() {
+	if [ "$(id -u)" = 0 ]; then
+		setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups -- "$@"
+	else
+		"$@"
+	fi
+}
+
 finish() {
 	echo "$checks checks, $fails failed"
 	[ "$fails" -eq 0 ]
