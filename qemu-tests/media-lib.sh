@@ -4,11 +4,12 @@
 #   media_build OUT CLUSTER.yml FORMATS|- HTTP_BASE|-  # out/<node>/<node>.iso, out/tftp, out/ipxe
 #   media_boot NAME FIRMWARE QEMU-ARGS...           # FIRMWARE: bios | bios-sercon | uefi
 #
-# The media are made by media_emit() (through build/qemu-tests/media-tool)
-# from a stand-in image: Debian's kernel and a busybox initramfs whose
-# /init prints "paddock: init ok <uptime>" and "paddock: node <name>" and
-# powers off; `paddock build` makes the real ones once it writes media.  Kernel and busybox are fetched once with apt-get download
-# into $BUILD/cache/media-fixture.
+# The media are `paddock build`'s ($PADDOCK).  Only with MEDIA_STANDIN=1 are
+# they made by media_emit() (through build/qemu-tests/media-tool) from a
+# stand-in image: Debian's kernel and a busybox initramfs whose /init prints
+# "paddock: init ok <uptime>" and "paddock: node <name>" and powers off.
+# Kernel and busybox are fetched once with apt-get download into
+# $BUILD/cache/media-fixture.
 . qemu-tests/lib.sh
 
 BUILD=${BUILD:-$PWD/build}
@@ -42,9 +43,9 @@ media_fetch() {
 }
 
 # media_build OUT CLUSTER.yml FORMATS|- HTTP_BASE|-: the media of the
-# cluster file's nodes (names, MACs, console, menu timeout, kernel args).
-# With `paddock build` (boot media wired in): the real images.  Without:
-# the stand-in image, through the same media_emit_plan().
+# cluster file's nodes (names, MACs, console, menu timeout, kernel args):
+# the real images, or with MEDIA_STANDIN=1 the stand-in image through the
+# same media_emit_plan().
 media_build() {
 	local out=$1 cluster=$2 formats=$3 http=$4 names
 	if media_have_build; then
@@ -63,10 +64,17 @@ media_build() {
 	"$MEDIA_TOOL" emit "$cluster" "$out" "$out.fixture" "$formats" "$http"
 }
 
-# True when $PADDOCK build makes the boot media (and MEDIA_STANDIN is unset).
+# True when the real images are tested, false with MEDIA_STANDIN=1.  A
+# $PADDOCK that cannot make the media fails the test: it never falls back
+# to the stand-in quietly.
 media_have_build() {
-	[ -z "${MEDIA_STANDIN:-}" ] && [ -n "${PADDOCK:-}" ] &&
-		"$PADDOCK" build --help 2>/dev/null | grep -q -- --http-base
+	local help opt
+	[ -z "${MEDIA_STANDIN:-}" ] || return 1
+	[ -n "${PADDOCK:-}" ] || fail "PADDOCK is not set (MEDIA_STANDIN=1 tests the stand-in image)"
+	help=$("$PADDOCK" build --help 2>&1) || fail "$PADDOCK build --help: $help"
+	for opt in --formats --http-base; do
+		grep -q -- "$opt" <<<"$help" || fail "$PADDOCK build lacks $opt, which the boot media tests use"
+	done
 }
 
 # media_boot NAME FIRMWARE QEMU-ARGS...: qemu_start with the firmware set up.

@@ -4,8 +4,8 @@
 # accepted: exit 0, warnings allowed.  rejected: exit 1, the first error has
 # FILE:LINE:COL and is of the same kind as RKE's first error.
 . "$(dirname "$0")/testlib.bash"
-CORPUS=../shared/corpus/rke
-[ -d "$CORPUS" ] || { echo "no corpus at $CORPUS"; exit 1; }
+CORPUS=$(shared_dir)/corpus/rke || { echo "FAIL: no ../shared beside the repository: the corpus is not there"; exit 1; }
+[ -d "$CORPUS" ] || { echo "FAIL: no corpus at $CORPUS"; exit 1; }
 
 # file | verdict | regex for the first error (rejected files)
 table='

@@ -7,6 +7,10 @@ trap 'rm -rf "$TMP"' EXIT
 fails=0
 checks=0
 
+# skip REASON: this test cannot run here; the runner counts it as skipped
+# (exit 77) and lists REASON.  Never a pass.
+skip() { echo "SKIP: $*"; exit 77; }
+
 ok() { checks=$((checks + 1)); echo "ok   $*"; }
 bad() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL $*"; }
 
@@ -33,6 +37,30 @@ expect_one_error() {
 	local n
 	n=$(grep -vc ': warning: ' "$TMP/err")
 	if [ "$n" -eq 1 ]; then ok "$1: one error line"; else bad "$1: $n error lines"; fi
+}
+
+# shared_dir: prints the shared reference data directory: $PADDOCK_SHARED,
+# else ../shared beside the repository (as CI clones it), else, from a git
+# worktree, beside the main checkout.  Returns 1 when there is none.
+shared_dir() {
+	local repo common d
+	repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+	common=$(git -C "$repo" rev-parse --path-format=absolute --git-common-dir 2>/dev/null)
+	for d in ${PADDOCK_SHARED:+"$PADDOCK_SHARED"} "$repo/../shared" ${common:+"$(dirname "$common")/../shared"}; do
+		[ -d "$d" ] && (cd "$d" && pwd) && return 0
+	done
+	return 1
+}
+
+# as_nobody CMD...: runs CMD as an unprivileged user when the tests run as
+# root (as CI does), so permission checks test what a user sees.  CMD and
+# the files it reads must be reachable by that user.
+as_nobody() {
+	if [ "$(id -u)" = 0 ]; then
+		setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups -- "$@"
+	else
+		"$@"
+	fi
 }
 
 finish() {
