@@ -62,7 +62,9 @@ qemu_start() {
 		return 1
 	fi
 	# Reading the console starts the guest; the logfile keeps the transcript.
-	socat -u "UNIX-CONNECT:$ser" /dev/null 2>/dev/null &
+	# The socket file exists before QEMU listens on it: a refused connect is
+	# retried, or the guest would wait for a reader forever.
+	socat -u "UNIX-CONNECT:$ser,retry=100,interval=0.1" /dev/null 2>"$QEMU_TMP/$name.socat.err" &
 	QEMU_HELPERS+=("$!")
 	QEMU_T0[$name]=$(now)
 }
@@ -94,6 +96,7 @@ qemu_wait() {
 		if [ "$(date +%s)" -ge "$deadline" ]; then
 			echo "$name: no '$re' within ${timeout}s; console tail:" >&2
 			tail -n 40 "$log" >&2
+			cat "$QEMU_TMP/$name.qemu.out" "$QEMU_TMP/$name.socat.err" >&2 2>/dev/null
 			return 1
 		fi
 		sleep 0.2
