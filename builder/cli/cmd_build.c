@@ -183,6 +183,7 @@ int cmd_build(int argc, char **argv)
 	if (plan_load(file, &p, &diags, &err) < 0) {
 		cli_print_diags(&diags);
 		cli_print_error(&err);
+		cli_print_notes(&diags);
 		goto out;
 	}
 	cli_print_diags(&diags);
