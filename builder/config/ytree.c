@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,16 +212,25 @@ static int add_weight(struct builder *b, size_t w, int line, int col)
 	return 0;
 }
 
+/* The error for the markup at hit, with a note for every other one in the
+ * file: a template is rarely unrendered in one place only. */
+static int template_error(struct builder *b, const struct tmpl_hit *hit, const char *why)
+{
+	char key[64], show[160];
+	template_line_key(b->buf, b->len, hit->line, key, sizeof(key));
+	template_show(hit, key, show, sizeof(show));
+	template_note_all(b->name, b->buf, b->len, hit->line, hit->col, b->diags);
+	return perr_setat(b->err, -EINVAL, b->name, hit->line, hit->col, "unrendered template %s: "
+			  "this file must be rendered by its template tool first (%s)", show, why);
+}
+
 static int key_ok(struct builder *b, const struct ynode *k)
 {
 	if (k->kind == Y_SCALAR)
 		return 0;
 	struct tmpl_hit hit;
 	if (template_find_at(b->buf, b->len, k->line, &hit))
-		return perr_setat(b->err, -EINVAL, b->name, k->line, hit.col,
-				  "unrendered template `%.*s`: this file must be rendered by its "
-				  "template tool first (YAML reads it as a mapping used as a key)",
-				  hit.len, hit.text);
+		return template_error(b, &hit, "YAML reads it as a mapping used as a key");
 	return perr_setat(b->err, -EINVAL, b->name, k->line, k->col,
 			  "invalid map key: a %s cannot be a key",
 			  k->kind == Y_MAP ? "mapping" : "sequence");
@@ -524,10 +534,11 @@ static int syntax_error(struct builder *b, yaml_parser_t *p)
 	const char *problem = p->problem ? p->problem : "syntax error";
 	struct tmpl_hit hit;
 	if (template_find_at(b->buf, b->len, line, &hit) ||
-	    (line > 1 && template_find_at(b->buf, b->len, line - 1, &hit)))
-		return perr_setat(b->err, -EINVAL, b->name, hit.line, hit.col,
-				  "unrendered template `%.*s`: this file must be rendered by its "
-				  "template tool first (YAML: %s)", hit.len, hit.text, problem);
+	    (line > 1 && template_find_at(b->buf, b->len, line - 1, &hit))) {
+		char why[160];
+		snprintf(why, sizeof(why), "YAML: %s", problem);
+		return template_error(b, &hit, why);
+	}
 	if (p->context)
 		return perr_setat(b->err, -EINVAL, b->name, line, col, "yaml: %s %s", problem, p->context);
 	return perr_setat(b->err, -EINVAL, b->name, line, col, "yaml: %s", problem);
