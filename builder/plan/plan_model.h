@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "config/netaddr.h"
+#include "config/system_images.h"
 #include "plan/plan.h"
 #include "strv.h"
 

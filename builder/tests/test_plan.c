@@ -99,7 +99,7 @@ static void etcd_uid_gid_and_images(void **state)
 	assert_true(has_arg(etcd, "--election-timeout=5000"));
 	const struct plan_container *api = find(p, 0, "kube-apiserver");
 	assert_non_null(api);
-	assert_string_equal(api->image, "reg.local:5000/rancher/hyperkube:v1.32.5-rancher1");
+	assert_string_equal(api->image, "reg.local:5000/rancher/hyperkube:v1.30.5-rancher1");
 	assert_true(has_arg(api, "--audit-policy-file=/etc/kubernetes/audit-policy.yaml"));
 	assert_true(has_arg(api, "--etcd-servers=https://10.0.0.1:2379,https://10.0.0.2:2379,https://10.0.0.3:2379"));
 	assert_null(find(p, 0, "nginx-proxy"));
