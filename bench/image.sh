@@ -25,7 +25,7 @@ json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval
 cluster() {
 	local n=$1 i
 	echo "cluster_name: bench$n"
-	echo "kubernetes_version: v1.32.5-rancher1-1"
+	echo "kubernetes_version: v1.30.5-rancher1-1"
 	echo "nodes:"
 	for i in $(seq 1 "$n"); do
 		echo "  - address: 10.$((i / 65536 % 256)).$((i / 256 % 256)).$((i % 256))"

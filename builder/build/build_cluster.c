@@ -192,7 +192,7 @@ int build_cluster(const struct build_options *o, enum build_failure *ret_failure
 	struct plan *p = NULL;
 	int r = plan_load(o->file, &p, &diags, err);
 	if (o->report && o->report->diags)
-		o->report->diags(o->report->ctx, &diags);
+		o->report->diags(o->report->ctx, &diags, r < 0 ? err : NULL);
 	diag_free(&diags);
 	if (r == 0)
 		r = run(o, p, &failure, err);

@@ -11,8 +11,10 @@
 
 /* What a build says besides progress; each member may be NULL. */
 struct build_report {
-	/* the file's warnings, once it is read (also when it is then rejected) */
-	void (*diags)(void *ctx, const struct diag_list *d);
+	/* the file's warnings and notes, once it is read (also when it is then
+	 * rejected: load_err is then the error, which a note may explain, so
+	 * the caller prints warnings, error, notes in that order) */
+	void (*diags)(void *ctx, const struct diag_list *d, const struct perr *load_err);
 	/* a warning about a node, "node n1: ..."; one the next nodes share is
 	 * said once, and at the end "the same for N more node(s)" */
 	void (*warning)(void *ctx, const char *msg);

@@ -34,22 +34,36 @@ void cli_print_error(const struct perr *e)
 	free(s);
 }
 
-void cli_print_diags(const struct diag_list *d)
+static void print_kind(const struct diag_list *d, enum diag_kind kind)
 {
+	const char *word = kind == DIAG_NOTE ? "note" : "warning";
 	for (size_t i = 0; d && i < d->n; i++) {
 		const struct diag *w = &d->v[i];
-		char *prefix = NULL;
+		char *prefix = NULL, fallback[32];
 		int r;
+		if (w->kind != kind)
+			continue;
 		if (w->file && w->line > 0)
-			r = asprintf(&prefix, "%s:%d:%d: warning: ", w->file, w->line,
-				     w->col > 0 ? w->col : 1);
+			r = asprintf(&prefix, "%s:%d:%d: %s: ", w->file, w->line,
+				     w->col > 0 ? w->col : 1, word);
 		else if (w->file)
-			r = asprintf(&prefix, "%s: warning: ", w->file);
+			r = asprintf(&prefix, "%s: %s: ", w->file, word);
 		else
-			r = asprintf(&prefix, "paddock: warning: ");
-		put_line(r < 0 ? "paddock: warning: " : prefix, w->msg);
+			r = asprintf(&prefix, "paddock: %s: ", word);
+		snprintf(fallback, sizeof(fallback), "paddock: %s: ", word);
+		put_line(r < 0 ? fallback : prefix, w->msg);
 		free(r < 0 ? NULL : prefix);
 	}
+}
+
+void cli_print_diags(const struct diag_list *d)
+{
+	print_kind(d, DIAG_WARNING);
+}
+
+void cli_print_notes(const struct diag_list *d)
+{
+	print_kind(d, DIAG_NOTE);
 }
 
 int cli_file_args(int argc, char **argv, void (*usage)(FILE *), const char *const *opts,
@@ -92,11 +106,11 @@ int cli_load_plan(const char *file, struct plan **ret)
 	struct perr err = PERR_INIT;
 	int r = plan_load(file, ret, &d, &err);
 	cli_print_diags(&d);
-	diag_free(&d);
 	if (r < 0) {
 		cli_print_error(&err);
-		perr_clear(&err);
-		return EXIT_INVALID;
+		cli_print_notes(&d);
 	}
-	return 0;
+	diag_free(&d);
+	perr_clear(&err);
+	return r < 0 ? EXIT_INVALID : 0;
 }

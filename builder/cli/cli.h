@@ -29,6 +29,8 @@ int cmd_build(int argc, char **argv);
 void cli_print_error(const struct perr *e);
 /* Prints each warning as "FILE:LINE:COL: warning: msg" to stderr. */
 void cli_print_diags(const struct diag_list *d);
+/* Prints the notes that go with an error, after it, as "FILE:LINE:COL: note: msg". */
+void cli_print_notes(const struct diag_list *d);
 
 #define CLI_GO_ON (-1)
 /* Parses `VERB [OPTION...] FILE` (argv[0] is the verb): --help and -h print

@@ -48,10 +48,16 @@ static void say(void *ctx, const char *line)
 	fprintf(stderr, "build: %s\n", line);
 }
 
-static void print_diags(void *ctx, const struct diag_list *d)
+/* A rejected file's error is printed here, between its warnings and the
+ * notes that explain it; *(bool *)ctx says it was. */
+static void print_diags(void *ctx, const struct diag_list *d, const struct perr *load_err)
 {
-	(void)ctx;
 	cli_print_diags(d);
+	if (load_err) {
+		cli_print_error(load_err);
+		*(bool *)ctx = true;
+	}
+	cli_print_notes(d);
 }
 
 static void print_warning(void *ctx, const char *msg)
@@ -150,13 +156,15 @@ int cmd_build(int argc, char **argv)
 		}
 	}
 	struct progress prog = { say, NULL };
-	struct build_report report = { print_diags, print_warning, NULL };
+	bool error_printed = false;
+	struct build_report report = { print_diags, print_warning, &error_printed };
 	o.progress = quiet ? NULL : &prog;
 	o.report = &report;
 	struct perr err = PERR_INIT;
 	enum build_failure failure;
 	if (build_cluster(&o, &failure, &err) < 0) {
-		cli_print_error(&err);
+		if (!error_printed)
+			cli_print_error(&err);
 		if (failure == BUILD_FAILED_OUTPUT)
 			fprintf(stderr, "paddock build: failed; %s was left as it was\n", o.out);
 		st = EXIT_INVALID;

@@ -2,11 +2,8 @@
  * (config.h). */
 #include "config/config.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "config/k8s_defaults.h"
 
 bool cfg_has_role(const struct cfg_node *n, const char *role)
 {
@@ -19,26 +16,6 @@ size_t cfg_role_count(const struct cluster *c, const char *role)
 	for (size_t i = 0; i < c->nnodes; i++)
 		n += cfg_has_role(&c->nodes[i], role);
 	return n;
-}
-
-char *cfg_system_image(const struct cluster *c, const char *key)
-{
-	const char *v = cfg_kv_get(&c->system_images, key);
-	if (v && *v)
-		return strdup(v);
-	char *img = k8s_default_image(c->kubernetes_version, key);
-	if (!img)
-		return NULL;
-	/* RKE prefixes the first is_default registry to defaulted images only */
-	for (size_t i = 0; i < c->nregistries; i++)
-		if (c->registries[i].is_default) {
-			char *r = NULL;
-			if (asprintf(&r, "%s/%s", c->registries[i].url, img) < 0)
-				r = NULL;
-			free(img);
-			return r;
-		}
-	return img;
 }
 
 static void free_each(char **v, size_t n)

@@ -3,12 +3,13 @@
  * config_load() (config_load.c) reads the file (bounded), parses it
  * (ytree), checks every key against RKE's schema (config_schema), fills
  * this model with RKE's defaults applied (config_read.c, over ytree_get's
- * typed reads; paddock's default version and images in k8s_defaults) and
- * validates it (config_validate.c): first what RKE itself refuses, in RKE's
- * order, then where paddock is stricter, then paddock's own keys.  Keys
- * paddock does not act on are type-checked but not copied here.  Strings
- * are heap copies; NULL means "not set".  cluster.c frees the model and
- * answers the plan's questions about it. */
+ * typed reads; the default version, images and flags from RKE's version
+ * table, k8s_versions) and validates it (config_validate.c): first what
+ * RKE itself refuses, in RKE's order, then where paddock is stricter, then
+ * paddock's own keys.  Keys paddock does not act on are type-checked but
+ * not copied here.  Strings are heap copies; NULL means "not set".
+ * cluster.c frees the model and answers the plan's questions about it;
+ * system_images.h says which image each system_images key runs. */
 #ifndef PADDOCK_CONFIG_H
 #define PADDOCK_CONFIG_H
 
@@ -18,6 +19,7 @@
 #include "config/cfg_strings.h"
 #include "config/diag.h"
 #include "config/k8s_version.h"
+#include "config/k8s_versions.h"
 #include "config/ytree.h"
 #include "perr.h"
 
@@ -131,6 +133,7 @@ struct cfg_kubelet {
 struct cfg_registry {
 	const struct ynode *y;
 	char *url;                  /* default docker.io */
+	bool url_given;             /* url set in the file (RKE's image prefix needs it) */
 	char *user, *password;
 	bool is_default;
 	bool ecr;
@@ -190,6 +193,7 @@ struct cluster {
 		char *provider;         /* default coredns */
 		struct cfg_strs upstreamnameservers;
 		char *nodelocal_ip;
+		bool nodelocal;         /* dns.nodelocal is a mapping: RKE runs NodeLocal DNS */
 	} dns;
 	struct {
 		char *provider;         /* default metrics-server */
@@ -198,6 +202,9 @@ struct cluster {
 	struct cfg_kvs system_images;   /* as written (unset entries absent) */
 	char *kubernetes_version;       /* default k8s_default_version() */
 	bool kubernetes_version_set;
+	const struct k8s_version *k8s;  /* kubernetes_version in RKE's table; NULL: unknown */
+	const struct k8s_options *k8s_flags; /* RKE's default flags for it; NULL: none */
+	struct k8s_rules k8s_rules;     /* RKE's rules for kubernetes_version */
 	char *cluster_name;             /* default local */
 	char *ssh_key_path;             /* default ~/.ssh/id_rsa */
 	char *ssh_cert_path;
@@ -256,8 +263,5 @@ int config_validate(struct cluster *c, struct diag_list *diags, struct perr *err
 void config_free(struct cluster *c);
 bool cfg_has_role(const struct cfg_node *n, const char *role);
 size_t cfg_role_count(const struct cluster *c, const char *role);
-/* Effective image for a system_images key (file, else paddock's default,
- * then rewritten to the default private registry); new heap string. */
-char *cfg_system_image(const struct cluster *c, const char *key);
 
 #endif

@@ -7,9 +7,11 @@
 #include <string.h>
 
 #include "config/config_schema.h"
+#include "config/other_tool.h"
 
-int config_load_buffer(const char *name, const char *buf, size_t len, struct cluster **out,
-		       struct diag_list *diags, struct perr *err)
+/* Through every stage but the hint. */
+static int load(const char *name, const char *buf, size_t len, struct cluster **out,
+		struct diag_list *diags, struct perr *err)
 {
 	struct ynode *root = NULL;
 	int r;
@@ -47,6 +49,15 @@ int config_load_buffer(const char *name, const char *buf, size_t len, struct clu
 	}
 	*out = c;
 	return 0;
+}
+
+int config_load_buffer(const char *name, const char *buf, size_t len, struct cluster **out,
+		       struct diag_list *diags, struct perr *err)
+{
+	int r = load(name, buf, len, out, diags, err);
+	if (r < 0 && r != -ENOMEM)
+		other_tool_hint(name, buf, len, diags);
+	return r;
 }
 
 int config_load(const char *path, struct cluster **out, struct diag_list *diags, struct perr *err)

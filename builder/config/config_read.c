@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/k8s_defaults.h"
+#include "config/system_images.h"
 #include "config/ytree_get.h"
 
 static int oom(struct perr *err)
@@ -215,6 +215,8 @@ static int read_registries(struct cluster *c, const struct ynode *l)
 		struct cfg_registry *g = &c->registries[c->nregistries++];
 		g->y = m;
 		int r = yget_str_def(m, "url", "docker.io", &g->url);
+		const struct ynode *u = ymap_get(m, "url");
+		g->url_given = u && u->kind == Y_SCALAR && u->len && !ynode_is_null(u);
 		r |= yget_str(m, "user", &g->user);
 		r |= yget_str(m, "password", &g->password);
 		g->is_default = yget_bool(m, "is_default", false);
@@ -237,7 +239,7 @@ static int read_cluster_keys(const struct ynode *root, struct cluster *c)
 	r |= yget_str_def(root, "cluster_name", "local", &c->cluster_name);
 	r |= yget_str_def(root, "kubernetes_version", NULL, &c->kubernetes_version);
 	c->kubernetes_version_set = c->kubernetes_version != NULL;
-	if (!c->kubernetes_version && !(c->kubernetes_version = strdup(k8s_fallback_version())))
+	if (!c->kubernetes_version && !(c->kubernetes_version = strdup(k8s_default_version())))
 		return -ENOMEM;
 	c->addon_job_timeout = yget_int_nz(root, "addon_job_timeout", 45);
 	r |= yget_str(root, "addons", &c->addons);
@@ -305,7 +307,7 @@ static int read_nodes(struct cluster *c, const struct ynode *nl)
 }
 
 static int read_services(const struct ynode *svc, struct cluster *c,
-			 const struct k8s_version_defaults *vd)
+			 const struct k8s_rules *vd)
 {
 	int r = read_etcd(yget_map(svc, "etcd"), &c->services.etcd);
 	r |= read_kube_api(yget_map(svc, "kube-api"), &c->services.kube_api, vd->audit_log);
@@ -341,7 +343,7 @@ static int read_services(const struct ynode *svc, struct cluster *c,
 
 /* network, authn, authz, ingress, dns, monitoring, registries */
 static int read_addons(const struct ynode *root, struct cluster *c,
-		       const struct k8s_version_defaults *vd)
+		       const struct k8s_rules *vd)
 {
 	int r = 0;
 	const struct ynode *nw = yget_map(root, "network");
@@ -380,6 +382,7 @@ static int read_addons(const struct ynode *root, struct cluster *c,
 	r |= yget_str_def(dn, "provider", vd->dns_provider, &c->dns.provider);
 	r |= yget_strs(dn, "upstreamnameservers", &c->dns.upstreamnameservers);
 	r |= yget_str(yget_map(dn, "nodelocal"), "ip_address", &c->dns.nodelocal_ip);
+	c->dns.nodelocal = yget_map(dn, "nodelocal") != NULL;
 	const struct ynode *mo = yget_map(root, "monitoring");
 	r |= yget_str_def(mo, "provider", "metrics-server", &c->monitoring.provider);
 	c->monitoring.replicas = yget_int(mo, "replicas", 1);
@@ -412,16 +415,27 @@ static int read_operations(const struct ynode *root, struct cluster *c)
 	return r ? -ENOMEM : 0;
 }
 
+/* What RKE's version table says for kubernetes_version.  The default
+ * flags follow system_images.kubernetes where its tag names another minor,
+ * as in RKE. */
+static void read_version_data(struct cluster *c)
+{
+	c->k8s = k8s_version_find(c->kubernetes_version);
+	k8s_rules_for(c->kubernetes_version, &c->k8s_rules);
+	const char *kube = cfg_image_given(c, "kubernetes");
+	c->k8s_flags = k8s_options_find(c->kubernetes_version, kube ? kube : k8s_image(c->k8s, "kubernetes"));
+}
+
 int config_read(struct cluster *c, struct diag_list *diags, struct perr *err)
 {
 	const struct ynode *root = c->root && c->root->kind == Y_MAP ? c->root : NULL;
-	struct k8s_version_defaults vd;
 	(void)diags;
 	if (read_cluster_keys(root, c) < 0 || read_paddock(yget_map(root, "paddock"), &c->paddock) < 0 ||
 	    read_nodes(c, ymap_get(root, "nodes")) < 0)
 		return oom(err);
-	k8s_version_defaults(c->kubernetes_version, &vd);
-	if (read_services(yget_map(root, "services"), c, &vd) < 0 || read_addons(root, c, &vd) < 0 ||
+	read_version_data(c);
+	const struct k8s_rules *vd = &c->k8s_rules;
+	if (read_services(yget_map(root, "services"), c, vd) < 0 || read_addons(root, c, vd) < 0 ||
 	    read_operations(root, c) < 0)
 		return oom(err);
 	return 0;

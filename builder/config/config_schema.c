@@ -212,12 +212,15 @@ static const char *legacy_msg(const char *path, const char *key, char **owned)
 /* --- the walk ------------------------------------------------------------- */
 
 #define MAX_UNKNOWN_WARNINGS 100
+#define MAX_TEMPLATE_NOTES 50
 
 struct walk {
 	size_t unknown;         /* unknown keys seen; warnings stop at a bound */
 	const char *file;
 	struct diag_list *diags;
 	struct perr *err;
+	struct perr tmpl;       /* the first unrendered template: the walk goes on to list the others */
+	size_t tmpl_notes;      /* the others; notes stop at a bound */
 	char *path;
 	size_t len, cap;
 };
@@ -265,8 +268,13 @@ static const char *kind_name(const struct ynode *n)
 	return n->plain ? "a scalar" : "a quoted string";
 }
 
+static int check_template(struct walk *w, const struct ynode *n);
+
 static int type_error(struct walk *w, const struct ynode *n, const char *want)
 {
+	struct tmpl_hit hit;
+	if (n->kind == Y_SCALAR && template_find_in(n->val, n->len, &hit))
+		return check_template(w, n);
 	if (n->kind == Y_SCALAR) {
 		bool cut = n->len > 10;
 		return perr_setat(w->err, -EINVAL, w->file, n->line, n->col,
@@ -278,14 +286,34 @@ static int type_error(struct walk *w, const struct ynode *n, const char *want)
 			  kind_name(n));
 }
 
+/* The key a value sits under: "password" of "private_registries[0].password". */
+static void last_key(const char *path, char *key, size_t cap)
+{
+	const char *dot = strrchr(path, '.');
+	const char *k = dot ? dot + 1 : path;
+	size_t n = strcspn(k, "[");
+	snprintf(key, cap, "%.*s", (int)n, k);
+}
+
+/* The first template is the error, the others notes; the walk goes on. */
 static int check_template(struct walk *w, const struct ynode *n)
 {
 	struct tmpl_hit hit;
-	if (n->kind != Y_SCALAR || !template_find_in(n->val, n->len, &hit))
-		return 0;
-	return perr_setat(w->err, -EINVAL, w->file, n->line, n->col,
-			  "%s: unrendered template `%.*s`: render this file with its template tool first",
-			  w->path, hit.len, hit.text);
+	size_t pos = 0;
+	char key[64], show[160];
+	last_key(w->path, key, sizeof(key));
+	while (n->kind == Y_SCALAR && template_next(n->val, n->len, &pos, &hit)) {
+		template_show(&hit, key, show, sizeof(show));
+		if (!w->tmpl.code)
+			perr_setat(&w->tmpl, -EINVAL, w->file, n->line, n->col, "%s: unrendered template "
+				   "%s: render this file with its template tool first", w->path, show);
+		else if (++w->tmpl_notes <= MAX_TEMPLATE_NOTES)
+			diag_note(w->diags, w->file, n->line, n->col, "%s: unrendered template %s",
+				  w->path, show);
+		if (template_secret_key(key))
+			break;  /* once is enough where nothing is shown */
+	}
+	return 0;
 }
 
 static int check_string(struct walk *w, const struct ynode *n, bool skip_tmpl)
@@ -471,6 +499,15 @@ int config_check_schema(const struct ynode *root, const char *file, struct diag_
 	w.cap = 64;
 	int r = check_struct(&w, root, 0);
 	free(w.path);
+	if (w.tmpl.code) {
+		/* it came first in the file, before any error that stopped the walk */
+		perr_clear(err);
+		*err = w.tmpl;
+		r = w.tmpl.code;
+		if (w.tmpl_notes > MAX_TEMPLATE_NOTES)
+			diag_note(diags, file, 0, 0, "%zu more unrendered templates not listed",
+				  w.tmpl_notes - MAX_TEMPLATE_NOTES);
+	}
 	if (r == 0 && w.unknown > MAX_UNKNOWN_WARNINGS)
 		diag_add(diags, file, 0, 0, "%zu more unknown keys not listed",
 			 w.unknown - MAX_UNKNOWN_WARNINGS);

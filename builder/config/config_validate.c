@@ -8,6 +8,7 @@
 #include "config/validate_report.h"
 #include "config/validate_rke.h"
 #include "config/validate_strict.h"
+#include "config/validate_version.h"
 
 int config_validate(struct cluster *c, struct diag_list *diags, struct perr *err)
 {
@@ -17,8 +18,10 @@ int config_validate(struct cluster *c, struct diag_list *diags, struct perr *err
 		strict_check_ranges,            /* paddock: numbers that cannot work */
 		rke_check_version,              /* setClusterDefaults (setCRIDockerd) */
 		rke_check_network_options,      /* setNetworkOptions */
+		rke_check_cloud_provider,       /* setCloudProvider */
 		rke_check_roles,                /* InvertIndexHosts */
-		rke_check_duplicates,           /* ValidateCluster ... */
+		rke_check_known_version,        /* ValidateCluster: validateVersion ... */
+		rke_check_duplicates,
 		rke_check_hosts,
 		rke_check_authn,
 		rke_check_network,
@@ -37,5 +40,6 @@ int config_validate(struct cluster *c, struct diag_list *diags, struct perr *err
 			return r;
 	}
 	strict_warnings(&v);
+	version_warnings(&v);
 	return 0;
 }

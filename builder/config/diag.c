@@ -1,3 +1,4 @@
+/* diag: warnings and notes (diag.h). */
 #include "config/diag.h"
 
 #include <stdarg.h>
@@ -5,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-void diag_add(struct diag_list *l, const char *file, int line, int col, const char *fmt, ...)
+static void diag_vadd(struct diag_list *l, enum diag_kind kind, const char *file, int line, int col,
+		      const char *fmt, va_list ap)
 {
-	va_list ap;
 	char *msg = NULL;
 	if (!l)
 		return;
@@ -19,13 +20,25 @@ void diag_add(struct diag_list *l, const char *file, int line, int col, const ch
 		l->v = p;
 		l->cap = nc;
 	}
-	va_start(ap, fmt);
 	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	if (!msg)
 		return;
-	l->v[l->n++] = (struct diag){ file ? strdup(file) : NULL, line, col, msg };
+	l->v[l->n++] = (struct diag){ file ? strdup(file) : NULL, line, col, msg, kind };
+}
+
+void diag_add(struct diag_list *l, const char *file, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_vadd(l, DIAG_WARNING, file, line, col, fmt, ap);
+	va_end(ap);
+}
+
+void diag_note(struct diag_list *l, const char *file, int line, int col, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_vadd(l, DIAG_NOTE, file, line, col, fmt, ap);
+	va_end(ap);
 }
 
 void diag_free(struct diag_list *l)

@@ -23,22 +23,6 @@ int rke_check_audit_policy(struct vctx *v)
 	return 0;
 }
 
-int rke_check_version(struct vctx *v)
-{
-	struct cluster *c = v->c;
-	int a, b, d;
-	if (!c->kubernetes_version_set)
-		return 0;
-	if (c->kubernetes_version[0] != 'v')
-		return fail_path(v, "kubernetes_version", "%s is not valid version (RKE wants a 'v' "
-				 "and a semantic version, e.g. v1.32.5-rancher1-1)%s",
-				 c->kubernetes_version, NULL);
-	if (!cfg_k8s_version(c->kubernetes_version, &a, &b, &d))
-		return fail_path(v, "kubernetes_version", "%s is not valid semver%s",
-				 c->kubernetes_version, NULL);
-	return 0;
-}
-
 static bool cidr_list_ok(const char *s, int *count)
 {
 	char *dup = strdup(s), *save = NULL;
@@ -176,6 +160,29 @@ int rke_check_authn(struct vctx *v)
 	return r;
 }
 
+/* Whether version lies in ACI's dual-stack ranges: >=1.23.16-rancher2-3
+ * <=1.23.99, >=1.24.13-rancher2-2 <=1.24.99, >=1.25.9-rancher2-2. */
+static bool aci_dualstack_version(const char *version)
+{
+	static const struct { int min, patch; const char *pre; } from[] = {
+		{ 23, 16, "rancher2-3" }, { 24, 13, "rancher2-2" }, { 25, 9, "rancher2-2" },
+	};
+	int maj = 0, min = 0, patch = 0;
+	if (!cfg_k8s_version(version, &maj, &min, &patch) || maj != 1)
+		return maj > 1;
+	const char *dash = strchr(version, '-');
+	const char *pre = dash ? dash + 1 : NULL;   /* a release sorts after its pre-releases */
+	for (size_t i = 0; i < sizeof(from) / sizeof(*from); i++) {
+		bool last = i + 1 == sizeof(from) / sizeof(*from);
+		if (min != from[i].min && !(last && min > from[i].min))
+			continue;
+		if (min > from[i].min || patch > from[i].patch)
+			return true;
+		return patch == from[i].patch && (!pre || strcmp(pre, from[i].pre) >= 0);
+	}
+	return false;
+}
+
 int rke_check_network(struct vctx *v)
 {
 	static const char *const plugins[] = { "canal", "flannel", "calico", "weave", "aci", "none", NULL };
@@ -186,11 +193,19 @@ int rke_check_network(struct vctx *v)
 	if (!strcmp(c->network.plugin, "flannel") && c->network.mtu != 0)
 		return fail_path(v, "network.mtu", "Network plugin [flannel] does not support "
 				 "configuring MTU%s%s", NULL, NULL);
-	int n;
-	if (cidr_list_ok(c->services.kube_api.service_cluster_ip_range, &n) && n > 1 &&
-	    strcmp(c->network.plugin, "calico") && strcmp(c->network.plugin, "aci"))
+	if (!strcmp(c->network.plugin, "weave") && c->k8s_rules.weave_removed)
+		return fail_path(v, "network.plugin", "weave CNI support is removed for k8s version "
+				 ">=1.30.0 (%s); use canal, flannel or calico", c->kubernetes_version, NULL);
+	/* RKE counts the comma-separated ranges of either, parsed or not */
+	if (!strchr(c->services.kube_api.service_cluster_ip_range, ',') &&
+	    !strchr(c->services.kube_controller.cluster_cidr, ','))
+		return 0;
+	if (strcmp(c->network.plugin, "calico") && strcmp(c->network.plugin, "aci"))
 		return fail_path(v, "network.plugin", "Network plugin [%s] does not support IPv6 "
 				 "(dualstack)%s", c->network.plugin, NULL);
+	if (!strcmp(c->network.plugin, "aci") && !aci_dualstack_version(c->kubernetes_version))
+		return fail_path(v, "network.plugin", "Cluster version [%s] does not have dualstack "
+				 "supported aci cni version%s", c->kubernetes_version, NULL);
 	return 0;
 }
 
@@ -220,33 +235,6 @@ int rke_check_ingress(struct vctx *v)
 		if (c->ingress.http_port == c->ingress.https_port)
 			return fail_path(v, "ingress.https_port", "http and https ports need to be "
 					 "different%s%s", NULL, NULL);
-	}
-	return 0;
-}
-
-int rke_check_cri_and_psa(struct vctx *v)
-{
-	struct cluster *c = v->c;
-	int maj = 1, min = 99, patch = 0;
-	(void)cfg_k8s_version(c->kubernetes_version, &maj, &min, &patch);
-	bool old = maj == 1 && min < 21;
-	if (c->enable_cri_dockerd == CFG_TRUE && old)
-		return fail_path(v, "enable_cri_dockerd", "Enabling cri-dockerd for cluster version "
-				 "[%s] is not supported%s", c->kubernetes_version, NULL);
-	const char *psa = c->services.kube_api.pod_security_configuration;
-	if (psa && *psa) {
-		if (strcmp(c->authorization.mode, "rbac"))
-			return fail_path(v, "services.kube-api.pod_security_configuration",
-					 "PodSecurity can't be enabled with RBAC support disabled%s%s",
-					 NULL, NULL);
-		if (maj == 1 && min < 23)
-			return fail_path(v, "services.kube-api.pod_security_configuration",
-					 "cluster version must be at least v1.23 to use PodSecurity in "
-					 "RKE%s%s", NULL, NULL);
-		if (strcmp(psa, "privileged") && strcmp(psa, "restricted"))
-			return fail_path(v, "services.kube-api.pod_security_configuration",
-					 "invalid pod_security_configuration [%s]. Supported values: "
-					 "[privileged, restricted]%s", psa, NULL);
 	}
 	return 0;
 }

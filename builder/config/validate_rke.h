@@ -6,7 +6,6 @@
 #include "config/validate_report.h"
 
 int rke_check_audit_policy(struct vctx *v);     /* ParseConfig */
-int rke_check_version(struct vctx *v);          /* setClusterDefaults (setCRIDockerd) */
 int rke_check_network_options(struct vctx *v);  /* setNetworkOptions */
 int rke_check_roles(struct vctx *v);            /* InvertIndexHosts */
 int rke_check_duplicates(struct vctx *v);       /* ValidateCluster ... */
@@ -14,7 +13,6 @@ int rke_check_hosts(struct vctx *v);
 int rke_check_authn(struct vctx *v);
 int rke_check_network(struct vctx *v);
 int rke_check_ingress(struct vctx *v);
-int rke_check_cri_and_psa(struct vctx *v);
 int rke_check_services(struct vctx *v);
 int rke_check_etcd_count(struct vctx *v);       /* ValidateHostCount (after SSH in RKE) */
 

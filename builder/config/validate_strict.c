@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "config/config_schema.h"
-#include "config/k8s_defaults.h"
 #include "config/netaddr.h"
 
 static bool port_ok(const char *s)
@@ -178,8 +177,8 @@ void strict_warnings(struct vctx *v)
 			  "first is used", ndef == 2 ? "two" : "several");
 	if (!c->kubernetes_version_set)
 		diag_add(v->diags, c->file, 0, 0,
-			 "kubernetes_version: not set; paddock uses %s (pin it to build the same "
-			 "images tomorrow)", k8s_fallback_version());
+			 "kubernetes_version: not set; paddock uses RKE's default, %s (pin it to "
+			 "build the same images tomorrow)", k8s_default_version());
 	/* RKE overrides these per-node keys with the cluster's, silently */
 	for (size_t i = 0; i < c->nnodes; i++) {
 		const struct ynode *aa = ymap_get(c->nodes[i].y, "ssh_agent_auth");
@@ -192,6 +191,13 @@ void strict_warnings(struct vctx *v)
 	if (c->ssh_cert_path && *c->ssh_cert_path)
 		warn_path(v, "ssh_cert_path", "RKE does not pass the cluster-level ssh_cert_path to "
 			  "nodes; set it per node%s", NULL);
+	if (c->nnodes && !cfg_role_count(c, "worker")) {
+		int line, col;
+		key_pos(c->root, "nodes", &line, &col);
+		diag_add(v->diags, c->file, line, col, "nodes: no node has the worker role: RKE taints "
+			 "the nodes without it, so nothing can schedule DNS, ingress, the metrics "
+			 "server or workloads");
+	}
 	if (c->services.kube_api.audit.present && !c->services.kube_api.audit.enabled)
 		warn_path(v, "services.kube-api.audit_log.enabled", "audit logging is off%s", NULL);
 }

@@ -1,12 +1,10 @@
+/* ytree: a YAML document as a tree with source positions (ytree.h). */
 #include "config/ytree.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <yaml.h>
 
 #include "config/template.h"
@@ -43,68 +41,6 @@ const struct ynode *ymap_get(const struct ynode *m, const char *key)
 			return ymap_val(m, i);
 	}
 	return NULL;
-}
-
-int ytree_read_file(const char *path, char **buf, size_t *len, struct perr *err)
-{
-	struct stat st;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return perr_setat(err, -errno, path, 0, 0, "cannot open: %s", strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		int e = S_ISDIR(st.st_mode) ? EISDIR : errno ? errno : EINVAL;
-		close(fd);
-		return perr_setat(err, -e, path, 0, 0, "not a regular file");
-	}
-	if ((uintmax_t)st.st_size > YTREE_MAX_BYTES) {
-		close(fd);
-		return perr_setat(err, -EFBIG, path, 0, 0,
-				  "file is too large (%jd bytes; the limit is %u MiB)",
-				  (intmax_t)st.st_size, YTREE_MAX_BYTES >> 20);
-	}
-	size_t cap = (size_t)st.st_size + 1, n = 0;
-	char *b = malloc(cap);
-	if (!b) {
-		close(fd);
-		return perr_setat(err, -ENOMEM, path, 0, 0, "out of memory");
-	}
-	for (;;) {
-		if (n + 1 >= cap) {
-			/* the file grew while we read it: allow up to the limit */
-			if (cap > YTREE_MAX_BYTES) {
-				free(b);
-				close(fd);
-				return perr_setat(err, -EFBIG, path, 0, 0,
-						  "file is too large (the limit is %u MiB)",
-						  YTREE_MAX_BYTES >> 20);
-			}
-			char *nb = realloc(b, cap * 2);
-			if (!nb) {
-				free(b);
-				close(fd);
-				return perr_setat(err, -ENOMEM, path, 0, 0, "out of memory");
-			}
-			b = nb;
-			cap *= 2;
-		}
-		ssize_t r = read(fd, b + n, cap - 1 - n);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			int e = errno;
-			free(b);
-			close(fd);
-			return perr_setat(err, -e, path, 0, 0, "cannot read: %s", strerror(e));
-		}
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	b[n] = '\0';
-	*buf = b;
-	*len = n;
-	return 0;
 }
 
 /* --- building ------------------------------------------------------------ */
@@ -211,16 +147,25 @@ static int add_weight(struct builder *b, size_t w, int line, int col)
 	return 0;
 }
 
+/* The error for the markup at hit, with a note for every other one in the
+ * file: a template is rarely unrendered in one place only. */
+static int template_error(struct builder *b, const struct tmpl_hit *hit, const char *why)
+{
+	char key[64], show[160];
+	template_line_key(b->buf, b->len, hit->line, key, sizeof(key));
+	template_show(hit, key, show, sizeof(show));
+	template_note_all(b->name, b->buf, b->len, hit->line, hit->col, b->diags);
+	return perr_setat(b->err, -EINVAL, b->name, hit->line, hit->col, "unrendered template %s: "
+			  "this file must be rendered by its template tool first (%s)", show, why);
+}
+
 static int key_ok(struct builder *b, const struct ynode *k)
 {
 	if (k->kind == Y_SCALAR)
 		return 0;
 	struct tmpl_hit hit;
 	if (template_find_at(b->buf, b->len, k->line, &hit))
-		return perr_setat(b->err, -EINVAL, b->name, k->line, hit.col,
-				  "unrendered template `%.*s`: this file must be rendered by its "
-				  "template tool first (YAML reads it as a mapping used as a key)",
-				  hit.len, hit.text);
+		return template_error(b, &hit, "YAML reads it as a mapping used as a key");
 	return perr_setat(b->err, -EINVAL, b->name, k->line, k->col,
 			  "invalid map key: a %s cannot be a key",
 			  k->kind == Y_MAP ? "mapping" : "sequence");
@@ -524,13 +469,60 @@ static int syntax_error(struct builder *b, yaml_parser_t *p)
 	const char *problem = p->problem ? p->problem : "syntax error";
 	struct tmpl_hit hit;
 	if (template_find_at(b->buf, b->len, line, &hit) ||
-	    (line > 1 && template_find_at(b->buf, b->len, line - 1, &hit)))
-		return perr_setat(b->err, -EINVAL, b->name, hit.line, hit.col,
-				  "unrendered template `%.*s`: this file must be rendered by its "
-				  "template tool first (YAML: %s)", hit.len, hit.text, problem);
+	    (line > 1 && template_find_at(b->buf, b->len, line - 1, &hit))) {
+		char why[160];
+		snprintf(why, sizeof(why), "YAML: %s", problem);
+		return template_error(b, &hit, why);
+	}
 	if (p->context)
 		return perr_setat(b->err, -EINVAL, b->name, line, col, "yaml: %s %s", problem, p->context);
 	return perr_setat(b->err, -EINVAL, b->name, line, col, "yaml: %s", problem);
+}
+
+/* The documents after the first, which yaml.v2's Unmarshal (and so RKE)
+ * never reads: only whether any has content, and where. */
+struct later_docs {
+	size_t n;               /* documents with content */
+	int line;               /* where the first of them starts */
+	int start;              /* where the one being skimmed starts */
+	bool content;
+};
+
+static void skim(struct later_docs *d, const yaml_event_t *ev)
+{
+	switch (ev->type) {
+	case YAML_DOCUMENT_START_EVENT:
+		d->start = (int)ev->start_mark.line + 1;
+		d->content = false;
+		break;
+	case YAML_DOCUMENT_END_EVENT:
+		if (d->content && !d->n++)
+			d->line = d->start;
+		break;
+	case YAML_SCALAR_EVENT:
+		d->content |= ev->data.scalar.length > 0 || ev->data.scalar.tag ||
+			      ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+		break;
+	default:
+		d->content = true;
+	}
+}
+
+/* RKE reads the first document only: say so when there are others. */
+static int report_later(struct builder *b, const struct later_docs *d)
+{
+	char more[48] = "";
+	if (!d->n)
+		return 0;
+	if (d->n > 1)
+		snprintf(more, sizeof(more), " (and %zu more after it)", d->n - 1);
+	if (!b->root || ynode_is_null(b->root))
+		return perr_setat(b->err, -EINVAL, b->name, 1, 1, "the first YAML document is empty, "
+				  "and RKE reads only the first: the document at line %d%s is ignored",
+				  d->line, more);
+	diag_add(b->diags, b->name, d->line, 1, "a second YAML document starts here: RKE reads only "
+		 "the first, so this one%s is ignored", more);
+	return 0;
 }
 
 int ytree_parse(const char *name, const char *buf, size_t len, struct ynode **out,
@@ -538,8 +530,9 @@ int ytree_parse(const char *name, const char *buf, size_t len, struct ynode **ou
 {
 	yaml_parser_t p;
 	struct builder b = { .name = name, .buf = buf, .len = len, .diags = diags, .err = err };
+	struct later_docs later = { 0 };
 	int r = 0;
-	bool done = false;
+	bool done = false, first_done = false;
 
 	*out = NULL;
 	if (len > YTREE_MAX_BYTES)
@@ -560,12 +553,20 @@ int ytree_parse(const char *name, const char *buf, size_t len, struct ynode **ou
 	while (!done) {
 		yaml_event_t ev;
 		if (!yaml_parser_parse(&p, &ev)) {
-			r = syntax_error(&b, &p);
+			if (!first_done) {
+				r = syntax_error(&b, &p);
+			} else if (!later.n++) {
+				/* a broken later document: RKE never sees it either */
+				later.line = later.start ? later.start : (int)p.problem_mark.line + 1;
+			}
 			break;
 		}
-		/* yaml.v2's Unmarshal reads the first document only */
-		if (ev.type == YAML_STREAM_END_EVENT || ev.type == YAML_DOCUMENT_END_EVENT)
+		if (ev.type == YAML_STREAM_END_EVENT)
 			done = true;
+		else if (first_done)
+			skim(&later, &ev);
+		else if (ev.type == YAML_DOCUMENT_END_EVENT)
+			first_done = true;
 		else
 			r = on_event(&b, &ev);
 		yaml_event_delete(&ev);
@@ -573,6 +574,8 @@ int ytree_parse(const char *name, const char *buf, size_t len, struct ynode **ou
 			break;
 	}
 	yaml_parser_delete(&p);
+	if (r == 0)
+		r = report_later(&b, &later);
 	while (b.depth > 0) {
 		struct frame *f = &b.stack[--b.depth];
 		if (f->parked)

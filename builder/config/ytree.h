@@ -45,12 +45,15 @@ static inline size_t ymap_len(const struct ynode *m) { return m->n; }
 static inline const struct ynode *ymap_key(const struct ynode *m, size_t i) { return m->items[2 * i]; }
 static inline const struct ynode *ymap_val(const struct ynode *m, size_t i) { return m->items[2 * i + 1]; }
 
-/* Parses buf[0..len); name is used in messages.  *out is NULL for an empty
- * document (only comments).  Duplicate keys are reported to diags. */
+/* Parses the first document of buf[0..len), as yaml.v2's Unmarshal does;
+ * name is used in messages.  *out is NULL for an empty document (only
+ * comments).  Duplicate keys and documents after the first are reported to
+ * diags; an empty first document followed by others is an error.  An
+ * unrendered template gets the error, and the notes list its others. */
 int ytree_parse(const char *name, const char *buf, size_t len, struct ynode **out,
 		struct diag_list *diags, struct perr *err);
 
-/* Reads path (bounded to YTREE_MAX_BYTES) into a new buffer. */
+/* Reads path (bounded to YTREE_MAX_BYTES) into a new buffer (ytree_read.c). */
 int ytree_read_file(const char *path, char **buf, size_t *len, struct perr *err);
 
 void ynode_unref(struct ynode *n);

@@ -66,9 +66,7 @@ static void plan_shared(struct plan *p)
 	p->sans_api = plan_alt_names(p, "controlplane", true);
 	if (c->services.etcd.uid && c->services.etcd.gid)
 		p->etcd_user = plan_strf(p, "%lld:%lld", c->services.etcd.uid, c->services.etcd.gid);
-	int maj = 1, min = 99, patch = 0;
-	(void)cfg_k8s_version(c->kubernetes_version, &maj, &min, &patch);
-	p->cri_dockerd = maj > 1 || min >= 24;
+	p->cri_dockerd = c->k8s_rules.cri_dockerd || c->enable_cri_dockerd == CFG_TRUE;
 }
 
 static void plan_node(struct plan *p, struct pnode *pn, const struct cfg_node *n)

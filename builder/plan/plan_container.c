@@ -1,6 +1,7 @@
 /* plan_container: a container from its draft (flags, arguments, binds,
- * environment) and the user's extra_args/binds/env for its service, the way
- * RKE renders them: flags sorted, the user's overriding RKE's. */
+ * environment), RKE's default flags for the version and the user's
+ * extra_args/binds/env for its service, the way RKE renders them: flags
+ * sorted, the user's overriding RKE's. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,34 @@ void flags_set(struct flags *f, const char *k, const char *v)
 		return;
 	}
 	f->kv.n++;
+}
+
+void flags_del(struct flags *f, const char *k)
+{
+	for (size_t i = 0; i < f->kv.n; i++)
+		if (!strcmp(f->kv.v[i].key, k)) {
+			free(f->kv.v[i].key);
+			free(f->kv.v[i].val);
+			memmove(&f->kv.v[i], &f->kv.v[i + 1], (f->kv.n - i - 1) * sizeof(*f->kv.v));
+			f->kv.n--;
+			return;
+		}
+}
+
+const char *flags_get(const struct flags *f, const char *k)
+{
+	return cfg_kv_get(&f->kv, k);
+}
+
+void flags_table_defaults(struct plan *p, struct flags *f, enum k8s_component comp)
+{
+	const char *name, *value;
+	for (size_t i = 0; k8s_flag_at(p->c->k8s_flags, comp, i, &name, &value) == 0; i++) {
+		if (*value)
+			flags_set(f, name, value);
+		else
+			flags_del(f, name);
+	}
 }
 
 void flags_setf(struct flags *f, const char *k, const char *fmt, ...)

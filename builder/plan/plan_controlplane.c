@@ -29,35 +29,41 @@ static void etcd_flags(struct plan *p, struct flags *f)
 	sb_free(&urls);
 }
 
-/* the flags RKE gives the API server whatever the cluster */
+/* the flags RKE gives the API server whatever the cluster, before its defaults */
 static const struct flag apiserver_flags[] = {
 	{ "etcd-cafile", SSL_DIR "/kube-ca.pem" },
 	{ "etcd-certfile", SSL_DIR "/kube-node.pem" },
 	{ "etcd-keyfile", SSL_DIR "/kube-node-key.pem" },
-	{ "allow-privileged", "true" },
-	{ "anonymous-auth", "false" },
-	{ "bind-address", "0.0.0.0" },
-	{ "secure-port", "6443" },
 	{ "client-ca-file", SSL_DIR "/kube-ca.pem" },
 	{ "tls-cert-file", SSL_DIR "/kube-apiserver.pem" },
 	{ "tls-private-key-file", SSL_DIR "/kube-apiserver-key.pem" },
 	{ "kubelet-client-certificate", SSL_DIR "/kube-apiserver.pem" },
 	{ "kubelet-client-key", SSL_DIR "/kube-apiserver-key.pem" },
-	{ "kubelet-preferred-address-types", "InternalIP,ExternalIP,Hostname" },
 	{ "service-account-key-file", SSL_DIR "/kube-service-account-token-key.pem" },
-	{ "service-account-signing-key-file", SSL_DIR "/kube-service-account-token-key.pem" },
-	{ "service-account-issuer", "rke" },
-	{ "service-account-lookup", "true" },
-	{ "profiling", "false" },
-	{ "tls-cipher-suites", TLS_CIPHERS },
 	{ "requestheader-client-ca-file", SSL_DIR "/kube-apiserver-requestheader-ca.pem" },
 	{ "proxy-client-cert-file", SSL_DIR "/kube-apiserver-proxy-client.pem" },
 	{ "proxy-client-key-file", SSL_DIR "/kube-apiserver-proxy-client-key.pem" },
 	{ "requestheader-allowed-names", "kube-apiserver-proxy-client" },
-	{ "requestheader-extra-headers-prefix", "X-Remote-Extra-" },
-	{ "requestheader-group-headers", "X-Remote-Group" },
-	{ "requestheader-username-headers", "X-Remote-User" },
 };
+
+/* RKE appends to whichever admission option its defaults set; without one
+ * (no defaults for the version) paddock starts enable-admission-plugins. */
+static void admission_plugins(struct flags *f, const struct cfg_kube_api *a)
+{
+	const char *name = flags_get(f, "enable-admission-plugins") ? "enable-admission-plugins"
+			 : flags_get(f, "admission-control") ? "admission-control"
+							      : "enable-admission-plugins";
+	const char *have = flags_get(f, name);
+	const char *add[] = { a->pod_security_configuration ? "PodSecurity" : NULL,
+			      a->event_rate_limit ? "EventRateLimit" : NULL,
+			      a->always_pull_images ? "AlwaysPullImages" : NULL };
+	for (size_t i = 0; i < sizeof(add) / sizeof(*add); i++) {
+		if (!add[i])
+			continue;
+		flags_setf(f, name, "%s%s%s", have ? have : "", have && *have ? "," : "", add[i]);
+		have = flags_get(f, name);
+	}
+}
 
 static void plan_apiserver(struct plan *p, struct pnode *pn, const struct cfg_node *n)
 {
@@ -67,19 +73,30 @@ static void plan_apiserver(struct plan *p, struct pnode *pn, const struct cfg_no
 	struct flags *f = &d.flags;
 	FLAGS_SET_TABLE(f, apiserver_flags);
 	etcd_flags(p, f);
-	if (plan_is_ip(n->internal_address))
-		flags_set(f, "advertise-address", n->internal_address);
-	if (!strcmp(c->authorization.mode, "rbac"))
-		flags_set(f, "authorization-mode", "Node,RBAC");
 	flags_set(f, "service-cluster-ip-range", a->service_cluster_ip_range);
 	flags_set(f, "service-node-port-range", a->service_node_port_range);
-	flags_setf(f, "enable-admission-plugins",
-		   "NamespaceLifecycle,LimitRanger,ServiceAccount,DefaultStorageClass,"
-		   "DefaultTolerationSeconds,MutatingAdmissionWebhook,ValidatingAdmissionWebhook,"
-		   "ResourceQuota,NodeRestriction%s%s%s",
-		   a->pod_security_configuration ? ",PodSecurity" : "",
-		   a->event_rate_limit ? ",EventRateLimit" : "",
-		   a->always_pull_images ? ",AlwaysPullImages" : "");
+	flags_cloud_provider(f, c);
+	if (strstr(c->authentication.strategy, "webhook")) {
+		flags_set(f, "authentication-token-webhook-config-file",
+			  "/etc/kubernetes/kube-api-authn-webhook.yaml");
+		flags_set(f, "authentication-token-webhook-cache-ttl",
+			  c->authentication.webhook_cache_timeout ? c->authentication.webhook_cache_timeout
+								  : "5s");
+	}
+	if (a->secrets_encryption)
+		flags_set(f, "encryption-provider-config", SSL_DIR "/encryption.yaml");
+	if (c->services.kubelet.generate_serving_certificate)
+		flags_set(f, "kubelet-certificate-authority", SSL_DIR "/kube-ca.pem");
+
+	flags_table_defaults(p, f, K8S_KUBE_API);
+
+	if (c->k8s_rules.apiserver_count)
+		flags_setf(f, "apiserver-count", "%zu", cfg_role_count(c, "controlplane"));
+	if (!strcmp(c->authorization.mode, "rbac"))
+		flags_set(f, "authorization-mode", "Node,RBAC");
+	if (plan_is_ip(n->internal_address))
+		flags_set(f, "advertise-address", n->internal_address);
+	admission_plugins(f, a);
 	if (admission_config(a))
 		flags_set(f, "admission-control-config-file", "/etc/kubernetes/admission.yaml");
 	if (a->audit.enabled) {
@@ -90,35 +107,17 @@ static void plan_apiserver(struct plan *p, struct pnode *pn, const struct cfg_no
 		flags_set(f, "audit-log-format", a->audit.format);
 		flags_set(f, "audit-policy-file", "/etc/kubernetes/audit-policy.yaml");
 	}
-	if (a->secrets_encryption)
-		flags_set(f, "encryption-provider-config", SSL_DIR "/encryption.yaml");
-	if (strstr(c->authentication.strategy, "webhook")) {
-		flags_set(f, "authentication-token-webhook-config-file",
-			  "/etc/kubernetes/kube-api-authn-webhook.yaml");
-		flags_set(f, "authentication-token-webhook-cache-ttl",
-			  c->authentication.webhook_cache_timeout ? c->authentication.webhook_cache_timeout
-								  : "5s");
-	}
-	flags_cloud_provider(f, c);
 	strv_addf(&d.binds, ETC_KUBERNETES_BIND, plan_prefix(c));
 	if (a->audit.enabled)
 		strv_addf(&d.binds, "%s/var/log/kube-audit:/var/log/kube-audit:z", plan_prefix(c));
 	pn_container(p, pn, "kube-apiserver", "kubernetes", &a->base, &d);
 }
 
-/* the flags RKE gives kube-controller-manager whatever the cluster */
+/* the flags RKE gives kube-controller-manager whatever the cluster, before its defaults */
 static const struct flag controller_manager_flags[] = {
 	{ "kubeconfig", SSL_DIR "/kubecfg-kube-controller-manager.yaml" },
-	{ "allocate-node-cidrs", "true" },
 	{ "root-ca-file", SSL_DIR "/kube-ca.pem" },
 	{ "service-account-private-key-file", SSL_DIR "/kube-service-account-token-key.pem" },
-	{ "use-service-account-credentials", "true" },
-	{ "leader-elect", "true" },
-	{ "profiling", "false" },
-	{ "terminated-pod-gc-threshold", "1000" },
-	{ "node-monitor-grace-period", "40s" },
-	{ "configure-cloud-routes", "false" },
-	{ "v", "2" },
 };
 
 static void plan_controller_manager(struct plan *p, struct pnode *pn)
@@ -131,22 +130,19 @@ static void plan_controller_manager(struct plan *p, struct pnode *pn)
 	flags_set(f, "cluster-cidr", kc->cluster_cidr);
 	flags_set(f, "service-cluster-ip-range", kc->service_cluster_ip_range);
 	flags_cloud_provider(f, c);
+	flags_table_defaults(p, f, K8S_KUBE_CONTROLLER);
+	/* an argument of its own in RKE, which extra_args cannot change */
+	if (!strcmp(c->authorization.mode, "rbac"))
+		strv_add(&d.args, "--use-service-account-credentials=true");
 	strv_addf(&d.binds, ETC_KUBERNETES_BIND, plan_prefix(c));
 	pn_container(p, pn, "kube-controller-manager", "kubernetes", &kc->base, &d);
 }
 
-/* the flags RKE gives kube-scheduler */
-static const struct flag scheduler_flags[] = {
-	{ "kubeconfig", SSL_DIR "/kubecfg-kube-scheduler.yaml" },
-	{ "leader-elect", "true" },
-	{ "profiling", "false" },
-	{ "v", "2" },
-};
-
 static void plan_scheduler(struct plan *p, struct pnode *pn)
 {
 	struct ct_draft d = { 0 };
-	FLAGS_SET_TABLE(&d.flags, scheduler_flags);
+	flags_set(&d.flags, "kubeconfig", SSL_DIR "/kubecfg-kube-scheduler.yaml");
+	flags_table_defaults(p, &d.flags, K8S_SCHEDULER);
 	strv_addf(&d.binds, ETC_KUBERNETES_BIND, plan_prefix(p->c));
 	pn_container(p, pn, "kube-scheduler", "kubernetes", &p->c->services.scheduler, &d);
 }

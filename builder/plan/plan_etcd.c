@@ -5,6 +5,11 @@
 
 #include "plan/plan_model.h"
 
+#define TLS_CIPHERS \
+	"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256," \
+	"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384," \
+	"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305"
+
 static void plan_snapshots(struct plan *p, struct pnode *pn, const struct cfg_node *n, const char *stem)
 {
 	const struct cluster *c = p->c;
@@ -40,15 +45,13 @@ static void plan_snapshots(struct plan *p, struct pnode *pn, const struct cfg_no
 	pn_container(p, pn, "etcd-rolling-snapshots", "alpine", NULL, &d);
 }
 
-/* the flags RKE gives etcd whatever the cluster */
+/* the flags RKE gives etcd whatever the cluster, before its defaults */
 static const struct flag etcd_flags[] = {
 	{ "data-dir", "/var/lib/rancher/etcd/" },
 	{ "listen-client-urls", "https://0.0.0.0:2379" },
 	{ "listen-peer-urls", "https://0.0.0.0:2380" },
 	{ "initial-cluster-token", "etcd-cluster-1" },
 	{ "initial-cluster-state", "new" },
-	{ "client-cert-auth", "true" },
-	{ "peer-client-cert-auth", "true" },
 	{ "trusted-ca-file", SSL_DIR "/kube-ca.pem" },
 	{ "peer-trusted-ca-file", SSL_DIR "/kube-ca.pem" },
 	{ "cipher-suites", TLS_CIPHERS },
@@ -72,6 +75,12 @@ void plan_etcd(struct plan *p, struct pnode *pn, const struct cfg_node *n)
 	flags_setf(f, "key-file", SSL_DIR "/%s-key.pem", stem);
 	flags_setf(f, "peer-cert-file", SSL_DIR "/%s.pem", stem);
 	flags_setf(f, "peer-key-file", SSL_DIR "/%s-key.pem", stem);
+	flags_table_defaults(p, f, K8S_ETCD);
+	/* RKE adds these when its defaults leave them out */
+	if (!flags_get(f, "client-cert-auth"))
+		flags_set(f, "client-cert-auth", "true");
+	if (!flags_get(f, "peer-client-cert-auth"))
+		flags_set(f, "peer-client-cert-auth", "true");
 	strv_addf(&d.binds, "%s/var/lib/etcd:/var/lib/rancher/etcd/:z", plan_prefix(c));
 	strv_addf(&d.binds, ETC_KUBERNETES_BIND, plan_prefix(c));
 	strv_add(&d.env, "ETCDCTL_API=3");

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "config/system_images.h"
 #include "strbuf.h"
 
 #define MAX_DEPTH 8     /* the document nests 6 deep */
@@ -219,6 +220,21 @@ static void write_registries(struct jw *w, const struct cluster *c)
 	jw_close(w);
 }
 
+/* The image of every system_images key the cluster runs (null: none). */
+static void write_images(struct jw *w, const struct cluster *c)
+{
+	struct cfg_image_need need[CFG_MAX_IMAGE_NEEDS];
+	size_t n = cfg_images_needed(c, need);
+	jw_key(w, "system_images");
+	jw_open(w, '{', false, 4);
+	for (size_t i = 0; i < n; i++) {
+		char *img = cfg_system_image(c, need[i].key);
+		jw_opt(w, need[i].key, img);
+		free(img);
+	}
+	jw_close(w);
+}
+
 static void write_boot(struct jw *w, const struct plan_node *n)
 {
 	const struct field net[] = {
@@ -347,6 +363,7 @@ int plan_write_json(const struct plan *p, FILE *out)
 		{ "cluster_name", F_STR, plan_cluster_name(p), NULL, 0 },
 		{ "kubernetes_version", F_STR, c->kubernetes_version, NULL, 0 },
 		{ "network_plugin", F_STR, c->network.plugin, NULL, 0 },
+		{ "default_flags", F_OPT, c->k8s_flags ? k8s_options_key(c->k8s_flags) : NULL, NULL, 0 },
 	};
 	const struct field build[] = {
 		{ "kernel", F_STR, o->kernel_flavour, NULL, 0 },
@@ -365,6 +382,7 @@ int plan_write_json(const struct plan *p, FILE *out)
 	jw_close(&w);
 	write_etcd(&w, p);
 	write_registries(&w, c);
+	write_images(&w, c);
 	jw_key(&w, "nodes");
 	jw_open(&w, '[', false, 4);
 	for (size_t i = 0; i < plan_node_count(p); i++)

@@ -11,17 +11,13 @@
 
 #include "config/config.h"
 #include "config/netaddr.h"
+#include "config/system_images.h"
 #include "plan/plan.h"
 #include "strv.h"
 
 #define SSL_DIR "/etc/kubernetes/ssl"
 /* the bind nearly every container has; takes plan_prefix() */
 #define ETC_KUBERNETES_BIND "%s/etc/kubernetes:/etc/kubernetes:z"
-
-#define TLS_CIPHERS \
-	"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256," \
-	"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384," \
-	"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305,TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305"
 
 struct pnode {
 	struct plan_node pub;
@@ -44,7 +40,7 @@ struct plan {
 	char **sans_etcd;       /* shared by every etcd node's certificate */
 	char **sans_api;        /* shared by every control plane node's */
 	char *cp_hosts;         /* control plane internal addresses, comma-separated */
-	bool cri_dockerd;       /* Kubernetes 1.24 and later: the kubelet talks to cri-dockerd */
+	bool cri_dockerd;       /* the kubelet talks to cri-dockerd (1.24 and later, or asked for) */
 	bool oom;               /* an allocation failed: the plan is dropped */
 };
 
@@ -77,14 +73,24 @@ struct flag {
 };
 
 void flags_set(struct flags *f, const char *k, const char *v);
+void flags_del(struct flags *f, const char *k);
+/* The value of flag k, or NULL. */
+const char *flags_get(const struct flags *f, const char *k);
 void flags_setf(struct flags *f, const char *k, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Sets the n flags of a table: what RKE passes whatever the cluster. */
 void flags_set_all(struct flags *f, const struct flag *v, size_t n);
 #define FLAGS_SET_TABLE(f, table) flags_set_all(f, table, sizeof(table) / sizeof(*(table)))
 /* --cloud-provider when the cluster names one. */
 void flags_cloud_provider(struct flags *f, const struct cluster *c);
+/* RKE's default flags of component comp for the cluster's version, over
+ * the flags computed so far; an empty default removes the flag. */
+void flags_table_defaults(struct plan *p, struct flags *f, enum k8s_component comp);
 
-/* A container while it is planned. */
+/* A container while it is planned.  Its flags follow RKE's precedence:
+ * what RKE computes before its defaults (certificates, addresses, ranges),
+ * then RKE's default flags for the version (flags_table_defaults), then
+ * what RKE computes after them (authorization, admission plugins, audit,
+ * cri-dockerd), then the service's extra_args (pn_container). */
 struct ct_draft {
 	struct flags flags;     /* rendered first, sorted, with the service's extra_args */
 	struct strv args;       /* plain arguments, after the flags */

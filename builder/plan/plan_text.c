@@ -1,8 +1,10 @@
 #include "plan/plan_output.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "config/config.h"
+#include "config/system_images.h"
 
 /* Flags worth a glance in the text view; --json shows all of them. */
 static const char *const key_flags[] = {
@@ -35,6 +37,16 @@ int plan_write_text(const struct plan *p, FILE *f)
 		fprintf(f, " %s", o->formats[i]);
 	fprintf(f, ", console %s, menu timeout %ds%s%s\n", o->console, o->menu_timeout,
 		o->http_base ? ", http base " : "", o->http_base ? o->http_base : "");
+	fprintf(f, "default flags: %s\n", c->k8s_flags ? k8s_options_key(c->k8s_flags)
+						     : "none (RKE has none for this version)");
+	struct cfg_image_need need[CFG_MAX_IMAGE_NEEDS];
+	size_t nneed = cfg_images_needed(c, need);
+	fputs("system images:\n", f);
+	for (size_t i = 0; i < nneed; i++) {
+		char *img = cfg_system_image(c, need[i].key);
+		fprintf(f, "  %-28s %s\n", need[i].key, img ? img : "(none)");
+		free(img);
+	}
 	if (c->services.etcd.external_urls.n)
 		fprintf(f, "etcd: external (%zu URLs)\n", c->services.etcd.external_urls.n);
 	else

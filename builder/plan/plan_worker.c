@@ -5,22 +5,13 @@
 
 #include "plan/plan_model.h"
 
-/* the flags RKE gives the kubelet whatever the cluster */
+/* the flags the kubelet gets whatever the cluster, before RKE's defaults
+ * (protect-kernel-defaults is paddock's own, not RKE's) */
 static const struct flag kubelet_flags[] = {
 	{ "kubeconfig", SSL_DIR "/kubecfg-kube-node.yaml" },
-	{ "address", "0.0.0.0" },
-	{ "anonymous-auth", "false" },
-	{ "authentication-token-webhook", "true" },
 	{ "client-ca-file", SSL_DIR "/kube-ca.pem" },
-	{ "read-only-port", "0" },
-	{ "streaming-connection-idle-timeout", "30m" },
-	{ "make-iptables-util-chains", "true" },
-	{ "event-qps", "0" },
 	{ "protect-kernel-defaults", "true" },
-	{ "tls-cipher-suites", TLS_CIPHERS },
-	{ "resolv-conf", "/etc/resolv.conf" },
 	{ "root-dir", "/var/lib/kubelet" },
-	{ "v", "2" },
 };
 
 static void plan_kubelet(struct plan *p, struct pnode *pn, const struct cfg_node *n)
@@ -44,8 +35,6 @@ static void plan_kubelet(struct plan *p, struct pnode *pn, const struct cfg_node
 	flags_set(f, "fail-swap-on", k->fail_swap_on ? "true" : "false");
 	if (plan_is_ip(n->internal_address))
 		flags_set(f, "node-ip", n->internal_address);
-	if (p->cri_dockerd)
-		flags_set(f, "container-runtime-endpoint", "unix:///var/run/cri-dockerd.sock");
 	if (k->generate_serving_certificate) {
 		char *stem = plan_host_stem(p, "kube-kubelet", n->internal_address);
 		flags_setf(f, "tls-cert-file", SSL_DIR "/%s.pem", stem ? stem : "");
@@ -53,6 +42,13 @@ static void plan_kubelet(struct plan *p, struct pnode *pn, const struct cfg_node
 		free(stem);
 	}
 	flags_cloud_provider(f, c);
+	flags_table_defaults(p, f, K8S_KUBELET);
+	if (p->cri_dockerd) {
+		/* --container-runtime went away in 1.27 */
+		if (c->k8s_rules.container_runtime_flag)
+			flags_set(f, "container-runtime", "remote");
+		flags_set(f, "container-runtime-endpoint", "unix:///var/run/cri-dockerd.sock");
+	}
 
 	const char *pre = plan_prefix(c);
 	strv_addf(&d.binds, ETC_KUBERNETES_BIND, pre);
@@ -79,20 +75,14 @@ static void plan_kubelet(struct plan *p, struct pnode *pn, const struct cfg_node
 	pn_container(p, pn, "kubelet", "kubernetes", &k->base, &d);
 }
 
-/* the flags RKE gives kube-proxy whatever the cluster */
-static const struct flag kube_proxy_flags[] = {
-	{ "kubeconfig", SSL_DIR "/kubecfg-kube-proxy.yaml" },
-	{ "healthz-bind-address", "127.0.0.1" },
-	{ "v", "2" },
-};
-
 static void plan_kube_proxy(struct plan *p, struct pnode *pn, const struct cfg_node *n)
 {
 	const struct cluster *c = p->c;
 	struct ct_draft d = { 0 };
-	FLAGS_SET_TABLE(&d.flags, kube_proxy_flags);
+	flags_set(&d.flags, "kubeconfig", SSL_DIR "/kubecfg-kube-proxy.yaml");
 	flags_set(&d.flags, "cluster-cidr", c->services.kube_controller.cluster_cidr);
 	flags_set(&d.flags, "hostname-override", n->hostname_override);
+	flags_table_defaults(p, &d.flags, K8S_KUBEPROXY);
 	strv_addf(&d.binds, ETC_KUBERNETES_BIND, plan_prefix(c));
 	strv_add(&d.binds, "/run:/run");
 	strv_add(&d.binds, "/lib/modules:/lib/modules:z,ro");

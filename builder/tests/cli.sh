@@ -63,6 +63,22 @@ for i, n in enumerate(p["nodes"], 1):
     assert files["/etc/paddock/registry-auth.json"] == "0600"
 assert "change-me" not in open(sys.argv[1]).read(), "registry password leaked"
 PY
+# the single-node example: images and default flags from RKE's table for v1.30.5-rancher1-1
+run plan --json configs/single-node.yml
+printf '%s' "$out" | python3 -c '
+import json, sys
+p = json.load(sys.stdin)
+assert p["kubernetes_version"] == "v1.30.5-rancher1-1" and p["default_flags"] == "v1.30", p
+ct = {c["name"]: c for c in p["nodes"][0]["containers"]}
+assert ct["etcd"]["image"] == "rancher/mirrored-coreos-etcd:v3.5.12", ct["etcd"]["image"]
+for name in ["etcd-rolling-snapshots", "service-sidekick"]:
+    assert ct[name]["image"] == "rancher/rke-tools:v0.1.103", ct[name]["image"]
+assert ct["kube-apiserver"]["image"] == "rancher/hyperkube:v1.30.5-rancher1"
+for flag in ["--anonymous-auth=false", "--profiling=false", "--service-account-issuer=rke"]:
+    assert flag in ct["kube-apiserver"]["args"], flag
+assert p["system_images"]["pod_infra_container"] == "rancher/mirrored-pause:3.7"
+assert p["system_images"]["canal_node"] == "rancher/mirrored-calico-node:v3.28.1"
+' && ok "single-node plan: RKE's images and default flags for v1.30.5" || bad "single-node plan: images/flags"
 run plan configs/ha-3node.yml
 printf '%s' "$out" | grep -q -- '--user 52034:52035' && ok "text plan shows --user uid:gid" || bad "text plan lacks --user"
 printf '%s' "$out" | grep -q -- '--audit-policy-file=' && ok "text plan shows audit flags" || bad "text plan lacks audit flags"

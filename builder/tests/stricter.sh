@@ -53,7 +53,7 @@ kube-api:
 YML
 case_ 0 '8:5: warning: services.kube-api.pod_security_policy: removed in RKE v1.6' "removed key" <<YML
 $H
-kubernetes_version: v1.32.5-rancher1-1
+kubernetes_version: v1.30.5-rancher1-1
 services:
   kube-api:
     pod_security_policy: true
@@ -67,7 +67,7 @@ nodes:
 YML
 case_ 0 '8:10: warning: services.etcd.uid: RKE only runs etcd as a dedicated user when both' "uid without gid" <<YML
 $H
-kubernetes_version: v1.32.5-rancher1-1
+kubernetes_version: v1.30.5-rancher1-1
 services:
   etcd:
     uid: 52034

@@ -27,7 +27,7 @@ done
 # swap (kernel format only: 400 ISOs would take ~30 GB of scratch space)
 {
 	echo "cluster_name: big"
-	echo "kubernetes_version: v1.32.5-rancher1-1"
+	echo "kubernetes_version: v1.30.5-rancher1-1"
 	echo "nodes:"
 	for i in $(seq 1 400); do
 		echo "  - address: 10.1.$((i / 256)).$((i % 256))"

@@ -31,9 +31,10 @@ struct heard {
 	struct strv warnings;
 };
 
-static void heard_diags(void *ctx, const struct diag_list *d)
+static void heard_diags(void *ctx, const struct diag_list *d, const struct perr *load_err)
 {
 	(void)d;
+	(void)load_err;
 	((struct heard *)ctx)->diag_calls++;
 }
 

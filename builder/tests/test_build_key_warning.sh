@@ -5,7 +5,7 @@
 new_cache "$T/c"
 {
 	echo "cluster_name: many"
-	echo "kubernetes_version: v1.32.5-rancher1-1"
+	echo "kubernetes_version: v1.30.5-rancher1-1"
 	echo "ssh_key_path: $T/no-such-key"
 	echo "nodes:"
 	for i in 1 2 3 4; do

@@ -185,6 +185,129 @@ static void warnings(void **state)
 	diag_free(&d);
 }
 
+/* The first message of kind k whose text has needle, or NULL. */
+static const struct diag *diag_with(const struct diag_list *d, enum diag_kind k, const char *needle)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (d->v[i].kind == k && strstr(d->v[i].msg, needle))
+			return &d->v[i];
+	return NULL;
+}
+
+static void version_table(void **state)
+{
+	(void)state;
+	struct perr e = PERR_INIT;
+	struct diag_list d = { 0 };
+	/* not set: RKE's default version */
+	struct cluster *c = load("", &d, &e);
+	assert_string_equal(c->kubernetes_version, k8s_default_version());
+	assert_string_equal(c->kubernetes_version, "v1.30.5-rancher1-1");
+	assert_non_null(c->k8s);
+	assert_string_equal(k8s_options_key(c->k8s_flags), "v1.30");
+	config_free(c);
+	/* a version RKE does not know: its error, the first image RKE misses */
+	assert_null(load("kubernetes_version: v1.32.5-rancher1-1\n", &d, &e));
+	assert_int_equal(e.line, 5);
+	assert_non_null(strstr(e.msg, "kubernetes_version: v1.32.5-rancher1-1 is an unsupported "
+				      "Kubernetes version and system images are not populated: etcd "
+				      "image is not populated"));
+	perr_clear(&e);
+	assert_null(load("kubernetes_version: v1.32.5-rancher1-1\nsystem_images: {etcd: e:1}\n", &d, &e));
+	assert_non_null(strstr(e.msg, ": kubernetes image is not populated"));
+	perr_clear(&e);
+	/* one RKE no longer offers: a warning */
+	c = load("kubernetes_version: v1.20.5-rancher1-1\n", &d, &e);
+	assert_non_null(c);
+	const struct diag *w = diag_with(&d, DIAG_WARNING, "no longer offers this minor");
+	assert_non_null(w);
+	assert_int_equal(w->line, 5);
+	config_free(c);
+	diag_free(&d);
+}
+
+static void version_rules(void **state)
+{
+	(void)state;
+	struct perr e = PERR_INIT;
+	assert_null(load("network: {plugin: weave}\n", NULL, &e));
+	assert_non_null(strstr(e.msg, "network.plugin: weave CNI support is removed for k8s version >=1.30.0"));
+	perr_clear(&e);
+	struct cluster *c = load("kubernetes_version: v1.29.9-rancher1-1\nnetwork: {plugin: weave}\n", NULL, &e);
+	assert_non_null(c);
+	config_free(c);
+	/* RBAC off: the key to change is authorization.mode */
+	assert_null(load("authorization: {mode: none}\n", NULL, &e));
+	assert_int_equal(e.line, 5);
+	assert_non_null(strstr(e.msg, "authorization.mode: `none`: PodSecurity can't be enabled with "
+				      "RBAC support disabled"));
+	perr_clear(&e);
+	assert_null(load("kubernetes_version: v1.27.16-rancher1-1\ncloud_provider: {name: aws}\n", NULL, &e));
+	assert_non_null(strstr(e.msg, "Cloud provider aws is invalid for [v1.27.16-rancher1-1]"));
+	perr_clear(&e);
+	c = load("kubernetes_version: v1.21.14-rancher1-1\nenable_cri_dockerd: true\n", NULL, &e);
+	assert_non_null(c);     /* allowed from 1.21 */
+	config_free(c);
+	assert_null(load("kubernetes_version: v1.19.16-rancher2-1\nenable_cri_dockerd: true\n", NULL, &e));
+	assert_non_null(strstr(e.msg, "Enabling cri-dockerd for cluster version"));
+	perr_clear(&e);
+}
+
+/* Templates: all of them listed, never a secret's value. */
+static void template_messages(void **state)
+{
+	(void)state;
+	struct perr e = PERR_INIT;
+	struct diag_list d = { 0 };
+	assert_null(load("cluster_name: \"{% if x %}a{% endif %}\"\n"
+			 "private_registries:\n  - {url: r, user: u, password: \"{{Passw0rd}}\"}\n"
+			 "ssh_key_path: \"%key_path%\"\n", &d, &e));
+	assert_non_null(strstr(e.msg, "cluster_name: unrendered template `{% if x %}`"));
+	assert_non_null(diag_with(&d, DIAG_NOTE, "cluster_name: unrendered template `{% endif %}`"));
+	assert_non_null(diag_with(&d, DIAG_NOTE, "the value of `password`, which may be a secret"));
+	assert_non_null(diag_with(&d, DIAG_NOTE, "ssh_key_path: unrendered template `%key_path%`"));
+	for (size_t i = 0; i < d.n; i++)
+		assert_null(strstr(d.v[i].msg, "Passw0rd"));
+	perr_clear(&e);
+	diag_free(&d);
+	/* unquoted: YAML fails first, the raw text is searched */
+	assert_null(load("private_registries:\n  - url: r\n    password: {{Passw0rd}}\n", &d, &e));
+	assert_null(strstr(e.msg, "Passw0rd"));
+	assert_non_null(strstr(e.msg, "`password`"));
+	perr_clear(&e);
+	diag_free(&d);
+	/* prose is not a template */
+	struct cluster *c = load("upgrade_strategy: {max_unavailable_worker: 10%}\n"
+				 "cluster_name: \"50% {not one\"\n", NULL, &e);
+	assert_non_null(c);
+	config_free(c);
+}
+
+static void documents(void **state)
+{
+	(void)state;
+	struct perr e = PERR_INIT;
+	struct diag_list d = { 0 };
+	struct cluster *c = load("---\nfoo: bar\n---\n---\nbaz: 1\n", &d, &e);
+	assert_non_null(c);
+	const struct diag *w = diag_with(&d, DIAG_WARNING, "a second YAML document starts here");
+	assert_non_null(w);
+	assert_int_equal(w->line, 5);
+	assert_non_null(strstr(w->msg, "(and 1 more after it)"));
+	config_free(c);
+	diag_free(&d);
+	const char *doc = "---\n# nothing\n---\nnodes: []\n";
+	assert_true(config_load_buffer("c.yml", doc, strlen(doc), &c, NULL, &e) < 0);
+	assert_non_null(strstr(e.msg, "the first YAML document is empty, and RKE reads only the "
+				      "first: the document at line 3 is ignored"));
+	perr_clear(&e);
+	doc = "apiVersion: kind.x-k8s.io/v1alpha4\nkind: Cluster\nnodes:\n- role: control-plane\n";
+	assert_true(config_load_buffer("c.yml", doc, strlen(doc), &c, &d, &e) < 0);
+	assert_non_null(diag_with(&d, DIAG_NOTE, "this looks like kind's cluster config"));
+	perr_clear(&e);
+	diag_free(&d);
+}
+
 static void netaddr(void **state)
 {
 	(void)state;
@@ -222,6 +345,10 @@ int main(void)
 		cmocka_unit_test(suggestions),
 		cmocka_unit_test(warnings),
 		cmocka_unit_test(netaddr),
+		cmocka_unit_test(version_table),
+		cmocka_unit_test(version_rules),
+		cmocka_unit_test(template_messages),
+		cmocka_unit_test(documents),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

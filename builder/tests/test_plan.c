@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "config/config.h"
 #include "json.h"
 #include "plan/plan.h"
 #include "plan/plan_output.h"
@@ -55,6 +56,31 @@ static bool has_arg(const struct plan_container *c, const char *arg)
 	return false;
 }
 
+/* The value of --name=..., or NULL; fails when the flag is given twice. */
+static const char *flag(const struct plan_container *c, const char *name)
+{
+	const char *found = NULL;
+	size_t n = strlen(name);
+	for (size_t i = 0; c->args[i]; i++)
+		if (!strncmp(c->args[i], "--", 2) && !strncmp(c->args[i] + 2, name, n) &&
+		    c->args[i][2 + n] == '=') {
+			assert_null(found);
+			found = c->args[i] + 3 + n;
+		}
+	return found;
+}
+
+static struct plan *load_ok(const char *text)
+{
+	struct perr e = PERR_INIT;
+	struct plan *p = load(text, &e);
+	if (!p)
+		fail_msg("%s", e.msg);
+	return p;
+}
+
+#define ONE_NODE "nodes:\n  - {address: 10.0.0.1, user: u, role: [etcd, controlplane, worker]}\n"
+
 static void nodes_roles_and_boot(void **state)
 {
 	(void)state;
@@ -99,7 +125,7 @@ static void etcd_uid_gid_and_images(void **state)
 	assert_true(has_arg(etcd, "--election-timeout=5000"));
 	const struct plan_container *api = find(p, 0, "kube-apiserver");
 	assert_non_null(api);
-	assert_string_equal(api->image, "reg.local:5000/rancher/hyperkube:v1.32.5-rancher1");
+	assert_string_equal(api->image, "reg.local:5000/rancher/hyperkube:v1.30.5-rancher1");
 	assert_true(has_arg(api, "--audit-policy-file=/etc/kubernetes/audit-policy.yaml"));
 	assert_true(has_arg(api, "--etcd-servers=https://10.0.0.1:2379,https://10.0.0.2:2379,https://10.0.0.3:2379"));
 	assert_null(find(p, 0, "nginx-proxy"));
@@ -182,6 +208,122 @@ static void json_escapes_strings(void **state)
 	plan_free(p);
 }
 
+/* Every image and the components' default flags come from RKE's table
+ * for the version. */
+static void version_table_images_and_flags(void **state)
+{
+	(void)state;
+	struct plan *p = load_ok("kubernetes_version: v1.30.5-rancher1-1\n"
+				 "nodes:\n  - {address: 10.0.0.1, user: u, role: [etcd, controlplane]}\n"
+				 "  - {address: 10.0.0.2, user: u, role: [worker]}\n");
+	assert_string_equal(find(p, 0, "etcd")->image, "rancher/mirrored-coreos-etcd:v3.5.12");
+	assert_string_equal(find(p, 0, "etcd-rolling-snapshots")->image, "rancher/rke-tools:v0.1.103");
+	assert_string_equal(find(p, 1, "nginx-proxy")->image, "rancher/rke-tools:v0.1.103");
+	assert_string_equal(find(p, 1, "service-sidekick")->image, "rancher/rke-tools:v0.1.103");
+	const struct plan_container *api = find(p, 0, "kube-apiserver");
+	assert_string_equal(api->image, "rancher/hyperkube:v1.30.5-rancher1");
+	assert_string_equal(flag(api, "anonymous-auth"), "false");
+	assert_string_equal(flag(api, "profiling"), "false");
+	assert_string_equal(flag(api, "service-account-issuer"), "rke");
+	assert_string_equal(flag(find(p, 0, "etcd"), "client-cert-auth"), "true");
+	const struct plan_container *kubelet = find(p, 1, "kubelet");
+	assert_string_equal(flag(kubelet, "pod-infra-container-image"), "rancher/mirrored-pause:3.7");
+	assert_string_equal(flag(kubelet, "authorization-mode"), "Webhook");
+	/* an empty default removes the flag */
+	assert_null(flag(kubelet, "enforce-node-allocatable"));
+	/* cri-dockerd, without --container-runtime from 1.27 */
+	assert_string_equal(flag(kubelet, "container-runtime-endpoint"), "unix:///var/run/cri-dockerd.sock");
+	assert_null(flag(kubelet, "container-runtime"));
+	assert_string_equal(flag(find(p, 0, "kube-scheduler"), "leader-elect"), "true");
+	assert_string_equal(flag(find(p, 1, "kube-proxy"), "healthz-bind-address"), "127.0.0.1");
+	plan_free(p);
+
+	p = load_ok("kubernetes_version: v1.26.15-rancher1-1\n" ONE_NODE);
+	assert_string_equal(flag(find(p, 0, "kubelet"), "container-runtime"), "remote");
+	assert_string_equal(find(p, 0, "etcd")->image, "rancher/mirrored-coreos-etcd:v3.5.10");
+	plan_free(p);
+}
+
+/* table default < what RKE computes < extra_args */
+static void flag_precedence(void **state)
+{
+	(void)state;
+	struct plan *p = load_ok("kubernetes_version: v1.30.5-rancher1-1\n" ONE_NODE
+				 "services:\n"
+				 "  kube-api:\n"
+				 "    always_pull_images: true\n"
+				 "    extra_args: {profiling: \"true\", authorization-mode: Node}\n"
+				 "  kubelet:\n"
+				 "    extra_args: {enforce-node-allocatable: pods}\n");
+	const struct plan_container *api = find(p, 0, "kube-apiserver");
+	/* computed over the table: RKE appends to the default plugin list */
+	assert_string_equal(flag(api, "enable-admission-plugins"),
+			    "NamespaceLifecycle,LimitRanger,ServiceAccount,DefaultStorageClass,"
+			    "DefaultTolerationSeconds,MutatingAdmissionWebhook,ValidatingAdmissionWebhook,"
+			    "ResourceQuota,NodeRestriction,Priority,TaintNodesByCondition,"
+			    "PersistentVolumeClaimResize,PodSecurity,AlwaysPullImages");
+	/* extra_args over the table and over what RKE computes */
+	assert_string_equal(flag(api, "profiling"), "true");
+	assert_string_equal(flag(api, "authorization-mode"), "Node");
+	assert_string_equal(flag(find(p, 0, "kubelet"), "enforce-node-allocatable"), "pods");
+	plan_free(p);
+}
+
+/* system_images over the table; the default registry goes before the
+ * table's images only, last */
+static void images_file_table_registry(void **state)
+{
+	(void)state;
+	struct plan *p = load_ok("kubernetes_version: v1.30.5-rancher1-1\n" ONE_NODE
+				 "private_registries:\n  - {url: reg.local:5000, is_default: true}\n"
+				 "system_images:\n  etcd: my/etcd:1\n  alpine: \"\"\n");
+	assert_string_equal(find(p, 0, "etcd")->image, "my/etcd:1");
+	assert_string_equal(find(p, 0, "etcd-rolling-snapshots")->image,
+			    "reg.local:5000/rancher/rke-tools:v0.1.103");
+	assert_string_equal(flag(find(p, 0, "kubelet"), "pod-infra-container-image"),
+			    "reg.local:5000/rancher/mirrored-pause:3.7");
+	plan_free(p);
+	/* a registry without url gives no prefix, as in RKE */
+	p = load_ok(ONE_NODE "private_registries:\n  - {is_default: true}\n");
+	assert_string_equal(find(p, 0, "etcd")->image, "rancher/mirrored-coreos-etcd:v3.5.12");
+	plan_free(p);
+}
+
+/* system_images.kubernetes of another minor picks that minor's flags */
+static void kubernetes_image_picks_flag_set(void **state)
+{
+	(void)state;
+	struct plan *p = load_ok(ONE_NODE "system_images:\n  kubernetes: rancher/hyperkube:v1.17.4-rancher1\n");
+	assert_string_equal(k8s_options_key(plan_cluster(p)->k8s_flags), "v1.17");
+	const struct plan_container *api = find(p, 0, "kube-apiserver");
+	assert_string_equal(api->image, "rancher/hyperkube:v1.17.4-rancher1");
+	assert_null(flag(api, "api-audiences"));
+	assert_string_equal(flag(api, "insecure-port"), "0");
+	plan_free(p);
+}
+
+/* a version the table lacks, every image given: no default flags */
+static void unknown_version_with_images(void **state)
+{
+	(void)state;
+	struct plan *p = load_ok("kubernetes_version: v1.33.1-rancher1-1\n" ONE_NODE
+				 "system_images:\n"
+				 "  etcd: e:1\n  kubernetes: k:v1.33.1\n  pod_infra_container: p:1\n"
+				 "  alpine: a:1\n  nginx_proxy: a:1\n  cert_downloader: a:1\n"
+				 "  kubernetes_services_sidecar: a:1\n  canal_node: c:1\n  canal_cni: c:1\n"
+				 "  canal_flannel: c:1\n  coredns: d:1\n  coredns_autoscaler: d:1\n"
+				 "  metrics_server: m:1\n  ingress: i:1\n  ingress_backend: i:1\n"
+				 "  ingress_webhook: i:1\n");
+	assert_null(plan_cluster(p)->k8s_flags);
+	const struct plan_container *api = find(p, 0, "kube-apiserver");
+	assert_string_equal(api->image, "k:v1.33.1");
+	assert_null(flag(api, "profiling"));
+	/* computed flags stay, and the admission plugins RKE adds start the list */
+	assert_string_equal(flag(api, "authorization-mode"), "Node,RBAC");
+	assert_string_equal(flag(api, "enable-admission-plugins"), "PodSecurity");
+	plan_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +332,11 @@ int main(void)
 		cmocka_unit_test(node_config),
 		cmocka_unit_test(certificate_sans),
 		cmocka_unit_test(json_escapes_strings),
+		cmocka_unit_test(version_table_images_and_flags),
+		cmocka_unit_test(flag_precedence),
+		cmocka_unit_test(images_file_table_registry),
+		cmocka_unit_test(kubernetes_image_picks_flag_set),
+		cmocka_unit_test(unknown_version_with_images),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

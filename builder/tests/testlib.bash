@@ -35,7 +35,7 @@ expect_err() {
 # expect_one_error DESC: exactly one non-warning line on stderr
 expect_one_error() {
 	local n
-	n=$(grep -vc ': warning: ' "$TMP/err")
+	n=$(grep -Evc ': (warning|note): ' "$TMP/err")
 	if [ "$n" -eq 1 ]; then ok "$1: one error line"; else bad "$1: $n error lines"; fi
 }
 
