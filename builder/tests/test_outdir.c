@@ -359,12 +359,33 @@ static void cmdline_has_console_and_node(void **state)
 {
 	(void)state;
 	char *s = cmdline_format("ttyS1", "n1", "quiet loglevel=3");
-	assert_string_equal(s, "console=tty0 console=ttyS1,115200 paddock.node=n1 quiet loglevel=3");
+	assert_string_equal(s, "console=tty0 console=ttyS1,115200 paddock.node=n1 panic=10 quiet loglevel=3");
 	free(s);
 	s = cmdline_format(NULL, "n2", "");
-	assert_string_equal(s, "console=tty0 console=ttyS0,115200 paddock.node=n2");
+	assert_string_equal(s, "console=tty0 console=ttyS0,115200 paddock.node=n2 panic=10");
 	free(s);
 	assert_null(cmdline_format("ttyS0", NULL, NULL));
+}
+
+static void cmdline_console_and_panic_follow_the_file(void **state)
+{
+	(void)state;
+	/* a console with its own speed keeps it */
+	char *s = cmdline_format("ttyS1,9600", "n1", NULL);
+	assert_string_equal(s, "console=tty0 console=ttyS1,9600 paddock.node=n1 panic=10");
+	free(s);
+	/* kernel_args with a console replace paddock's console arguments */
+	s = cmdline_format("ttyS1", "n1", "quiet console=ttyS0,57600n8");
+	assert_string_equal(s, "paddock.node=n1 panic=10 quiet console=ttyS0,57600n8");
+	free(s);
+	/* ... and with panic= paddock's panic= */
+	s = cmdline_format(NULL, "n1", "panic=0");
+	assert_string_equal(s, "console=tty0 console=ttyS0,115200 paddock.node=n1 panic=0");
+	free(s);
+	/* only whole arguments count */
+	s = cmdline_format(NULL, "n1", "xconsole=1 nopanic=1");
+	assert_string_equal(s, "console=tty0 console=ttyS0,115200 paddock.node=n1 panic=10 xconsole=1 nopanic=1");
+	free(s);
 }
 
 int main(void)
@@ -378,6 +399,7 @@ int main(void)
 		cmocka_unit_test(sums_are_sorted),
 		cmocka_unit_test(manifest_lists_files_by_node_and_media),
 		cmocka_unit_test(cmdline_has_console_and_node),
+		cmocka_unit_test(cmdline_console_and_panic_follow_the_file),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
