@@ -30,8 +30,11 @@ int component_verify(const struct component *c, const char *cache, struct perr *
 		}
 	}
 	if (access(deb, F_OK) < 0) {
-		r = perr_set(err, -ENOENT, "component %s %s is not in the cache (%s); run `make components`",
-			     c->name, c->version ? c->version : c->url, deb);
+		char *what = c->version ? strdup(c->version) : fetch_url_shown(c->url);
+		r = what ? perr_set(err, -ENOENT, "component %s %s is not in the cache (%s); run `make components`",
+				    c->name, what, deb)
+			 : perr_set(err, -ENOMEM, "out of memory");
+		free(what);
 		free(deb);
 		return r;
 	}
