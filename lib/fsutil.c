@@ -1,13 +1,16 @@
 /* fsutil: paths, directory trees and atomic whole-file writes. */
 #include <dirent.h>
 #include <errno.h>
-#include <signal.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fsutil.h"
@@ -154,10 +157,13 @@ int write_file(const char *path, const void *buf, size_t len, mode_t mode, struc
 /* What fd_copy was doing when it failed. */
 enum copy_step { COPY_RANGE, COPY_READ, COPY_WRITE, COPY_MEMORY };
 
-/* Copies the rest of in to out: copy_file_range, or read/write where the
- * file systems cannot.  0, or -errno with the failed step in *ret_step. */
+/* Copies in (from its start, to an empty out): a reflink where the file
+ * system shares blocks (btrfs, XFS), else copy_file_range, else read/write.
+ * 0, or -errno with the failed step in *ret_step. */
 static int fd_copy(int in, int out, enum copy_step *ret_step)
 {
+	if (ioctl(out, FICLONE, in) == 0)
+		return 0;
 	for (;;) {
 		ssize_t n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
 		if (n == 0)
@@ -301,19 +307,68 @@ long long file_size(const char *path)
 	return stat(path, &st) < 0 ? -1 : (long long)st.st_size;
 }
 
-int mkdtemp_pid(const char *dir, const char *tag, char **ret, struct perr *err)
+int tmpdir_create(const char *dir, const char *tag, struct tmpdir *t, struct perr *err)
 {
-	char *t = NULL;
-	if (asprintf(&t, "%s/.%s.tmp-%ld-XXXXXX", dir, tag, (long)getpid()) < 0)
+	char *lock = NULL;
+	int r = 0;
+	t->lock_fd = -1;
+	if (asprintf(&t->path, "%s/.%s.tmp-%ld-XXXXXX", dir, tag, (long)getpid()) < 0) {
+		t->path = NULL;
 		return perr_set(err, -ENOMEM, "out of memory");
-	if (!mkdtemp(t)) {
-		int r = perr_set(err, -errno, "%s: %s", t, strerror(errno));
-		free(t);
+	}
+	if (!mkdtemp(t->path)) {
+		r = perr_set(err, -errno, "%s: %s", t->path, strerror(errno));
+		free(t->path);
+		t->path = NULL;
 		return r;
 	}
-	chmod(t, 0755);
-	*ret = t;
-	return 0;
+	chmod(t->path, 0755);
+	/* O_RDWR: where flock is emulated with fcntl locks (NFS) a write lock
+	 * needs a descriptor open for writing */
+	if (!(lock = path_join(t->path, TMPDIR_LOCK)))
+		r = perr_set(err, -ENOMEM, "out of memory");
+	else if ((t->lock_fd = open(lock, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0 ||
+		 flock(t->lock_fd, LOCK_EX | LOCK_NB) < 0)
+		r = perr_set(err, -errno, "%s: cannot lock: %s", lock, strerror(errno));
+	free(lock);
+	if (r < 0)
+		tmpdir_end(t);
+	return r;
+}
+
+void tmpdir_drop_lockfile(struct tmpdir *t)
+{
+	char *lock = t->path ? path_join(t->path, TMPDIR_LOCK) : NULL;
+	if (lock)
+		unlink(lock);
+	free(lock);
+}
+
+void tmpdir_end(struct tmpdir *t)
+{
+	if (t->path)
+		rm_rf_quiet(t->path);
+	if (t->lock_fd >= 0)
+		close(t->lock_fd);
+	free(t->path);
+	t->path = NULL;
+	t->lock_fd = -1;
+}
+
+/* Whether the temporary p is left over: nobody holds its lock (taken here
+ * while *ret_fd stays open) and it has not changed for a while. */
+static int is_stale(const char *p, int *ret_fd)
+{
+	struct stat st;
+	char *lock = path_join(p, TMPDIR_LOCK);
+	int fd = lock ? open(lock, O_RDWR | O_NOFOLLOW | O_CLOEXEC) : -1;
+	free(lock);
+	*ret_fd = fd;
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0)
+		return 0; /* in use (or a lock we cannot judge) */
+	if (lstat(p, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	return time(NULL) - st.st_mtime >= TMPDIR_STALE_SECONDS;
 }
 
 void sweep_stale(const char *dir, const char *tag)
@@ -330,13 +385,12 @@ void sweep_stale(const char *dir, const char *tag)
 	for (struct dirent *e; (e = readdir(d));) {
 		if (strncmp(e->d_name, prefix, pl))
 			continue;
-		char *end;
-		long pid = strtol(e->d_name + pl, &end, 10);
-		if (pid <= 0 || *end != '-' || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue;
 		char *p = path_join(dir, e->d_name);
-		if (p)
+		int fd = -1;
+		if (p && is_stale(p, &fd))
 			rm_rf_quiet(p);
+		if (fd >= 0)
+			close(fd);
 		free(p);
 	}
 	free(prefix);

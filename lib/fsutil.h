@@ -26,12 +26,15 @@ void rm_rf_quiet(const char *path);
 
 /* Writes buf to path atomically: a temporary beside it, renamed over it. */
 int write_file(const char *path, const void *buf, size_t len, mode_t mode, struct perr *err);
-/* Copies src to dst atomically, as write_file. */
+/* Copies src to dst atomically, as write_file.  dst is a file of its own:
+ * where the file system can, it shares src's blocks copy-on-write (a
+ * reflink), so a large copy costs no time and no space. */
 int copy_file(const char *src, const char *dst, mode_t mode, struct perr *err);
 /* Puts src at dst as a hard link when src is a regular file on the same
  * file system that already has exactly mode (large images are not stored
  * twice), else as copy_file does.  Either way dst is replaced atomically
- * and has mode. */
+ * and has mode.  A link makes the two one file: only for two files of the
+ * same output, never from a cache (writing to one would change the other). */
 int link_or_copy(const char *src, const char *dst, mode_t mode, struct perr *err);
 
 /* Sets atime and mtime of path and everything below it to t. */
@@ -42,10 +45,28 @@ int replace_dir(const char *src, const char *dst, struct perr *err);
 /* Renames the fresh directory tmp to dir; a dir another process put there
  * first is kept (tmp is then left for the caller to remove). */
 int publish_dir(const char *tmp, const char *dir, struct perr *err);
-/* Creates DIR/.TAG.tmp-<pid>-XXXXXX (mode 0755) in *ret.  Temporaries named
- * so whose process is gone are what sweep_stale removes. */
-int mkdtemp_pid(const char *dir, const char *tag, char **ret, struct perr *err);
-/* Removes DIR/.TAG.tmp-<pid>-* left by processes that no longer run. */
+/* A directory being filled beside its final place: DIR/.TAG.tmp-<pid>-XXXXXX
+ * (mode 0755).  Its maker holds an flock on TMPDIR_LOCK inside it for as
+ * long as it works there.  The pid is only a hint for people: on a cache
+ * shared between hosts or containers it names another machine's process. */
+struct tmpdir {
+	char *path;
+	int lock_fd;
+};
+#define TMPDIR_INIT { NULL, -1 }
+#define TMPDIR_LOCK ".lock"
+/* Seconds a temporary must have been left unchanged before sweep_stale may
+ * remove it: a fresh one may not be locked yet, and a file system whose
+ * locks do not reach other hosts still keeps a live build's for this long. */
+#define TMPDIR_STALE_SECONDS (30 * 60)
+int tmpdir_create(const char *dir, const char *tag, struct tmpdir *t, struct perr *err);
+/* Removes the lock file so the directory can be renamed into place whole;
+ * the lock itself is held until tmpdir_end. */
+void tmpdir_drop_lockfile(struct tmpdir *t);
+/* Removes t->path if it is still there (not renamed), releases the lock. */
+void tmpdir_end(struct tmpdir *t);
+/* Removes DIR/.TAG.tmp-* that no process holds locked and that have not
+ * changed for TMPDIR_STALE_SECONDS: what killed builds left behind. */
 void sweep_stale(const char *dir, const char *tag);
 /* The names in dir that end in suffix (with something before it, and not
  * starting with '.'), sorted, NULL-terminated; free them with strv_free. */

@@ -28,7 +28,7 @@ static int record(struct outfiles *f, const char *rel, const char *sha, unsigned
 static int concat2(const char *a, const char *b, const char *dst, char sha[DIGEST_HEX_LEN + 1],
 		   unsigned long long *size, struct perr *err)
 {
-	int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), r = 0;
+	int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), r = 0;
 	struct digest *d = digest_new();
 	char *buf = malloc(1 << 20);
 	*size = 0;
@@ -77,10 +77,12 @@ static int write_node(const struct build_request *rq, const struct build_node *n
 {
 	struct layer l = { 0 };
 	struct cpio_stats st;
-	char *dir = path_join(tmp, n->name), *p = NULL, *rel = NULL;
+	char *dir = path_join(tmp, n->name), *vmlinuz = path_join(tmp, "vmlinuz"), *p = NULL, *rel = NULL;
 	int r;
-	if (!dir)
-		return perr_set(err, -ENOMEM, "out of memory");
+	if (!dir || !vmlinuz) {
+		r = perr_set(err, -ENOMEM, "out of memory");
+		goto out;
+	}
 	if (mkdir(dir, 0700) < 0) {
 		r = perr_set(err, -errno, "%s: %s", dir, strerror(errno));
 		goto out;
@@ -92,12 +94,14 @@ static int write_node(const struct build_request *rq, const struct build_node *n
 	 (p && asprintf(&rel, "%s/%s", n->name, fname) >= 0) ? 0 : -ENOMEM)
 	if (PATHS("node.img") < 0)
 		goto oom;
-	if ((r = cpio_write(&l, p, rq->compression, rq->mtime, 0, &st, err)) < 0 ||
+	/* the node layer and everything holding it carry the node's secrets: 0600 */
+	if ((r = cpio_write(&l, p, 0600, rq->compression, rq->mtime, 0, &st, err)) < 0 ||
 	    (r = record(files, rel, st.sha256, st.written, err)) < 0)
 		goto out;
 	if (PATHS("vmlinuz") < 0)
 		goto oom;
-	if ((r = link_or_copy(base->vmlinuz, p, 0644, err)) < 0)
+	/* OUT's own kernel: a link inside OUT costs nothing and touches no cache */
+	if ((r = link_or_copy(vmlinuz, p, 0644, err)) < 0)
 		goto out;
 	const struct outfile *vm = outfiles_find(files, "vmlinuz");
 	if ((r = record(files, rel, vm->sha256, vm->size, err)) < 0)
@@ -137,6 +141,7 @@ out:
 	free(p);
 	free(rel);
 	free(dir);
+	free(vmlinuz);
 	return r < 0 ? perr_wrap(err, "node %s", n->name) : 0;
 }
 
@@ -187,13 +192,8 @@ static int run_media(const struct build_request *rq, const char *dir, struct out
 
 static int valid_node_name(const char *s)
 {
-	/* a node directory must not be one of OUT's own files */
-	static const char *const taken[] = { ".", "..", "base.img", "vmlinuz", "manifest.json", "SHA256SUMS", NULL };
-	if (!s || !*s || *s == '.')
+	if (!s || !*s || *s == '.' || outdir_name_taken(s))
 		return 0;
-	for (size_t i = 0; taken[i]; i++)
-		if (!strcmp(s, taken[i]))
-			return 0;
 	for (; *s; s++)
 		if (*s == '/' || (unsigned char)*s < 0x21)
 			return 0;
@@ -226,7 +226,8 @@ int build_run(const struct build_request *rq, struct perr *err)
 	}
 	if ((r = lock_load(lockp, &lock, err)) < 0)
 		goto out;
-	if ((r = outdir_begin(&od, rq->out, err)) < 0)
+	struct outdir_keep keep = { .input = rq->source, .root = rq->root, .cache = rq->cache };
+	if ((r = outdir_begin(&od, rq->out, &keep, err)) < 0)
 		goto out;
 	struct base_opts bo = { .root = rq->root, .cache = rq->cache, .flavour = rq->flavour,
 				.compression = rq->compression, .mtime = rq->mtime, .progress = rq->progress,
@@ -245,18 +246,22 @@ int build_run(const struct build_request *rq, struct perr *err)
 		     nodecfg_get(&base.info, "kernel.release"), rq->flavour, base.cached ? ", cached" : "",
 		     progress_now() - t0);
 	double t1 = progress_now();
-	if (!(p = path_join(od.tmp, "base.img")) || (r = link_or_copy(base.img, p, 0644, err)) < 0 ||
+	/* Copies, not hard links: a link would make OUT's file the cache's, and an
+	 * edit under OUT would corrupt the cache unseen (it is not verified on
+	 * reuse).  Copies share blocks where the file system reflinks (btrfs,
+	 * XFS); elsewhere base.img and vmlinuz are copied once per build. */
+	if (!(p = path_join(od.tmp.path, "base.img")) || (r = copy_file(base.img, p, 0644, err)) < 0 ||
 	    (r = record(&files, "base.img", bsha, strtoull(bsize, NULL, 10), err)) < 0)
 		goto fail_alloc;
 	free(p);
-	if (!(p = path_join(od.tmp, "vmlinuz")) || (r = link_or_copy(base.vmlinuz, p, 0644, err)) < 0 ||
+	if (!(p = path_join(od.tmp.path, "vmlinuz")) || (r = copy_file(base.vmlinuz, p, 0644, err)) < 0 ||
 	    (r = record(&files, "vmlinuz", vsha, strtoull(vsize, NULL, 10), err)) < 0)
 		goto fail_alloc;
 	free(p);
 	p = NULL;
 	unsigned long long node_bytes = 0;
 	for (size_t i = 0; i < rq->n; i++) {
-		if ((r = write_node(rq, &rq->nodes[i], od.tmp, &base, &files, err)) < 0)
+		if ((r = write_node(rq, &rq->nodes[i], od.tmp.path, &base, &files, err)) < 0)
 			goto out;
 		char *rel = NULL;
 		if (asprintf(&rel, "%s/node.img", rq->nodes[i].name) >= 0) {
@@ -268,13 +273,13 @@ int build_run(const struct build_request *rq, struct perr *err)
 	progress_say(rq->progress, "node layers: %zu node(s), %s in all, %s each on average (%.2f s)", rq->n,
 		     progress_size(node_bytes, b1), progress_size(rq->n ? node_bytes / rq->n : 0, b2),
 		     progress_now() - t1);
-	if (rq->media && (r = run_media(rq, od.tmp, &files, err)) < 0)
+	if (rq->media && (r = run_media(rq, od.tmp.path, &files, err)) < 0)
 		goto out;
 	char msha[DIGEST_HEX_LEN + 1];
 	size_t mlen;
-	if ((r = write_manifest(rq, &lock, &base, od.tmp, &files, msha, &mlen, err)) < 0 ||
+	if ((r = write_manifest(rq, &lock, &base, od.tmp.path, &files, msha, &mlen, err)) < 0 ||
 	    (r = record(&files, "manifest.json", msha, mlen, err)) < 0 ||
-	    (r = sums_write(od.tmp, &files, err)) < 0)
+	    (r = sums_write(od.tmp.path, &files, err)) < 0)
 		goto out;
 	if ((r = outdir_commit(&od, err)) < 0)
 		goto out;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "build/build.h"
+#include "config/netaddr.h"
 #include "image/appliance.h"
 #include "image/cpio.h"
 #include "plan/cmdline.h"
@@ -156,6 +157,11 @@ static int run(const struct build_options *o, const struct plan *p, enum build_f
 	const char *kernel = o->kernel ? o->kernel : po && po->kernel_flavour ? po->kernel_flavour : "generic";
 	const char *comp = o->compression ? o->compression : po ? po->compression : NULL;
 	enum compression cz = COMPRESS_ZSTD;
+	/* the file's http_base is checked with the file; this one before any work */
+	const char *why = o->http_base && *o->http_base ? http_base_problem(o->http_base) : NULL;
+	if (why)
+		return strchr(o->http_base, '@') ? perr_set(err, -EINVAL, "--http-base: %s", why)
+						 : perr_set(err, -EINVAL, "--http-base: `%s` %s", o->http_base, why);
 	if (comp && compression_parse(comp, &cz) < 0)
 		return perr_set(err, -EINVAL, "%s: unknown compression '%s'", o->compression ? "compression" : o->file,
 				comp);

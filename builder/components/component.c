@@ -30,8 +30,11 @@ int component_verify(const struct component *c, const char *cache, struct perr *
 		}
 	}
 	if (access(deb, F_OK) < 0) {
-		r = perr_set(err, -ENOENT, "component %s %s is not in the cache (%s); run `make components`",
-			     c->name, c->version ? c->version : c->url, deb);
+		char *what = c->version ? strdup(c->version) : fetch_url_shown(c->url);
+		r = what ? perr_set(err, -ENOENT, "component %s %s is not in the cache (%s); run `make components`",
+				    c->name, what, deb)
+			 : perr_set(err, -ENOMEM, "out of memory");
+		free(what);
 		free(deb);
 		return r;
 	}
@@ -56,7 +59,8 @@ int component_verify(const struct component *c, const char *cache, struct perr *
 int component_tree(const struct component *c, const char *cache, char **ret_dir, int *ret_fresh,
 		   struct perr *err)
 {
-	char *trees = path_join(cache, "trees"), *dir = NULL, *tmp = NULL, *deb = NULL;
+	char *trees = path_join(cache, "trees"), *dir = NULL, *deb = NULL;
+	struct tmpdir tmp = TMPDIR_INIT;
 	int r = 0;
 	struct stat st;
 	*ret_fresh = 0;
@@ -75,25 +79,24 @@ int component_tree(const struct component *c, const char *cache, char **ret_dir,
 	if ((r = mkdir_p(trees, 0755, err)) < 0)
 		goto out;
 	sweep_stale(trees, "tree");
-	if ((r = mkdtemp_pid(trees, "tree", &tmp, err)) < 0)
+	if ((r = tmpdir_create(trees, "tree", &tmp, err)) < 0)
 		goto out;
 	if (!(deb = component_cache_path(c, cache))) {
 		r = perr_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((r = deb_extract(deb, tmp, err)) < 0) {
+	if ((r = deb_extract(deb, tmp.path, err)) < 0) {
 		perr_wrap(err, "component %s", c->name);
 		goto out;
 	}
-	if ((r = publish_dir(tmp, dir, err)) < 0)
+	tmpdir_drop_lockfile(&tmp);
+	if ((r = publish_dir(tmp.path, dir, err)) < 0)
 		goto out;
 	*ret_fresh = 1;
 	*ret_dir = dir;
 	dir = NULL;
 out:
-	if (tmp)
-		rm_rf_quiet(tmp);
-	free(tmp);
+	tmpdir_end(&tmp);
 	free(deb);
 	free(dir);
 	free(trees);

@@ -137,3 +137,75 @@ bool dns1123_subdomain(const char *s)
 	}
 	return !start && s[n - 1] != '-';
 }
+
+/* The host[:port] of a URL, [IPv6] included; NULL when fine. */
+static const char *authority_problem(const char *a, size_t n)
+{
+	const char *port = NULL, *end = a + n;
+	if (!n)
+		return "has no host name";
+	if (*a == '[') {
+		const char *close = memchr(a, ']', n);
+		char ip[INET6_ADDRSTRLEN];
+		struct ipaddr addr;
+		size_t l = close ? (size_t)(close - a - 1) : 0;
+		if (!close || l >= sizeof(ip))
+			return "has a bad [IPv6] address";
+		memcpy(ip, a + 1, l);
+		ip[l] = 0;
+		if (!ip_parse(ip, &addr) || addr.family != AF_INET6)
+			return "has a bad [IPv6] address";
+		if (close + 1 < end && close[1] != ':')
+			return "has a bad [IPv6] address";
+		port = close + 1 < end ? close + 1 : NULL;
+	} else {
+		const char *colon = memchr(a, ':', n);
+		const char *hend = colon ? colon : end;
+		if (hend == a)
+			return "has no host name";
+		for (const char *h = a; h < hend; h++)
+			if (!isalnum((unsigned char)*h) && *h != '-' && *h != '.')
+				return "has a bad host name (letters, digits, '-' and '.')";
+		port = colon;
+	}
+	if (port) {
+		unsigned long v = 0;
+		const char *d = port + 1;
+		for (; d < end && isdigit((unsigned char)*d) && v <= 65535; d++)
+			v = v * 10 + (unsigned long)(*d - '0');
+		if (d == port + 1 || d != end || v == 0 || v > 65535)
+			return "has a bad port (1-65535)";
+	}
+	return NULL;
+}
+
+const char *http_base_problem(const char *s)
+{
+	const char *rest = !strncmp(s, "http://", 7) ? s + 7 : !strncmp(s, "https://", 8) ? s + 8 : NULL;
+	if (!rest)
+		return "is not an http:// or https:// URL";
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p <= 0x20 || *p == 0x7f)
+			return "has a space or a control character (a URL writes a space as %20)";
+	size_t alen = strcspn(rest, "/?#");
+	if (memchr(rest, '@', alen))
+		return "holds credentials (user:password@), which every iPXE script would show in plain "
+		       "text: serve OUT/ipxe without them";
+	if (strstr(s, "${"))
+		return "holds '${', which iPXE would expand";
+	if (strpbrk(s, "?#"))
+		return "has a query or fragment ('?' or '#'): it is the base that file names are appended to";
+	const char *why = authority_problem(rest, alen);
+	if (why)
+		return why;
+	for (const char *p = rest + alen; *p; p++) {
+		if (*p == '%') {
+			if (!isxdigit((unsigned char)p[1]) || !isxdigit((unsigned char)p[2]))
+				return "has a '%' not followed by two hex digits";
+		} else if (!isalnum((unsigned char)*p) && !strchr("-._~!$&'()*+,;=:@/", *p)) {
+			return "has a character a URL cannot hold (such as '\"', '<', '>', '\\', '^', '`', '{', '}' "
+			       "or '|')";
+		}
+	}
+	return NULL;
+}

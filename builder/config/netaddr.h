@@ -36,4 +36,12 @@ bool mac_parse(const char *s, char out[18]);
  * requires of a host name. */
 bool dns1123_subdomain(const char *s);
 
+/* Why s cannot be the base URL boot files are fetched from (http_base): a
+ * phrase to follow the value ("is not an http:// or https:// URL"), or
+ * NULL when it can.  It can be http:// or https://, a host name or
+ * address, an optional port and a path, in the characters a URL may hold;
+ * never credentials (they would be written into every iPXE script), a
+ * query or fragment, nor "${", which iPXE would expand. */
+const char *http_base_problem(const char *s);
+
 #endif

@@ -9,6 +9,7 @@
 
 #include "config/netaddr.h"
 #include "config/strset.h"
+#include "out/outdir.h"
 
 static int boot_fail(struct vctx *v, const struct ynode *blk, const char *prefix, const char *key,
 		     const char *fmt, const char *a)
@@ -91,12 +92,38 @@ static int check_boot(struct vctx *v, const struct cfg_boot *b, const struct yno
 	if (b->state_disk && *b->state_disk && strncmp(b->state_disk, "/dev/", 5))
 		return boot_fail(v, blk, prefix, "state_disk", "`%s` is not a block device path "
 				 "(/dev/...)", b->state_disk);
-	if (b->kernel_args)
+	if (b->kernel_args) {
 		for (const char *p = b->kernel_args; *p; p++)
-			if ((unsigned char)*p < 0x20)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
 				return boot_fail(v, blk, prefix, "kernel_args", "control characters "
 						 "(newline, tab, ...) are not allowed%s", NULL);
+		if (strstr(b->kernel_args, "${"))
+			return boot_fail(v, blk, prefix, "kernel_args", "`${` would be expanded by the "
+					 "iPXE scripts%s", NULL);
+	}
 	return 0;
+}
+
+/* A node's name is its directory in OUT, and part of file names there
+ * (<name>.vmlinuz is the longest): not one of OUT's own, and short enough. */
+static int check_node_name(struct vctx *v, size_t i)
+{
+	const struct cfg_node *n = &v->c->nodes[i];
+	const size_t longest = 255 - strlen(".vmlinuz");
+	bool taken = n->hostname_override && outdir_name_taken(n->hostname_override);
+	if (!n->hostname_override || (!taken && strlen(n->hostname_override) <= longest))
+		return 0;
+	bool own = ymap_get(n->y, "hostname_override") && !ynode_is_null(ymap_get(n->y, "hostname_override"));
+	int line, col;
+	value_pos(n->y, own ? "hostname_override" : "address", &line, &col);
+	if (!taken)
+		return FAIL_AT(v, line, col, "nodes[%zu].%s: is %zu characters long; paddock's output names "
+			       "files after the node (<name>.vmlinuz), so at most %zu", i,
+			       own ? "hostname_override" : "address", strlen(n->hostname_override), longest);
+	return FAIL_AT(v, line, col, "nodes[%zu].%s: `%s` is taken by paddock's output (base.img, vmlinuz, "
+		       "manifest.json, SHA256SUMS, tftp/, ipxe/ and their temporaries): a node's directory "
+		       "cannot have that name; %s", i, own ? "hostname_override" : "address",
+		       n->hostname_override, own ? "choose another" : "set hostname_override");
 }
 
 /* Fails at nodes[second], whose key ("mac" or "network.address") has the
@@ -186,10 +213,12 @@ int paddock_check_keys(struct vctx *v)
 				return fail_path(v, "paddock.formats", "`%s` is listed twice%s",
 						 p->formats.v[i], NULL);
 	}
-	if (p->http_base && *p->http_base && strncmp(p->http_base, "http://", 7) &&
-	    strncmp(p->http_base, "https://", 8))
-		return fail_path(v, "paddock.http_base", "`%s` is not an http:// or https:// URL%s",
-				 p->http_base, NULL);
+	const char *why = p->http_base && *p->http_base ? http_base_problem(p->http_base) : NULL;
+	/* a URL with credentials is not repeated */
+	if (why && strchr(p->http_base, '@'))
+		return fail_path(v, "paddock.http_base", "%s%s", why, NULL);
+	if (why)
+		return fail_path(v, "paddock.http_base", "`%s` %s", p->http_base, why);
 	if (!*p->console || strpbrk(p->console, " /\t\n"))
 		return fail_path(v, "paddock.console", "`%s` is not a console device name (e.g. "
 				 "ttyS0 or ttyS0,115200)%s", p->console, NULL);
@@ -217,7 +246,7 @@ int paddock_check_keys(struct vctx *v)
 						 norm);
 			strcpy(c->nodes[i].boot.mac, norm);
 		}
-		if ((r = check_boot(v, &n->boot, at, prefix, n)) < 0)
+		if ((r = check_boot(v, &n->boot, at, prefix, n)) < 0 || (r = check_node_name(v, i)) < 0)
 			return r;
 	}
 	return 0;

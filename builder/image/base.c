@@ -77,7 +77,7 @@ static int build_into(struct base_list *c, const char *tmp, struct perr *err)
 	double t1 = progress_now();
 	progress_say(c->o->progress, "assemble base: %zu entries, %zu kernel modules (%.1f s)", c->layer.n,
 		     c->nmodules, t1 - t0);
-	if ((r = cpio_write(&c->layer, img, c->o->compression, c->o->mtime, 2, &st, err)) < 0)
+	if ((r = cpio_write(&c->layer, img, 0644, c->o->compression, c->o->mtime, 2, &st, err)) < 0)
 		goto out;
 	double t2 = progress_now();
 	progress_say(c->o->progress, "archive base: %s newc -> %s %s (%.1f s)", progress_size(st.raw, b1),
@@ -119,7 +119,8 @@ int base_get(const struct base_opts *o, const struct lock *lock, struct base_res
 {
 	struct base_list c;
 	struct base_result b = { 0 };
-	char *bases = NULL, *tmp = NULL, *infop = NULL;
+	char *bases = NULL, *infop = NULL;
+	struct tmpdir tmp = TMPDIR_INIT;
 	int r = base_list_load(&c, o, lock, err);
 	if (r < 0)
 		goto out;
@@ -131,17 +132,19 @@ int base_get(const struct base_opts *o, const struct lock *lock, struct base_res
 		r = perr_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
+	/* also when cached: what killed builds left is swept by the next one */
+	sweep_stale(bases, "base");
 	if (access(infop, F_OK) == 0) {
 		b.cached = 1;
 	} else {
 		if ((r = mkdir_p(bases, 0755, err)) < 0)
 			goto out;
-		sweep_stale(bases, "base");
-		if ((r = mkdtemp_pid(bases, "base", &tmp, err)) < 0)
+		if ((r = tmpdir_create(bases, "base", &tmp, err)) < 0)
 			goto out;
-		if ((r = build_into(&c, tmp, err)) < 0)
+		if ((r = build_into(&c, tmp.path, err)) < 0)
 			goto out;
-		if ((r = publish_dir(tmp, b.dir, err)) < 0)
+		tmpdir_drop_lockfile(&tmp);
+		if ((r = publish_dir(tmp.path, b.dir, err)) < 0)
 			goto out;
 	}
 	if ((r = nodecfg_load(infop, &b.info, err)) < 0)
@@ -149,9 +152,7 @@ int base_get(const struct base_opts *o, const struct lock *lock, struct base_res
 	*out = b;
 	memset(&b, 0, sizeof(b));
 out:
-	if (tmp)
-		rm_rf_quiet(tmp);
-	free(tmp);
+	tmpdir_end(&tmp);
 	free(bases);
 	free(infop);
 	base_result_free(&b);
@@ -167,7 +168,7 @@ int base_write_raw(const struct base_opts *o, const struct lock *lock, const cha
 	if (r >= 0)
 		r = assemble(&c, err);
 	if (r >= 0)
-		r = cpio_write(&c.layer, path, COMPRESS_NONE, o->mtime, 0, NULL, err);
+		r = cpio_write(&c.layer, path, 0644, COMPRESS_NONE, o->mtime, 0, NULL, err);
 	base_list_free(&c);
 	return r;
 }

@@ -209,6 +209,8 @@ static int do_file(struct base_list *c, const struct listline *ln, struct perr *
 		return r;
 	const char *src = ln->tok[2], *dest = ln->ntok > 3 ? ln->tok[3] : NULL,
 		   *mode = ln->ntok > 4 ? ln->tok[4] : NULL;
+	if (src[0] != '/')
+		return perr_setat(err, -EINVAL, c->list.path, ln->lineno, 1, "%s: expected an absolute path", src);
 	if (!has_glob(src))
 		return add_file_from(c, comp->name, dir, src, dest ? dest : src, mode, err);
 	const char *last = strrchr(src, '/');
@@ -246,6 +248,9 @@ static int do_concat(struct base_list *c, const struct listline *ln, struct perr
 		return r;
 	if (parse_mode(ln->tok[4], &m) < 0)
 		return perr_setat(err, -EINVAL, c->list.path, ln->lineno, 1, "bad mode '%s'", ln->tok[4]);
+	if (ln->tok[2][0] != '/')
+		return perr_setat(err, -EINVAL, c->list.path, ln->lineno, 1, "%s: expected an absolute path",
+				  ln->tok[2]);
 	char *sdir = NULL;
 	struct strv names = STRV_INIT;
 	struct strbuf buf = STRBUF_INIT;

@@ -339,13 +339,16 @@ out:
 	return r;
 }
 
-int cpio_write(const struct layer *l, const char *path, enum compression c, long long mtime,
+int cpio_write(const struct layer *l, const char *path, mode_t mode, enum compression c, long long mtime,
 	       int threads, struct cpio_stats *st, struct perr *err)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode), r = 0;
 	if (fd < 0)
 		return perr_set(err, -errno, "%s: %s", path, strerror(errno));
-	int r = cpio_write_fd(l, fd, path, c, mtime, threads, st, err);
+	if (fchmod(fd, mode) < 0)
+		r = perr_set(err, -errno, "%s: %s", path, strerror(errno));
+	if (r == 0)
+		r = cpio_write_fd(l, fd, path, c, mtime, threads, st, err);
 	if (close(fd) < 0 && r >= 0)
 		r = perr_set(err, -errno, "%s: %s", path, strerror(errno));
 	if (r < 0)

@@ -29,8 +29,8 @@ struct cpio_stats {
 int cpio_write_fd(const struct layer *l, int fd, const char *name, enum compression c,
 		  long long mtime, int threads, struct cpio_stats *st, struct perr *err);
 
-/* Same, creating path (mode 0644). */
-int cpio_write(const struct layer *l, const char *path, enum compression c, long long mtime,
+/* Same, creating path with exactly mode (the umask does not apply). */
+int cpio_write(const struct layer *l, const char *path, mode_t mode, enum compression c, long long mtime,
 	       int threads, struct cpio_stats *st, struct perr *err);
 
 #endif

@@ -95,6 +95,89 @@ static int push_needed(struct elf_info *e, const char *s)
 	return 0;
 }
 
+/* The version tables of a dynamic section (0: absent). */
+struct dyn_tables {
+	uint64_t stroff, strsz;             /* DT_STRTAB as a file offset, DT_STRSZ */
+	uint64_t verneed, nverneed;         /* DT_VERNEED as a vaddr, DT_VERNEEDNUM */
+	uint64_t verdef, nverdef;           /* DT_VERDEF as a vaddr, DT_VERDEFNUM */
+};
+
+/* A string of the dynamic string table, or NULL. */
+static const char *dyn_str(const unsigned char *buf, const struct dyn_tables *t, uint64_t i)
+{
+	return i < t->strsz ? str_at(buf, t->stroff + t->strsz, t->stroff + i) : NULL;
+}
+
+/* DT_VERNEED: each library's entry with its chain of needed versions. */
+static int read_verneed(const char *name, const unsigned char *buf, size_t len, const Elf64_Ehdr *eh,
+			const struct dyn_tables *t, struct elf_info *e, struct perr *err)
+{
+	uint64_t off;
+	if (!t->verneed)
+		return 0;
+	if (vaddr_to_off(buf, len, eh, t->verneed, &off) < 0)
+		return perr_set(err, -EINVAL, "%s: corrupt DT_VERNEED", name);
+	/* every entry takes 16 bytes: a count past that is corrupt, not slow */
+	for (uint64_t i = 0; i < t->nverneed && i < len / sizeof(Elf64_Verneed); i++) {
+		Elf64_Verneed vn;
+		if (!in_bounds(len, off, sizeof(vn)))
+			return perr_set(err, -EINVAL, "%s: corrupt DT_VERNEED", name);
+		memcpy(&vn, buf + off, sizeof(vn));
+		const char *file = dyn_str(buf, t, vn.vn_file);
+		uint64_t aux = off + vn.vn_aux;
+		for (unsigned k = 0; k < vn.vn_cnt; k++) {
+			Elf64_Vernaux va;
+			if (!file || !in_bounds(len, aux, sizeof(va)))
+				return perr_set(err, -EINVAL, "%s: corrupt DT_VERNEED", name);
+			memcpy(&va, buf + aux, sizeof(va));
+			const char *ver = dyn_str(buf, t, va.vna_name);
+			if (!ver)
+				return perr_set(err, -EINVAL, "%s: corrupt DT_VERNEED", name);
+			if (!(va.vna_flags & VER_FLG_WEAK))
+				strv_addf(&e->verneed, "%s %s", file, ver);
+			if (!va.vna_next)
+				break;
+			aux += va.vna_next;
+		}
+		if (!vn.vn_next)
+			break;
+		off += vn.vn_next;
+	}
+	return e->verneed.oom ? perr_set(err, -ENOMEM, "out of memory") : 0;
+}
+
+/* DT_VERDEF: the versions defined, each named by its first aux entry. */
+static int read_verdef(const char *name, const unsigned char *buf, size_t len, const Elf64_Ehdr *eh,
+		       const struct dyn_tables *t, struct elf_info *e, struct perr *err)
+{
+	uint64_t off;
+	if (!t->verdef)
+		return 0;
+	if (vaddr_to_off(buf, len, eh, t->verdef, &off) < 0)
+		return perr_set(err, -EINVAL, "%s: corrupt DT_VERDEF", name);
+	for (uint64_t i = 0; i < t->nverdef && i < len / sizeof(Elf64_Verdef); i++) {
+		Elf64_Verdef vd;
+		Elf64_Verdaux va;
+		if (!in_bounds(len, off, sizeof(vd)))
+			return perr_set(err, -EINVAL, "%s: corrupt DT_VERDEF", name);
+		memcpy(&vd, buf + off, sizeof(vd));
+		if (!(vd.vd_flags & VER_FLG_BASE) && vd.vd_cnt) {
+			const char *ver = NULL;
+			if (in_bounds(len, off + vd.vd_aux, sizeof(va))) {
+				memcpy(&va, buf + off + vd.vd_aux, sizeof(va));
+				ver = dyn_str(buf, t, va.vda_name);
+			}
+			if (!ver)
+				return perr_set(err, -EINVAL, "%s: corrupt DT_VERDEF", name);
+			strv_add(&e->verdef, ver);
+		}
+		if (!vd.vd_next)
+			break;
+		off += vd.vd_next;
+	}
+	return e->verdef.oom ? perr_set(err, -ENOMEM, "out of memory") : 0;
+}
+
 int elf_parse(const char *name, const unsigned char *buf, size_t len, struct elf_info *out,
 	      struct perr *err)
 {
@@ -134,7 +217,8 @@ int elf_parse(const char *name, const unsigned char *buf, size_t len, struct elf
 		goto fail;
 	}
 	size_t nd = dyn.p_filesz / sizeof(Elf64_Dyn);
-	uint64_t strtab = 0, strsz = 0;
+	uint64_t strtab = 0;
+	struct dyn_tables t = { 0 };
 	for (size_t i = 0; i < nd; i++) {
 		Elf64_Dyn d;
 		memcpy(&d, buf + dyn.p_offset + i * sizeof(d), sizeof(d));
@@ -143,9 +227,17 @@ int elf_parse(const char *name, const unsigned char *buf, size_t len, struct elf
 		if (d.d_tag == DT_STRTAB)
 			strtab = d.d_un.d_ptr;
 		else if (d.d_tag == DT_STRSZ)
-			strsz = d.d_un.d_val;
+			t.strsz = d.d_un.d_val;
+		else if (d.d_tag == DT_VERNEED)
+			t.verneed = d.d_un.d_ptr;
+		else if (d.d_tag == DT_VERNEEDNUM)
+			t.nverneed = d.d_un.d_val;
+		else if (d.d_tag == DT_VERDEF)
+			t.verdef = d.d_un.d_ptr;
+		else if (d.d_tag == DT_VERDEFNUM)
+			t.nverdef = d.d_un.d_val;
 	}
-	uint64_t stroff;
+	uint64_t stroff, strsz = t.strsz;
 	if (!strtab || vaddr_to_off(buf, len, &eh, strtab, &stroff) < 0 ||
 	    !in_bounds(len, stroff, strsz)) {
 		r = perr_set(err, -EINVAL, "%s: corrupt DT_STRTAB", name);
@@ -174,6 +266,10 @@ int elf_parse(const char *name, const unsigned char *buf, size_t len, struct elf
 				goto oom;
 		}
 	}
+	t.stroff = stroff;
+	if ((r = read_verneed(name, buf, len, &eh, &t, &e, err)) < 0 ||
+	    (r = read_verdef(name, buf, len, &eh, &t, &e, err)) < 0)
+		goto fail;
 	*out = e;
 	return 0;
 oom:
@@ -204,6 +300,8 @@ void elf_info_free(struct elf_info *e)
 	free(e->needed);
 	free(e->runpath);
 	free(e->rpath);
+	strv_clear(&e->verneed);
+	strv_clear(&e->verdef);
 	memset(e, 0, sizeof(*e));
 }
 
@@ -256,267 +354,5 @@ int elf_section(const char *path, const char *section, char **ret, size_t *ret_l
 out:
 	if (buf)
 		munmap(buf, len);
-	return r;
-}
-
-/* Canonical absolute path: collapses "//", "/./" and "/../" (never above /). */
-static char *normalize(const char *p)
-{
-	size_t n = strlen(p);
-	char *out = malloc(n + 2), *w = out;
-	if (!out)
-		return NULL;
-	*w = 0;
-	const char *s = p;
-	while (*s) {
-		while (*s == '/')
-			s++;
-		if (!*s)
-			break;
-		const char *e = strchr(s, '/');
-		size_t l = e ? (size_t)(e - s) : strlen(s);
-		if (l == 1 && s[0] == '.') {
-		} else if (l == 2 && s[0] == '.' && s[1] == '.') {
-			char *slash = strrchr(out, '/');
-			w = slash ? slash : out;
-			*w = 0;
-		} else {
-			*w++ = '/';
-			memcpy(w, s, l);
-			w += l;
-			*w = 0;
-		}
-		s += l;
-	}
-	if (w == out) {
-		out[0] = '/';
-		out[1] = 0;
-	}
-	return out;
-}
-
-/* True when the directory holding host path h is inside tree: a directory
- * symlink in a package must not lead the lookup onto the build host. */
-static int inside(const char *tree, const char *h)
-{
-	char *d = strdup(h), *rd = NULL, *rt = NULL;
-	int ok = 0;
-	if (d) {
-		*strrchr(d, '/') = 0;
-		rd = realpath(d, NULL);
-		rt = realpath(tree, NULL);
-		size_t n = rt ? strlen(rt) : 0;
-		ok = rd && rt && !strncmp(rd, rt, n) && (rd[n] == 0 || rd[n] == '/');
-	}
-	free(d);
-	free(rd);
-	free(rt);
-	return ok;
-}
-
-/* Finds which tree holds the image path p (lstat, no following). */
-static int find_in_root(const struct elf_root *root, const char *p, struct stat *st)
-{
-	for (size_t i = 0; i < root->n; i++) {
-		char *h = path_join(root->dirs[i], p);
-		if (!h)
-			return -ENOMEM;
-		int ok = lstat(h, st) == 0 && inside(root->dirs[i], h);
-		free(h);
-		if (ok)
-			return (int)i;
-	}
-	return -ENOENT;
-}
-
-int elf_root_resolve(const struct elf_root *root, const char *path, elf_need_fn fn, void *ctx,
-		     char **ret_final, char **ret_dir, struct perr *err)
-{
-	char *cur = normalize(path);
-	int r = 0;
-	if (!cur)
-		return perr_set(err, -ENOMEM, "out of memory");
-	for (int hops = 0;; hops++) {
-		struct stat st;
-		int i = find_in_root(root, cur, &st);
-		if (i == -ENOMEM) {
-			r = perr_set(err, -ENOMEM, "out of memory");
-			break;
-		}
-		if (i < 0) {
-			r = perr_set(err, -ENOENT, "%s: not found in any component", cur);
-			break;
-		}
-		if (fn && (r = fn(ctx, cur, root->dirs[i], root->names[i], err)) < 0)
-			break;
-		if (!S_ISLNK(st.st_mode)) {
-			if (ret_final)
-				*ret_final = cur;
-			else
-				free(cur);
-			if (ret_dir)
-				*ret_dir = root->dirs[i];
-			return r == 1 ? 1 : 0;
-		}
-		if (hops >= 40) {
-			r = perr_set(err, -ELOOP, "%s: too many symlinks", path);
-			break;
-		}
-		char *h = path_join(root->dirs[i], cur), *t = NULL, *next = NULL;
-		ssize_t n = -1;
-		if (h && (t = malloc((size_t)st.st_size + 1)))
-			n = readlink(h, t, (size_t)st.st_size + 1);
-		free(h);
-		if (n < 0 || n > st.st_size) {
-			free(t);
-			r = perr_set(err, -EIO, "%s: cannot read symlink", cur);
-			break;
-		}
-		t[n] = 0;
-		if (t[0] == '/') {
-			next = normalize(t);
-		} else {
-			char *slash = strrchr(cur, '/');
-			*slash = 0;
-			char *j = NULL;
-			if (asprintf(&j, "%s/%s", cur, t) >= 0) {
-				next = normalize(j);
-				free(j);
-			}
-		}
-		free(t);
-		if (!next) {
-			r = perr_set(err, -ENOMEM, "out of memory");
-			break;
-		}
-		free(cur);
-		cur = next;
-	}
-	free(cur);
-	return r;
-}
-
-static const char *const default_dirs[] = { "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
-					    "/lib64", "/usr/lib64", "/lib", "/usr/lib", NULL };
-
-/* Tries each directory of a ':' list (with $ORIGIN expanded) for lib. */
-static int try_dirs(const struct elf_root *root, const char *list, const char *origin,
-		    const char *lib, char **ret)
-{
-	char *copy = strdup(list), *save = NULL;
-	if (!copy)
-		return -ENOMEM;
-	for (char *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
-		char *p = NULL;
-		int n;
-		if (!strncmp(d, "$ORIGIN", 7))
-			n = asprintf(&p, "%s%s/%s", origin, d + 7, lib);
-		else if (!strncmp(d, "${ORIGIN}", 9))
-			n = asprintf(&p, "%s%s/%s", origin, d + 9, lib);
-		else
-			n = asprintf(&p, "%s/%s", d, lib);
-		if (n < 0) {
-			free(copy);
-			return -ENOMEM;
-		}
-		struct stat st;
-		char *np = normalize(p);
-		free(p);
-		if (!np) {
-			free(copy);
-			return -ENOMEM;
-		}
-		if (find_in_root(root, np, &st) >= 0) {
-			*ret = np;
-			free(copy);
-			return 0;
-		}
-		free(np);
-	}
-	free(copy);
-	return -ENOENT;
-}
-
-int elf_closure(const struct elf_root *root, const char *path, const char *dir, elf_need_fn fn,
-		void *ctx, struct perr *err)
-{
-	struct elf_info e;
-	char *host = path_join(dir, path), *origin = strdup(path);
-	int r;
-	if (!host || !origin) {
-		free(host);
-		free(origin);
-		return perr_set(err, -ENOMEM, "out of memory");
-	}
-	*strrchr(origin, '/') = 0;
-	r = elf_read(host, &e, err);
-	free(host);
-	if (r < 0 || !e.is_elf) {
-		free(origin);
-		return r;
-	}
-	char **want = calloc(e.nneeded + 1, sizeof(*want));
-	size_t nw = 0;
-	if (!want) {
-		r = perr_set(err, -ENOMEM, "out of memory");
-		goto out;
-	}
-	if (e.interp && !(want[nw++] = strdup(e.interp))) {
-		r = perr_set(err, -ENOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < e.nneeded; i++) {
-		const char *lib = e.needed[i];
-		char *found = NULL;
-		if (strchr(lib, '/')) {
-			found = normalize(lib);
-			r = found ? 0 : -ENOMEM;
-		} else {
-			r = -ENOENT;
-			if (e.rpath && !e.runpath)
-				r = try_dirs(root, e.rpath, origin, lib, &found);
-			if (r == -ENOENT && e.runpath)
-				r = try_dirs(root, e.runpath, origin, lib, &found);
-			for (size_t k = 0; r == -ENOENT && default_dirs[k]; k++)
-				r = try_dirs(root, default_dirs[k], origin, lib, &found);
-		}
-		if (r == -ENOMEM) {
-			r = perr_set(err, -ENOMEM, "out of memory");
-			goto out;
-		}
-		if (r < 0) {
-			const char *rp = e.runpath ? e.runpath : e.rpath;
-			r = perr_set(err, -ENOENT,
-				     "%s needs %s, which no component provides (searched %s%s%s/lib, /usr/lib "
-				     "and their x86_64-linux-gnu directories)",
-				     path, lib, rp ? rp : "", rp ? ", " : "", "");
-			goto out;
-		}
-		want[nw++] = found;
-	}
-	for (size_t i = 0; i < nw; i++) {
-		char *final = NULL, *fdir = NULL;
-		r = elf_root_resolve(root, want[i], fn, ctx, &final, &fdir, err);
-		if (r == 1) {
-			r = 0;
-			free(final);
-			continue;
-		}
-		if (r < 0) {
-			perr_wrap(err, "%s needs %s", path, want[i]);
-			goto out;
-		}
-		r = elf_closure(root, final, fdir, fn, ctx, err);
-		free(final);
-		if (r < 0)
-			goto out;
-	}
-	r = 0;
-out:
-	for (size_t i = 0; want && i < nw; i++)
-		free(want[i]);
-	free(want);
-	free(origin);
-	elf_info_free(&e);
 	return r;
 }

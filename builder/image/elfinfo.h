@@ -1,12 +1,15 @@
-/* elfinfo (elf.c): what an ELF file needs at run time (PT_INTERP, DT_NEEDED, DT_RUNPATH,
- * DT_RPATH) and named sections of relocatable files (a kernel module's
- * .modinfo).  64-bit little-endian only, bounds-checked throughout. */
+/* elfinfo: what an ELF file needs at run time (PT_INTERP, DT_NEEDED,
+ * DT_RUNPATH, DT_RPATH, the symbol versions of DT_VERNEED) and provides
+ * (DT_VERDEF), and named sections of relocatable files (a kernel module's
+ * .modinfo): elf.c.  Resolving those needs in a tree of components:
+ * elf_closure.c.  64-bit little-endian only, bounds-checked throughout. */
 #ifndef PADDOCK_ELFINFO_H
 #define PADDOCK_ELFINFO_H
 
 #include <stddef.h>
 
 #include "perr.h"
+#include "strv.h"
 
 struct elf_info {
 	int is_elf;     /* 0: not an ELF file (the rest is empty) */
@@ -15,6 +18,12 @@ struct elf_info {
 	size_t nneeded;
 	char *runpath;  /* DT_RUNPATH or NULL */
 	char *rpath;    /* DT_RPATH or NULL */
+	/* "FILE VERSION" for every symbol version the file needs from a
+	 * library ("libc.so.6 GLIBC_2.34"); weak ones, which the dynamic
+	 * linker does not insist on, are left out */
+	struct strv verneed;
+	/* the versions the file defines ("GLIBC_2.34"), its own name left out */
+	struct strv verdef;
 };
 
 int elf_read(const char *path, struct elf_info *out, struct perr *err);
@@ -52,7 +61,9 @@ int elf_root_resolve(const struct elf_root *root, const char *path, elf_need_fn 
  * at image path `path` (found in tree `dir`) needs, recursively.  seen is
  * used to stop at files already handled: fn must return 1 for a path it has
  * seen before, 0 for a new one.  An unresolvable library fails with the
- * file and the library named. */
+ * file and the library named; so does a symbol version the file needs that
+ * the library found does not define (a binary built against a newer libc
+ * than the image's fails here, not at boot). */
 int elf_closure(const struct elf_root *root, const char *path, const char *dir, elf_need_fn fn,
 		void *ctx, struct perr *err);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/version.h"
+#include "components/fetch.h"
 #include "fsutil.h"
 #include "strbuf.h"
 
@@ -127,7 +128,12 @@ static void components(struct strbuf *sb, const struct lock *lock)
 			kv(sb, "version", c->version, false);
 			kv(sb, "arch", c->arch, false);
 		} else {
-			kv(sb, "url", c->url, false);
+			/* a URL's credentials are not the manifest's business */
+			char *u = fetch_url_shown(c->url);
+			if (!u)
+				sb->err = -ENOMEM;
+			kv(sb, "url", u, false);
+			free(u);
 		}
 		kv(sb, "sha256", c->sha256, true);
 		sb_adds(sb, " }");

@@ -1,24 +1,43 @@
 /* cmdline: the kernel command line each node boots with. */
-#include <stdio.h>
-#include <stdlib.h>
+#include <stdbool.h>
+#include <string.h>
 
 #include "plan/cmdline.h"
+#include "strbuf.h"
+
+/* Whether the argument list args has one named key ("console="). */
+static bool sets(const char *args, const char *key)
+{
+	size_t n = strlen(key);
+	for (const char *w = args; *w; w += strcspn(w, " ")) {
+		w += strspn(w, " ");
+		if (!strncmp(w, key, n))
+			return true;
+	}
+	return false;
+}
 
 char *cmdline_format(const char *console, const char *node_name, const char *kernel_args)
 {
-	char *s = NULL;
+	const char *args = kernel_args ? kernel_args : "";
+	struct strbuf sb = STRBUF_INIT;
 	if (!console || !*console)
 		console = "ttyS0";
 	if (!node_name)
 		return NULL;
-	int n;
-	if (kernel_args && *kernel_args)
-		n = asprintf(&s, "console=tty0 console=%s,115200 paddock.node=%s %s", console,
-			     node_name, kernel_args);
-	else
-		n = asprintf(&s, "console=tty0 console=%s,115200 paddock.node=%s", console,
-			     node_name);
-	return n < 0 ? NULL : s;
+	/* the last console= gets /dev/console: the serial line */
+	if (!sets(args, "console="))
+		sb_printf(&sb, "console=tty0 console=%s%s ", console, strchr(console, ',') ? "" : ",115200");
+	sb_printf(&sb, "paddock.node=%s", node_name);
+	if (!sets(args, "panic="))
+		sb_printf(&sb, " panic=%d", CMDLINE_PANIC_SECONDS);
+	if (*args)
+		sb_printf(&sb, " %s", args);
+	if (sb.err) {
+		sb_free(&sb);
+		return NULL;
+	}
+	return sb_steal(&sb);
 }
 
 char *cmdline_for_node(const struct plan *p, size_t i)

@@ -6,10 +6,17 @@
 
 #include "plan/plan.h"
 
-/* Returns a new heap string for node i: "console=tty0
- * console=<console>,115200 paddock.node=<name>" followed by the node's
- * kernel_args when set.  The serial console comes from the plan's build
- * options (ttyS0 when unset).  NULL on allocation failure or a bad index. */
+/* Seconds a node waits after a kernel panic (no /init, say) before it
+ * reboots, instead of hanging. */
+#define CMDLINE_PANIC_SECONDS 10
+
+/* Returns a new heap string for node i: "console=tty0 console=<console>
+ * paddock.node=<name> panic=10" followed by the node's kernel_args when
+ * set.  The serial console comes from the plan's build options (ttyS0 when
+ * unset) and runs at 115200 baud unless it names its own speed
+ * (ttyS1,9600).  kernel_args that set a console= replace paddock's console
+ * arguments; kernel_args that set panic= replace paddock's.  NULL on
+ * allocation failure or a bad index. */
 char *cmdline_for_node(const struct plan *p, size_t i);
 
 /* The same from explicit parts (kernel_args may be NULL or empty). */

@@ -62,10 +62,12 @@ expect_fail() {
 	grep -qE -- "$pat" "$T/stderr" || fail "stderr does not match '$pat'"
 }
 
-# old_out DIR: a previous output to be left alone by failing builds.
+# old_out DIR: a previous output (marked as paddock's, so a build may
+# replace it) to be left alone by failing builds.
 old_out() {
 	mkdir -p "$1/old-node"
 	echo "previous build" >"$1/old-node/node.img"
+	printf 'paddock-output 1\n' >"$1/.paddock-output"
 	tree_sum "$1" >"$T/old.sum"
 }
 

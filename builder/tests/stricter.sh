@@ -294,6 +294,52 @@ $H
 paddock:
   http_base: ftp://x
 YML
+# everything a build would reject from the file is rejected here, at its line
+case_ 1 '6:14: paddock.http_base: `http://10.0.0.1/pad dock` has a space' "http_base with a space" <<YML
+$H
+paddock:
+  http_base: http://10.0.0.1/pad dock
+YML
+case_ 1 '6:14: paddock.http_base: holds credentials' "http_base with credentials" <<YML
+$H
+paddock:
+  http_base: http://paddock:s3cret@10.0.0.1/p
+YML
+if grep -q s3cret "$TMP/err"; then bad "http_base credentials repeated"; else ok "http_base credentials not repeated"; fi
+for u in 'http://:80/p' 'http://h:0/p' 'http://h:x/' 'http://h/a?b' 'http://h/%zz' 'http://h/${x' 'http://[::1/' 'http://h/a"b'; do
+case_ 1 "6:14: paddock.http_base: .* (has|holds) " "http_base $u" <<YML
+$H
+paddock:
+  http_base: '$u'
+YML
+done
+case_ 0 '' "http_base with port, IPv6 and escapes" <<YML
+$H
+paddock:
+  http_base: http://[fd00::1]:8080/a%20b/~x
+YML
+for name in tftp ipxe base.img vmlinuz manifest.json tftp.tmp; do
+case_ 1 "4:24: nodes\\[0\\]\\.hostname_override: \`$name\` is taken by paddock's output" "node named $name" <<YML
+nodes:
+  - address: 10.10.0.11
+    user: u
+    hostname_override: $name
+    role: [etcd, controlplane, worker]
+YML
+done
+long=$(printf 'a%.0s' {1..60}).$(printf 'b%.0s' {1..60}).$(printf 'c%.0s' {1..60}).$(printf 'd%.0s' {1..60}).abcdefg
+case_ 1 "4:24: nodes\\[0\\]\\.hostname_override: is 251 characters long; .* at most 247" "node name too long for OUT" <<YML
+nodes:
+  - address: 10.10.0.11
+    user: u
+    hostname_override: $long
+    role: [etcd, controlplane, worker]
+YML
+case_ 1 '6:20: nodes\[0\].paddock\.kernel_args: `\$\{` would be expanded by the iPXE scripts' "kernel_args with \${" <<YML
+$H
+    paddock:
+      kernel_args: 'x=\${net0'
+YML
 case_ 1 '6:17: paddock.menu_timeout: must be 0-3600 seconds' "menu timeout out of range" <<YML
 $H
 paddock:

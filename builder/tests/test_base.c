@@ -1,5 +1,6 @@
 /* The base layer from a synthetic source tree and components: base.list
  * directives, generated parts, the cache key, the cache itself. */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -243,6 +244,25 @@ static void errors_name_the_line(void **state)
 	put("configs/base.list", "kernel cloud kern\nproduct build/missing /x 0755\n");
 	assert_true(base_get(&o, &lock, &b, &e) < 0);
 	assert_non_null(strstr(e.msg, "missing (run `make`)"));
+	perr_clear(&e);
+	/* a glob without a directory: an error at its line, no temporary left */
+	put("configs/base.list", "kernel cloud kern\nfile tool tool*\n");
+	assert_true(base_get(&o, &lock, &b, &e) < 0);
+	assert_int_equal(e.line, 2);
+	assert_non_null(strstr(e.msg, "tool*: expected an absolute path"));
+	perr_clear(&e);
+	char *bases = path_join(cache, "base");
+	DIR *d = opendir(bases);
+	for (struct dirent *de; d && (de = readdir(d));)
+		if (strstr(de->d_name, ".tmp-"))
+			fail_msg("temporary left: %s", de->d_name);
+	if (d)
+		closedir(d);
+	free(bases);
+	put("configs/base.list", "kernel cloud kern\nconcat tool *.crt /etc/ca.crt 0644\n");
+	assert_true(base_get(&o, &lock, &b, &e) < 0);
+	assert_int_equal(e.line, 2);
+	assert_non_null(strstr(e.msg, "*.crt: expected an absolute path"));
 	perr_clear(&e);
 	put("configs/base.list", "kernel cloud kern\nfrobnicate /x\n");
 	assert_true(base_get(&o, &lock, &b, &e) < 0);

@@ -15,4 +15,12 @@ echo keep >"$T/file"
 SOURCE_DATE_EPOCH=x "$PADDOCK" build "$CLUSTER" -o "$T/o" 2>&1 | grep -q SOURCE_DATE_EPOCH || fail "bad epoch accepted"
 expect_fail 'exists and is not a directory' "$PADDOCK" build "$CLUSTER" -o "$T/file"
 [ "$(cat "$T/file")" = keep ] || fail "file changed"
+# a bad --http-base fails before anything is built (an empty cache would fail later)
+mkdir -p "$T/nocache"
+expect_fail '^paddock: --http-base: `http://10.0.0.1/pad dock` has a space' \
+	"$PADDOCK" build "$CLUSTER" -o "$T/o" --cache "$T/nocache" --http-base 'http://10.0.0.1/pad dock'
+expect_fail '^paddock: --http-base: holds credentials' \
+	"$PADDOCK" build "$CLUSTER" -o "$T/o" --cache "$T/nocache" --http-base 'http://u:s3cret@10.0.0.1/p'
+! grep -q s3cret "$T/stderr" || fail "credentials printed"
+[ ! -e "$T/o" ] && [ -z "$(ls -A "$T/nocache")" ] || fail "bad --http-base touched OUT or the cache"
 echo PASS

@@ -111,8 +111,8 @@ static void writes_each_compression(void **state)
 	for (int c = 0; c < 4; c++) {
 		char *p = path_join(dir, compression_name((enum compression)c));
 		struct cpio_stats a, b;
-		assert_int_equal(cpio_write(&l, p, (enum compression)c, 1700000000, 2, &a, &e), 0);
-		assert_int_equal(cpio_write(&l, p, (enum compression)c, 1700000000, 2, &b, &e), 0);
+		assert_int_equal(cpio_write(&l, p, 0644, (enum compression)c, 1700000000, 2, &a, &e), 0);
+		assert_int_equal(cpio_write(&l, p, 0644, (enum compression)c, 1700000000, 2, &b, &e), 0);
 		assert_string_equal(a.sha256, b.sha256);
 		assert_true(a.written > 0 && a.raw >= a.written / 2);
 		assert_int_equal(a.written % 4, 0);
@@ -165,7 +165,7 @@ static void every_length_is_padded(void **state)
 			assert_int_equal(layer_sort(&l, &e), 0);
 			char *p = path_join(dir, "pad.img");
 			struct cpio_stats st;
-			assert_int_equal(cpio_write(&l, p, (enum compression)c, 0, 0, &st, &e), 0);
+			assert_int_equal(cpio_write(&l, p, 0644, (enum compression)c, 0, 0, &st, &e), 0);
 			assert_int_equal(st.written % 4, 0);
 			struct seen v[2];
 			assert_int_equal(read_back(p, v, 2), 1);
@@ -184,7 +184,7 @@ static void missing_source_is_named(void **state)
 	assert_int_equal(layer_add_file(&l, "/x", "/nonexistent/file", 0644, 0, 0, "t", &e), 0);
 	assert_int_equal(layer_sort(&l, &e), 0);
 	char *p = path_join(dir, "broken.img");
-	assert_true(cpio_write(&l, p, COMPRESS_ZSTD, 0, 0, NULL, &e) < 0);
+	assert_true(cpio_write(&l, p, 0644, COMPRESS_ZSTD, 0, 0, NULL, &e) < 0);
 	assert_non_null(strstr(e.msg, "/nonexistent/file"));
 	assert_int_equal(access(p, F_OK), -1);
 	perr_clear(&e);

@@ -5,6 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -18,6 +22,7 @@
 #include "components/fetch.h"
 #include "fsutil.h"
 #include "components/listfile.h"
+#include "cli/progress.h"
 #include "testutil.h"
 
 SCRATCH_GROUP("deb")
@@ -233,6 +238,71 @@ static void fetches_file_urls(void **state)
 	free(dst);
 }
 
+/* A TCP port on 127.0.0.1 that takes connections (the kernel completes
+ * them) and never answers; *ret_fd keeps it open. */
+static int stalling_server(int *ret_fd)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(listen(fd, 4), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	*ret_fd = fd;
+	return ntohs(a.sin_port);
+}
+
+static void fetch_gives_up_on_a_stalled_server(void **state)
+{
+	(void)state;
+	struct perr e = PERR_INIT;
+	int fd, port = stalling_server(&fd);
+	char *url = NULL, *plain = NULL, *dst = path_join(dir, "stalled.deb");
+	assert_true(asprintf(&url, "http://paddock:s3cret@127.0.0.1:%d/x.deb", port) > 0);
+	assert_true(asprintf(&plain, "http://127.0.0.1:%d/x.deb", port) > 0);
+	setenv("PADDOCK_FETCH_TIMEOUT", "2", 1);
+	double t0 = progress_now();
+	assert_true(fetch_url(url, "0000000000000000000000000000000000000000000000000000000000000000", dst, &e) < 0);
+	double took = progress_now() - t0;
+	unsetenv("PADDOCK_FETCH_TIMEOUT");
+	if (took > 10)
+		fail_msg("gave up after %.1f s, wanted about 2", took);
+	assert_non_null(strstr(e.msg, plain));
+	assert_non_null(strstr(e.msg, "given up"));
+	assert_null(strstr(e.msg, "s3cret"));
+	assert_null(strstr(e.msg, "paddock:"));
+	assert_int_equal(e.code, -ETIMEDOUT);
+	perr_clear(&e);
+	assert_int_equal(access(dst, F_OK), -1);
+	close(fd);
+	/* refused: the other message, without the credentials too */
+	assert_true(fetch_url(url, "0000000000000000000000000000000000000000000000000000000000000000", dst, &e) < 0);
+	assert_non_null(strstr(e.msg, plain));
+	assert_null(strstr(e.msg, "s3cret"));
+	perr_clear(&e);
+	free(url);
+	free(plain);
+	free(dst);
+}
+
+static void urls_are_shown_without_credentials(void **state)
+{
+	(void)state;
+	const char *cases[][2] = {
+		{ "https://u:p@h.example:8443/a/b.deb?x=1", "https://h.example:8443/a/b.deb?x=1" },
+		{ "http://user@h/x", "http://h/x" },
+		{ "file:///srv/x.deb", "file:///srv/x.deb" },
+		/* nothing libcurl reads as a URL: what stands before '@' is cut */
+		{ "ht tp://u:p@h/x", "ht tp://h/x" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		char *s = fetch_url_shown(cases[i][0]);
+		assert_string_equal(s, cases[i][1]);
+		free(s);
+	}
+}
+
 static void url_component_lands_in_cache(void **state)
 {
 	(void)state;
@@ -280,6 +350,8 @@ int main(void)
 		cmocka_unit_test(refuses_escaping_hard_links),
 		cmocka_unit_test(rejects_non_debs),
 		cmocka_unit_test(fetches_file_urls),
+		cmocka_unit_test(fetch_gives_up_on_a_stalled_server),
+		cmocka_unit_test(urls_are_shown_without_credentials),
 		cmocka_unit_test(url_component_lands_in_cache),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
