@@ -174,20 +174,20 @@ static void node_pass(struct run *r, size_t i)
 		o->read_error = strdup("out of memory");
 		goto out;
 	}
-	for (size_t k = 0; k < nl && !o->read_error; k++) {
+	for (size_t k = 0; k < nl; k++) {
 		struct slot *s = slot_for(r, o->layers[k]);
 		if (!s->shared)
 			slot_read(r, s);
-		if (s->error && !(o->read_error = strdup(s->error)))
-			break;
+		if (s->error) {
+			o->read_error = strdup(s->error);
+			goto out;
+		}
 		all[k] = s->layer;
 		if (!s->shared) {
 			own[nown++] = s->layer;
 			copy_hits(&o->keys, &s->layer->keys);
 		}
 	}
-	if (o->read_error)
-		goto out;
 	struct audit_view view, mine;
 	audit_view_init(&view, o->name, all, nl);
 	audit_view_init(&mine, o->name, own, nown);

@@ -136,6 +136,8 @@ static int share_links(struct audit_layer *l, struct perr *err)
 			if (k == i || !S_ISREG(g->mode) || g->size != 0 || !same_inode(f, g))
 				continue;
 			g->size = f->size;
+			free(g->data);
+			g->data = NULL;
 			if (f->data) {
 				/* kept data is the whole file, NUL-terminated */
 				if (!(g->data = malloc((size_t)f->size + 1)))
