@@ -307,7 +307,7 @@ static int out_files(struct run *r, struct perr *err)
 	for (size_t i = 0; rc >= 0 && i < n; i++) {
 		const char *name = names[i];
 		bool kubeconfig = !strncmp(name, "kube_config_", 12) && ends_with(name, ".yml");
-		bool etcd = !strcmp(name, "etcd");
+		bool etcd = !strcmp(name, "etcd") && !is_node(&r->out, name);
 		rc = out_entry(r, name, false, kubeconfig || etcd, err);
 		struct stat st;
 		char *p = rc >= 0 ? path_join(r->dir, name) : NULL;

@@ -63,6 +63,18 @@ static const char *status_word(const struct audit_result *x)
 	return "?";
 }
 
+/* Text from the image, one line: control characters escaped. */
+static void put_text(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			fputc(c, f);
+	}
+}
+
 int audit_report_table(const struct audit_report *r, const char *out, FILE *f)
 {
 	int iw = 4, nw = 4;
@@ -74,9 +86,12 @@ int audit_report_table(const struct audit_report *r, const char *out, FILE *f)
 		counts[r->v[i].status]++;
 	}
 	fprintf(f, "%-*s  %-*s  %-6s  %s\n", iw, "ITEM", nw, "NODE", "RESULT", "WHY");
-	for (size_t i = 0; i < r->n; i++)
-		fprintf(f, "%-*s  %-*s  %-6s  %s\n", iw, r->v[i].check->item, nw, r->v[i].subject,
-			status_word(&r->v[i]), r->v[i].why);
+	for (size_t i = 0; i < r->n; i++) {
+		fprintf(f, "%-*s  %-*s  %-6s  ", iw, r->v[i].check->item, nw, r->v[i].subject,
+			status_word(&r->v[i]));
+		put_text(f, r->v[i].why);
+		fputc('\n', f);
+	}
 	fprintf(f, "\n%s: %zu passed, %zu failed, %zu skipped\n", out, counts[AUDIT_PASS], counts[AUDIT_FAIL],
 		counts[AUDIT_SKIP]);
 	const struct audit_check *said = NULL;
