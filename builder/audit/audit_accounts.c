@@ -51,7 +51,7 @@ static const char *pw_problem(const char *pw)
 }
 
 struct scan {
-	const struct audit_view *view;
+	const char *prefix;     /* "" or "image paddock/sshd:1: " */
 	const char *shadow;
 	struct audit_verdict *v;
 	size_t accounts;
@@ -63,7 +63,7 @@ static bool shadow_line(void *ctx, const char *line, size_t len)
 	char *name = field(line, len, 0), *pw = field(line, len, 1);
 	const char *p = pw ? pw_problem(pw) : "no password field";
 	if (p)
-		verdict_fail(s->v, SHADOW ": %s has %s", name ? name : "?", p);
+		verdict_fail(s->v, "%s" SHADOW ": %s has %s", s->prefix, name ? name : "?", p);
 	free(name);
 	free(pw);
 	return true;
@@ -85,23 +85,37 @@ static bool passwd_line(void *ctx, const char *line, size_t len)
 	char *name = field(line, len, 0), *pw = field(line, len, 1), *uid = field(line, len, 2);
 	s->accounts++;
 	if (!name || !pw || !uid) {
-		verdict_fail(s->v, PASSWD ": malformed line %zu", s->accounts);   /* never quote it: it may hold a hash */
+		/* never quoted: it may hold a hash */
+		verdict_fail(s->v, "%s" PASSWD ": malformed line %zu", s->prefix, s->accounts);
 	} else if (!strcmp(pw, "x")) {
 		if (!s->shadow)
-			verdict_fail(s->v, PASSWD ": %s keeps its password in " SHADOW ", which is not there", name);
+			verdict_fail(s->v, "%s" PASSWD ": %s keeps its password in " SHADOW ", which is not there",
+				     s->prefix, name);
 		else if (!in_shadow(s->shadow, name))
-			verdict_fail(s->v, PASSWD ": %s has no " SHADOW " entry", name);
+			verdict_fail(s->v, "%s" PASSWD ": %s has no " SHADOW " entry", s->prefix, name);
 	} else {
 		const char *p = pw_problem(pw);
 		if (p)
-			verdict_fail(s->v, PASSWD ": %s has %s", name, p);
+			verdict_fail(s->v, "%s" PASSWD ": %s has %s", s->prefix, name, p);
 	}
 	if (name && uid && !strcmp(uid, "0") && strcmp(name, "root"))
-		verdict_fail(s->v, PASSWD ": %s has uid 0", name);
+		verdict_fail(s->v, "%s" PASSWD ": %s has uid 0", s->prefix, name);
 	free(name);
 	free(pw);
 	free(uid);
 	return true;
+}
+
+/* One account database; the number of accounts. */
+static size_t check_db(const char *prefix, const char *passwd, const char *shadow, mode_t shadow_mode,
+		       struct audit_verdict *v)
+{
+	if (shadow && (shadow_mode & 007))
+		verdict_fail(v, "%s" SHADOW " is %04o: everyone may read it", prefix, (unsigned)(shadow_mode & 07777));
+	struct scan sc = { prefix, shadow, v, 0 };
+	each_line(shadow, shadow_line, &sc);
+	each_line(passwd, passwd_line, &sc);
+	return sc.accounts;
 }
 
 void audit_accounts(const struct audit_subject *s, struct audit_verdict *v)
@@ -112,12 +126,31 @@ void audit_accounts(const struct audit_subject *s, struct audit_verdict *v)
 		return;
 	}
 	const struct audit_file *sf = audit_view_get(s->view, SHADOW);
-	if (sf && (sf->mode & 007))
-		verdict_fail(v, SHADOW " is %04o: everyone may read it", (unsigned)(sf->mode & 07777));
-	struct scan sc = { s->view, shadow, v, 0 };
-	each_line(shadow, shadow_line, &sc);
-	each_line(passwd, passwd_line, &sc);
-	verdict_note(v, "%zu account(s), none with a usable password", sc.accounts);
+	size_t n = check_db("", passwd, shadow, sf ? sf->mode : 0, v);
+	verdict_note(v, "%zu account(s), none with a usable password", n);
+}
+
+void audit_image_accounts(const struct audit_subject *s, struct audit_verdict *v)
+{
+	size_t images = 0, accounts = 0;
+	for (size_t i = 0; i < s->view->nlayers; i++) {
+		const struct audit_layer *l = s->view->layers[i];
+		for (size_t k = 0; k < l->nimages; k++) {
+			const struct audit_image *m = &l->images[k];
+			char *prefix = NULL;
+			if (!m->file[IMAGE_PASSWD] && !m->file[IMAGE_SHADOW])
+				continue;
+			if (asprintf(&prefix, "image %s: ", m->tag) < 0) {
+				verdict_fail(v, "out of memory");
+				return;
+			}
+			images++;
+			accounts += check_db(prefix, m->file[IMAGE_PASSWD], m->file[IMAGE_SHADOW],
+					     m->mode[IMAGE_SHADOW], v);
+			free(prefix);
+		}
+	}
+	verdict_note(v, "%zu account(s) in %zu bundled image(s), none with a usable password", accounts, images);
 }
 
 struct lookup {

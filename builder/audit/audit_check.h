@@ -108,6 +108,7 @@ void audit_ssh_host_keys(const struct audit_subject *s, struct audit_verdict *v)
 void audit_ssh_authorized_keys(const struct audit_subject *s, struct audit_verdict *v);
 /* audit_accounts.c */
 void audit_accounts(const struct audit_subject *s, struct audit_verdict *v);
+void audit_image_accounts(const struct audit_subject *s, struct audit_verdict *v);
 /* Whether /etc/passwd of the view has user; its uid and home (a new
  * string) in the out-parameters that are not NULL. */
 bool audit_passwd_lookup(const struct audit_view *v, const char *user, unsigned *ret_uid, char **ret_home);

@@ -29,6 +29,10 @@ const struct audit_check audit_checks[] = {
 	{ "accounts", "no password hash or empty password in /etc/shadow or /etc/passwd, /etc/shadow not "
 		      "world-readable, uid 0 is root's alone",
 	  AUDIT_NODE, false, true, NULL, audit_accounts },
+	{ "image-accounts", "the same for the container images bundled in the image (the sshd image's "
+			    "accounts are the ones SSH logs in to)",
+	  AUDIT_NODE, false, false, "os-services/files/passwd: x with no /etc/shadow in every bundled image; the "
+				    "accounts of the OpenSSH image (s11-ssh)", audit_image_accounts },
 	{ "keys-confined", "a private key is in its own node's layer only: none in base.img, none in two "
 			   "nodes, none in OUT's own files",
 	  AUDIT_NODE | AUDIT_BASE | AUDIT_OUT, true, true, NULL, audit_keys_confined },

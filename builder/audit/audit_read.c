@@ -10,11 +10,14 @@
 #include <sys/stat.h>
 
 #include "json.h"
+#include "strv.h"
 
 #define NEWC_HDR 110
 #define NEWC_NAME_MAX 4096      /* the kernel refuses longer names (PATH_MAX) */
 #define DATA_CHUNK (1u << 20)
 #define MANIFEST_MAX (1u << 20)
+#define LAYER_TAR_MAX (2048u << 20)
+#define NEWC_ACCOUNTS_MAX (16u << 20)
 
 /* The uncompressed byte stream of a layer file. */
 struct stream {
@@ -212,23 +215,49 @@ int audit_read_layer(const char *path, const struct newc_sink *sink, struct perr
 	return r;
 }
 
-static int manifest_tags(const char *buf, size_t len, struct strv *tags, struct perr *err)
+static const char *const image_paths[IMAGE_NFILES] = { "/etc/passwd", "/etc/shadow" };
+
+/* The data of the archive's current entry, at most max bytes, in a new
+ * NUL-terminated buffer. */
+static int entry_bytes(struct archive *a, struct archive_entry *e, size_t max, char **ret, size_t *ret_len,
+		       struct perr *err)
 {
-	struct json *j = NULL;
-	int r = json_parse(buf, len, &j, err);
-	if (r < 0)
-		return r;
-	for (const struct json *img = j->type == JSON_ARR ? j->child : NULL; img; img = img->next) {
-		const struct json *rt = json_get(img, "RepoTags");
-		for (const struct json *t = rt && rt->type == JSON_ARR ? rt->child : NULL; t; t = t->next)
-			if (t->type == JSON_STR)
-				strv_add(tags, t->str);
+	la_int64_t size = archive_entry_size(e);
+	if (size < 0 || (uint64_t)size > max)
+		return perr_set(err, -EFBIG, "%s: %lld bytes", archive_entry_pathname(e), (long long)size);
+	char *buf = malloc((size_t)size + 1);
+	size_t got = 0;
+	if (!buf)
+		return perr_set(err, -ENOMEM, "out of memory");
+	while (got < (size_t)size) {
+		la_ssize_t n = archive_read_data(a, buf + got, (size_t)size - got);
+		if (n <= 0) {
+			free(buf);
+			return perr_set(err, -EPROTO, "%s: %s", archive_entry_pathname(e),
+					n < 0 ? archive_error_string(a) : "cut short");
+		}
+		got += (size_t)n;
 	}
-	json_free(j);
-	return tags->oom ? perr_set(err, -ENOMEM, "out of memory") : 0;
+	buf[got] = '\0';
+	*ret = buf;
+	*ret_len = got;
+	return 0;
 }
 
-int audit_read_image_tags(const void *tar, size_t len, struct strv *tags, struct perr *err)
+/* One image before its files are known. */
+struct pending {
+	struct audit_image img;
+	char **layers;
+};
+
+/* What one layer.tar holds of the files asked for; later entries win. */
+struct layer_files {
+	const char *name;
+	char *file[IMAGE_NFILES];
+	mode_t mode[IMAGE_NFILES];
+};
+
+static int layer_files_read(const char *tar, size_t len, struct layer_files *lf, struct perr *err)
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
@@ -236,35 +265,209 @@ int audit_read_image_tags(const void *tar, size_t len, struct strv *tags, struct
 	if (!a)
 		return perr_set(err, -ENOMEM, "out of memory");
 	archive_read_support_format_tar(a);
-	if (archive_read_open_memory(a, tar, len) != ARCHIVE_OK) {
-		r = perr_set(err, -EPROTO, "%s", archive_error_string(a));
-		goto out;
-	}
-	while ((h = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *name = archive_entry_pathname(e);
-		if (!name || strcmp(name, "manifest.json"))
-			continue;
-		la_int64_t size = archive_entry_size(e);
-		if (size < 0 || size > (la_int64_t)MANIFEST_MAX) {
-			r = perr_set(err, -EFBIG, "manifest.json: %lld bytes", (long long)size);
-			goto out;
+	if (archive_read_open_memory(a, tar, len) != ARCHIVE_OK)
+		r = perr_set(err, -EPROTO, "%s: %s", lf->name, archive_error_string(a));
+	while (r >= 0 && (h = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		char *p = archive_entry_pathname(e) ? audit_norm_path(archive_entry_pathname(e)) : NULL;
+		for (int k = 0; p && k < IMAGE_NFILES && r >= 0; k++) {
+			char *buf;
+			size_t n;
+			if (strcmp(p, image_paths[k]) || !S_ISREG(archive_entry_mode(e)))
+				continue;
+			if ((r = entry_bytes(a, e, NEWC_ACCOUNTS_MAX, &buf, &n, err)) >= 0) {
+				free(lf->file[k]);
+				lf->file[k] = buf;
+				lf->mode[k] = archive_entry_mode(e);
+			}
 		}
-		char *buf = malloc((size_t)size + 1);
-		if (!buf) {
-			r = perr_set(err, -ENOMEM, "out of memory");
-			goto out;
-		}
-		la_ssize_t n = archive_read_data(a, buf, (size_t)size);
-		r = n == size ? manifest_tags(buf, (size_t)n, tags, err)
-			      : perr_set(err, -EPROTO, "manifest.json: %s", archive_error_string(a));
-		free(buf);
-		goto out;
+		free(p);
 	}
-	if (h != ARCHIVE_EOF)
-		r = perr_set(err, -EPROTO, "%s", archive_error_string(a));
-	else
-		r = perr_set(err, -ENOENT, "no manifest.json");
-out:
+	if (r >= 0 && h != ARCHIVE_EOF)
+		r = perr_set(err, -EPROTO, "%s: %s", lf->name, archive_error_string(a));
 	archive_read_free(a);
 	return r;
+}
+
+/* The images of manifest.json: one per RepoTag, with its Layers. */
+static int manifest_images(const char *buf, size_t len, struct pending **ret, size_t *ret_n, struct perr *err)
+{
+	struct json *j = NULL;
+	struct pending *v = NULL;
+	size_t n = 0;
+	int r = json_parse(buf, len, &j, err);
+	for (const struct json *img = r >= 0 && j->type == JSON_ARR ? j->child : NULL; img && r >= 0; img = img->next) {
+		const struct json *tags = json_get(img, "RepoTags"), *layers = json_get(img, "Layers");
+		for (const struct json *t = tags && tags->type == JSON_ARR ? tags->child : NULL; t && r >= 0; t = t->next) {
+			struct strv ls = STRV_INIT;
+			for (const struct json *l = layers && layers->type == JSON_ARR ? layers->child : NULL; l; l = l->next)
+				if (l->type == JSON_STR)
+					strv_add(&ls, l->str);
+			struct pending *nv = realloc(v, (n + 1) * sizeof(*nv));
+			if (nv)
+				v = nv;
+			if (!nv || t->type != JSON_STR || !(v[n].img.tag = strdup(t->str))) {
+				strv_clear(&ls);
+				r = nv && t->type != JSON_STR ? perr_set(err, -EPROTO, "manifest.json: a tag is not a string")
+							      : perr_set(err, -ENOMEM, "out of memory");
+				break;
+			}
+			v[n].layers = strv_steal(&ls);
+			memset(v[n].img.file, 0, sizeof(v[n].img.file));
+			n++;
+		}
+	}
+	json_free(j);
+	*ret = v;
+	*ret_n = n;
+	return r;
+}
+
+static bool wanted_layer(const struct pending *p, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		for (char **l = p[i].layers; l && *l; l++)
+			if (!strcmp(*l, name))
+				return true;
+	return false;
+}
+
+/* Calls fn for each entry of the tarball; fn may read the entry's data. */
+static int each_entry(const void *tar, size_t len, int (*fn)(void *ctx, struct archive *a, struct archive_entry *e,
+							    struct perr *err),
+		      void *ctx, struct perr *err)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	int r = 0, h = ARCHIVE_OK;
+	if (!a)
+		return perr_set(err, -ENOMEM, "out of memory");
+	archive_read_support_format_tar(a);
+	if (archive_read_open_memory(a, tar, len) != ARCHIVE_OK)
+		r = perr_set(err, -EPROTO, "%s", archive_error_string(a));
+	while (r == 0 && (h = archive_read_next_header(a, &e)) == ARCHIVE_OK)
+		r = fn(ctx, a, e, err);
+	if (r == 0 && h != ARCHIVE_EOF)
+		r = perr_set(err, -EPROTO, "%s", archive_error_string(a));
+	archive_read_free(a);
+	return r < 0 ? r : 0;
+}
+
+struct images_read {
+	struct pending *p;
+	size_t n;
+	struct layer_files *lf;
+	size_t nlf;
+};
+
+static int on_manifest(void *ctx, struct archive *a, struct archive_entry *e, struct perr *err)
+{
+	struct images_read *ir = ctx;
+	const char *name = archive_entry_pathname(e);
+	char *buf;
+	size_t len;
+	if (!name || strcmp(name, "manifest.json"))
+		return 0;
+	int r = entry_bytes(a, e, MANIFEST_MAX, &buf, &len, err);
+	if (r < 0)
+		return r;
+	r = manifest_images(buf, len, &ir->p, &ir->n, err);
+	free(buf);
+	return r < 0 ? r : 1;
+}
+
+static int on_layer(void *ctx, struct archive *a, struct archive_entry *e, struct perr *err)
+{
+	struct images_read *ir = ctx;
+	const char *name = archive_entry_pathname(e);
+	char *buf;
+	size_t len;
+	if (!name || !wanted_layer(ir->p, ir->n, name))
+		return 0;
+	struct layer_files *v = realloc(ir->lf, (ir->nlf + 1) * sizeof(*v));
+	if (!v)
+		return perr_set(err, -ENOMEM, "out of memory");
+	ir->lf = v;
+	struct layer_files *lf = &v[ir->nlf];
+	*lf = (struct layer_files){ .name = NULL };
+	int r = entry_bytes(a, e, LAYER_TAR_MAX, &buf, &len, err);
+	if (r < 0)
+		return r;
+	if (!(lf->name = strdup(name))) {
+		free(buf);
+		return perr_set(err, -ENOMEM, "out of memory");
+	}
+	ir->nlf++;
+	r = layer_files_read(buf, len, lf, err);
+	free(buf);
+	return r;
+}
+
+/* Each image's files: its layers' in order, the last one that has it. */
+static int compose(struct images_read *ir, struct perr *err)
+{
+	for (size_t i = 0; i < ir->n; i++)
+		for (char **l = ir->p[i].layers; l && *l; l++)
+			for (size_t k = 0; k < ir->nlf; k++) {
+				if (strcmp(ir->lf[k].name, *l))
+					continue;
+				for (int f = 0; f < IMAGE_NFILES; f++) {
+					if (!ir->lf[k].file[f])
+						continue;
+					free(ir->p[i].img.file[f]);
+					if (!(ir->p[i].img.file[f] = strdup(ir->lf[k].file[f])))
+						return perr_set(err, -ENOMEM, "out of memory");
+					ir->p[i].img.mode[f] = ir->lf[k].mode[f];
+				}
+			}
+	return 0;
+}
+
+static void image_clear(struct audit_image *m)
+{
+	free(m->tag);
+	for (int f = 0; f < IMAGE_NFILES; f++)
+		free(m->file[f]);
+}
+
+void audit_images_free(struct audit_image *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		image_clear(&v[i]);
+	free(v);
+}
+
+int audit_read_images(const void *tar, size_t len, struct audit_image **ret, size_t *ret_n, struct perr *err)
+{
+	struct images_read ir = { 0 };
+	int r = each_entry(tar, len, on_manifest, &ir, err);
+	if (r >= 0 && !ir.p)
+		r = perr_set(err, -ENOENT, "no manifest.json");
+	if (r >= 0)
+		r = each_entry(tar, len, on_layer, &ir, err);
+	if (r >= 0)
+		r = compose(&ir, err);
+	for (size_t k = 0; k < ir.nlf; k++) {
+		free((char *)ir.lf[k].name);
+		for (int f = 0; f < IMAGE_NFILES; f++)
+			free(ir.lf[k].file[f]);
+	}
+	free(ir.lf);
+	struct audit_image *imgs = calloc(ir.n ? ir.n : 1, sizeof(*imgs));
+	for (size_t i = 0; i < ir.n; i++) {
+		if (imgs)
+			imgs[i] = ir.p[i].img;
+		else
+			image_clear(&ir.p[i].img);
+		strv_free(ir.p[i].layers);
+	}
+	free(ir.p);
+	if (r >= 0 && !imgs)
+		r = perr_set(err, -ENOMEM, "out of memory");
+	if (r < 0) {
+		audit_images_free(imgs, imgs ? ir.n : 0);
+		return r;
+	}
+	*ret = imgs;
+	*ret_n = ir.n;
+	return 0;
 }

@@ -15,7 +15,6 @@
 #include <sys/types.h>
 
 #include "perr.h"
-#include "strv.h"
 
 struct newc_entry {
 	const char *path;       /* normalised: "/etc/shadow", "/" for the root */
@@ -41,9 +40,18 @@ struct newc_sink {
  * file and the offset in the uncompressed stream. */
 int audit_read_layer(const char *path, const struct newc_sink *sink, struct perr *err);
 
-/* The image names ("paddock/sshd:1") of a docker-save tarball held in
- * memory, from its manifest.json RepoTags, added to tags. */
-int audit_read_image_tags(const void *tar, size_t len, struct strv *tags, struct perr *err);
+/* An image of a docker-save tarball: its name and the account files of its
+ * root file system (its layers applied in order). */
+enum { IMAGE_PASSWD, IMAGE_SHADOW, IMAGE_NFILES };
+struct audit_image {
+	char *tag;                      /* "paddock/sshd:1" */
+	char *file[IMAGE_NFILES];       /* /etc/passwd, /etc/shadow; NULL when absent */
+	mode_t mode[IMAGE_NFILES];
+};
+
+/* The images (one per RepoTag) of a docker-save tarball held in memory. */
+int audit_read_images(const void *tar, size_t len, struct audit_image **ret, size_t *ret_n, struct perr *err);
+void audit_images_free(struct audit_image *v, size_t n);
 
 /* path made absolute and lexical: "./etc//x/../y" -> "/etc/y", "." -> "/".
  * NULL on allocation failure. */

@@ -93,7 +93,20 @@ static int on_data(void *ctx, const void *buf, size_t len, struct perr *err)
 		/* a tarball that cannot be read bundles nothing: its images then
 		 * count as pulled, which fails closed */
 		struct perr e2 = PERR_INIT;
-		audit_read_image_tags(r->buf, r->len, &r->l->image_tags, &e2);
+		struct audit_image *imgs = NULL;
+		size_t n = 0;
+		if (audit_read_images(r->buf, r->len, &imgs, &n, &e2) >= 0) {
+			struct audit_layer *l = r->l;
+			struct audit_image *v = realloc(l->images, (l->nimages + n) * sizeof(*v));
+			if (!v) {
+				audit_images_free(imgs, n);
+				return perr_set(err, -ENOMEM, "out of memory");
+			}
+			memcpy(v + l->nimages, imgs, n * sizeof(*v));
+			l->images = v;
+			l->nimages += n;
+			free(imgs);
+		}
 		perr_clear(&e2);
 	} else if (r->keep) {
 		char *copy = malloc(r->len + 1);
@@ -180,12 +193,11 @@ int audit_layer_read(const char *file, const char *name, struct audit_layer **re
 		rc = perr_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
-	l->image_tags = (struct strv)STRV_INIT;
 	struct newc_sink sink = { on_entry, on_data, &r };
 	rc = audit_read_layer(file, &sink, err);
 	if (rc >= 0)
 		rc = share_links(l, err);
-	if (rc >= 0 && (l->keys.oom || l->image_tags.oom))
+	if (rc >= 0 && l->keys.oom)
 		rc = perr_set(err, -ENOMEM, "out of memory");
 	if (rc >= 0)
 		seal(l);
@@ -209,7 +221,7 @@ void audit_layer_free(struct audit_layer *l)
 	free(l->v);
 	free(l->name);
 	key_hits_clear(&l->keys);
-	strv_clear(&l->image_tags);
+	audit_images_free(l->images, l->nimages);
 	free(l);
 }
 
@@ -314,7 +326,8 @@ bool audit_view_has_role(const struct audit_view *v, const char *role)
 bool audit_view_bundles(const struct audit_view *v, const char *image)
 {
 	for (size_t i = 0; i < v->nlayers; i++)
-		if (strv_contains(&v->layers[i]->image_tags, image))
-			return true;
+		for (size_t k = 0; k < v->layers[i]->nimages; k++)
+			if (!strcmp(v->layers[i]->images[k].tag, image))
+				return true;
 	return false;
 }

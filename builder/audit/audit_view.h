@@ -4,9 +4,9 @@
  * owners included.
  *
  * Reading a layer keeps the metadata of every entry, the contents of the
- * files the checks read (everything under /etc/, and /init), the image names
- * of docker-save tarballs under /usr/share/paddock/images/, and the private
- * keys found in any file (audit_keyscan.h). */
+ * files the checks read (everything under /etc/, and /init), the images of
+ * docker-save tarballs under /usr/share/paddock/images/ (names and account
+ * files), and the private keys found in any file (audit_keyscan.h). */
 #ifndef PADDOCK_AUDIT_VIEW_H
 #define PADDOCK_AUDIT_VIEW_H
 
@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "audit/audit_keyscan.h"
+#include "audit/audit_read.h"
 #include "nodecfg.h"
 #include "perr.h"
 #include "strv.h"
@@ -39,7 +40,8 @@ struct audit_layer {
 	struct audit_file *v;   /* sorted by path, one per path */
 	size_t n, cap;
 	struct key_hits keys;   /* private keys in its files, replaced ones included */
-	struct strv image_tags; /* images bundled in it */
+	struct audit_image *images;     /* container images bundled in it */
+	size_t nimages;
 };
 
 /* Reads file (name is for messages and results). */

@@ -318,25 +318,45 @@ static const char *const sysctl_names[] = {
 	"net.ipv4.icmp_echo_ignore_broadcasts", "net.ipv6.conf.all.accept_redirects", NULL,
 };
 
-/* A docker-save tarball bundling image. */
-static const char *bundle(const char *image, size_t *len)
+static void tar_add(struct archive *a, const char *name, const char *data, size_t len)
 {
-	struct mem m = { 0 };
+	struct archive_entry *x = archive_entry_new();
+	archive_entry_set_pathname(x, name);
+	archive_entry_set_mode(x, S_IFREG | 0644);
+	archive_entry_set_size(x, (la_int64_t)len);
+	archive_write_header(a, x);
+	archive_write_data(a, data, len);
+	archive_entry_free(x);
+}
+
+/* A docker-save tarball bundling image, whose one layer has passwd (when
+ * not NULL); its length in *len. */
+static const char *bundle_with(const char *image, const char *passwd, size_t *len)
+{
+	struct mem m = { 0 }, layer = { 0 };
 	struct archive *a = archive_write_new();
 	archive_write_set_format_pax_restricted(a);
-	archive_write_open(a, &m, NULL, mem_write, NULL);
-	const char *man = fmt("[{\"Config\":\"c.json\",\"RepoTags\":[\"%s\"],\"Layers\":[]}]", image);
-	struct archive_entry *x = archive_entry_new();
-	archive_entry_set_pathname(x, "manifest.json");
-	archive_entry_set_mode(x, S_IFREG | 0644);
-	archive_entry_set_size(x, (la_int64_t)strlen(man));
-	archive_write_header(a, x);
-	archive_write_data(a, man, strlen(man));
-	archive_entry_free(x);
+	archive_write_open(a, &layer, NULL, mem_write, NULL);
+	if (passwd)
+		tar_add(a, "etc/passwd", passwd, strlen(passwd));
 	archive_write_close(a);
 	archive_write_free(a);
+	a = archive_write_new();
+	archive_write_set_format_pax_restricted(a);
+	archive_write_open(a, &m, NULL, mem_write, NULL);
+	const char *man = fmt("[{\"Config\":\"c.json\",\"RepoTags\":[\"%s\"],\"Layers\":[\"l1/layer.tar\"]}]", image);
+	tar_add(a, "manifest.json", man, strlen(man));
+	tar_add(a, "l1/layer.tar", layer.buf, layer.len);
+	archive_write_close(a);
+	archive_write_free(a);
+	free(layer.buf);
 	*len = m.len;
 	return keep(m.buf);
+}
+
+static const char *bundle(const char *image, size_t *len)
+{
+	return bundle_with(image, NULL, len);
 }
 
 struct fx {
@@ -581,6 +601,24 @@ static void accounts_failures(void **state)
 	audit_report_free(&rep);
 }
 
+static void image_accounts(void **state)
+{
+	(void)state;
+	struct fx f;
+	struct audit_report rep;
+	size_t len;
+	fx_new(&f, three);
+	const char *tar = bundle_with("paddock/sshd:2", "root:$6$s$h:0:0::/root:/bin/sh\nrancher:!:1000:1000::/:/bin/sh\n",
+				      &len);
+	struct tent t[] = { { "usr/share/paddock/images/20-ssh.tar", S_IFREG | 0644, 0, 0, tar, len } };
+	fx_base(&f, t, N(t));
+	fx_run(&f, &rep);
+	expect_fail(&rep, "image-accounts", "n1", "image paddock/sshd:2: /etc/passwd: root has a password hash");
+	assert_null(strstr(result(&rep, "image-accounts", "n1")->why, "rancher"));
+	expect_pass(&rep, "accounts", "n1");
+	audit_report_free(&rep);
+}
+
 static void keys_confined_failures(void **state)
 {
 	(void)state;
@@ -800,6 +838,7 @@ int main(void)
 		T(ssh_config_failures),
 		T(ssh_host_key_failures),
 		T(accounts_failures),
+		T(image_accounts),
 		T(keys_confined_failures),
 		T(modes_in_out),
 		T(kubernetes_failures),
