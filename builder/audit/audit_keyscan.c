@@ -228,6 +228,12 @@ static size_t scan(struct keyscan *ks, size_t from, size_t limit)
 	return pos;
 }
 
+/* An ELF identification: magic, class, byte order, version. */
+static bool is_elf(const unsigned char *p)
+{
+	return !memcmp(p, "\x7f" "ELF", 4) && (p[4] == 1 || p[4] == 2) && (p[5] == 1 || p[5] == 2) && p[6] == 1;
+}
+
 struct keyscan *keyscan_new(void)
 {
 	struct keyscan *ks = calloc(1, sizeof(*ks));
@@ -265,9 +271,9 @@ void keyscan_feed(struct keyscan *ks, const void *buf, size_t len)
 		ks->len += n;
 		b += n;
 		len -= n;
-		if (ks->first && ks->len >= 4) {
+		if (ks->first && ks->len >= 7) {
 			ks->first = false;
-			ks->skip = !memcmp(ks->win, "\x7f" "ELF", 4);
+			ks->skip = is_elf(ks->win);
 		}
 		if (ks->len < CHUNK + CARRY || ks->skip)
 			continue;

@@ -268,8 +268,11 @@ static void keyscan_finds_keys_not_markers(void **state)
 	static const char magic[] = "openssh-key-v1\0\x01\x02garbage";
 	assert_int_equal(scan_count(magic, sizeof(magic)), 0);
 	/* an ELF file's compiled-in keys are its own test vectors */
-	const char *elf = fmt("\x7f" "ELF....%s", k);
+	const char *elf = fmt("\x7f" "ELF\x02\x01\x01....%s", k);
 	assert_int_equal(scan_count(elf, strlen(elf)), 0);
+	/* the magic alone does not make a file a program */
+	const char *fake = fmt("\x7f" "ELF....%s", k);
+	assert_int_equal(scan_count(fake, strlen(fake)), 1);
 	/* an OpenSSH binary key: magic, "none", "none", "", 1 key, its public blob */
 	static const char ossh[] = "openssh-key-v1\0\0\0\0\x04none\0\0\0\x04none\0\0\0\0\0\0\0\x01\0\0\0\x0b"
 				   "ssh-ed25519 and the rest";
