@@ -281,6 +281,8 @@ int build_run(const struct build_request *rq, struct perr *err)
 	    (r = record(&files, "manifest.json", msha, mlen, err)) < 0 ||
 	    (r = sums_write(od.tmp.path, &files, err)) < 0)
 		goto out;
+	if (rq->check && (r = rq->check->run(rq->check->ctx, od.tmp, err)) < 0)
+		goto out;
 	if ((r = outdir_commit(&od, err)) < 0)
 		goto out;
 	progress_say(rq->progress, "wrote %s: %zu files (%.1f s in all)", rq->out, files.n + 1,

@@ -51,6 +51,13 @@ struct build_stage {
 	void *ctx;
 };
 
+/* A check of the finished temporary OUT before it replaces OUT (the
+ * audit); when it fails, OUT stays as it was. */
+struct build_check {
+	int (*run)(void *ctx, const char *dir, struct perr *err);
+	void *ctx;
+};
+
 struct build_request {
 	const char *root;           /* source tree (configs/, build products) */
 	const char *cache;          /* component and base cache */
@@ -67,6 +74,7 @@ struct build_request {
 	size_t n;
 	const struct progress *progress;
 	const struct build_stage *media;  /* NULL: no boot media */
+	const struct build_check *check;  /* NULL: none */
 };
 
 int build_run(const struct build_request *r, struct perr *err);

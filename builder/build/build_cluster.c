@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit/audit.h"
 #include "build/build.h"
 #include "config/netaddr.h"
 #include "image/appliance.h"
@@ -131,6 +132,33 @@ static int media_run(void *ctx, const char *dir, struct strv *added, struct perr
 	return r;
 }
 
+/* The audit of the finished output: a failure of a check builds enforce
+ * fails the build (and OUT stays as it was). */
+static int audit_stage(void *ctx, const char *dir, struct perr *err)
+{
+	const struct progress *progress = ctx;
+	struct audit_report rep = { 0 };
+	double t0 = progress_now();
+	int r = audit_run(dir, &rep, err);
+	size_t failed = r < 0 ? 0 : audit_report_failures(&rep, true), waiting = 0;
+	const struct audit_check *last = NULL;
+	for (size_t i = 0; r >= 0 && i < rep.n; i++)
+		if (rep.v[i].status == AUDIT_FAIL && !rep.v[i].check->enforced && rep.v[i].check != last) {
+			last = rep.v[i].check;
+			waiting++;
+		}
+	if (r >= 0 && failed) {
+		char *why = audit_report_enforced_failures(&rep);
+		r = perr_set(err, -EPERM, "%zu failed: %s", failed, why ? why : "out of memory");
+		free(why);
+	} else if (r >= 0) {
+		progress_say(progress, "audit: %zu results pass, %zu check(s) not enforced yet (%.1f s)",
+			     rep.n - audit_report_failures(&rep, false), waiting, progress_now() - t0);
+	}
+	audit_report_free(&rep);
+	return r < 0 ? perr_wrap(err, "audit") : 0;
+}
+
 /* Whether a list of formats names f: "a,b" from the command line, else
  * the file's. */
 static bool names_format(const char *list, char *const *file_formats, const char *f)
@@ -176,6 +204,7 @@ static int run(const struct build_options *o, const struct plan *p, enum build_f
 	if ((r = gather_nodes(o, p, &c, err)) == 0) {
 		struct media_stage ms = { p, c.cmdlines.v, &mopts };
 		struct build_stage stage = { media_run, &ms };
+		struct build_check check = { audit_stage, (void *)o->progress };
 		struct build_request rq = {
 			.root = o->root, .cache = o->cache, .out = o->out, .flavour = kernel, .compression = cz,
 			/* the ISO boots base + node layer in one file */
@@ -183,6 +212,7 @@ static int run(const struct build_options *o, const struct plan *p, enum build_f
 				    (mformats & MEDIA_ISO),
 			.mtime = o->source_date_epoch, .cluster_name = plan_cluster_name(p), .source = o->file,
 			.nodes = c.nodes, .n = c.n, .progress = o->progress, .media = mformats ? &stage : NULL,
+			.check = &check,
 		};
 		*failure = BUILD_FAILED_OUTPUT;
 		r = build_run(&rq, err);

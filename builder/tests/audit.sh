@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# paddock audit on real builds: both bundled examples pass every check that
+# builds enforce (their builds ran the audit too); hand-broken copies of the
+# HA output (a layer appended to node.img, as the kernel would unpack it, or
+# a file of OUT changed) fail, naming the item and the node; --json parses.
+. builder/tests/testlib.bash
+CACHE=${PADDOCK_CACHE:-$HOME/.cache/paddock}
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
+
+for ex in configs/*.yml; do
+	name=$(basename "$ex" .yml)
+	run build "$ex" -q --formats kernel,initrd --cache "$CACHE" -o "$TMP/$name"
+	expect_rc 0 "build $name (the build audits its output)"
+	run audit "$TMP/$name" --json
+	if python3 -m json.tool "$TMP/out" >/dev/null; then ok "$name: --json parses"; else bad "$name: --json does not parse"; fi
+	summary=$(python3 - "$TMP/out" "$TMP/$name/manifest.json" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+nodes = [n["name"] for n in json.load(open(sys.argv[2]))["nodes"]]
+seen = {(x["item"], x["node"]) for x in r["results"]}
+items = {x["item"] for x in r["results"]}
+missing = [(i, n) for i in items for n in nodes if (i, n) not in seen]
+bad = [x for x in r["results"] if x["result"] == "fail" and x["enforced_in_build"]]
+print(f"{r['failed_enforced']} {len(bad)} {len(missing)} {len(items)}")
+EOF
+)
+	read -r failed_enforced bad_rows missing_rows nitems <<<"$summary"
+	if [ "$failed_enforced" = 0 ] && [ "$bad_rows" = 0 ]; then
+		ok "$name: every check builds enforce passes"
+	else
+		bad "$name: $failed_enforced enforced failures: $(grep -o '"item": "[^"]*", "node": "[^"]*", "result": "fail"[^}]*"enforced_in_build": true' "$TMP/out" | head -3)"
+	fi
+	if [ "$missing_rows" = 0 ] && [ "$nitems" -ge 15 ]; then ok "$name: $nitems checks on every node"; else bad "$name: $missing_rows results missing ($nitems checks)"; fi
+	run audit "$TMP/$name"
+	if [ "$rc" -le 1 ] && grep -q '^keys-confined  *base  *pass' "$TMP/out"; then ok "$name: table"; else bad "$name: table: $(head -3 "$TMP/out")"; fi
+done
+
+HA=$TMP/ha-3node
+# broken NAME: a copy of the HA output sharing its big files, with node
+# layers of its own to append to
+broken() {
+	local d=$TMP/broken-$1 n
+	cp -al "$HA" "$d"
+	for n in node1 node2 node3; do
+		cp --remove-destination -p "$HA/$n/node.img" "$d/$n/node.img"
+	done
+	echo "$d"
+}
+
+# append LAYER-FILE DIR: DIR's tree, owned by root, as one more zstd newc
+# archive at the end of LAYER-FILE
+append() {
+	(cd "$2" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | zstd -q -c >>"$1"
+}
+
+# stage NAME: an empty tree to put files in
+stage() {
+	rm -rf "$TMP/stage-$1"
+	mkdir -p "$TMP/stage-$1"
+	chmod 0755 "$TMP/stage-$1"
+	echo "$TMP/stage-$1"
+}
+
+# finding OUT ITEM NODE REGEX [enforced]: audit exits 1 with ITEM failing on NODE, why matching REGEX
+finding() {
+	local out=$1 item=$2 node=$3 pat=$4 mark='FAIL\*?'
+	[ "${5:-}" = enforced ] && mark='FAIL'
+	run audit "$out"
+	expect_rc 1 "$item fails on $node"
+	if grep -Eq "^$item +$node +$mark +.*$pat" "$TMP/out"; then
+		ok "$item on $node: $pat"
+	else
+		bad "$item on $node: no /$pat/ in: $(grep -E "^$item " "$TMP/out")"
+	fi
+}
+
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$TMP/key.pem" 2>/dev/null
+
+# a password hash in /etc/shadow
+out=$(broken shadow)
+s=$(stage shadow)
+mkdir -m 0755 "$s/etc"
+printf 'root:$6$rounds=5000$salt$0123456789abcdef:19000:0:99999:7:::\n' >"$s/etc/shadow"
+chmod 0600 "$s/etc/shadow"
+append "$out/node1/node.img" "$s"
+finding "$out" accounts node1 "/etc/shadow: root has a password hash" enforced
+if grep -Eq '^accounts +node2 +pass' "$TMP/out"; then ok "accounts: node2 untouched passes"; else bad "accounts on node2"; fi
+
+# a world-writable file
+out=$(broken ww)
+s=$(stage ww)
+mkdir -p -m 0755 "$s/etc/paddock"
+echo drop >"$s/etc/paddock/drop"
+chmod 0666 "$s/etc/paddock/drop"
+append "$out/node2/node.img" "$s"
+finding "$out" world-writable node2 "/etc/paddock/drop is 0666" enforced
+
+# one node's private key copied into another node's layer
+out=$(broken copied)
+s=$(stage own)
+mkdir -p -m 0755 "$s/etc/kubernetes/ssl"
+install -m 0600 "$TMP/key.pem" "$s/etc/kubernetes/ssl/kube-node-key.pem"
+append "$out/node1/node.img" "$s"
+s=$(stage thief)
+mkdir -m 0700 "$s/root"
+install -m 0600 "$TMP/key.pem" "$s/root/stolen.pem"
+append "$out/node3/node.img" "$s"
+finding "$out" keys-confined node1 "kube-node-key.pem is also in node node3's layer \(/root/stolen.pem\)" enforced
+finding "$out" keys-confined node3 "/root/stolen.pem is also in node node1's layer" enforced
+run audit "$out" --json
+if python3 -m json.tool "$TMP/out" >/dev/null; then ok "broken output: --json parses"; else bad "broken output: --json"; fi
+
+# a private key in the layer every node boots, and one in OUT's own files
+out=$(broken base)
+cp --remove-destination "$HA/base.img" "$out/base.img"
+s=$(stage base)
+mkdir -m 0755 "$s/etc"
+install -m 0600 "$TMP/key.pem" "$s/etc/cluster-ca-key.pem"
+append "$out/base.img" "$s"
+cp "$TMP/key.pem" "$out/notes.txt"
+finding "$out" keys-confined base "/etc/cluster-ca-key.pem .* every node boots" enforced
+finding "$out" keys-confined OUT "OUT/notes.txt holds a private key" enforced
+
+# sshd_config allowing passwords
+out=$(broken sshd)
+s=$(stage sshd)
+mkdir -p -m 0755 "$s/etc/ssh"
+printf 'PasswordAuthentication yes\nPermitRootLogin no\nAllowUsers rancher\n' >"$s/etc/ssh/sshd_config"
+append "$out/node3/node.img" "$s"
+finding "$out" ssh-config node3 "PasswordAuthentication yes"
+if grep -Eq '^ssh-config +node1 +FAIL\* +missing: ' "$TMP/out"; then ok "ssh-config: node1 still missing"; else bad "ssh-config node1"; fi
+
+# a host key others can read
+out=$(broken mode)
+s=$(stage mode)
+mkdir -p -m 0755 "$s/etc/ssh"
+install -m 0644 "$TMP/key.pem" "$s/etc/ssh/ssh_host_ecdsa_key"
+append "$out/node2/node.img" "$s"
+finding "$out" secret-modes node2 "/etc/ssh/ssh_host_ecdsa_key is 0644, not 0600"
+
+# a weakened sysctl
+out=$(broken sysctl)
+s=$(stage sysctl)
+mkdir -p -m 0755 "$s/etc/sysctl.d"
+echo "kernel.kptr_restrict = 0" >"$s/etc/sysctl.d/99-debug.conf"
+append "$out/node1/node.img" "$s"
+finding "$out" sysctl node1 "sets kernel.kptr_restrict=0, hardening wants kernel.kptr_restrict=2" enforced
+
+# a node directory others can enter
+out=$(broken dirmode)
+chmod 0755 "$out/node2"
+finding "$out" out-modes node2 "OUT/node2/ is 0755, not 0700" enforced
+
+# a layer that cannot be read (gzip appended to zstd: the audit refuses to guess)
+out=$(broken garbage)
+s=$(stage garbage)
+mkdir -m 0755 "$s/etc"
+(cd "$s" && find . -mindepth 1 | cpio -o -H newc -R 0:0 --quiet) | gzip -c >>"$out/node2/node.img"
+finding "$out" layers node2 "node2/node.img" enforced
+
+run audit "$TMP/nonexistent"
+expect_rc 1 "an OUT without manifest.json"
+run audit
+expect_rc 2 "no OUT"
+run audit "$HA" --bogus
+expect_rc 2 "unknown option"
+finish
