@@ -172,7 +172,7 @@ static int save_state(const struct build_options *o, struct pki_state *st, struc
 		time_t t = (time_t)end;
 		struct tm tm;
 		strftime(day, sizeof day, "%Y-%m-%d", gmtime_r(&t, &tm));
-		warn(o, "%s %s on %s: renew with `paddock certs rotate %s` and rebuild", what,
+		warn(o, "%s %s on %s: renew with `paddock certs rotate %s` (--ca for a CA) and rebuild", what,
 		     end < now ? "expired" : "expires", day, o->file);
 	}
 	return 0;

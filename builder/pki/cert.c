@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
@@ -113,32 +114,48 @@ static int add_extensions(X509 *x, const struct pki_cert_spec *s, X509 *issuer, 
 	return ok ? 0 : pki_ossl_fail(err, "cannot add the subject alternative names");
 }
 
-int pki_cert_issue(const struct pki_cert_spec *s, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key,
-		   X509 **ret, struct perr *err)
+/* Puts key's public half into x.  For P-256 from its encoded point:
+ * X509_set_pubkey would encode and decode the key again, which costs
+ * OpenSSL 3.0 more than the rest of an issuance.  (x then holds no decoded
+ * key object, so it is only ever handed out as PEM.) */
+static int set_pubkey(X509 *x, EVP_PKEY *key)
 {
-	X509 *x = X509_new();
-	X509_NAME *name = make_name(s);
-	int r = 0;
-	if (!x || !name || !X509_set_version(x, X509_VERSION_3) || !set_serial(x) ||
-	    !X509_set_subject_name(x, name) ||
-	    !X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name) ||
-	    !X509_set_pubkey(x, key) || !ASN1_TIME_set(X509_getm_notBefore(x), (time_t)s->not_before) ||
-	    !ASN1_TIME_set(X509_getm_notAfter(x), (time_t)s->not_after))
-		r = pki_ossl_fail(err, "cannot make a certificate");
-	else if ((r = add_extensions(x, s, issuer, err)) < 0)
-		;
-	else if (!X509_sign(x, issuer ? issuer_key : key, EVP_sha256()))
-		r = pki_ossl_fail(err, "cannot sign a certificate");
-	X509_NAME_free(name);
-	if (r < 0) {
-		X509_free(x);
-		return perr_wrap(err, "certificate %s", s->cn);
+	unsigned char point[65];
+	size_t len = 0;
+	char group[16];
+	if (!EVP_PKEY_is_a(key, "EC") || !EVP_PKEY_get_group_name(key, group, sizeof group, NULL) ||
+	    strcmp(group, "prime256v1") ||
+	    !EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point, sizeof point, &len))
+		return X509_set_pubkey(x, key);
+	unsigned char *copy = OPENSSL_memdup(point, len);
+	if (!copy)
+		return 0;
+	if (!X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(x), OBJ_nid2obj(NID_X9_62_id_ecPublicKey), V_ASN1_OBJECT,
+				    OBJ_nid2obj(NID_X9_62_prime256v1), copy, (int)len)) {
+		OPENSSL_free(copy);
+		return 0;
 	}
-	*ret = x;
-	return 0;
+	return 1;
 }
 
-int pki_cert_to_pem(X509 *c, char **ret, struct perr *err)
+/* Whether c's public key is key's (by the encoded key: a certificate
+ * issued here holds no decoded key object). */
+static bool same_pubkey(X509 *c, EVP_PKEY *key)
+{
+	const unsigned char *bits;
+	int blen;
+	unsigned char point[65];
+	size_t len = 0;
+	if (!X509_PUBKEY_get0_param(NULL, &bits, &blen, NULL, X509_get_X509_PUBKEY(c)))
+		return false;
+	if (EVP_PKEY_is_a(key, "EC") &&
+	    EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point, sizeof point, &len))
+		return (size_t)blen == len && !memcmp(bits, point, len);
+	EVP_PKEY *pub = X509_get0_pubkey(c);
+	return pub && EVP_PKEY_eq(pub, key) == 1;
+}
+
+static int to_pem(X509 *c, char **ret, struct perr *err)
 {
 	BIO *b = BIO_new(BIO_s_mem());
 	char *data;
@@ -150,6 +167,29 @@ int pki_cert_to_pem(X509 *c, char **ret, struct perr *err)
 		r = perr_set(err, -ENOMEM, "out of memory");
 	BIO_free(b);
 	return r;
+}
+
+int pki_cert_issue(const struct pki_cert_spec *s, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key,
+		   char **ret_pem, struct perr *err)
+{
+	X509 *x = X509_new();
+	X509_NAME *name = make_name(s);
+	int r = 0;
+	if (!x || !name || !X509_set_version(x, X509_VERSION_3) || !set_serial(x) ||
+	    !X509_set_subject_name(x, name) ||
+	    !X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name) ||
+	    !set_pubkey(x, key) || !ASN1_TIME_set(X509_getm_notBefore(x), (time_t)s->not_before) ||
+	    !ASN1_TIME_set(X509_getm_notAfter(x), (time_t)s->not_after))
+		r = pki_ossl_fail(err, "cannot make a certificate");
+	else if ((r = add_extensions(x, s, issuer, err)) < 0)
+		;
+	else if (!X509_sign(x, issuer ? issuer_key : key, EVP_sha256()))
+		r = pki_ossl_fail(err, "cannot sign a certificate");
+	else
+		r = to_pem(x, ret_pem, err);
+	X509_NAME_free(name);
+	X509_free(x);
+	return r < 0 ? perr_wrap(err, "certificate %s", s->cn) : 0;
 }
 
 int pki_cert_from_pem(const char *pem, const char *name, X509 **ret, struct perr *err)
@@ -188,7 +228,7 @@ bool pki_cert_matches(X509 *c, const struct pki_cert_spec *s, X509 *issuer, EVP_
 	X509_NAME *name = make_name(s);
 	bool ok = name && !X509_NAME_cmp(X509_get_subject_name(c), name);
 	X509_NAME_free(name);
-	if (!ok || EVP_PKEY_eq(X509_get0_pubkey(c), key) != 1 || (X509_check_ca(c) > 0) != s->ca)
+	if (!ok || !same_pubkey(c, key) || (X509_check_ca(c) > 0) != s->ca)
 		return false;
 	if (!s->ca && !!(X509_get_extended_key_usage(c) & XKU_SSL_SERVER) != s->server)
 		return false;

@@ -23,11 +23,10 @@ struct pki_cert_spec {
 };
 
 /* Issues a certificate to key's public half, signed by issuer_key under
- * issuer's name (issuer NULL: self-signed with key). */
+ * issuer's name (issuer NULL: self-signed with key); its PEM in *ret_pem. */
 int pki_cert_issue(const struct pki_cert_spec *s, EVP_PKEY *key, X509 *issuer, EVP_PKEY *issuer_key,
-		   X509 **ret, struct perr *err);
+		   char **ret_pem, struct perr *err);
 
-int pki_cert_to_pem(X509 *c, char **ret, struct perr *err);
 /* name is for messages. */
 int pki_cert_from_pem(const char *pem, const char *name, X509 **ret, struct perr *err);
 

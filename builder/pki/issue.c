@@ -57,7 +57,8 @@ static int ensure(struct pki_state *st, const char *node, const char *stem, stru
 		  const char *ca_stem, struct perr *err)
 {
 	EVP_PKEY *key, *ca_key = NULL;
-	X509 *have, *ca_crt = NULL, *made = NULL;
+	X509 *have, *ca_crt = NULL;
+	char *made = NULL;
 	struct slots s;
 	int r = slots_for(stem, &s, err);
 	if (r < 0)
@@ -74,10 +75,14 @@ static int ensure(struct pki_state *st, const char *node, const char *stem, stru
 	long long now = pki_state_now(st);
 	spec.not_before = now - BACKDATE;
 	spec.not_after = now + (spec.ca ? PKI_CA_DAYS : PKI_LEAF_DAYS) * DAY;
+	/* a leaf is no use once its CA has ended */
+	if (ca_crt && pki_cert_not_after(ca_crt) < spec.not_after)
+		spec.not_after = pki_cert_not_after(ca_crt);
 	if ((r = pki_cert_issue(&spec, key, ca_crt, ca_key, &made, err)) == 0 &&
-	    (r = pki_put_cert(st, node, s.crt, made, err)) == 0)
+	    (r = pki_put(st, node, s.crt, made, err)) == 0)
 		pki_state_saw_expiry(st, spec.not_after, node, stem);
 out:
+	free(made);
 	slots_free(&s);
 	if (r < 0)
 		return node ? perr_wrap(err, "node %s: %s", node, stem) : perr_wrap(err, "%s", stem);

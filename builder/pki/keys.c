@@ -6,8 +6,7 @@
 #include <string.h>
 
 #include <openssl/bio.h>
-#include <openssl/core_names.h>
-#include <openssl/encoder.h>
+#include <openssl/decoder.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -30,11 +29,47 @@ void pki_secret_free(char *s)
 	free(s);
 }
 
-int pki_key_generate(enum pki_key_type type, EVP_PKEY **ret, struct perr *err)
+struct pki_keys {
+	EVP_PKEY_CTX *gen[PKI_KEY_TYPES];
+	OSSL_DECODER_CTX *dec[PKI_KEY_TYPES];
+	EVP_PKEY *decoded;      /* where dec[] put their key */
+};
+
+struct pki_keys *pki_keys_new(void)
 {
-	EVP_PKEY *k = type == PKI_KEY_ED25519 ? EVP_PKEY_Q_keygen(NULL, NULL, "ED25519")
-					      : EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
-	if (!k)
+	return calloc(1, sizeof(struct pki_keys));
+}
+
+void pki_keys_free(struct pki_keys *kc)
+{
+	for (int t = 0; kc && t < PKI_KEY_TYPES; t++) {
+		EVP_PKEY_CTX_free(kc->gen[t]);
+		OSSL_DECODER_CTX_free(kc->dec[t]);
+	}
+	free(kc);
+}
+
+static EVP_PKEY_CTX *gen_ctx(enum pki_key_type type)
+{
+	EVP_PKEY_CTX *c = EVP_PKEY_CTX_new_from_name(NULL, type == PKI_KEY_ED25519 ? "ED25519" : "EC", NULL);
+	if (!c || EVP_PKEY_keygen_init(c) <= 0 ||
+	    (type == PKI_KEY_EC_P256 && EVP_PKEY_CTX_set_group_name(c, "P-256") <= 0)) {
+		EVP_PKEY_CTX_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+int pki_key_generate(struct pki_keys *kc, enum pki_key_type type, EVP_PKEY **ret, struct perr *err)
+{
+	EVP_PKEY_CTX *c = kc ? kc->gen[type] : NULL;
+	if (!c && (c = gen_ctx(type)) && kc)
+		kc->gen[type] = c;
+	EVP_PKEY *k = NULL;
+	int ok = c && EVP_PKEY_generate(c, &k) > 0;
+	if (!kc)
+		EVP_PKEY_CTX_free(c);
+	if (!ok)
 		return pki_ossl_fail(err, "cannot generate a key");
 	*ret = k;
 	return 0;
@@ -56,26 +91,55 @@ static int bio_take(BIO *b, char **ret, struct perr *err)
 
 int pki_key_to_pem(EVP_PKEY *key, char **ret, struct perr *err)
 {
-	/* "type-specific" is SEC1 for EC; Ed25519 has only PKCS#8 */
-	const char *structure = EVP_PKEY_is_a(key, "EC") ? "type-specific" : "PrivateKeyInfo";
-	OSSL_ENCODER_CTX *ctx = OSSL_ENCODER_CTX_new_for_pkey(key, OSSL_KEYMGMT_SELECT_ALL, "PEM", structure,
-								NULL);
 	BIO *b = BIO_new(BIO_s_secmem());
 	int r = 0;
-	if (!ctx || !b || OSSL_ENCODER_CTX_get_num_encoders(ctx) == 0 || !OSSL_ENCODER_to_bio(ctx, b))
+	/* "traditional" is SEC1 for EC; Ed25519 has PKCS#8 only */
+	if (!b || !(EVP_PKEY_is_a(key, "EC") ? PEM_write_bio_PrivateKey_traditional(b, key, NULL, NULL, 0, NULL, NULL)
+					     : PEM_write_bio_PrivateKey(b, key, NULL, NULL, 0, NULL, NULL)))
 		r = pki_ossl_fail(err, "cannot encode a private key");
 	else
 		r = bio_take(b, ret, err);
-	OSSL_ENCODER_CTX_free(ctx);
 	BIO_free(b);
 	return r;
 }
 
-int pki_key_from_pem(const char *pem, const char *name, EVP_PKEY **ret, struct perr *err)
+/* The type a PEM text is of, by its first line. */
+static enum pki_key_type pem_type(const char *pem)
 {
-	BIO *b = BIO_new_mem_buf(pem, -1);
-	EVP_PKEY *k = b ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
-	BIO_free(b);
+	return strncmp(pem, "-----BEGIN EC PRIVATE KEY-----", 30) ? PKI_KEY_ED25519 : PKI_KEY_EC_P256;
+}
+
+/* With a kept decoder for the type the text looks like. */
+static EVP_PKEY *decode_kept(struct pki_keys *kc, const char *pem)
+{
+	enum pki_key_type t = pem_type(pem);
+	if (!kc->dec[t])
+		kc->dec[t] = OSSL_DECODER_CTX_new_for_pkey(&kc->decoded, "PEM",
+							   t == PKI_KEY_EC_P256 ? "type-specific" : "PrivateKeyInfo",
+							   t == PKI_KEY_EC_P256 ? "EC" : "ED25519",
+							   OSSL_KEYMGMT_SELECT_KEYPAIR, NULL, NULL);
+	const unsigned char *p = (const unsigned char *)pem;
+	size_t len = strlen(pem);
+	kc->decoded = NULL;
+	if (!kc->dec[t] || !OSSL_DECODER_from_data(kc->dec[t], &p, &len)) {
+		EVP_PKEY_free(kc->decoded);
+		kc->decoded = NULL;
+		ERR_clear_error();
+	}
+	EVP_PKEY *k = kc->decoded;
+	kc->decoded = NULL;
+	return k;
+}
+
+int pki_key_from_pem(struct pki_keys *kc, const char *pem, const char *name, EVP_PKEY **ret,
+		     struct perr *err)
+{
+	EVP_PKEY *k = kc ? decode_kept(kc, pem) : NULL;
+	if (!k) { /* any other form OpenSSL knows */
+		BIO *b = BIO_new_mem_buf(pem, -1);
+		k = b ? PEM_read_bio_PrivateKey(b, NULL, NULL, NULL) : NULL;
+		BIO_free(b);
+	}
 	if (!k) {
 		pki_ossl_fail(err, "not a private key");
 		return perr_wrap(err, "%s", name);

@@ -42,6 +42,7 @@ struct pki_state {
 	struct scope *nodes;    /* sorted by name */
 	size_t nnodes, capnodes;
 	struct perr last;
+	struct pki_keys *keys;  /* OpenSSL contexts kept for the next key */
 	long long first_end;    /* pki_state_saw_expiry */
 	char *first_what;
 };
@@ -246,9 +247,17 @@ int pki_state_open(const char *cluster_file, const struct pki_state_opts *o, str
 	}
 	st->fd = -1;
 	st->now = st->born = o->now;
+	if (!(st->keys = pki_keys_new())) {
+		pki_state_close(st);
+		return perr_set(err, -ENOMEM, "out of memory");
+	}
 	struct state_lock_opts lo = { o->create, o->waiting, o->ctx };
-	if ((r = state_file_lock(st->path, &lo, &st->fd, &st->created, err)) < 0)
+	if ((r = state_file_lock(st->path, &lo, &st->fd, &st->created, err)) < 0) {
+		if (r == -ENOENT)
+			perr_set(err, r, "%s: no cluster state yet (paddock build or paddock certs issue makes it)",
+				 st->path);
 		goto out;
+	}
 	if ((r = state_file_read(st->fd, st->path, MAX_STATE, &buf, &len, err)) < 0)
 		goto out;
 	/* empty: made by a build that stopped before it saved */
@@ -258,7 +267,7 @@ int pki_state_open(const char *cluster_file, const struct pki_state_opts *o, str
 	if (r < 0)
 		perr_wrap(err, "%s", st->path);
 	else if (st->is_new && !o->create)
-		r = perr_set(err, -ENOENT, "%s: holds no keys yet (paddock build makes them)", st->path);
+		r = perr_set(err, -ENOENT, "%s: no cluster state yet (paddock build or paddock certs issue makes it)", st->path);
 out:
 	if (buf)
 		OPENSSL_cleanse(buf, len);
@@ -286,6 +295,7 @@ void pki_state_close(struct pki_state *st)
 	free(st->nodes);
 	free(st->path);
 	free(st->first_what);
+	pki_keys_free(st->keys);
 	perr_clear(&st->last);
 	free(st);
 }
@@ -374,8 +384,8 @@ int pki_key(struct pki_state *st, const char *node, const char *slot, enum pki_k
 	EVP_PKEY *k = NULL;
 	char *pem = NULL;
 	if (s)
-		r = pki_key_from_pem(s->text, slot, &k, err);
-	else if ((r = pki_key_generate(type, &k, err)) == 0 && (r = pki_key_to_pem(k, &pem, err)) == 0 &&
+		r = pki_key_from_pem(st->keys, s->text, slot, &k, err);
+	else if ((r = pki_key_generate(st->keys, type, &k, err)) == 0 && (r = pki_key_to_pem(k, &pem, err)) == 0 &&
 		 (r = pki_put(st, node, slot, pem, err)) == 0)
 		s = find_slot(find_scope(st, node, false), slot, false);
 	pki_secret_free(pem);
@@ -397,23 +407,6 @@ int pki_cert(struct pki_state *st, const char *node, const char *slot, X509 **re
 	if (!s->cert && pki_cert_from_pem(s->text, slot, &s->cert, err) < 0)
 		return node ? perr_wrap(err, "node %s", node) : err->code;
 	*ret = s->cert;
-	return 0;
-}
-
-int pki_put_cert(struct pki_state *st, const char *node, const char *slot, X509 *c, struct perr *err)
-{
-	char *pem = NULL;
-	int r = pki_cert_to_pem(c, &pem, err);
-	if (r == 0)
-		r = pki_put(st, node, slot, pem, err);
-	free(pem);
-	struct slot *s = r == 0 ? find_slot(find_scope(st, node, false), slot, false) : NULL;
-	if (!s) {
-		X509_free(c);
-		return r;
-	}
-	X509_free(s->cert);
-	s->cert = c;
 	return 0;
 }
 

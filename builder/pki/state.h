@@ -64,8 +64,6 @@ int pki_key(struct pki_state *st, const char *node, const char *slot, enum pki_k
 /* The certificate in a slot, or NULL in *ret when the slot is empty;
  * borrowed, valid until the slot changes. */
 int pki_cert(struct pki_state *st, const char *node, const char *slot, X509 **ret, struct perr *err);
-/* Stores c (taken) in a slot. */
-int pki_put_cert(struct pki_state *st, const char *node, const char *slot, X509 *c, struct perr *err);
 
 /* --- what the SSH side uses ---------------------------------------------- */
 

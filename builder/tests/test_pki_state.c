@@ -208,9 +208,11 @@ static void second_user_waits_for_the_lock(void **state)
 static X509 *issue(const struct pki_cert_spec *s, EVP_PKEY *key, X509 *ca, EVP_PKEY *ca_key)
 {
 	X509 *x = NULL;
+	char *pem = NULL;
 	struct perr err = PERR_INIT;
-	if (pki_cert_issue(s, key, ca, ca_key, &x, &err) < 0)
+	if (pki_cert_issue(s, key, ca, ca_key, &pem, &err) < 0 || pki_cert_from_pem(pem, s->cn, &x, &err) < 0)
 		fail_msg("pki_cert_issue: %s", err.msg);
+	free(pem);
 	return x;
 }
 
@@ -218,7 +220,7 @@ static EVP_PKEY *key(enum pki_key_type t)
 {
 	EVP_PKEY *k = NULL;
 	struct perr err = PERR_INIT;
-	assert_int_equal(pki_key_generate(t, &k, &err), 0);
+	assert_int_equal(pki_key_generate(NULL, t, &k, &err), 0);
 	return k;
 }
 
@@ -277,17 +279,14 @@ static void certificates_carry_sans_and_verify(void **state)
 	assert_false(pki_cert_matches(leaf, &ls, ca2, k));
 	assert_int_equal(verify(ca2, leaf, NOW + 50), X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
 
-	/* PEM round trip; keys in SEC1 for EC */
+	/* keys in SEC1 for EC, and back */
 	struct perr err = PERR_INIT;
-	char *pem = NULL, *kpem = NULL;
+	char *kpem = NULL;
 	X509 *back = NULL;
 	EVP_PKEY *kback = NULL;
-	assert_int_equal(pki_cert_to_pem(leaf, &pem, &err), 0);
-	assert_int_equal(pki_cert_from_pem(pem, "leaf", &back, &err), 0);
-	assert_int_equal(X509_cmp(back, leaf), 0);
 	assert_int_equal(pki_key_to_pem(k, &kpem, &err), 0);
 	assert_int_equal(strncmp(kpem, "-----BEGIN EC PRIVATE KEY-----\n", 31), 0);
-	assert_int_equal(pki_key_from_pem(kpem, "k", &kback, &err), 0);
+	assert_int_equal(pki_key_from_pem(NULL, kpem, "k", &kback, &err), 0);
 	assert_int_equal(EVP_PKEY_eq(kback, k), 1);
 	assert_true(pki_cert_from_pem("junk", "junk", &back, &err) < 0);
 	assert_non_null(strstr(err.msg, "junk"));
@@ -296,13 +295,11 @@ static void certificates_carry_sans_and_verify(void **state)
 	char *bad[] = { "a b", NULL };
 	changed = ls;
 	changed.sans = bad;
-	X509 *none = NULL;
+	char *none = NULL;
 	assert_true(pki_cert_issue(&changed, k, ca, ca_key, &none, &err) < 0);
 	assert_non_null(strstr(err.msg, "'a b'"));
 	perr_clear(&err);
-	free(pem);
 	pki_secret_free(kpem);
-	X509_free(back);
 	EVP_PKEY_free(kback);
 	X509_free(ca2);
 	X509_free(leaf);
