@@ -25,7 +25,7 @@ best() {
 	for i in 1 2 3; do
 		eval "$PRE"
 		t0=$(now)
-		"$@" >/dev/null 2>&1
+		"$@" >/dev/null 2>"$T/err" || { echo "failed: $*" >&2; cat "$T/err" >&2; exit 1; }
 		t1=$(now)
 		d=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
 		if [ -z "$b" ] || awk -v x="$d" -v y="$b" 'BEGIN { exit !(x < y) }'; then b=$d; fi

@@ -163,8 +163,7 @@ static int save_state(const struct build_options *o, struct pki_state *st, struc
 	if (r < 0)
 		return r;
 	if (is_new)
-		warn(o, "created %s: it holds the cluster's CAs and keys; keep it private and backed up, "
-			"losing it means re-keying the cluster", pki_state_path(st));
+		warn(o, PKI_STATE_CREATED, pki_state_path(st));
 	const char *what;
 	long long end = pki_state_first_expiry(st, &what), now = pki_state_now(st);
 	if (end && end - now < 30 * 86400LL) {

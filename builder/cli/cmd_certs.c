@@ -70,9 +70,7 @@ static int run(const char *verb, const char *file, bool ca)
 		char end[32];
 		day(pki_state_first_expiry(st, &what), end);
 		if (is_new)
-			fprintf(stderr, "paddock certs: created %s: it holds the cluster's CAs and keys; keep it "
-					"private and backed up, losing it means re-keying the cluster\n",
-				pki_state_path(st));
+			fprintf(stderr, "paddock certs: " PKI_STATE_CREATED "\n", pki_state_path(st));
 		if (rotate)
 			printf("%s: %zu keys and certificates replaced%s; the first to expire, %s, ends %s\n"
 			       "rebuild every node (paddock build %s -o OUT) and boot the new images%s\n",

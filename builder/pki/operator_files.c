@@ -73,11 +73,15 @@ static int etcd_files(struct pki_state *st, const struct plan *p, const char *di
 		if (!(n->roles & PLAN_ROLE_ETCD))
 			continue;
 		char *url = url_of(n->address, 2379);
+		if (!url)
+			env.err = -ENOMEM;
 		sb_printf(&env, "%s%s", env.len ? "," : "", url ? url : "");
 		free(url);
 	}
-	if (!env.len)
+	if (!env.len && !env.err) {
+		sb_free(&env);
 		return 0;
+	}
 	const char *ca = pki_get(st, NULL, PKI_CA ".pem"), *crt = pki_get(st, NULL, PKI_ETCD_CLIENT ".pem");
 	const char *key = pki_get(st, NULL, PKI_ETCD_CLIENT "-key.pem");
 	char *endpoints = sb_steal(&env), *text = NULL, *etcd = path_join(dir, "etcd");

@@ -331,27 +331,39 @@ const char *pki_get(struct pki_state *st, const char *node, const char *slot)
 	return s ? s->text : NULL;
 }
 
+/* Removes s from sc. */
+static void slot_remove(struct pki_state *st, struct scope *sc, struct slot *s)
+{
+	slot_clear_cache(s);
+	pki_secret_free(s->text);
+	free(s->name);
+	size_t at = (size_t)(s - sc->v);
+	memmove(s, s + 1, (sc->n - at - 1) * sizeof(*s));
+	sc->n--;
+	st->dirty = true;
+}
+
 int pki_put(struct pki_state *st, const char *node, const char *slot, const char *text, struct perr *err)
 {
-	struct scope *sc = find_scope(st, node, text != NULL);
-	struct slot *s = find_slot(sc, slot, text != NULL);
-	if (!s)
-		return text ? perr_set(err, -ENOMEM, "out of memory") : 0;
-	if (text && s->text && !strcmp(text, s->text))
+	if (!text) {
+		struct scope *sc = find_scope(st, node, false);
+		struct slot *s = find_slot(sc, slot, false);
+		if (s)
+			slot_remove(st, sc, s);
 		return 0;
-	char *copy = text ? strdup(text) : NULL;
-	if (text && !copy)
+	}
+	struct slot *s = find_slot(find_scope(st, node, false), slot, false);
+	if (s && !strcmp(text, s->text))
+		return 0;
+	char *copy = strdup(text);
+	if (!copy || (!s && !(s = find_slot(find_scope(st, node, true), slot, true)))) {
+		free(copy);
 		return perr_set(err, -ENOMEM, "out of memory");
+	}
 	slot_clear_cache(s);
 	pki_secret_free(s->text);
 	s->text = copy;
 	st->dirty = true;
-	if (!text) {
-		free(s->name);
-		size_t at = (size_t)(s - sc->v);
-		memmove(s, s + 1, (sc->n - at - 1) * sizeof(*s));
-		sc->n--;
-	}
 	return 0;
 }
 
@@ -360,14 +372,11 @@ size_t pki_drop(struct pki_state *st, bool nodes, bool (*drop)(const char *slot)
 	size_t n = 0;
 	for (size_t k = 0; k < (nodes ? st->nnodes : 1); k++) {
 		struct scope *sc = nodes ? &st->nodes[k] : &st->cluster;
-		for (size_t i = sc->n; i-- > 0;) {
-			if (!drop(sc->v[i].name))
-				continue;
-			struct perr e = PERR_INIT;
-			char *name = sc->v[i].name; /* freed by the removal */
-			pki_put(st, sc->name, name, NULL, &e);
-			n++;
-		}
+		for (size_t i = sc->n; i-- > 0;)
+			if (drop(sc->v[i].name)) {
+				slot_remove(st, sc, &sc->v[i]);
+				n++;
+			}
 	}
 	return n;
 }

@@ -41,6 +41,10 @@ int pki_state_open(const char *cluster_file, const struct pki_state_opts *o, str
 const char *pki_state_path(const struct pki_state *st);
 /* Nothing was on disk: this run starts the cluster's state. */
 bool pki_state_is_new(const struct pki_state *st);
+/* What to tell the operator once a new state file is saved (%s: its path). */
+#define PKI_STATE_CREATED \
+	"created %s: it holds the cluster's CAs and keys; keep it private and backed up, " \
+	"losing it means re-keying the cluster"
 long long pki_state_now(const struct pki_state *st);
 /* Writes the file when anything changed; the lock is kept. */
 int pki_state_save(struct pki_state *st, struct perr *err);
@@ -53,8 +57,8 @@ void pki_state_close(struct pki_state *st);
 const char *pki_get(struct pki_state *st, const char *node, const char *slot);
 /* Stores a copy of text (NULL removes the slot). */
 int pki_put(struct pki_state *st, const char *node, const char *slot, const char *text, struct perr *err);
-/* Removes every slot of the cluster (node NULL) or of every node for
- * which drop(slot) says so; the number removed. */
+/* Removes the slots for which drop(slot) says so: of every node (nodes),
+ * else the cluster's own; the number removed. */
 size_t pki_drop(struct pki_state *st, bool nodes, bool (*drop)(const char *slot));
 
 /* The private key in a slot, generated (of type) and stored when the slot
