@@ -147,7 +147,8 @@ out:
 
 static int write_manifest(const struct build_request *rq, const struct lock *lock,
 			  const struct base_result *base, const char *tmp, const struct outfiles *f,
-			  char sha[DIGEST_HEX_LEN + 1], size_t *len, struct perr *err)
+			  char *const *operator_files, char sha[DIGEST_HEX_LEN + 1], size_t *len,
+			  struct perr *err)
 {
 	struct manifest_node *nodes = calloc(rq->n ? rq->n : 1, sizeof *nodes);
 	if (!nodes)
@@ -157,19 +158,21 @@ static int write_manifest(const struct build_request *rq, const struct lock *loc
 	struct manifest_input m = {
 		.cluster = rq->cluster_name, .source = rq->source, .source_date_epoch = rq->mtime,
 		.base_key = base->key, .base_info = &base->info, .lock = lock, .nodes = nodes, .n_nodes = rq->n,
+		.operator_files = operator_files,
 	};
 	int r = manifest_write(tmp, &m, f, sha, len, err);
 	free(nodes);
 	return r;
 }
 
-/* Runs the media stage on the temporary OUT and records what it wrote. */
-static int run_media(const struct build_request *rq, const char *dir, struct outfiles *files,
-		     struct perr *err)
+/* Runs a stage on the temporary OUT and records what it wrote; its paths
+ * in *ret_added when asked. */
+static int run_stage(const struct build_request *rq, const struct build_stage *stage, const char *what,
+		     const char *dir, struct outfiles *files, struct strv *ret_added, struct perr *err)
 {
 	struct strv added = STRV_INIT;
 	double t0 = progress_now();
-	int r = rq->media->run(rq->media->ctx, dir, &added, err);
+	int r = stage->run(stage->ctx, dir, &added, err);
 	for (size_t i = 0; r >= 0 && i < added.n; i++) {
 		char sha[DIGEST_HEX_LEN + 1];
 		struct stat st;
@@ -185,9 +188,12 @@ static int run_media(const struct build_request *rq, const char *dir, struct out
 		free(p);
 	}
 	if (r >= 0)
-		progress_say(rq->progress, "boot media: %zu files (%.1f s)", added.n, progress_now() - t0);
-	strv_clear(&added);
-	return r < 0 ? perr_wrap(err, "boot media") : 0;
+		progress_say(rq->progress, "%s: %zu files (%.1f s)", what, added.n, progress_now() - t0);
+	if (r >= 0 && ret_added)
+		*ret_added = added;
+	else
+		strv_clear(&added);
+	return r < 0 ? perr_wrap(err, "%s", what) : 0;
 }
 
 static int valid_node_name(const char *s)
@@ -206,6 +212,7 @@ int build_run(const struct build_request *rq, struct perr *err)
 	struct base_result base = { 0 };
 	struct outdir od = { 0 };
 	struct outfiles files = { 0 };
+	struct strv operator_files = STRV_INIT;
 	char *lockp = path_join(rq->root, LOCK_PATH), *p = NULL;
 	char b1[16], b2[16];
 	int r;
@@ -273,15 +280,18 @@ int build_run(const struct build_request *rq, struct perr *err)
 	progress_say(rq->progress, "node layers: %zu node(s), %s in all, %s each on average (%.2f s)", rq->n,
 		     progress_size(node_bytes, b1), progress_size(rq->n ? node_bytes / rq->n : 0, b2),
 		     progress_now() - t1);
-	if (rq->media && (r = run_media(rq, od.tmp.path, &files, err)) < 0)
+	if (rq->operator && (r = run_stage(rq, rq->operator, "operator files", od.tmp.path, &files, &operator_files,
+					   err)) < 0)
+		goto out;
+	if (rq->media && (r = run_stage(rq, rq->media, "boot media", od.tmp.path, &files, NULL, err)) < 0)
 		goto out;
 	char msha[DIGEST_HEX_LEN + 1];
 	size_t mlen;
-	if ((r = write_manifest(rq, &lock, &base, od.tmp.path, &files, msha, &mlen, err)) < 0 ||
+	if ((r = write_manifest(rq, &lock, &base, od.tmp.path, &files, operator_files.v, msha, &mlen, err)) < 0 ||
 	    (r = record(&files, "manifest.json", msha, mlen, err)) < 0 ||
 	    (r = sums_write(od.tmp.path, &files, err)) < 0)
 		goto out;
-	if (rq->check && (r = rq->check->run(rq->check->ctx, od.tmp, err)) < 0)
+	if (rq->check && (r = rq->check->run(rq->check->ctx, od.tmp.path, err)) < 0)
 		goto out;
 	if ((r = outdir_commit(&od, err)) < 0)
 		goto out;
@@ -296,6 +306,7 @@ out:
 		outdir_abort(&od);
 	free(p);
 	free(lockp);
+	strv_clear(&operator_files);
 	outfiles_free(&files);
 	base_result_free(&base);
 	lock_free(&lock);

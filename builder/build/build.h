@@ -8,6 +8,7 @@
  *   OUT/<node>/initrd.img   base.img + node.img in one file (only when asked)
  *   OUT/<node>/<node>.iso   boot media (media.h), when asked: also
  *   OUT/tftp/, OUT/ipxe/
+ *   OUT/kube_config_*.yml, OUT/etcd/   the operator's files (0600; pki.h)
  *   OUT/manifest.json       components, kernel, base, per-node files, media, hashes
  *   OUT/SHA256SUMS
  *
@@ -27,12 +28,13 @@
 #include "perr.h"
 #include "cli/progress.h"
 
-/* An extra file of a node layer (certificates and keys later). */
+/* An extra file of a node layer (os-services, certificates, keys). */
 struct node_file {
 	const char *path;       /* absolute in the image */
 	const void *data;
 	size_t len;
 	mode_t mode;
+	unsigned uid, gid;      /* the owner: who uses it */
 };
 
 struct build_node {
@@ -74,6 +76,9 @@ struct build_request {
 	size_t n;
 	const struct progress *progress;
 	const struct build_stage *media;  /* NULL: no boot media */
+	/* the operator's files (admin kubeconfig, etcd client); listed in the
+	 * manifest under "operator"; NULL: none */
+	const struct build_stage *operator;
 	const struct build_check *check;  /* NULL: none */
 };
 

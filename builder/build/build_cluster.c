@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "audit/audit.h"
 #include "build/build.h"
@@ -15,6 +16,7 @@
 #include "plan/cmdline.h"
 #include "plan/media_plan.h"
 #include "plan/plan.h"
+#include "pki/pki.h"
 #include "strv.h"
 
 /* The nodes as build_run() takes them, and what they point into. */
@@ -26,6 +28,7 @@ struct cluster_nodes {
 	struct node_file **nfiles;
 	struct strv cmdlines;   /* node i's kernel command line; also the media's */
 	size_t n;
+	struct pki_state *pki;  /* the cluster state file, locked */
 };
 
 static void cluster_nodes_free(struct cluster_nodes *c)
@@ -41,6 +44,7 @@ static void cluster_nodes_free(struct cluster_nodes *c)
 	free(c->nfiles);
 	strv_clear(&c->cmdlines);
 	os_services_free(&c->svcs);
+	pki_state_close(c->pki); /* lets go of the lock */
 }
 
 static void warn(const struct build_options *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -68,6 +72,10 @@ static int gather_node(const struct build_options *o, const struct plan *p, size
 	int r = appliance_node_files(p, i, &c->svcs, &c->files[i], &warning, err);
 	if (r < 0)
 		return r;
+	if ((r = pki_node_files(c->pki, p, i, &c->files[i], err)) < 0) {
+		free(warning);
+		return r;
+	}
 	if (warning && *last && !strcmp(warning, *last)) {
 		(*repeats)++;
 		free(warning);
@@ -80,7 +88,8 @@ static int gather_node(const struct build_options *o, const struct plan *p, size
 	if (!(c->nfiles[i] = calloc(f->n ? f->n : 1, sizeof(**c->nfiles))))
 		return perr_set(err, -ENOMEM, "out of memory");
 	for (size_t k = 0; k < f->n; k++)
-		c->nfiles[i][k] = (struct node_file){ f->v[k].path, f->v[k].data, f->v[k].len, f->v[k].mode };
+		c->nfiles[i][k] = (struct node_file){ f->v[k].path, f->v[k].data, f->v[k].len, f->v[k].mode,
+						      f->v[k].uid, f->v[k].gid };
 	if ((r = plan_node_config(p, i, &c->cfgs[i], err)) < 0)
 		return r;
 	strv_add_owned(&c->cmdlines, cmdline_for_node(p, i));
@@ -113,6 +122,61 @@ static int gather_nodes(const struct build_options *o, const struct plan *p, str
 	if (r == 0 && repeats)
 		warn(o, "the same for %zu more node(s)", repeats);
 	return r;
+}
+
+struct operator_stage {
+	struct pki_state *pki;
+	const struct plan *plan;
+	const char *file;
+};
+
+static int operator_run(void *ctx, const char *dir, struct strv *added, struct perr *err)
+{
+	const struct operator_stage *s = ctx;
+	return pki_operator_files(s->pki, s->plan, s->file, dir, added, err);
+}
+
+static void state_waiting(void *ctx, const char *path)
+{
+	const struct build_options *o = ctx;
+	progress_say(o->progress, "waiting for %s: another paddock is using it", path);
+}
+
+/* The state file, locked, with the cluster's CAs and keys in it. */
+static int open_state(const struct build_options *o, const struct plan *p, struct pki_state **ret,
+		      struct perr *err)
+{
+	struct pki_state_opts so = { .now = (long long)time(NULL), .create = true, .waiting = state_waiting,
+				     .ctx = (void *)o };
+	int r = pki_state_open(o->file, &so, ret, err);
+	if (r == 0 && (r = pki_issue_cluster(*ret, p, err)) < 0) {
+		pki_state_close(*ret);
+		*ret = NULL;
+	}
+	return r;
+}
+
+/* Saves what the nodes added to the state, and says what the operator
+ * must know about it. */
+static int save_state(const struct build_options *o, struct pki_state *st, struct perr *err)
+{
+	bool is_new = pki_state_is_new(st);
+	int r = pki_state_save(st, err);
+	if (r < 0)
+		return r;
+	if (is_new)
+		warn(o, PKI_STATE_CREATED, pki_state_path(st));
+	const char *what;
+	long long end = pki_state_first_expiry(st, &what), now = pki_state_now(st);
+	if (end && end - now < 30 * 86400LL) {
+		char day[32];
+		time_t t = (time_t)end;
+		struct tm tm;
+		strftime(day, sizeof day, "%Y-%m-%d", gmtime_r(&t, &tm));
+		warn(o, "%s %s on %s: renew with `paddock certs rotate %s` (--ca for a CA) and rebuild", what,
+		     end < now ? "expired" : "expires", day, o->file);
+	}
+	return 0;
 }
 
 struct media_stage {
@@ -201,10 +265,13 @@ static int run(const struct build_options *o, const struct plan *p, enum build_f
 	if (r < 0)
 		return r;
 	struct cluster_nodes c = { .cmdlines = STRV_INIT };
-	if ((r = gather_nodes(o, p, &c, err)) == 0) {
+	if ((r = open_state(o, p, &c.pki, err)) == 0 && (r = gather_nodes(o, p, &c, err)) == 0 &&
+	    (r = save_state(o, c.pki, err)) == 0) {
 		struct media_stage ms = { p, c.cmdlines.v, &mopts };
 		struct build_stage stage = { media_run, &ms };
 		struct build_check check = { audit_stage, (void *)o->progress };
+		struct operator_stage os = { c.pki, p, o->file };
+		struct build_stage operator = { operator_run, &os };
 		struct build_request rq = {
 			.root = o->root, .cache = o->cache, .out = o->out, .flavour = kernel, .compression = cz,
 			/* the ISO boots base + node layer in one file */
@@ -213,6 +280,7 @@ static int run(const struct build_options *o, const struct plan *p, enum build_f
 			.mtime = o->source_date_epoch, .cluster_name = plan_cluster_name(p), .source = o->file,
 			.nodes = c.nodes, .n = c.n, .progress = o->progress, .media = mformats ? &stage : NULL,
 			.check = &check,
+			.operator = &operator,
 		};
 		*failure = BUILD_FAILED_OUTPUT;
 		r = build_run(&rq, err);

@@ -9,6 +9,7 @@ const struct cli_verb cli_verbs[] = {
 	{ "validate", "check a cluster.yml (RKE's rules, and paddock's stricter ones)", cmd_validate },
 	{ "plan", "show what each node will run and carry (--json: stable document)", cmd_plan },
 	{ "build", "build every node's kernel and initramfs into an output directory", cmd_build },
+	{ "certs", "rotate or issue the cluster's certificates in its state file", cmd_certs },
 	{ "audit", "check a build output against the security checklist (--json)", cmd_audit },
 	{ NULL, NULL, NULL },
 };

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "config/config.h"
 #include "components/listfile.h"
 #include "image/daemon_json.h"
@@ -32,21 +34,23 @@ int appliance_services(const char *root, struct os_services *out, struct perr *e
 	return r;
 }
 
-static int add(struct appl_files *f, const char *path, char *data, size_t len, mode_t mode)
+int appl_files_add(struct appl_files *f, const char *path, char *data, size_t len, mode_t mode, unsigned uid,
+		   unsigned gid)
 {
 	struct appl_file *g = realloc(f->v, (f->n + 1) * sizeof(*g));
+	char *p = g ? strdup(path) : NULL;
 
-	if (!g)
+	if (g)
+		f->v = g;
+	if (!p)
 		return -ENOMEM;
-	f->v = g;
-	f->v[f->n].path = strdup(path);
-	f->v[f->n].data = data;
-	f->v[f->n].len = len;
-	f->v[f->n].mode = mode;
-	if (!f->v[f->n].path)
-		return -ENOMEM;
-	f->n++;
+	f->v[f->n++] = (struct appl_file){ p, data, len, mode, uid, gid };
 	return 0;
+}
+
+static int add(struct appl_files *f, const char *path, char *data, size_t len, mode_t mode)
+{
+	return appl_files_add(f, path, data, len, mode, 0, 0);
 }
 
 /* "~/x" -> "$HOME/x" */
@@ -167,6 +171,8 @@ void appl_files_free(struct appl_files *f)
 {
 	for (size_t i = 0; i < f->n; i++) {
 		free(f->v[i].path);
+		if (f->v[i].data)
+			OPENSSL_cleanse(f->v[i].data, f->v[i].len);
 		free(f->v[i].data);
 	}
 	free(f->v);

@@ -21,7 +21,7 @@ int node_layer(const struct build_node *n, struct layer *l, struct perr *err)
 	free(conf);
 	for (size_t i = 0; r >= 0 && i < n->nfiles; i++)
 		r = layer_add_blob(l, n->files[i].path, n->files[i].data, n->files[i].len,
-				   n->files[i].mode, 0, 0, "node", err);
+				   n->files[i].mode, n->files[i].uid, n->files[i].gid, "node", err);
 	if (r >= 0)
 		r = layer_sort(l, err);
 	return r < 0 ? perr_wrap(err, "node %s", n->name) : 0;

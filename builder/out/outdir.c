@@ -19,7 +19,7 @@ bool outdir_name_taken(const char *name)
 {
 	/* media trees are built as <tree>.tmp and replace <tree> via <tree>.old */
 	static const char *const taken[] = { ".", "..", "base.img", "vmlinuz", "manifest.json", "SHA256SUMS",
-					     "tftp", "tftp.tmp", "tftp.old", "ipxe", "ipxe.tmp", "ipxe.old",
+					     "etcd", "tftp", "tftp.tmp", "tftp.old", "ipxe", "ipxe.tmp", "ipxe.old",
 					     OUTDIR_MARKER, NULL };
 	for (size_t i = 0; taken[i]; i++)
 		if (!strcmp(name, taken[i]))

@@ -11,6 +11,8 @@ SHARED_CACHE=${PADDOCK_CACHE:-$HOME/.cache/paddock}
 T=$(mktemp -d "${TMPDIR:-/tmp}/paddock-build-test.XXXXXX")
 cleanup_dirs=("$T")
 trap 'for d in "${cleanup_dirs[@]}"; do umount "$d" 2>/dev/null; rm -rf "$d"; done' EXIT
+# a copy of the cluster file, so its state file (the cluster's keys) is made in T
+cp "$CLUSTER" "$T/" && CLUSTER=$T/$(basename "$CLUSTER")
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
 
 fail() { echo "FAIL: $*" >&2; exit 1; }

@@ -20,11 +20,12 @@
 #include "strv.h"
 #include "testutil.h"
 
-#define CLUSTER "configs/single-node.yml"
 #define NODE "paddock-single"
 
 static char dir[] = "/tmp/paddock-test-build-cluster.XXXXXX";
 static char *cache;
+/* the bundled example, copied so its state file is made in the scratch directory */
+static char *cluster;
 
 struct heard {
 	size_t diag_calls;
@@ -55,7 +56,7 @@ static void builds_every_output(void **state)
 	struct heard h = { 0, STRV_INIT };
 	struct build_report rep = { heard_diags, heard_warning, &h };
 	char *out = path_join(dir, "out");
-	struct build_options o = options(CLUSTER, out, &rep);
+	struct build_options o = options(cluster, out, &rep);
 	struct perr err = PERR_INIT;
 	enum build_failure failure = BUILD_FAILED_INPUT;
 	if (build_cluster(&o, &failure, &err) < 0)
@@ -67,6 +68,8 @@ static void builds_every_output(void **state)
 		NODE "/node.img", NODE "/vmlinuz", NODE "/cmdline", NODE "/initrd.img", NODE "/" NODE ".iso",
 		"tftp/pxelinux.0", "tftp/base.img", "tftp/pxelinux.cfg/01-52-54-00-00-01-01",
 		"ipxe/boot.ipxe", "ipxe/52-54-00-00-01-01.ipxe", "ipxe/nodes/" NODE ".img",
+		"kube_config_single-node.yml", "etcd/ca.pem", "etcd/client.pem", "etcd/client-key.pem",
+		"etcd/etcdctl.env",
 	};
 	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
 		char *p = path_join(out, files[i]);
@@ -79,9 +82,12 @@ static void builds_every_output(void **state)
 	assert_int_equal(stat(p, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0700);
 	free(p);
-	/* one warning at most (the SSH key, when this machine has none), named by node */
-	assert_true(h.warnings.n <= 1);
-	if (h.warnings.n)
+	/* the new state file is announced; besides, one warning at most (the SSH
+	 * key, when this machine has none), named by node */
+	assert_true(h.warnings.n >= 1 && h.warnings.n <= 2);
+	assert_non_null(strstr(h.warnings.v[h.warnings.n - 1], "single-node.paddock-state"));
+	assert_non_null(strstr(h.warnings.v[h.warnings.n - 1], "losing it means re-keying the cluster"));
+	if (h.warnings.n == 2)
 		assert_int_equal(strncmp(h.warnings.v[0], "node " NODE ": ", strlen("node " NODE ": ")), 0);
 	strv_clear(&h.warnings);
 	free(out);
@@ -100,7 +106,7 @@ static void failures_say_where(void **state)
 	perr_clear(&err);
 	/* OUT's parent does not exist: the input was fine, the output not */
 	char *orphan = path_join(dir, "no/such/parent/out");
-	o = options(CLUSTER, orphan, NULL);
+	o = options(cluster, orphan, NULL);
 	o.formats = "kernel";
 	assert_true(build_cluster(&o, &failure, &err) < 0);
 	assert_int_equal(failure, BUILD_FAILED_OUTPUT);
@@ -151,7 +157,9 @@ int main(void)
 		free(home_cache);
 		return 77;
 	}
-	if (scratch_make(dir) < 0)
+	struct perr err = PERR_INIT;
+	if (scratch_make(dir) < 0 || !(cluster = path_join(dir, "single-node.yml")) ||
+	    copy_file("configs/single-node.yml", cluster, 0644, &err) < 0)
 		return 1;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(builds_every_output),
@@ -159,6 +167,7 @@ int main(void)
 	};
 	int r = cmocka_run_group_tests(tests, NULL, NULL);
 	scratch_remove(dir);
+	free(cluster);
 	free(home_cache);
 	return r;
 }

@@ -5,7 +5,8 @@
 # a missing boot loader names its Debian package.
 . builder/tests/build-helpers.bash
 new_cache "$T/c"
-HA=$ROOT/configs/ha-3node.yml
+cp "$ROOT/configs/ha-3node.yml" "$T/" # its state file goes beside it
+HA=$T/ha-3node.yml
 
 "$PADDOCK" build "$HA" -q -o "$T/all" --cache "$T/c" --http-base http://192.0.2.1/pxe || fail "build"
 for f in node1/node1.iso node2/node2.iso node3/node3.iso tftp/pxelinux.0 tftp/ldlinux.c32 \

@@ -288,7 +288,7 @@ static void node_layer_holds_config_and_files(void **state)
 	struct layer l = { 0 };
 	struct perr e = PERR_INIT;
 	nodecfg_add(&cfg, "node.name", "n1");
-	struct node_file key = { "/etc/paddock/pki/node.key", "SECRET", 6, 0600 };
+	struct node_file key = { "/etc/paddock/pki/node.key", "SECRET", 6, 0600, 0, 0 };
 	struct build_node n = { .name = "n1", .cmdline = "x", .cfg = &cfg, .files = &key, .nfiles = 1 };
 	assert_int_equal(node_layer(&n, &l, &e), 0);
 	assert_int_equal(l.n, 5);
