@@ -28,3 +28,5 @@ all: $(INIT_BIN) $(PADDOCKCTL)
 $(UNIT_BINS): $(BUILD)/libinit.a
 # init's tests include its private headers
 $(BUILD)/initrd/tests/%: override CPPFLAGS += -Iinitrd
+# shell tests of the image's scripts run with the unit tests
+UNIT_SCRIPTS += initrd/tests/udhcpc_script.sh
