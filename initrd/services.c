@@ -187,37 +187,37 @@ size_t services_start_ready(struct osvc *v, size_t n, double now)
 	return started;
 }
 
-static int later_first(const void *a, const void *b)
+/* The service whose watcher is s, or NULL. */
+static const struct osvc *of_watcher(const struct osvc *v, size_t n, const struct sv *s)
 {
-	unsigned long x = (*(struct osvc *const *)a)->sv->first_start;
-	unsigned long y = (*(struct osvc *const *)b)->sv->first_start;
-
-	return x < y ? 1 : x > y ? -1 : 0;
+	for (size_t i = 0; i < n; i++)
+		if (v[i].sv == s)
+			return &v[i];
+	return NULL;
 }
 
 void services_stop_all(struct osvc *v, size_t n, double budget_s)
 {
 	struct perr err = PERR_INIT;
 	struct docker *d = NULL;
-	struct osvc **order = calloc(n + 1, sizeof(*order));
 	size_t no = 0;
+	struct sv **order = sv_stop_order(&no);
 	double end = boot_seconds() + budget_s;
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		v[i].sv->enabled = false;
-		if (order && v[i].sv->first_start)
-			order[no++] = &v[i];
-	}
-	if (order)
-		qsort(order, no, sizeof(*order), later_first);
 	if (order && docker_open(SYSTEM_DOCKER_SOCK, &d, &err) == 0) {
 		docker_set_timeout(d, 5);
 		for (size_t i = 0; i < no; i++) {
+			const struct osvc *o = of_watcher(v, n, order[i]);
 			double left = end - boot_seconds();
 			int grace = left > SERVICES_STOP_GRACE ? SERVICES_STOP_GRACE : left > 0 ? (int)left : 0;
-			int r = docker_container_stop(d, order[i]->conf.name, grace, &err);
+			int r;
+			if (!o)
+				continue;
+			r = docker_container_stop(d, o->conf.name, grace, &err);
 			if (r < 0 && r != -ENOENT)
-				console_line("service %s: stop: %s", order[i]->conf.name, err.msg ? err.msg : "?");
+				console_line("service %s: stop: %s", o->conf.name, err.msg ? err.msg : "?");
 			perr_clear(&err);
 		}
 	}
