@@ -156,6 +156,11 @@ static void read_request(struct control_client *c, control_fn fn, void *arg)
 
 	for (;;) {
 		ssize_t n = read(c->fd, c->in + c->inlen, sizeof(c->in) - 1 - c->inlen);
+		if (n == 0 && c->inlen) {
+			/* the client shut its side after a request without a newline */
+			nl = c->in + c->inlen;
+			break;
+		}
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 			drop(c);
 			return;

@@ -73,10 +73,13 @@ static bool stop_supervised(struct init *in)
 	order = sv_stop_order(&n);
 	quiet = order != NULL;
 	for (size_t i = 0; order && i < n; i++) {
+		double t0 = boot_seconds();
 		if (order[i]->pid <= 0)
 			continue;
 		sv_stop(order[i]);
-		if (!wait_entry(in, order[i], order[i]->stop_secs)) {
+		if (wait_entry(in, order[i], order[i]->stop_secs)) {
+			console_line("stopped %s in %.1f s", order[i]->name, boot_seconds() - t0);
+		} else {
 			console_line("%s did not stop within %g s", order[i]->name, order[i]->stop_secs);
 			quiet = false;
 		}

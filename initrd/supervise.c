@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -167,6 +168,8 @@ int sv_start(struct sv *s, double now, struct perr *err)
 			}
 		}
 		if (s->fn) {
+			/* a function entry is a part of its parent: it ends with it */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			close(pfd[0]);
 			/* keep init's signal handling (signalfd) out of the watcher,
 			 * but a plain SIGTERM must end it */

@@ -349,6 +349,16 @@ static void control_never_waits_for_a_client(void **state)
 	for (size_t i = 0; i < CONTROL_MAX_CLIENTS; i++)
 		close(held[i]);
 
+	/* a request ended by the client's shutdown(2) rather than a newline */
+	ok = dial(sock);
+	assert_int_equal(write(ok, "status", 6), 6);
+	shutdown(ok, SHUT_WR);
+	pid1_step(&in, 50);
+	text = answer(ok);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "service\tsvc\t"));
+	close(ok);
+
 	/* power requests */
 	ok = dial(sock);
 	assert_int_equal(write(ok, "reboot\n", 7), 7);
@@ -425,6 +435,10 @@ static void shutdown_goes_down_in_order(void **state)
 	shutdown_run(&in);
 	con = captured_text();
 	assert_string_equal(stopped_order(), "c\nb\na\n");
+	assert_non_null(strstr(con, "paddock: stopped a in"));
+	assert_non_null(strstr(con, "paddock: stopped c in"));
+	assert_true(strstr(con, "paddock: stopped c in") < strstr(con, "paddock: stopped b in"));
+	assert_true(strstr(con, "paddock: stopped b in") < strstr(con, "paddock: stopped a in"));
 	assert_string_equal(events, "kill_all TERM;kill_all KILL;sync;unmount;"
 				    "reboot power off;reboot power off;reboot power off;");
 	assert_non_null(strstr(con, "paddock: shutdown: power off requested"));
