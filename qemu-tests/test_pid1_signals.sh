@@ -2,8 +2,8 @@
 # PID 1 does what it is asked, at once, whatever clients do: on the
 # single-node example (built with a test SSH key, as test_appliance.sh does)
 #   - a client holding the control sockets open without finishing a request
-#     (one silent, one trickling bytes) does not delay `system_powerdown`
-#     beyond the usual power-off time;
+#     (one silent, one trickling bytes) does not delay `system_powerdown`:
+#     PID 1 takes the press within 5 s and powers off in the usual time;
 #   - `kill -TERM 1` reboots (the init marker shows twice), as busybox init;
 #   - `kill -USR2 1` powers off; that power-off is the usual time above;
 #   - /init links libc alone.
@@ -47,6 +47,9 @@ wait_count() {
 	return 1
 }
 
+# since T0: the seconds from T0 (date +%s.%N) to now
+since() { echo "$(date +%s.%N) $1" | awk '{ printf "%.1f", $1 - $2 }'; }
+
 # the seconds of the Nth console line matching "^paddock: TEXT <seconds>"
 marker_secs() { tr -d '\r' <"$(qemu_log "$1")" | grep -aE "^paddock: $2 [0-9.]+\$" | sed -n "$3p" | awk '{ print $NF }'; }
 
@@ -88,10 +91,13 @@ gssh a 'setsid /tmp/slow_client /run/paddock/init.sock /run/paddock/services.soc
 sleep 5 # let it connect and start trickling
 t0=$(date +%s.%N)
 qemu_qmp a '{"execute":"system_powerdown"}' >/dev/null
-qemu_wait a '^paddock: power button pressed' 20 || fail "power button not seen with slow clients"
+qemu_wait a '^paddock: shutdown: power off requested' 20 || fail "power button not seen with slow clients"
+t_seen=$(since "$t0")
 qemu_wait_exit a 120 || fail "no power-off with slow clients"
-t_slow=$(echo "$(date +%s.%N) $t0" | awk '{ printf "%.1f", $1 - $2 }')
-echo "power-off with slow clients: $t_slow s"
+t_slow=$(since "$t0")
+echo "power button to shutdown with slow clients: $t_seen s; to power-off: $t_slow s"
+# PID 1 takes the press at once, whatever the clients do
+awk -v s="$t_seen" 'BEGIN { exit !(s <= 5) }' || fail "slow clients delayed the power button by $t_seen s"
 
 # 2. SIGTERM reboots, SIGUSR2 powers off
 PORTS[b]=$(free_port)
@@ -105,12 +111,15 @@ t0=$(date +%s.%N)
 gssh b 'kill -USR2 1'
 qemu_wait b '^paddock: shutdown: power off requested' 20 || fail "SIGUSR2: no power off requested"
 qemu_wait_exit b 120 || fail "SIGUSR2: no power-off"
-t_usual=$(echo "$(date +%s.%N) $t0" | awk '{ printf "%.1f", $1 - $2 }')
+t_usual=$(since "$t0")
 [ "$(count b '^paddock: init ok [0-9.]+$')" -eq 2 ] || fail "SIGUSR2 rebooted"
 tr -d '\r' <"$(qemu_log b)" | grep -aE '^paddock: (services stopped|unmount|power off|reboot)' | sed 's/^/b: /'
 echo "power-off without clients (SIGUSR2): $t_usual s"
 
-# a slow client may cost the console a few lines, not PID 1 its time
-awk -v s="$t_slow" -v u="$t_usual" 'BEGIN { exit !(s <= u + 10) }' ||
+# The whole power-off with slow clients is the usual one.  Its time is
+# mostly the containers stopping (the user dockerd alone takes 2 to 20 s
+# under TCG on a loaded host), hence the margin; slow clients held the old
+# PID 1 for about 30 s per trickling connection.
+awk -v s="$t_slow" -v u="$t_usual" 'BEGIN { exit !(s <= u + 20) }' ||
 	fail "slow clients delayed power-off: $t_slow s against $t_usual s"
 echo "PASS: SIGTERM reboots, SIGUSR2 powers off, slow clients delay nothing, /init needs libc alone"
