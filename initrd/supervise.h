@@ -1,9 +1,11 @@
-/* supervise: the processes init starts and keeps running.
+/* supervise: the processes a program starts and keeps running: init's
+ * (System Docker, paddock-services, DHCP) and paddock-services' (the
+ * image loader, the os-service watchers), each in its own registry.
  *
  * A supervised entry is either a program (argv) or a function run in a
  * forked child (the os-service watchers).  When it ends it is restarted
  * after a back-off that doubles with each quick failure (1 s .. 60 s), so
- * a crashing service never starves the node.  init's main loop calls
+ * a crashing service never starves the node.  The main loop calls
  * sv_reaped() for every child it reaps and sv_tick() when the deadline
  * sv_tick() returned has passed. */
 #ifndef PADDOCK_INIT_SUPERVISE_H
