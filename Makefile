@@ -100,7 +100,7 @@ CLI_TESTS  := $(sort $(wildcard builder/tests/*.sh))
 QEMU_TESTS := $(sort $(wildcard qemu-tests/test_*.sh))
 
 unit: $(UNIT_BINS)
-	@$(RUNNER) --log $(BUILD)/test-logs --name unit $(UNIT_BINS)
+	@$(RUNNER) --log $(BUILD)/test-logs --name unit $(UNIT_BINS) $(UNIT_SCRIPTS)
 
 unit-san:
 	$(MAKE) BUILD=$(BUILD)/san SAN=1 unit

@@ -6,18 +6,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "console.h"
+#include "docker_api.h" /* SYSTEM_DOCKER_SOCK: PID 1 never calls the API */
 #include "modules.h"
 #include "network.h"
+#include "servicesd.h"
 
 #define DOCKERD "/usr/sbin/dockerd"
 #define DOCKERD_CONFIG "/etc/paddock/system-docker.json"
 #define DOCKERD_LOG "/var/log/system-docker.log"
-#define DOCKER_READY_TIMEOUT 90.0
+#define DOCKER_LISTEN_TIMEOUT 90.0
+/* the containers first (paddock-services), then System Docker's own end */
+#define SERVICES_STOP_SECS 45.0
+#define DOCKERD_STOP_SECS 20.0
 
 void boot_modules(void)
 {
@@ -106,6 +114,7 @@ void boot_start_dockerd(struct init *in, double now)
 			stage_failed("system-docker", "out of memory");
 			return;
 		}
+		in->dockerd->stop_secs = DOCKERD_STOP_SECS;
 	}
 	mkdir("/var/log", 0755);
 	if (sv_start(in->dockerd, now, &err) < 0) {
@@ -113,39 +122,68 @@ void boot_start_dockerd(struct init *in, double now)
 		in->dockerd->state = SV_BACKOFF;
 		in->dockerd->next_start = now + 2;
 	}
-	in->docker_started = now;
+	perr_clear(&err);
+}
+
+/* A connect(2) on a unix socket does not wait: it is taken or refused.
+ * dockerd queues what it accepts before its API serves, and
+ * paddock-services waits for the answer. */
+static bool listening(const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	int fd, r;
+
+	if (strlen(path) >= sizeof(a.sun_path))
+		return false;
+	strcpy(a.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return false;
+	r = connect(fd, (struct sockaddr *)&a, sizeof(a));
+	close(fd);
+	return r == 0 || errno == EAGAIN;
+}
+
+static void start_services(struct init *in, double now)
+{
+	struct perr err = PERR_INIT;
+	int r;
+
+	if (!in->services) {
+		char *argv[] = { SERVICES_BIN, NULL };
+		in->services = sv_add_program("paddock-services", argv, NULL, SV_RESTART_ALWAYS);
+		if (!in->services) {
+			stage_failed("paddock-services", "out of memory");
+			return;
+		}
+		in->services->stop_secs = SERVICES_STOP_SECS;
+	}
+	in->services->enabled = true;
+	r = sv_start(in->services, now, &err);
+	if (r == -EBUSY) {
+		/* the copy of the last System Docker is still stopping */
+		perr_clear(&err);
+		return;
+	}
+	if (r < 0) {
+		stage_failed("paddock-services", "%s", err.msg);
+		in->services->state = SV_BACKOFF;
+		in->services->next_start = now + 2;
+	}
+	in->phase = PH_UP;
 	perr_clear(&err);
 }
 
 void boot_advance(struct init *in, double now)
 {
-	struct perr err = PERR_INIT;
-
-	if (in->phase == PH_DOCKER && in->dockerd && in->dockerd->pid > 0) {
-		if (docker_ping(in->api, &err) == 0) {
-			stage_ok_as("system-docker", "System Docker ready");
-			in->phase = PH_IMAGES;
-			in->images = in->images ? in->images
-						: sv_add_func("images", images_load_all, NULL, SV_RESTART_ON_FAILURE);
-			if (!in->images || sv_start(in->images, now, &err) < 0)
-				stage_failed("images", "%s", err.msg ? err.msg : "out of memory");
-		} else if (now - in->dockerd->started > DOCKER_READY_TIMEOUT) {
-			stage_failed("system-docker", "no answer on %s after %.0f s (see %s); restarting",
-				     SYSTEM_DOCKER_SOCK, DOCKER_READY_TIMEOUT, DOCKERD_LOG);
-			kill(in->dockerd->pid, SIGKILL);
-		}
-		perr_clear(&err);
-	}
-	if (in->phase == PH_SERVICES || in->phase == PH_UP) {
-		bool all = true;
-		services_start_ready(in->svcs, in->nsvcs, now);
-		for (size_t i = 0; i < in->nsvcs; i++)
-			if (in->svcs[i].sv->state != SV_RUNNING && in->svcs[i].sv->state != SV_DONE)
-				all = false;
-		if (all && in->phase == PH_SERVICES) {
-			in->phase = PH_UP;
-			stage_ok("services");
-		}
+	if (in->phase != PH_DOCKER || !in->dockerd || in->dockerd->pid <= 0)
+		return;
+	if (listening(SYSTEM_DOCKER_SOCK)) {
+		start_services(in, now);
+	} else if (now - in->dockerd->started > DOCKER_LISTEN_TIMEOUT) {
+		stage_failed("system-docker", "not listening on %s after %.0f s (see %s); restarting",
+			     SYSTEM_DOCKER_SOCK, DOCKER_LISTEN_TIMEOUT, DOCKERD_LOG);
+		kill(in->dockerd->pid, SIGKILL);
 	}
 }
 
@@ -179,18 +217,6 @@ static void on_child_exit(struct init *in, pid_t pid, int status, double now)
 
 	if (!s || in->shutdown)
 		return;
-	for (size_t i = 0; i < in->nsvcs; i++)
-		if (in->svcs[i].sv == s)
-			in->svcs[i].announced = false;
-	if (s == in->images) {
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-			stage_ok("images");
-			in->phase = PH_SERVICES;
-		} else {
-			stage_failed("images", "loading bundled images failed; retrying in %.0f s", again);
-		}
-		return;
-	}
 	if (s == in->dockerd) {
 		char *last = last_line(DOCKERD_LOG);
 		stage_failed("system-docker", "dockerd %s %d: %s; restarting in %.0f s",
@@ -198,18 +224,30 @@ static void on_child_exit(struct init *in, pid_t pid, int status, double now)
 			     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status),
 			     last ? last : "(see " DOCKERD_LOG ")", again);
 		free(last);
+		/* its containers went with it: paddock-services starts over
+		 * once the new one listens */
 		in->phase = PH_DOCKER;
+		if (in->services)
+			sv_stop(in->services);
+		return;
+	}
+	if (s == in->services && WIFEXITED(status) && WEXITSTATUS(status) == SERVICES_EXIT_NO_DOCKER &&
+	    in->dockerd && in->dockerd->pid > 0) {
+		stage_failed("system-docker", "no answer on %s (see %s); restarting", SYSTEM_DOCKER_SOCK,
+			     DOCKERD_LOG);
+		kill(in->dockerd->pid, SIGKILL);
 		return;
 	}
 	if (again >= 0)
 		console_line("service %s stopped; restart %u in %.0f s", s->name, s->restarts + 1, again);
 }
 
-void boot_reap(struct init *in)
+bool boot_reap(struct init *in)
 {
 	int status;
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
 		on_child_exit(in, pid, status, boot_seconds());
+	return pid == 0;
 }

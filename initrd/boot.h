@@ -1,6 +1,6 @@
 /* boot: PID 1's boot stages after the mounts: modules and coldplug, the
- * network, then the machine that moves from System Docker to the bundled
- * images to the os-services as each becomes ready (enum phase).  Each
+ * network, then System Docker and, once it listens, paddock-services, which
+ * loads the bundled images and runs the os-services (enum phase).  Each
  * stage says "paddock: <stage> ok" or "... FAILED: <why>" on the console. */
 #ifndef PADDOCK_INIT_BOOT_H
 #define PADDOCK_INIT_BOOT_H
@@ -13,10 +13,11 @@ void boot_modules(void);
 void boot_network(struct init *in);
 /* Starts (or registers and starts) System Docker. */
 void boot_start_dockerd(struct init *in, double now);
-/* Moves the boot forward: System Docker answering, images loaded, services. */
+/* Moves the boot forward: once System Docker listens, paddock-services is
+ * started; System Docker that never listens is killed and started again. */
 void boot_advance(struct init *in, double now);
 /* Reaps every ended child; outside a shutdown an end moves the phase back
- * or is announced. */
-void boot_reap(struct init *in);
+ * or is announced.  Returns whether a child is left. */
+bool boot_reap(struct init *in);
 
 #endif

@@ -7,8 +7,10 @@
 #ifndef PADDOCK_INIT_CONSOLE_H
 #define PADDOCK_INIT_CONSOLE_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 struct stage_rec {
 	char *name;
@@ -18,6 +20,14 @@ struct stage_rec {
 };
 
 double boot_seconds(void);
+
+/* Sleeps s seconds whatever signal arrives. */
+static inline void sleep_s(double s)
+{
+	struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
 
 void stage_ok(const char *stage);
 /* Records stage as ok but prints "paddock: <text> <seconds>" instead. */

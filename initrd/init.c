@@ -2,13 +2,14 @@
  *
  * Stages, each with one console line: init, root (move into tmpfs and
  * re-exec), mounts, sysctl, modules, coldplug, hostname, network, then
- * System Docker, the bundled images and the os-services, supervised until
- * a power-off request (SIGTERM/SIGUSR2/SIGPWR, the ACPI power button,
- * `paddockctl poweroff`) or a reboot request (SIGINT from Ctrl-Alt-Del,
- * `paddockctl reboot`). */
+ * System Docker and paddock-services (the bundled images and the
+ * os-services, servicesd.h), supervised until asked to go down.  As
+ * busybox init: SIGTERM (busybox `reboot`) reboots, SIGUSR2 (`poweroff`)
+ * powers off, SIGUSR1 (`halt`) halts.  Also: SIGINT (Ctrl-Alt-Del) and
+ * `paddockctl reboot` reboot; the ACPI power button, SIGPWR and
+ * `paddockctl poweroff` power off.  SIGHUP does nothing. */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -16,7 +17,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/reboot.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,17 +24,14 @@
 #include "boot.h"
 #include "console.h"
 #include "control.h"
-#include "docker_api.h"
+#include "mainloop.h"
 #include "mounts.h"
 #include "network.h"
 #include "nodecfg.h"
 #include "pid1.h"
 #include "powerbutton.h"
-#include "requests.h"
 #include "run.h"
-#include "services.h"
 #include "shutdown.h"
-#include "supervise.h"
 #include "sysctl.h"
 
 #define FATAL_REBOOT_DELAY 30
@@ -65,7 +62,7 @@ static void debug_shell(void)
 }
 
 /* A stage init cannot go on without: say so, then shell or reboot. */
-static void fatal(struct init *in, const char *stage, const struct perr *err)
+static void __attribute__((noreturn)) fatal(struct init *in, const char *stage, const struct perr *err)
 {
 	stage_failed(stage, "%s", err->msg ? err->msg : "?");
 	if (in && in->debug_shell) {
@@ -76,8 +73,9 @@ static void fatal(struct init *in, const char *stage, const struct perr *err)
 		sleep_s(FATAL_REBOOT_DELAY);
 	}
 	sync();
-	reboot(RB_AUTOBOOT);
-	_exit(1);
+	shutdown_reboot(&pid1_sys_real, RB_AUTOBOOT, SHUTDOWN_RETRY_SECS);
+	for (;;) /* only a stand-in reboot returns */
+		sleep_s(3600);
 }
 
 /* The value of KEY=VALUE on the kernel command line (heap), "" for a bare
@@ -101,85 +99,12 @@ static char *cmdline_get(const char *key)
 	return found;
 }
 
-static void main_loop(struct init *in)
-{
-	for (;;) {
-		struct pollfd p[2 + MAX_INPUTS + 64];
-		size_t np = 0, nall;
-		struct sv **all;
-		double now = boot_seconds(), next = sv_tick(now);
-		int timeout = 1000;
-
-		if (in->shutdown)
-			shutdown_now(in);
-		boot_advance(in, now);
-		all = sv_all(&nall); /* after boot_advance(): registering may move the table */
-		if (in->phase == PH_DOCKER)
-			timeout = 100;
-		if (next > 0 && (next - now) * 1000 < timeout)
-			timeout = next <= now ? 0 : (int)((next - now) * 1000) + 1;
-
-		p[np++] = (struct pollfd){ in->sfd, POLLIN, 0 };
-		p[np++] = (struct pollfd){ in->cfd, POLLIN, 0 };
-		for (size_t i = 0; i < in->ninputs; i++)
-			p[np++] = (struct pollfd){ in->inputs[i], POLLIN, 0 };
-		for (size_t i = 0; i < nall && np < sizeof(p) / sizeof(p[0]); i++)
-			if (all[i]->ready_fd >= 0)
-				p[np++] = (struct pollfd){ all[i]->ready_fd, POLLIN, 0 };
-		if (poll(p, np, timeout) < 0 && errno != EINTR)
-			sleep_s(0.1);
-
-		if (p[0].revents & POLLIN) {
-			struct signalfd_siginfo si;
-			while (read(in->sfd, &si, sizeof(si)) == sizeof(si)) {
-				switch (si.ssi_signo) {
-				case SIGCHLD:
-					break;
-				case SIGINT:
-					in->shutdown = RB_AUTOBOOT;
-					break;
-				default: /* SIGTERM, SIGUSR1, SIGUSR2, SIGPWR */
-					in->shutdown = RB_POWER_OFF;
-				}
-			}
-		}
-		boot_reap(in);
-		if (p[1].revents & POLLIN)
-			requests_answer(in);
-		for (size_t i = 2; i < np; i++) {
-			if (!(p[i].revents & (POLLIN | POLLHUP)))
-				continue;
-			if (i < 2 + in->ninputs) {
-				if (power_button_pressed(p[i].fd)) {
-					console_line("power button pressed");
-					in->shutdown = RB_POWER_OFF;
-				}
-				continue;
-			}
-			struct sv *s = sv_find_ready_fd(p[i].fd);
-			char c;
-			if (!s)
-				continue;
-			if (read(p[i].fd, &c, 1) == 1) {
-				sv_mark_ready(s);
-				for (size_t k = 0; k < in->nsvcs; k++)
-					if (in->svcs[k].sv == s && !in->svcs[k].announced) {
-						in->svcs[k].announced = true;
-						console_line("service %s running %.2f", s->name, boot_seconds());
-					}
-			} else {
-				close(s->ready_fd); /* ended before ready; reaped soon */
-				s->ready_fd = -1;
-			}
-		}
-	}
-}
-
 int main(int argc, char **argv)
 {
-	struct init in = { .sfd = -1, .cfd = -1 };
+	struct init in = { .sfd = -1, .ctl = { .lfd = -1 }, .sys = &pid1_sys_real,
+			   .term_secs = SHUTDOWN_TERM_SECS, .kill_secs = SHUTDOWN_KILL_SECS,
+			   .retry_secs = SHUTDOWN_RETRY_SECS };
 	struct perr err = PERR_INIT;
-	sigset_t mask;
 	size_t applied, skipped;
 	char *name;
 
@@ -209,22 +134,13 @@ int main(int argc, char **argv)
 		fatal(NULL, "mounts", &err);
 	stage_ok("mounts");
 
-	/* signals arrive through a signalfd in the main loop */
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGUSR1);
-	sigaddset(&mask, SIGUSR2);
-	sigaddset(&mask, SIGPWR);
-	sigaddset(&mask, SIGHUP);
-	sigprocmask(SIG_BLOCK, &mask, NULL);
+	/* signals arrive through a signalfd in the main loop; Ctrl-Alt-Del
+	 * as SIGINT rather than an instant reset */
 	signal(SIGPIPE, SIG_IGN);
-	in.sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (in.sfd < 0) {
-		perr_set(&err, -errno, "signalfd: %s", strerror(errno));
+	in.sfd = pid1_signalfd(&err);
+	if (in.sfd < 0)
 		fatal(NULL, "mounts", &err);
-	}
+	reboot(RB_DISABLE_CAD);
 
 	if (nodecfg_load(NODECFG_PATH, &in.cfg, &err) < 0) {
 		stage_failed("config", "%s; using DHCP and defaults", err.msg);
@@ -257,7 +173,7 @@ int main(int argc, char **argv)
 	if ((name = cmdline_get("paddock.poweroff"))) {
 		free(name);
 		in.shutdown = RB_POWER_OFF;
-		shutdown_now(&in);
+		shutdown_run(&in);
 	}
 
 	/* paddock.shell: a console shell beside the boot, for debugging; only
@@ -275,22 +191,11 @@ int main(int argc, char **argv)
 
 	boot_network(&in);
 
-	in.cfd = control_listen(CONTROL_SOCK, &err);
-	if (in.cfd < 0) {
+	if (control_listen(&in.ctl, CONTROL_SOCK, &err) < 0) {
 		stage_failed("control", "%s", err.msg);
 		perr_clear(&err);
 	}
 
-	if (services_load(SVCCONF_DIR, &in.svcs, &in.nsvcs, &err) < 0 ||
-	    services_register(in.svcs, in.nsvcs, &err) < 0) {
-		stage_failed("services", "%s", err.msg);
-		perr_clear(&err);
-		in.nsvcs = 0;
-	}
-	if (docker_open(SYSTEM_DOCKER_SOCK, &in.api, &err) < 0)
-		fatal(&in, "system-docker", &err);
-	docker_set_timeout(in.api, 2);
 	boot_start_dockerd(&in, boot_seconds());
-	main_loop(&in);
-	return 0;
+	pid1_run(&in);
 }

@@ -4,8 +4,9 @@
  *   paddockctl logs SERVICE [-n N]
  *   paddockctl poweroff | reboot
  *
- * Talks to init over its control socket only (init asks System Docker),
- * so it is static and needs no library in a service image.  Exit status:
+ * Talks to init's control socket (stages, init's processes, power) and to
+ * paddock-services' (the os-services, their containers, their logs), so
+ * it is static and needs no library in a service image.  Exit status:
  * 0 ok, 1 failure, 2 usage. */
 #include <errno.h>
 #include <stdbool.h>
@@ -18,30 +19,33 @@
 
 #include "control.h"
 #include "perr.h"
+#include "servicesd.h"
 #include "strbuf.h"
 
-static int ask_init(const char *req, char **ret, struct perr *err)
+/* The answer of the server at sock (CONTROL_SOCK or SERVICES_SOCK). */
+static int ask(const char *sock, const char *req, char **ret, struct perr *err)
 {
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	struct strbuf sb = STRBUF_INIT;
 	char buf[4096];
 	ssize_t n;
+	const char *who = strcmp(sock, CONTROL_SOCK) ? "paddock-services" : "init";
 	int fd;
 
 	sb.max = 1 << 20;
-	strcpy(a.sun_path, CONTROL_SOCK);
+	strcpy(a.sun_path, sock);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return perr_set(err, -errno, "socket: %s", strerror(errno));
 	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
 		int e = errno;
 		close(fd);
-		return perr_set(err, -e, "cannot reach init at %s: %s", CONTROL_SOCK, strerror(e));
+		return perr_set(err, -e, "cannot reach %s at %s: %s", who, sock, strerror(e));
 	}
 	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req) || write(fd, "\n", 1) != 1) {
 		int e = errno ? errno : EIO;
 		close(fd);
-		return perr_set(err, -e, "writing to init: %s", strerror(e));
+		return perr_set(err, -e, "writing to %s: %s", who, strerror(e));
 	}
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		sb_add(&sb, buf, (size_t)n);
@@ -50,7 +54,7 @@ static int ask_init(const char *req, char **ret, struct perr *err)
 	if (sb.err) {
 		int r = sb.err;
 		sb_free(&sb);
-		return perr_set(err, r, "answer from init too large");
+		return perr_set(err, r, "answer from %s too large", who);
 	}
 	*ret = sb_steal(&sb);
 	return 0;
@@ -71,7 +75,7 @@ static size_t fields(char *line, char **f, size_t max)
 	return n;
 }
 
-/* The docker status init reported for a service, or "-". */
+/* The docker status paddock-services reported for a service, or "-". */
 static const char *container_of(char *text, size_t len, const char *name)
 {
 	for (char *p = text; p < text + len;) {
@@ -84,20 +88,12 @@ static const char *container_of(char *text, size_t len, const char *name)
 	return "-";
 }
 
-static int cmd_status(struct perr *err)
+/* Prints the records of one kind ("stage" or "service") of text, whose
+ * lines are NUL-separated. */
+static void print_records(char *text, size_t len, const char *kind)
 {
-	char *text = NULL;
-	size_t len;
 	bool header = false;
-	int r;
 
-	if ((r = ask_init("status", &text, err)) < 0)
-		return r;
-	len = strlen(text);
-	for (char *p = text; *p; p++)
-		if (*p == '\n')
-			*p = '\0';
-	printf("%-18s %-7s %8s  %s\n", "STAGE", "RESULT", "SECONDS", "DETAIL");
 	for (char *line = text; line < text + len; line += strlen(line) + 1) {
 		char copy[1024], *f[6];
 		size_t n;
@@ -105,9 +101,11 @@ static int cmd_status(struct perr *err)
 			continue;
 		strcpy(copy, line);
 		n = fields(copy, f, 6);
-		if (n >= 4 && !strcmp(f[0], "stage")) {
+		if (strcmp(f[0], kind))
+			continue;
+		if (n >= 4 && !strcmp(kind, "stage")) {
 			printf("%-18s %-7s %8s  %s\n", f[1], f[2], f[3], n > 4 ? f[4] : "");
-		} else if (n >= 6 && !strcmp(f[0], "service")) {
+		} else if (n >= 6) {
 			if (!header) {
 				printf("\n%-18s %-9s %8s %7s %8s  %s\n", "SERVICE", "STATE", "RESTARTS", "PID",
 				       "SINCE", "CONTAINER");
@@ -117,6 +115,35 @@ static int cmd_status(struct perr *err)
 			       container_of(text, len, f[1]));
 		}
 	}
+}
+
+/* init's stages and processes, then paddock-services' (absent while System
+ * Docker starts). */
+static int cmd_status(struct perr *err)
+{
+	struct perr serr = PERR_INIT;
+	char *mine = NULL, *svcs = NULL, *text = NULL;
+	size_t len;
+	int r;
+
+	if ((r = ask(CONTROL_SOCK, "status", &mine, err)) < 0)
+		return r;
+	if (ask(SERVICES_SOCK, "status", &svcs, &serr) < 0)
+		fprintf(stderr, "paddockctl: no os-services yet: %s\n", serr.msg ? serr.msg : "?");
+	perr_clear(&serr);
+	if (asprintf(&text, "%s%s", mine, svcs ? svcs : "") < 0)
+		text = NULL;
+	free(mine);
+	free(svcs);
+	if (!text)
+		return perr_set(err, -ENOMEM, "out of memory");
+	len = strlen(text);
+	for (char *p = text; *p; p++)
+		if (*p == '\n')
+			*p = '\0';
+	printf("%-18s %-7s %8s  %s\n", "STAGE", "RESULT", "SECONDS", "DETAIL");
+	print_records(text, len, "stage");
+	print_records(text, len, "service");
 	free(text);
 	return 0;
 }
@@ -130,7 +157,7 @@ static int cmd_logs(const char *svc, unsigned tail, struct perr *err)
 		return perr_set(err, -EINVAL, "bad service name '%s'", svc);
 	if (asprintf(&req, "logs %s %u", svc, tail) < 0)
 		return perr_set(err, -ENOMEM, "out of memory");
-	r = ask_init(req, &ans, err);
+	r = ask(SERVICES_SOCK, req, &ans, err);
 	free(req);
 	if (r < 0)
 		return r;
@@ -176,7 +203,7 @@ int main(int argc, char **argv)
 		r = cmd_logs(argv[2], (unsigned)tail, &err);
 	} else if ((!strcmp(argv[1], "poweroff") || !strcmp(argv[1], "reboot")) && argc == 2) {
 		char *ans = NULL;
-		r = ask_init(argv[1], &ans, &err);
+		r = ask(CONTROL_SOCK, argv[1], &ans, &err);
 		if (r == 0 && strncmp(ans, "ok", 2))
 			r = perr_set(&err, -EIO, "init answered: %s", ans);
 		free(ans);

@@ -1,45 +1,45 @@
-/* pid1: the state PID 1's parts share: the boot stages (boot.h), the
- * control socket's requests (requests.h), the shutdown (shutdown.h) and the
- * main loop in init.c that wires them. */
+/* pid1: the state PID 1's parts share: the boot stages (boot.h), the main
+ * loop (mainloop.h), the control socket's requests (requests.h) and the
+ * shutdown (shutdown.h). */
 #ifndef PADDOCK_INIT_PID1_H
 #define PADDOCK_INIT_PID1_H
 
-#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <time.h>
 
-#include "docker_api.h"
+#include "control.h"
 #include "nodecfg.h"
-#include "services.h"
 #include "supervise.h"
 
 #define MAX_INPUTS 8
 
-/* Where the boot is after the network: each needs the one before. */
-enum phase { PH_DOCKER, PH_IMAGES, PH_SERVICES, PH_UP };
+/* Where the boot is after the network: System Docker starting, then
+ * paddock-services (servicesd.h) running the os-services in it. */
+enum phase { PH_DOCKER, PH_UP };
+
+/* What the shutdown does to the machine; the unit tests put stand-ins
+ * here so that it can run as a plain user. */
+struct pid1_sys {
+	int (*kill_all)(int sig);                               /* kill(-1, sig) */
+	int (*unmount_all)(int *ret_left, struct perr *err);    /* mounts_unmount_all */
+	void (*sync)(void);
+	int (*reboot)(int how);  /* returns only on failure (negative errno); a stand-in returns 0 */
+};
 
 struct init {
 	struct nodecfg cfg;
 	bool debug_shell;
-	struct sv *dockerd, *images;
-	struct osvc *svcs;
-	size_t nsvcs;
+	struct sv *dockerd, *services;
 	enum phase phase;
-	double docker_started;
-	struct docker *api;
-	int sfd, cfd;
-	int inputs[MAX_INPUTS];
+	struct control ctl;
+	int sfd;                /* signalfd */
+	int inputs[MAX_INPUTS]; /* power buttons */
 	size_t ninputs;
-	int shutdown;           /* 0, RB_POWER_OFF or RB_AUTOBOOT */
+	int shutdown;           /* 0, RB_AUTOBOOT, RB_POWER_OFF or RB_HALT_SYSTEM */
+	const struct pid1_sys *sys;
+	/* shutdown bounds, seconds: after SIGTERM to all, after SIGKILL to
+	 * all, between attempts of a reboot that failed */
+	double term_secs, kill_secs, retry_secs;
 };
-
-/* Sleeps s seconds whatever signal arrives. */
-static inline void sleep_s(double s)
-{
-	struct timespec ts = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
 
 #endif

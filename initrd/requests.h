@@ -1,12 +1,14 @@
-/* requests: PID 1's answers on the control socket (control.h): status with
- * the containers' states, a container's logs, power off and reboot (which
- * set in->shutdown for the main loop). */
+/* requests: PID 1's answers on its control socket (control.h): status
+ * (its stages and supervised processes), poweroff and reboot (which set
+ * in->shutdown for the main loop).  Everything is in memory: an answer
+ * never waits on anything. */
 #ifndef PADDOCK_INIT_REQUESTS_H
 #define PADDOCK_INIT_REQUESTS_H
 
 #include "pid1.h"
 
-/* Answers every client waiting on in->cfd. */
-void requests_answer(struct init *in);
+/* A control_fn; arg is the struct init. */
+void requests_answer(void *arg, struct control_client *c, enum control_req req, const char *name,
+		     unsigned lines);
 
 #endif

@@ -26,6 +26,26 @@ static int list_or_none(const char *dir, const char *suffix, char ***ret, size_t
 	return 0;
 }
 
+/* "NN-NAME.conf": NN as a number, so 100-x comes after 20-y; then the name. */
+static int by_number(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	char *ex, *ey;
+	unsigned long nx = strtoul(x, &ex, 10), ny = strtoul(y, &ey, 10);
+	bool hx = ex != x, hy = ey != y;
+
+	if (hx != hy)
+		return hx ? -1 : 1;
+	if (hx && nx != ny)
+		return nx < ny ? -1 : 1;
+	return strcmp(x, y);
+}
+
+void services_sort_files(char **names, size_t n)
+{
+	qsort(names, n, sizeof(*names), by_number);
+}
+
 int services_load(const char *dir, struct osvc **ret, size_t *ret_n, struct perr *err)
 {
 	char **names;
@@ -35,6 +55,7 @@ int services_load(const char *dir, struct osvc **ret, size_t *ret_n, struct perr
 
 	if ((r = list_or_none(dir, ".conf", &names, &n, err)) < 0)
 		return r;
+	services_sort_files(names, n);
 	v = calloc(n ? n : 1, sizeof(*v));
 	if (!v) {
 		strv_free(names);
@@ -166,24 +187,43 @@ size_t services_start_ready(struct osvc *v, size_t n, double now)
 	return started;
 }
 
-void services_stop_all(struct osvc *v, size_t n, int timeout_s)
+/* The service whose watcher is s, or NULL. */
+static const struct osvc *of_watcher(const struct osvc *v, size_t n, const struct sv *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].sv == s)
+			return &v[i];
+	return NULL;
+}
+
+void services_stop_all(struct osvc *v, size_t n, double budget_s)
 {
 	struct perr err = PERR_INIT;
 	struct docker *d = NULL;
+	size_t no = 0;
+	struct sv **order = sv_stop_order(&no);
+	double end = boot_seconds() + budget_s;
 
 	for (size_t i = 0; i < n; i++)
 		v[i].sv->enabled = false;
-	if (docker_open(SYSTEM_DOCKER_SOCK, &d, &err) == 0) {
+	if (order && docker_open(SYSTEM_DOCKER_SOCK, &d, &err) == 0) {
 		docker_set_timeout(d, 5);
-		for (size_t i = n; i-- > 0;) {
-			int r = docker_container_stop(d, v[i].conf.name, timeout_s, &err);
+		for (size_t i = 0; i < no; i++) {
+			const struct osvc *o = of_watcher(v, n, order[i]);
+			double left = end - boot_seconds();
+			int grace = left > SERVICES_STOP_GRACE ? SERVICES_STOP_GRACE : left > 0 ? (int)left : 0;
+			int r;
+			if (!o)
+				continue;
+			r = docker_container_stop(d, o->conf.name, grace, &err);
 			if (r < 0 && r != -ENOENT)
-				console_line("service %s: stop: %s", v[i].conf.name, err.msg ? err.msg : "?");
+				console_line("service %s: stop: %s", o->conf.name, err.msg ? err.msg : "?");
 			perr_clear(&err);
 		}
 	}
 	docker_close(d);
 	perr_clear(&err);
+	free(order);
 	for (size_t i = 0; i < n; i++)
 		sv_stop(v[i].sv);
 }

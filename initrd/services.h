@@ -1,5 +1,5 @@
-/* services: the os-services init runs in System Docker, and the bundled
- * images they come from. */
+/* services: the os-services paddock-services (servicesd.h) runs in System
+ * Docker, and the bundled images they come from. */
 #ifndef PADDOCK_INIT_SERVICES_H
 #define PADDOCK_INIT_SERVICES_H
 
@@ -11,6 +11,8 @@
 #include "svcconf.h"
 
 #define IMAGES_DIR "/usr/share/paddock/images"
+/* the seconds a container gets to stop before System Docker kills it */
+#define SERVICES_STOP_GRACE 10
 
 struct osvc {
 	struct svcconf conf;
@@ -18,8 +20,12 @@ struct osvc {
 	bool announced;         /* "service X running" printed for this run */
 };
 
-/* Reads every *.conf in dir, in file-name order (the builder's NN- prefix
- * puts dependencies first).  A missing dir means no services. */
+/* Orders "NN-NAME.conf" file names by NN as a number, then by name; names
+ * without a number last.  The builder's NN puts dependencies first. */
+void services_sort_files(char **names, size_t n);
+
+/* Reads every *.conf in dir, in services_sort_files() order.  A missing
+ * dir means no services. */
 int services_load(const char *dir, struct osvc **ret, size_t *ret_n, struct perr *err);
 void services_free(struct osvc *v, size_t n);
 
@@ -30,9 +36,10 @@ int services_register(struct osvc *v, size_t n, struct perr *err);
  * how many were started. */
 size_t services_start_ready(struct osvc *v, size_t n, double now);
 
-/* Stops the containers in reverse order through the API (grace period
- * timeout_s each) and ends the watchers. */
-void services_stop_all(struct osvc *v, size_t n, int timeout_s);
+/* Stops the containers through the API, the last first started first,
+ * each with SERVICES_STOP_GRACE seconds and all within budget_s, then ends
+ * the watchers (the caller reaps them). */
+void services_stop_all(struct osvc *v, size_t n, double budget_s);
 
 /* sv_fn: loads every *.tar of IMAGES_DIR into System Docker. */
 int images_load_all(void *arg, int ready_fd);

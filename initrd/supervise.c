@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 
 static struct sv **reg;
 static size_t nreg;
+static unsigned long nstarts;
 
 static struct sv *add(struct sv *s)
 {
@@ -52,6 +54,7 @@ static struct sv *sv_new(const char *name, enum sv_restart restart)
 	s->ready_fd = -1;
 	s->enabled = true;
 	s->state = SV_WAITING;
+	s->stop_secs = SV_STOP_SECS;
 	if (!s->name) {
 		free(s);
 		return NULL;
@@ -136,6 +139,8 @@ int sv_start(struct sv *s, double now, struct perr *err)
 	int pfd[2] = { -1, -1 };
 	pid_t pid;
 
+	if (s->pid > 0)
+		return perr_set(err, -EBUSY, "%s: already running as pid %d", s->name, (int)s->pid);
 	if (s->fn && pipe2(pfd, O_CLOEXEC) < 0)
 		return perr_set(err, -errno, "%s: pipe: %s", s->name, strerror(errno));
 	pid = fork();
@@ -163,6 +168,8 @@ int sv_start(struct sv *s, double now, struct perr *err)
 			}
 		}
 		if (s->fn) {
+			/* a function entry is a part of its parent: it ends with it */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			close(pfd[0]);
 			/* keep init's signal handling (signalfd) out of the watcher,
 			 * but a plain SIGTERM must end it */
@@ -191,6 +198,8 @@ int sv_start(struct sv *s, double now, struct perr *err)
 	}
 	s->pid = pid;
 	s->started = now;
+	if (!s->first_start)
+		s->first_start = ++nstarts;
 	return 0;
 }
 
@@ -245,6 +254,43 @@ void sv_mark_ready(struct sv *s)
 		s->state = SV_RUNNING;
 }
 
+struct sv *sv_ready_event(int fd)
+{
+	struct sv *s = sv_find_ready_fd(fd);
+	char c;
+
+	if (!s)
+		return NULL;
+	if (read(fd, &c, 1) == 1) {
+		sv_mark_ready(s);
+		return s;
+	}
+	close(s->ready_fd);
+	s->ready_fd = -1;
+	return NULL;
+}
+
+static int later_first(const void *a, const void *b)
+{
+	unsigned long x = (*(struct sv *const *)a)->first_start, y = (*(struct sv *const *)b)->first_start;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+struct sv **sv_stop_order(size_t *n)
+{
+	struct sv **v = calloc(nreg + 1, sizeof(*v));
+
+	*n = 0;
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < nreg; i++)
+		if (reg[i]->first_start)
+			v[(*n)++] = reg[i];
+	qsort(v, *n, sizeof(*v), later_first);
+	return v;
+}
+
 double sv_tick(double now)
 {
 	double next = 0;
@@ -295,4 +341,5 @@ void sv_reset(void)
 	free(reg);
 	reg = NULL;
 	nreg = 0;
+	nstarts = 0;
 }

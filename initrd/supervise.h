@@ -1,9 +1,11 @@
-/* supervise: the processes init starts and keeps running.
+/* supervise: the processes a program starts and keeps running: init's
+ * (System Docker, paddock-services, DHCP) and paddock-services' (the
+ * image loader, the os-service watchers), each in its own registry.
  *
  * A supervised entry is either a program (argv) or a function run in a
  * forked child (the os-service watchers).  When it ends it is restarted
  * after a back-off that doubles with each quick failure (1 s .. 60 s), so
- * a crashing service never starves the node.  init's main loop calls
+ * a crashing service never starves the node.  The main loop calls
  * sv_reaped() for every child it reaps and sv_tick() when the deadline
  * sv_tick() returned has passed. */
 #ifndef PADDOCK_INIT_SUPERVISE_H
@@ -21,6 +23,8 @@ enum sv_restart { SV_RESTART_ALWAYS, SV_RESTART_ON_FAILURE, SV_RESTART_NO };
 /* A run that lasted this long resets the back-off. */
 #define SV_STABLE_SECS 30.0
 #define SV_BACKOFF_MAX 60.0
+/* stop_secs unless the caller sets another */
+#define SV_STOP_SECS 10.0
 
 struct sv;
 /* Runs in the child; write one byte to ready_fd once up.  Returns the exit status. */
@@ -38,6 +42,8 @@ struct sv {
 	unsigned restarts;      /* times restarted since boot */
 	unsigned streak;        /* quick failures in a row */
 	double started, next_start;
+	unsigned long first_start; /* place in the order of first starts, 0: never started */
+	double stop_secs;       /* how long a stop waits for it before moving on */
 	int last_status;        /* wait status of the last run */
 	int ready_fd;           /* parent's end of the ready pipe, -1 */
 	bool enabled;           /* false once stopped on purpose */
@@ -55,6 +61,8 @@ struct sv *sv_find_ready_fd(int fd);
 /* All entries in registration order. */
 struct sv **sv_all(size_t *n);
 
+/* Starts the entry; -EBUSY while it still runs (a second copy would
+ * leave the first unwatched). */
 int sv_start(struct sv *s, double now, struct perr *err);
 
 /* The seconds to wait before restart number streak+1. */
@@ -66,6 +74,16 @@ struct sv *sv_reaped(pid_t pid, int status, double now, double *ret_restart_in);
 
 /* Marks the entry running (its ready byte arrived); closes the pipe. */
 void sv_mark_ready(struct sv *s);
+
+/* A ready pipe polled readable: reads it.  Returns the entry that became
+ * ready, or NULL (not a ready pipe, or its child ended before ready: the
+ * pipe is closed and the child is reaped soon). */
+struct sv *sv_ready_event(int fd);
+
+/* The entries ever started, the last first started first (heap array of
+ * *n entries; the entries stay the registry's).  Stopping in this order
+ * stops what depends on an entry before the entry. */
+struct sv **sv_stop_order(size_t *n);
 
 /* Starts entries whose back-off has passed; returns the next deadline
  * (absolute seconds) or 0 when none is pending.  Failures to fork are

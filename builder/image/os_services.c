@@ -404,8 +404,12 @@ int os_services_bake(const struct os_services *s, unsigned roles, struct baked_f
 {
 	struct baked_file *v = calloc(s->n + 1, sizeof(*v));
 	size_t n = 0, seq = 0;
-	int r = 0;
+	int r = 0, width = 2;
 
+	/* NN as wide as the last one needs, so names sort as the numbers do
+	 * (100-x after 90-y) */
+	for (size_t last = s->n * 10; last >= 100; last /= 10)
+		width++;
 	if (!v)
 		return perr_set(err, -ENOMEM, "out of memory");
 	for (size_t i = 0; r == 0 && i < s->n; i++) {
@@ -424,7 +428,7 @@ int os_services_bake(const struct os_services *s, unsigned roles, struct baked_f
 			break;
 		seq += 10;
 		if (svcconf_to_nodecfg(&o->conf, &c) < 0 ||
-		    asprintf(&v[n].path, "/etc/paddock/services/%02zu-%s.conf", seq, o->conf.name) < 0 ||
+		    asprintf(&v[n].path, "/etc/paddock/services/%0*zu-%s.conf", width, seq, o->conf.name) < 0 ||
 		    !(v[n].data = nodecfg_serialize(&c, &v[n].len)))
 			r = perr_set(err, -ENOMEM, "out of memory");
 		nodecfg_free(&c);

@@ -152,6 +152,33 @@ static void bakes_per_role_in_dependency_order(void **state)
 	os_services_free(&s);
 }
 
+/* ten services or more: file names still sort in baking order */
+static void bakes_names_that_sort_as_numbers(void **state)
+{
+	(void)state;
+	struct os_services s = { 0 };
+	struct perr e = PERR_INIT;
+	struct baked_file *f = NULL;
+	size_t n = 0;
+
+	for (int i = 0; i < 12; i++) {
+		char file[16], text[96];
+		snprintf(file, sizeof(file), "s%02d.yml", i);
+		snprintf(text, sizeof(text), "name: s%02d\nimage: paddock/base:1\n%s", i,
+			 i ? "depends_on: [s00]\n" : "");
+		add(&s, file, text);
+	}
+	assert_int_equal(os_services_check(&s, images, &e), 0);
+	assert_int_equal(os_services_bake(&s, PLAN_ROLE_WORKER, &f, &n, &e), 0);
+	assert_int_equal(n, 12);
+	assert_string_equal(f[0].path, "/etc/paddock/services/010-s00.conf");
+	assert_string_equal(f[9].path, "/etc/paddock/services/100-s09.conf");
+	for (size_t i = 1; i < n; i++)
+		assert_true(strcmp(f[i - 1].path, f[i].path) < 0);
+	baked_files_free(f, n);
+	os_services_free(&s);
+}
+
 static void bundled_definitions_are_valid(void **state)
 {
 	(void)state;
@@ -182,6 +209,7 @@ int main(void)
 		cmocka_unit_test(bad_definitions_name_the_line),
 		cmocka_unit_test(checks_images_dependencies_and_cycles),
 		cmocka_unit_test(bakes_per_role_in_dependency_order),
+		cmocka_unit_test(bakes_names_that_sort_as_numbers),
 		cmocka_unit_test(bundled_definitions_are_valid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

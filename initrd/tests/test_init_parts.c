@@ -22,6 +22,8 @@
 #include "json.h"
 #include "modules.h"
 #include "mounts.h"
+#include "services.h"
+#include "status.h"
 #include "strv.h"
 #include "supervise.h"
 #include "svcconf.h"
@@ -160,7 +162,7 @@ static void function_entries_report_ready(void **state)
 	assert_int_equal(s->state, SV_DONE);
 
 	size_t len;
-	char *text = control_status_text(&len);
+	char *text = status_text(&len);
 	assert_non_null(text);
 	assert_non_null(strstr(text, "service\twatcher\tdone\t0\t0\t1.00\n"));
 	free(text);
@@ -353,59 +355,74 @@ static void service_conf_becomes_create_request(void **state)
 	nodecfg_free(&c);
 }
 
-/* One client request against control_accept(); returns what init saw. */
-static enum control_req ask(const char *sock, int lfd, const char *req, char **name, unsigned *lines,
-			    char *reply, size_t cap)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int c = socket(AF_UNIX, SOCK_STREAM, 0), fd = -1;
-	enum control_req r;
-	ssize_t n;
-
-	strcpy(a.sun_path, sock);
-	assert_int_equal(connect(c, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(write(c, req, strlen(req)), (ssize_t)strlen(req));
-	r = control_accept(lfd, &fd, name, lines);
-	if (fd >= 0) {
-		control_reply(fd, "ok\n", 3);
-		close(fd);
-	}
-	n = read(c, reply, cap - 1);
-	reply[n > 0 ? n : 0] = '\0';
-	close(c);
-	return r;
-}
-
 static void control_requests_are_parsed(void **state)
 {
 	(void)state;
-	char *d = mktmp(), *sock = NULL, *name = NULL, reply[64];
+	char *d = mktmp(), *sock = NULL, *name = NULL;
 	unsigned lines = 0;
 	struct perr e = PERR_INIT;
-	int lfd;
-
-	assert_true(asprintf(&sock, "%s/init.sock", d) > 0);
-	lfd = control_listen(sock, &e);
-	assert_true(lfd >= 0);
+	struct control ctl;
 	struct stat st;
-	assert_int_equal(stat(sock, &st), 0);
-	assert_int_equal(st.st_mode & 0777, 0600);
-	assert_int_equal(ask(sock, lfd, "status\n", &name, &lines, reply, sizeof(reply)), CONTROL_STATUS);
-	assert_int_equal(ask(sock, lfd, "poweroff\n", &name, &lines, reply, sizeof(reply)), CONTROL_POWEROFF);
-	assert_int_equal(ask(sock, lfd, "logs sshd 20\n", &name, &lines, reply, sizeof(reply)), CONTROL_LOGS);
+
+	assert_int_equal(control_parse("status", &name, &lines), CONTROL_STATUS);
+	assert_int_equal(control_parse("poweroff", &name, &lines), CONTROL_POWEROFF);
+	assert_int_equal(control_parse("reboot", &name, &lines), CONTROL_REBOOT);
+	assert_int_equal(control_parse("logs sshd 20", &name, &lines), CONTROL_LOGS);
 	assert_string_equal(name, "sshd");
 	assert_int_equal(lines, 20);
 	free(name);
 	name = NULL;
-	assert_int_equal(ask(sock, lfd, "logs sshd\n", &name, &lines, reply, sizeof(reply)), CONTROL_NONE);
-	assert_string_equal(reply, "error\tunknown request\n");
-	assert_int_equal(ask(sock, lfd, "rm -rf /\n", &name, &lines, reply, sizeof(reply)), CONTROL_NONE);
+	assert_int_equal(control_parse("logs sshd", &name, &lines), CONTROL_NONE);
+	assert_int_equal(control_parse("logs sshd ", &name, &lines), CONTROL_NONE);
+	assert_int_equal(control_parse("logs  5", &name, &lines), CONTROL_NONE);
+	assert_int_equal(control_parse("rm -rf /", &name, &lines), CONTROL_NONE);
 	assert_null(name);
-	close(lfd);
+
+	assert_true(asprintf(&sock, "%s/init.sock", d) > 0);
+	assert_int_equal(control_listen(&ctl, sock, &e), 0);
+	assert_int_equal(stat(sock, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(control_next_deadline(&ctl), 0);
+	control_close(&ctl);
 	unlink(sock);
 	free(sock);
 	rmdir(d);
 	free(d);
+}
+
+static void start_refuses_a_running_entry(void **state)
+{
+	(void)state;
+	struct sv *s = sv_add_program("loader", (char *[]){ "/bin/sleep", "5", NULL }, "/dev/null", SV_RESTART_NO);
+	struct perr e = PERR_INIT;
+	pid_t first;
+	int st;
+
+	assert_int_equal(sv_start(s, 1.0, &e), 0);
+	first = s->pid;
+	/* started again while it runs (a System Docker restart): refused, the first kept */
+	assert_int_equal(sv_start(s, 2.0, &e), -EBUSY);
+	assert_non_null(strstr(e.msg, "already running"));
+	perr_clear(&e);
+	assert_int_equal(s->pid, first);
+	assert_true(s->started == 1.0);
+	kill(first, SIGKILL);
+	assert_int_equal(waitpid(first, &st, 0), first);
+	errno = 0;
+	assert_int_equal(waitpid(-1, NULL, WNOHANG), -1); /* no second copy was forked */
+	assert_int_equal(errno, ECHILD);
+	sv_reset();
+}
+
+static void service_files_sort_as_numbers(void **state)
+{
+	(void)state;
+	char *names[] = { "100-x.conf", "20-y.conf", "readme.conf", "010-a.conf", "9-z.conf", "20-b.conf", NULL };
+	const char *want[] = { "9-z.conf", "010-a.conf", "20-b.conf", "20-y.conf", "100-x.conf", "readme.conf" };
+
+	services_sort_files(names, 6);
+	for (size_t i = 0; i < 6; i++)
+		assert_string_equal(names[i], want[i]);
 }
 
 static void stages_keep_the_latest_result(void **state)
@@ -438,6 +455,8 @@ int main(void)
 		cmocka_unit_test(tree_move_keeps_everything),
 		cmocka_unit_test(service_conf_becomes_create_request),
 		cmocka_unit_test(control_requests_are_parsed),
+		cmocka_unit_test(start_refuses_a_running_entry),
+		cmocka_unit_test(service_files_sort_as_numbers),
 		cmocka_unit_test(stages_keep_the_latest_result),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

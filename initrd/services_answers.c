@@ -1,0 +1,116 @@
+#include "services_answers.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "docker_api.h"
+#include "run.h"
+#include "status.h"
+#include "strbuf.h"
+
+#define BUSY "error\tbusy, try again\n"
+
+/* The status records, then each container's state; inspecting is bounded
+ * by the API timeout, the whole answer by ANSWER_SECS. */
+static void status(const struct answers *a, struct docker *d, struct strbuf *sb)
+{
+	size_t len = 0;
+	char *text = status_text(&len);
+
+	sb_add(sb, text ? text : "", text ? len : 0);
+	free(text);
+	for (size_t i = 0; d && i < a->nsvcs; i++) {
+		struct perr err = PERR_INIT;
+		struct docker_state st;
+		const char *name = a->svcs[i].conf.name;
+		if (docker_container_inspect(d, name, &st, &err) == 0) {
+			sb_printf(sb, "container\t%s\t%s\n", name, st.status);
+			docker_state_free(&st);
+		} else {
+			sb_printf(sb, "container\t%s\t%s\n", name, err.code == -ENOENT ? "none" : "unknown");
+		}
+		perr_clear(&err);
+	}
+}
+
+static void logs(struct docker *d, const char *name, unsigned lines, struct strbuf *sb)
+{
+	struct perr err = PERR_INIT;
+	char *text = NULL;
+	size_t len = 0;
+
+	/* logs can be long and TCG slow: a longer bound than status */
+	docker_set_timeout(d, 15);
+	if (docker_container_logs(d, name, lines, &text, &len, &err) == 0)
+		sb_add(sb, text, len);
+	else
+		sb_printf(sb, "error\t%s\n", err.msg ? err.msg : "?");
+	free(text);
+	perr_clear(&err);
+}
+
+/* In the child: answer on fd, then end. */
+static void __attribute__((noreturn)) answer(const struct answers *a, int fd, enum control_req req,
+					     const char *name, unsigned lines)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct perr err = PERR_INIT;
+	struct docker *d = NULL;
+
+	run_child_reset();
+	alarm(ANSWER_SECS);
+	if (docker_open(SYSTEM_DOCKER_SOCK, &d, &err) == 0)
+		docker_set_timeout(d, 2);
+	if (req == CONTROL_STATUS)
+		status(a, d, &sb);
+	else if (d)
+		logs(d, name, lines, &sb);
+	else
+		sb_printf(&sb, "error\t%s\n", err.msg ? err.msg : "?");
+	if (sb.err)
+		sb_printf(&sb, "error\tanswer too large\n");
+	control_write_all(fd, sb.s ? sb.s : "", sb.s ? sb.len : 0);
+	_exit(0);
+}
+
+void answers_request(void *arg, struct control_client *c, enum control_req req, const char *name,
+		     unsigned lines)
+{
+	struct answers *a = arg;
+	size_t slot = CONTROL_MAX_CLIENTS;
+	pid_t pid;
+	int fd;
+
+	if (req != CONTROL_STATUS && req != CONTROL_LOGS)
+		return;
+	for (size_t i = 0; i < CONTROL_MAX_CLIENTS && slot == CONTROL_MAX_CLIENTS; i++)
+		if (!a->pid[i])
+			slot = i;
+	if (slot == CONTROL_MAX_CLIENTS) {
+		control_answer(c, BUSY, sizeof(BUSY) - 1);
+		return;
+	}
+	fd = control_take(c);
+	pid = fork();
+	if (pid == 0)
+		answer(a, fd, req, name, lines);
+	if (pid < 0) {
+		char msg[] = "error\tcannot fork\n";
+		control_write_all(fd, msg, sizeof(msg) - 1);
+	} else {
+		a->pid[slot] = pid;
+	}
+	close(fd);
+}
+
+bool answers_reaped(struct answers *a, pid_t pid)
+{
+	for (size_t i = 0; i < CONTROL_MAX_CLIENTS; i++)
+		if (a->pid[i] == pid) {
+			a->pid[i] = 0;
+			return true;
+		}
+	return false;
+}
