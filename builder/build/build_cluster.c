@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "audit/audit.h"
+#include "out/outdir.h"
 #include "build/build.h"
 #include "config/netaddr.h"
 #include "image/appliance.h"
@@ -264,6 +265,12 @@ static int run(const struct build_options *o, const struct plan *p, enum build_f
 	int r = media_plan_formats(p, &mopts, &mformats, err);
 	if (r < 0)
 		return r;
+	/* OUT is refused before the state file beside the cluster file is made */
+	struct outdir_keep keep = { .input = o->file, .root = o->root, .cache = o->cache };
+	if ((r = outdir_check(o->out, &keep, err)) < 0) {
+		*failure = BUILD_FAILED_OUTPUT;
+		return r;
+	}
 	struct cluster_nodes c = { .cmdlines = STRV_INIT };
 	if ((r = open_state(o, p, &c.pki, err)) == 0 && (r = gather_nodes(o, p, &c, err)) == 0 &&
 	    (r = save_state(o, c.pki, err)) == 0) {

@@ -140,7 +140,9 @@ static int write_marker(const char *dir, struct perr *err)
 	return r;
 }
 
-int outdir_begin(struct outdir *o, const char *final, const struct outdir_keep *keep, struct perr *err)
+/* The checks of outdir_begin; with create, also the temporary. */
+static int begin(struct outdir *o, const char *final, const struct outdir_keep *keep, bool create,
+		 struct perr *err)
 {
 	char *a = strdup(final), *b = strdup(final), *out = NULL;
 	int r = 0;
@@ -168,7 +170,7 @@ int outdir_begin(struct outdir *o, const char *final, const struct outdir_keep *
 		r = perr_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((r = check_out(final, out, keep, err)) < 0)
+	if ((r = check_out(final, out, keep, err)) < 0 || !create)
 		goto out;
 	sweep_stale(parent, name);
 	if ((r = tmpdir_create(parent, name, &o->tmp, err)) == 0 && (r = write_marker(o->tmp.path, err)) < 0)
@@ -177,11 +179,22 @@ out:
 	free(a);
 	free(b);
 	free(out);
-	if (r < 0) {
+	if (r < 0 || !create) {
 		free(o->final);
 		o->final = NULL;
 	}
 	return r;
+}
+
+int outdir_check(const char *final, const struct outdir_keep *keep, struct perr *err)
+{
+	struct outdir o;
+	return begin(&o, final, keep, false, err);
+}
+
+int outdir_begin(struct outdir *o, const char *final, const struct outdir_keep *keep, struct perr *err)
+{
+	return begin(o, final, keep, true, err);
 }
 
 int outdir_commit(struct outdir *o, struct perr *err)

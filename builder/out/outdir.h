@@ -33,7 +33,10 @@ struct outdir_keep {
 	const char *cache;    /* also: OUT must not lie inside it */
 };
 
-/* Checks OUT (see above) and creates the temporary, with the marker in it. */
+/* Checks OUT (see above) without touching anything: a build checks first,
+ * before it writes anything else (the cluster's state file). */
+int outdir_check(const char *final, const struct outdir_keep *keep, struct perr *err);
+/* Checks OUT and creates the temporary, with the marker in it. */
 int outdir_begin(struct outdir *o, const char *final, const struct outdir_keep *keep, struct perr *err);
 /* Replaces OUT by the temporary (atomically when OUT exists: renameat2
  * RENAME_EXCHANGE, then the old tree is removed). */

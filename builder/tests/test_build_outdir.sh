@@ -62,7 +62,9 @@ refuse "OUT being the input" 'exists and is not a directory|is the cluster file'
 	"$T/w/cfgdir/cluster.yml" -o "$T/w/cfgdir/cluster.yml" --cache "$T/c"
 refuse "the cache" "is paddock's cache" "$CLUSTER" -o "$T/c" --cache "$T/c"
 refuse "inside the cache" "lies inside .*, paddock's cache" "$CLUSTER" -o "$T/c/out" --cache "$T/c"
-refuse "holding the cache" "holds .*, paddock's cache" "$CLUSTER" -o "$T" --cache "$T/c"
+# a directory holding a cache (and not the cluster file, which is checked first)
+mkdir -p "$T/w/ch" && new_cache "$T/w/ch/c"
+refuse "holding the cache" "holds .*, paddock's cache" "$CLUSTER" -o "$T/w/ch" --cache "$T/w/ch/c"
 new_root "$T/w/src"
 refuse "the --root tree" 'is the source tree' "$CLUSTER" -o "$T/w/src" --cache "$T/c" --root "$T/w/src"
 mkdir -p "$T/w/home"
