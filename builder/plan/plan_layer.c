@@ -69,7 +69,9 @@ static void cert_add(struct plan *p, struct pnode *pn, const char *stem, const c
 	char *crt = plan_strf(p, SSL_DIR "/%s.pem", stem);
 	char *key = plan_strf(p, SSL_DIR "/%s-key.pem", stem);
 	if (crt && key) {
-		pn_file(p, pn, crt, 0644, "state");
+		/* etcd's own certificate is readable by etcd alone, like its key
+		 * (the seeds: etcd's files belong to its dedicated uid:gid) */
+		pn_file(p, pn, crt, strncmp(stem, "kube-etcd-", 10) ? 0644 : 0600, "state");
 		pn_file(p, pn, key, 0600, "state");
 	}
 	free(crt);

@@ -712,14 +712,17 @@ static void missing_subjects_fail(void **state)
 			       REG("etc/paddock/node.conf", 0644, "node.name=n1\nnode.role=etcd\nnode.role=controlplane\n") };
 	fx_node(&f, "n1", bare, N(bare), false);
 	fx_run(&f, &rep);
-	const char *items[] = { "ssh-config", "ssh-host-keys", "ssh-authorized-keys", "secret-modes",
+	const char *items[] = { "ssh-config", "ssh-host-keys", "ssh-authorized-keys",
 				"etcd-files", "audit-log", "rbac", "registry" };
 	for (size_t i = 0; i < N(items); i++) {
 		expect_fail(&rep, items[i], "n1", "missing: ");
 		assert_false(result(&rep, items[i], "n1")->check->enforced);
 	}
+	/* every build writes the PKI's files now: a node without them fails */
+	expect_fail(&rep, "secret-modes", "n1", "missing: ");
+	assert_true(result(&rep, "secret-modes", "n1")->check->enforced);
 	expect_pass(&rep, "accounts", "n1");
-	assert_int_equal(audit_report_failures(&rep, true), 0);
+	assert_int_equal(audit_report_failures(&rep, true), 1);
 	audit_report_free(&rep);
 }
 
