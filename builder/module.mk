@@ -3,9 +3,11 @@
 PADDOCK_CACHE ?= $(HOME)/.cache/paddock
 export PADDOCK_CACHE
 
+# `paddock components` fetches the lock's packages into it (an installed
+# paddock does the same from anywhere)
 .PHONY: components
-components:
-	@tools/components configs/components.lock
+components: $(PADDOCK)
+	@$(PADDOCK) components --lock configs/components.lock
 
 # the builder compresses initramfs layers itself (zstd, gzip, xz with CRC32)
 PKGS += libzstd liblzma zlib
