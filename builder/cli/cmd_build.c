@@ -129,7 +129,7 @@ int cmd_build(int argc, char **argv)
 	if (st)
 		return st;
 	struct paddock_dirs dirs;
-	if ((st = locate_dirs("build", o.root, o.cache, &dirs)))
+	if ((st = locate_dirs("build", o.root, o.cache, true, &dirs)))
 		return st;
 	o.root = dirs.data;
 	o.products = dirs.products;

@@ -57,7 +57,7 @@ int cmd_components(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	struct paddock_dirs dirs;
-	int st = locate_dirs("components", NULL, cache, &dirs);
+	int st = locate_dirs("components", NULL, cache, !lockp, &dirs);
 	if (st)
 		return st;
 	char *deflock = lockp ? NULL : path_join(dirs.data, LOCK_PATH);

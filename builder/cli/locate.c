@@ -16,6 +16,15 @@
 /* What marks an install's data directory. */
 #define INSTALLED_MARK "configs/base.list"
 
+static bool is_file(const char *dir, const char *rel)
+{
+	char *p = path_join(dir, rel);
+	struct stat st;
+	bool yes = p && stat(p, &st) == 0 && S_ISREG(st.st_mode);
+	free(p);
+	return yes;
+}
+
 /* The prefix the running binary was installed under (BIN/..), when its
  * data is there; NULL otherwise (a binary in a build tree). */
 static char *installed_prefix(void)
@@ -30,23 +39,24 @@ static char *installed_prefix(void)
 		}
 		*slash = 0;
 	}
-	char *mark = NULL;
-	struct stat st;
-	if (asprintf(&mark, "%s/share/paddock/" INSTALLED_MARK, exe) < 0)
-		mark = NULL;
-	if (!mark || stat(mark, &st) < 0 || !S_ISREG(st.st_mode)) {
+	if (!is_file(exe, "share/paddock/" INSTALLED_MARK)) {
 		free(exe);
 		exe = NULL;
 	}
-	free(mark);
 	return exe;
 }
 
 /* Without --root and $PADDOCK_ROOT: an install beside the binary, else
- * the checkout it was built in. */
-static int beside_binary(struct paddock_dirs *d)
+ * the checkout it was built in, if it is still there. */
+static int beside_binary(const char *verb, struct paddock_dirs *d)
 {
 	char *prefix = installed_prefix();
+	if (!prefix && !is_file(PADDOCK_SRCDIR, INSTALLED_MARK)) {
+		fprintf(stderr, "paddock %s: paddock's data is neither installed beside it (../share/paddock/"
+			INSTALLED_MARK ") nor in the tree it was built in (" PADDOCK_SRCDIR "/" INSTALLED_MARK
+			"); give --root DIR or set PADDOCK_ROOT to a source tree, or install paddock again\n", verb);
+		return -ENOENT;
+	}
 	if (!prefix)
 		return (d->data = strdup(PADDOCK_SRCDIR)) ? 0 : -ENOMEM;
 	d->data = path_join(prefix, "share/paddock");
@@ -55,7 +65,7 @@ static int beside_binary(struct paddock_dirs *d)
 	return d->data && d->products ? 0 : -ENOMEM;
 }
 
-int locate_dirs(const char *verb, const char *root, const char *cache, struct paddock_dirs *d)
+int locate_dirs(const char *verb, const char *root, const char *cache, bool need_data, struct paddock_dirs *d)
 {
 	*d = (struct paddock_dirs)PADDOCK_DIRS_INIT;
 	if (!cache)
@@ -73,9 +83,14 @@ int locate_dirs(const char *verb, const char *root, const char *cache, struct pa
 	}
 	if (!root)
 		root = getenv("PADDOCK_ROOT");
-	int r = !d->cache ? -ENOMEM : root && *root ? ((d->data = strdup(root)) ? 0 : -ENOMEM) : beside_binary(d);
+	int r = d->cache ? 0 : -ENOMEM;
+	if (r == 0 && root && *root)
+		r = (d->data = strdup(root)) ? 0 : -ENOMEM;
+	else if (r == 0 && need_data)
+		r = beside_binary(verb, d);
 	if (r < 0) {
-		fprintf(stderr, "paddock %s: out of memory\n", verb);
+		if (r == -ENOMEM)
+			fprintf(stderr, "paddock %s: out of memory\n", verb);
 		paddock_dirs_free(d);
 		return EXIT_INVALID;
 	}
