@@ -7,22 +7,7 @@
 # components through file://.
 . builder/tests/build-helpers.bash
 mkdir -p "$T/bin" "$T/nobin" "$T/srv"
-cat >"$T/bin/apt-get" <<EOF
-#!/usr/bin/env bash
-[ "\$1" = update ] && exit 0
-[ "\$1" = download ] || { echo "stand-in apt-get: only download and update" >&2; exit 100; }
-shift
-skip=
-for a in "\$@"; do
-	[ -n "\$skip" ] && { skip=; continue; }
-	case "\$a" in -o) skip=1; continue ;; -*) continue ;; esac
-	n=\${a%%=*} v=\${a#*=}
-	f=\$(ls "$SHARED_CACHE/debs/\${n}_\${v//:/%3a}_"*.deb 2>/dev/null | head -n1)
-	[ -n "\$f" ] || { echo "E: Unable to locate package \$a" >&2; exit 100; }
-	cp "\$f" . || exit 100
-done
-EOF
-chmod +x "$T/bin/apt-get"
+stand_in_apt_get "$T/bin"
 PATH="$T/bin:$PATH"
 new_root "$T/r"
 lock=$T/r/configs/components.lock

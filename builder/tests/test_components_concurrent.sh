@@ -8,23 +8,7 @@
 # What is tested is the verb (temporaries, hash checks, renames), not the
 # mirror: apt-get is a stand-in that "downloads" NAME=VERSION from the
 # shared cache, slowly, so the two runs overlap.
-mkdir -p "$T/bin"
-cat >"$T/bin/apt-get" <<EOF
-#!/usr/bin/env bash
-[ "\$1" = download ] || { echo "stand-in apt-get: only download" >&2; exit 100; }
-shift
-skip=
-for a in "\$@"; do
-	[ -n "\$skip" ] && { skip=; continue; }
-	case "\$a" in -o) skip=1; continue ;; -*) continue ;; esac
-	n=\${a%%=*} v=\${a#*=}
-	f=\$(ls "$SHARED_CACHE/debs/\${n}_\${v//:/%3a}_"*.deb 2>/dev/null | head -n1)
-	[ -n "\$f" ] || { echo "E: no \$a" >&2; exit 100; }
-	sleep 0.5
-	cp "\$f" . || exit 100
-done
-EOF
-chmod +x "$T/bin/apt-get"
+stand_in_apt_get "$T/bin" 0.5
 export PATH="$T/bin:$PATH"
 new_cache "$T/c" busybox-static
 rm -f "$T/c/debs/"runc_*.deb
