@@ -65,7 +65,8 @@ int cmd_components(int argc, char **argv)
 	struct perr err = PERR_INIT;
 	struct progress prog = { say, NULL };
 	struct cache_fill_counts counts;
-	int r = !lockp && !deflock ? perr_set(&err, -ENOMEM, "out of memory") : lock_load(lockp ? lockp : deflock, &lock, &err);
+	int r = lockp || deflock ? lock_load(lockp ? lockp : deflock, &lock, &err)
+				 : perr_set(&err, -ENOMEM, "out of memory");
 	if (r >= 0)
 		r = cache_fill(&lock, dirs.cache, &prog, &counts, &err);
 	if (r < 0) {

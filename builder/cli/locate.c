@@ -65,7 +65,8 @@ static int beside_binary(const char *verb, struct paddock_dirs *d)
 	return d->data && d->products ? 0 : -ENOMEM;
 }
 
-int locate_dirs(const char *verb, const char *root, const char *cache, bool need_data, struct paddock_dirs *d)
+int locate_dirs(const char *verb, const char *root, const char *cache, bool need_data,
+		struct paddock_dirs *d)
 {
 	*d = (struct paddock_dirs)PADDOCK_DIRS_INIT;
 	if (!cache)

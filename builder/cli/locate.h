@@ -24,7 +24,8 @@ struct paddock_dirs {
  * Returns 0, else the exit status after saying on stderr, as "paddock
  * VERB: ...", what is missing: EXIT_USAGE for the cache, EXIT_INVALID
  * when paddock's data is nowhere. */
-int locate_dirs(const char *verb, const char *root, const char *cache, bool need_data, struct paddock_dirs *d);
+int locate_dirs(const char *verb, const char *root, const char *cache, bool need_data,
+		struct paddock_dirs *d);
 void paddock_dirs_free(struct paddock_dirs *d);
 
 #endif

@@ -80,13 +80,13 @@ static int apt_download(struct fill *f, const char *dir, const struct want *only
 		if ((!only || w == only) && w->c->kind == COMPONENT_DEB && !w->failed)
 			strv_addf(&argv, "%s=%s", w->c->name, w->c->version);
 	}
-	int r = argv.oom ? -ENOMEM : 0;
-	r = r < 0 ? perr_set(err, r, "out of memory") : run_tool_in(dir, argv.v, -1, err);
+	int r = argv.oom ? perr_set(err, -ENOMEM, "out of memory") : run_tool_in(dir, argv.v, -1, err);
 	strv_clear(&argv);
 	return r;
 }
 
-/* Refreshes apt's package lists (a stale list fails the download) */
+/* Refreshes apt's package lists (a stale list fails the download), waiting
+ * for another apt that holds their lock. */
 static int apt_update(const struct progress *p, struct perr *err)
 {
 	char *argv[] = { "apt-get", "update", "-qq", "-o", "DPkg::Lock::Timeout=60", NULL };
@@ -236,7 +236,8 @@ int cache_fill(const struct lock *lock, const char *cache, const struct progress
 	if (r >= 0 && ndeb)
 		r = fetch_debs(&f, debs, ndeb, err);
 	if (r >= 0 && counts->failed)
-		r = perr_set(err, -EIO, "%zu of %zu component(s) are not in the cache with their pinned hash (each is named above)",
+		r = perr_set(err, -EIO,
+			     "%zu of %zu component(s) are not in the cache with their pinned hash (each is named above)",
 			     counts->failed, lock->n);
 	else if (r >= 0)
 		progress_say(p, "%zu cached, %zu fetched, all hashes match (%s)", counts->cached, counts->fetched, debs);
