@@ -38,7 +38,7 @@ UNIT_BINS     := $(UNIT_SRCS:%.c=$(BUILD)/%)
 PADDOCK := $(BUILD)/paddock
 PROGRAMS := $(PADDOCK)
 
-.PHONY: all help deps test unit unit-san check-cli qemu-test bench install clean example fuzz components images
+.PHONY: all help deps test unit unit-san check-cli qemu-test bench install uninstall clean example fuzz components images
 all: $(PROGRAMS)
 
 help:
@@ -48,7 +48,10 @@ help:
 	@echo "make test        unit tests, again under ASan+UBSan, CLI/corpus tests, QEMU tests"
 	@echo "make fuzz        build and run the libFuzzer target (FUZZ_SECONDS=60)"
 	@echo "make bench       benchmarks that print figures"
-	@echo "make install     install paddock under \$$(DESTDIR)\$$(PREFIX)"
+	@echo "make components  fetch the pinned components into \$$PADDOCK_CACHE (paddock components)"
+	@echo "make install     install paddock, its image programs, data and man page under"
+	@echo "                 \$$(DESTDIR)\$$(PREFIX) (default /usr/local); make uninstall removes them"
+	@echo "make deb         build $(BUILD)/paddock_<version>_<arch>.deb (dpkg-deb)"
 	@echo "make clean       remove $(BUILD)/"
 
 # --- dependencies ---------------------------------------------------------
@@ -133,9 +136,45 @@ example: all components $(BUILD)/initrd/init
 bench: all
 	@for b in $(sort $(wildcard bench/*.sh)); do echo "== $$b"; PADDOCK=$(abspath $(PADDOCK)) bash $$b || exit 1; done
 
+# --- install --------------------------------------------------------------
+# An install is a tree the installed binary finds beside itself
+# (builder/cli/locate.h):
+#   PREFIX/bin/paddock
+#   PREFIX/lib/paddock/    the build products base.list and the image lists
+#                          name as build/... (build/initrd/init is
+#                          lib/paddock/initrd/init)
+#   PREFIX/share/paddock/  the data, at its source-tree path: configs/ lists
+#                          and lock, os-services/, the source files that
+#                          product lines name
+#   PREFIX/share/man/man1/paddock.1
+# uninstall removes the same list, computed the same way, then the empty
+# folders under lib/paddock and share/paddock.
+INSTALL_LISTS    := configs/base.list $(wildcard os-services/images/*.list)
+INSTALL_NAMED    := $(shell awk '$$1 == "product" || $$1 == "modules" { print $$2 }' $(INSTALL_LISTS))
+INSTALL_PRODUCTS := $(sort $(patsubst build/%,%,$(filter build/%,$(INSTALL_NAMED))))
+INSTALL_DATA     := $(sort $(INSTALL_LISTS) configs/components.lock $(filter-out build/%,$(INSTALL_NAMED)) \
+	$(wildcard os-services/*.yml os-services/files/*))
+INSTALL_FILES    := bin/paddock $(INSTALL_PRODUCTS:%=lib/paddock/%) $(INSTALL_DATA:%=share/paddock/%) \
+	share/man/man1/paddock.1
+INSTALL_TO       := $(DESTDIR)$(PREFIX)
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(PADDOCK) $(DESTDIR)$(PREFIX)/bin/paddock
+	install -D -m 0755 $(PADDOCK) '$(INSTALL_TO)/bin/paddock'
+	@for f in $(INSTALL_PRODUCTS); do \
+		echo "install $(BUILD)/$$f -> $(INSTALL_TO)/lib/paddock/$$f"; \
+		install -D -m 0755 '$(BUILD)'/$$f '$(INSTALL_TO)/lib/paddock/'$$f || exit 1; \
+	done
+	@for f in $(INSTALL_DATA); do \
+		m=0644; [ -x $$f ] && m=0755; \
+		install -D -m $$m $$f '$(INSTALL_TO)/share/paddock/'$$f || exit 1; \
+	done; echo "install $(words $(INSTALL_DATA)) data files -> $(INSTALL_TO)/share/paddock/"
+	install -D -m 0644 doc/paddock.1 '$(INSTALL_TO)/share/man/man1/paddock.1'
+
+uninstall:
+	rm -f $(foreach f,$(INSTALL_FILES),'$(INSTALL_TO)/$(f)')
+	@for d in lib/paddock share/paddock; do \
+		[ ! -d '$(INSTALL_TO)/'$$d ] || find '$(INSTALL_TO)/'$$d -depth -type d -empty -delete; \
+	done
 
 clean:
 	rm -rf $(BUILD)

@@ -3,15 +3,18 @@
 PADDOCK_CACHE ?= $(HOME)/.cache/paddock
 export PADDOCK_CACHE
 
+# `paddock components` fetches the lock's packages into it (an installed
+# paddock does the same from anywhere)
 .PHONY: components
-components:
-	@tools/components configs/components.lock
+components: $(PADDOCK)
+	@$(PADDOCK) components --lock configs/components.lock
 
 # the builder compresses initramfs layers itself (zstd, gzip, xz with CRC32)
 PKGS += libzstd liblzma zlib
 
-# where `paddock build` finds configs/ and build products unless told otherwise
-$(BUILD)/obj/builder/cli/cmd_build.o: override CPPFLAGS += -DPADDOCK_SRCDIR='"$(CURDIR)"'
+# where paddock finds configs/ and build products when it is not installed
+# and not told otherwise (cli/locate.h)
+$(BUILD)/obj/builder/cli/locate.o: override CPPFLAGS += -DPADDOCK_SRCDIR='"$(CURDIR)"'
 
 # The bundled single-node example, built once and shared by the QEMU tests
 # (qemu-tests/ get BUILD and find it in $(BUILD)/example/single-node).

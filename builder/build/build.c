@@ -16,8 +16,6 @@
 #include "out/manifest.h"
 #include "out/outdir.h"
 
-#define LOCK_PATH "configs/components.lock"
-
 static int record(struct outfiles *f, const char *rel, const char *sha, unsigned long long size,
 		  struct perr *err)
 {
@@ -236,7 +234,8 @@ int build_run(const struct build_request *rq, struct perr *err)
 	struct outdir_keep keep = { .input = rq->source, .root = rq->root, .cache = rq->cache };
 	if ((r = outdir_begin(&od, rq->out, &keep, err)) < 0)
 		goto out;
-	struct base_opts bo = { .root = rq->root, .cache = rq->cache, .flavour = rq->flavour,
+	struct base_opts bo = { .root = rq->root, .products = rq->products, .cache = rq->cache,
+				.flavour = rq->flavour,
 				.compression = rq->compression, .mtime = rq->mtime, .progress = rq->progress,
 				.parts = rq->base_parts, .nparts = rq->nbase_parts };
 	if ((r = base_get(&bo, &lock, &base, err)) < 0)

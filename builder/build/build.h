@@ -62,6 +62,7 @@ struct build_check {
 
 struct build_request {
 	const char *root;           /* source tree (configs/, build products) */
+	const char *products;       /* NULL: ROOT/build (base.h) */
 	const char *cache;          /* component and base cache */
 	const char *out;
 	const char *flavour;        /* generic | cloud */

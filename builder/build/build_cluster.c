@@ -280,7 +280,8 @@ static int run(const struct build_options *o, const struct plan *p, enum build_f
 		struct operator_stage os = { c.pki, p, o->file };
 		struct build_stage operator = { operator_run, &os };
 		struct build_request rq = {
-			.root = o->root, .cache = o->cache, .out = o->out, .flavour = kernel, .compression = cz,
+			.root = o->root, .products = o->products, .cache = o->cache, .out = o->out,
+			.flavour = kernel, .compression = cz,
 			/* the ISO boots base + node layer in one file */
 			.combined = names_format(o->formats, po ? po->formats : NULL, "initrd") ||
 				    (mformats & MEDIA_ISO),

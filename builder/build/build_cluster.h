@@ -25,6 +25,7 @@ struct build_options {
 	const char *file;               /* the cluster.yml */
 	const char *out;                /* OUT, replaced once everything is written */
 	const char *root;               /* source tree: configs/, os-services/, build/initrd/ */
+	const char *products;           /* NULL: ROOT/build (image/base.h) */
 	const char *cache;              /* component and base cache */
 	const char *kernel;             /* generic | cloud; NULL: the file's paddock.kernel */
 	const char *compression;        /* zstd | gzip | xz | none; NULL: paddock.compression */

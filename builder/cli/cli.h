@@ -26,6 +26,7 @@ int cmd_plan(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_certs(int argc, char **argv);
+int cmd_components(int argc, char **argv);
 
 /* Prints "paddock: msg" or "FILE:LINE:COL: msg" to stderr. */
 void cli_print_error(const struct perr *e);

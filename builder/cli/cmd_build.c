@@ -7,12 +7,9 @@
 
 #include "build/build_cluster.h"
 #include "cli/cli.h"
+#include "cli/locate.h"
 #include "cli/progress.h"
 #include "image/cpio.h"
-
-#ifndef PADDOCK_SRCDIR
-#define PADDOCK_SRCDIR "."
-#endif
 
 static void usage(FILE *f)
 {
@@ -28,7 +25,7 @@ static void usage(FILE *f)
 		"  --kernel FLAVOUR      generic (hardware, default) or cloud (VMs)\n"
 		"  --compression C       initramfs compression, default zstd\n"
 		"  --cache DIR           component and base cache (default $PADDOCK_CACHE,\n"
-		"                        else $HOME/.cache/paddock); fill it with `make components`\n"
+		"                        else $HOME/.cache/paddock); fill it with `paddock components`\n"
 		"  --formats LIST        kernel (always), initrd (also OUT/<node>/initrd.img,\n"
 		"                        base and node layer in one file), iso (OUT/<node>/<node>.iso,\n"
 		"                        BIOS+UEFI, CD+USB), pxe (OUT/tftp/, BIOS), ipxe (OUT/ipxe/);\n"
@@ -38,7 +35,8 @@ static void usage(FILE *f)
 		"  --syslinux-dir DIR    isolinux.bin, pxelinux.0, *.c32 (default: Debian's places)\n"
 		"  --grub-dir DIR        GRUB x86_64-efi modules (default /usr/lib/grub/x86_64-efi)\n"
 		"  --root DIR            source tree with configs/ and build/ (default\n"
-		"                        $PADDOCK_ROOT, else where paddock was built)\n"
+		"                        $PADDOCK_ROOT, else the install paddock runs from,\n"
+		"                        else where paddock was built)\n"
 		"SOURCE_DATE_EPOCH sets every timestamp in the images (default 0).\n");
 }
 
@@ -130,28 +128,19 @@ int cmd_build(int argc, char **argv)
 	int st = o.formats ? check_formats(o.formats) : 0;
 	if (st)
 		return st;
-	char *home_cache = NULL;
-	if (!o.cache)
-		o.cache = getenv("PADDOCK_CACHE");
-	if (!o.cache || !*o.cache) {
-		const char *home = getenv("HOME");
-		if (!home || !*home || asprintf(&home_cache, "%s/.cache/paddock", home) < 0) {
-			fprintf(stderr, "paddock build: no cache directory: set --cache, PADDOCK_CACHE or HOME\n");
-			return EXIT_USAGE;
-		}
-		o.cache = home_cache;
-	}
-	if (!o.root)
-		o.root = getenv("PADDOCK_ROOT");
-	if (!o.root || !*o.root)
-		o.root = PADDOCK_SRCDIR;
+	struct paddock_dirs dirs;
+	if ((st = locate_dirs("build", o.root, o.cache, true, &dirs)))
+		return st;
+	o.root = dirs.data;
+	o.products = dirs.products;
+	o.cache = dirs.cache;
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	if (sde && *sde) {
 		char *end;
 		o.source_date_epoch = strtoll(sde, &end, 10);
 		if (*end || o.source_date_epoch < 0) {
 			fprintf(stderr, "paddock build: SOURCE_DATE_EPOCH: not a number of seconds: '%s'\n", sde);
-			free(home_cache);
+			paddock_dirs_free(&dirs);
 			return EXIT_USAGE;
 		}
 	}
@@ -170,6 +159,6 @@ int cmd_build(int argc, char **argv)
 		st = EXIT_INVALID;
 	}
 	perr_clear(&err);
-	free(home_cache);
+	paddock_dirs_free(&dirs);
 	return st;
 }

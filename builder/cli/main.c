@@ -11,6 +11,7 @@ const struct cli_verb cli_verbs[] = {
 	{ "build", "build every node's kernel and initramfs into an output directory", cmd_build },
 	{ "certs", "rotate or issue the cluster's certificates in its state file", cmd_certs },
 	{ "audit", "check a build output against the security checklist (--json)", cmd_audit },
+	{ "components", "fetch the pinned components into the cache and check every hash", cmd_components },
 	{ NULL, NULL, NULL },
 };
 

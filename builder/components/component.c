@@ -12,9 +12,23 @@
 #include "components/fetch.h"
 #include "fsutil.h"
 
+int component_check(const struct component *c, const char *deb, struct perr *err)
+{
+	char got[DIGEST_HEX_LEN + 1];
+	int r = digest_file(deb, got, err);
+	if (r == -ENOENT)
+		return r;
+	if (r < 0)
+		return perr_wrap(err, "component %s", c->name);
+	if (strcmp(got, c->sha256))
+		return perr_set(err, -EBADMSG, "component %s: %s: sha256 mismatch: expected %s, got %s", c->name,
+				deb, c->sha256, got);
+	return 0;
+}
+
 int component_verify(const struct component *c, const char *cache, struct perr *err)
 {
-	char *deb = component_cache_path(c, cache), got[DIGEST_HEX_LEN + 1];
+	char *deb = component_cache_path(c, cache);
 	int r;
 	if (!deb)
 		return perr_set(err, -ENOMEM, "out of memory");
@@ -31,25 +45,17 @@ int component_verify(const struct component *c, const char *cache, struct perr *
 	}
 	if (access(deb, F_OK) < 0) {
 		char *what = c->version ? strdup(c->version) : fetch_url_shown(c->url);
-		r = what ? perr_set(err, -ENOENT, "component %s %s is not in the cache (%s); run `make components`",
+		r = what ? perr_set(err, -ENOENT, "component %s %s is not in the cache (%s); run `paddock components`",
 				    c->name, what, deb)
 			 : perr_set(err, -ENOMEM, "out of memory");
 		free(what);
 		free(deb);
 		return r;
 	}
-	if ((r = digest_file(deb, got, err)) < 0) {
-		free(deb);
-		return perr_wrap(err, "component %s", c->name);
-	}
-	if (strcmp(got, c->sha256)) {
-		r = perr_set(err, -EBADMSG, "component %s: %s: sha256 mismatch: expected %s, got %s",
-			     c->name, deb, c->sha256, got);
-		free(deb);
-		return r;
-	}
+	if ((r = component_check(c, deb, err)) == -ENOENT)
+		r = perr_wrap(err, "component %s", c->name);
 	free(deb);
-	return 0;
+	return r;
 }
 
 /* Bumped whenever deb_extract's output changes, so a tree unpacked by an

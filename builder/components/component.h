@@ -16,6 +16,11 @@
 int component_tree(const struct component *c, const char *cache, char **ret_dir, int *ret_fresh,
 		   struct perr *err);
 
+/* Checks that the file deb holds c: 0, -ENOENT (nothing there),
+ * -EBADMSG (*err has expected and actual hash) or another error reading
+ * it; *err says which. */
+int component_check(const struct component *c, const char *deb, struct perr *err);
+
 /* Checks that c is in the cache with the right hash (fetching url ones). */
 int component_verify(const struct component *c, const char *cache, struct perr *err);
 

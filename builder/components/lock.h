@@ -14,6 +14,9 @@
 
 #include "perr.h"
 
+/* The lock of a source tree or an install, relative to it. */
+#define LOCK_PATH "configs/components.lock"
+
 enum component_kind { COMPONENT_DEB, COMPONENT_URL };
 
 struct component {

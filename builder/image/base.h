@@ -40,6 +40,9 @@ struct base_part {
 
 struct base_opts {
 	const char *root;      /* source tree: configs/, build products */
+	/* where the build products of `product build/...` lines are, when
+	 * not ROOT/build: an install's PREFIX/lib/paddock (base_list.h) */
+	const char *products;
 	const char *cache;     /* CACHE */
 	const char *flavour;   /* "generic" or "cloud" */
 	enum compression compression;

@@ -6,16 +6,19 @@
 
 #include "image/base_key.h"
 #include "cli/version.h"
+#include "image/base_list.h"
 #include "components/digest.h"
 #include "fsutil.h"
 #include "image/sysimages.h"
 
 /* Hashes the source-tree file f (a build product or module list) into
  * hex; a missing one names the line of list that wants it. */
-static int hash_input(const char *root, const char *f, const char *list, int lineno, char hex[DIGEST_HEX_LEN + 1],
-		      struct perr *err)
+static int hash_input(const struct base_opts *o, const char *f, const char *list, int lineno,
+		      char hex[DIGEST_HEX_LEN + 1], struct perr *err)
 {
-	char *h = path_join(root, f);
+	const char *dir, *sub;
+	base_source(o, f, &dir, &sub);
+	char *h = path_join(dir, sub);
 	int r = h ? digest_file(h, hex, err) : perr_set(err, -ENOMEM, "out of memory");
 	free(h);
 	if (r == -ENOENT)
@@ -39,7 +42,7 @@ static int key_images(const struct base_opts *o, const struct listline *ln, stru
 			const struct listline *pl = &v[k].lines[j];
 			if (strcmp(pl->tok[0], "product") || pl->ntok < 2)
 				continue;
-			if ((r = hash_input(o->root, pl->tok[1], v[k].path, pl->lineno, hex, err)) >= 0)
+			if ((r = hash_input(o, pl->tok[1], v[k].path, pl->lineno, hex, err)) >= 0)
 				digest_update(d, hex, sizeof(hex));
 		}
 	}
@@ -82,7 +85,7 @@ static int key_inputs(const struct base_opts *o, const struct lock *lock, const 
 			f = ln->tok[1];
 		if (!f)
 			continue;
-		if ((r = hash_input(o->root, f, list->path, ln->lineno, hex, err)) < 0)
+		if ((r = hash_input(o, f, list->path, ln->lineno, hex, err)) < 0)
 			return r;
 		digest_update(d, f, strlen(f) + 1);
 		digest_update(d, hex, sizeof(hex));

@@ -304,13 +304,25 @@ static int do_applets(struct base_list *c, const struct listline *ln, struct per
 	return r;
 }
 
+void base_source(const struct base_opts *o, const char *rel, const char **dir, const char **sub)
+{
+	*dir = o->root;
+	*sub = rel;
+	if (o->products && !strncmp(rel, "build/", 6)) {
+		*dir = o->products;
+		*sub = rel + 6;
+	}
+}
+
 static int do_product(struct base_list *c, const struct listline *ln, struct perr *err)
 {
 	mode_t m;
+	const char *dir, *sub;
 	if (ln->ntok != 4 || parse_mode(ln->tok[3], &m) < 0)
 		return perr_setat(err, -EINVAL, c->list.path, ln->lineno, 1,
 				  "product: expected PATH DEST MODE (octal)");
-	char *h = path_join(c->o->root, ln->tok[1]);
+	base_source(c->o, ln->tok[1], &dir, &sub);
+	char *h = path_join(dir, sub);
 	struct stat st;
 	int r;
 	if (!h)
@@ -326,13 +338,8 @@ static int do_product(struct base_list *c, const struct listline *ln, struct per
 		/* the product's libraries come from the components, like any binary */
 		struct elf_info e;
 		if ((r = elf_read(h, &e, err)) >= 0) {
-			if (e.is_elf) {
-				char *dirpart = strndup(h, strlen(h) - strlen(ln->tok[1]));
-				r = dirpart ? 0 : perr_set(err, -ENOMEM, "out of memory");
-				if (r >= 0)
-					r = close_over(c, ln->tok[1], dirpart, err);
-				free(dirpart);
-			}
+			if (e.is_elf)
+				r = close_over(c, sub, dir, err);
 			elf_info_free(&e);
 		}
 	}

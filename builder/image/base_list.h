@@ -35,6 +35,14 @@ int base_list_load(struct base_list *c, const struct base_opts *o, const struct 
 		   struct perr *err);
 void base_list_free(struct base_list *c);
 
+/* Where the file a list line names by its source-tree path rel is: a
+ * build product (rel under build/) in o->products when that is set (an
+ * install keeps build/initrd/init as PREFIX/lib/paddock/initrd/init),
+ * anything else and every product of a source tree under o->root.  Sets
+ * *dir and *sub (rel, or the part of it below build/) so that dir/sub is
+ * the file. */
+void base_source(const struct base_opts *o, const char *rel, const char **dir, const char **sub);
+
 /* The unpacked tree of comp (a lock entry), unpacked on first use; the
  * string belongs to c. */
 int base_list_tree(struct base_list *c, const struct component *comp, const char **ret, struct perr *err);

@@ -238,7 +238,9 @@ int elf_closure(const struct elf_root *root, const char *path, const char *dir, 
 		free(origin);
 		return perr_set(err, -ENOMEM, "out of memory");
 	}
-	*strrchr(origin, '/') = 0;
+	/* a build product may sit at the top of its directory */
+	char *slash = strrchr(origin, '/');
+	*(slash ? slash : origin) = 0;
 	r = elf_read(host, &e, err);
 	free(host);
 	if (r < 0 || !e.is_elf) {

@@ -36,6 +36,11 @@ char *find_program(const char *name)
 
 int run_tool(char *const argv[], long long sde, struct perr *err)
 {
+	return run_tool_in(NULL, argv, sde, err);
+}
+
+int run_tool_in(const char *cwd, char *const argv[], long long sde, struct perr *err)
+{
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return perr_set(err, -errno, "%s: pipe: %s", argv[0], strerror(errno));
@@ -52,6 +57,10 @@ int run_tool(char *const argv[], long long sde, struct perr *err)
 		int null = open("/dev/null", O_RDWR);
 		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(pfd[1], 2) < 0)
 			_exit(127);
+		if (cwd && chdir(cwd) < 0) {
+			dprintf(2, "cannot enter %s: %s\n", cwd, strerror(errno));
+			_exit(127);
+		}
 		if (sde >= 0)
 			setenv("SOURCE_DATE_EPOCH", sdebuf, 1);
 		setenv("LC_ALL", "C", 1);

@@ -79,3 +79,28 @@ same_old_out() {
 	diff "$T/old.sum" <(tree_sum "$1") >/dev/null || fail "$1 changed"
 	! ls -a "$(dirname "$1")" | grep -q "^\.$(basename "$1")\.tmp-" || fail "temporary left beside $1"
 }
+
+# stand_in_apt_get DIR [DELAY]: puts an apt-get into DIR (put DIR first on
+# PATH) that "downloads" NAME=VERSION from the shared cache, DELAY seconds
+# a package, and accepts `update`: tests of `paddock components` need no
+# mirror.
+stand_in_apt_get() {
+	mkdir -p "$1"
+	cat >"$1/apt-get" <<EOF
+#!/usr/bin/env bash
+[ "\$1" = update ] && exit 0
+[ "\$1" = download ] || { echo "stand-in apt-get: only download and update" >&2; exit 100; }
+shift
+skip=
+for a in "\$@"; do
+	[ -n "\$skip" ] && { skip=; continue; }
+	case "\$a" in -o) skip=1; continue ;; -*) continue ;; esac
+	n=\${a%%=*} v=\${a#*=}
+	f=\$(ls "$SHARED_CACHE/debs/\${n}_\${v//:/%3a}_"*.deb 2>/dev/null | head -n1)
+	[ -n "\$f" ] || { echo "E: Unable to locate package \$a" >&2; exit 100; }
+	sleep ${2:-0}
+	cp "\$f" . || exit 100
+done
+EOF
+	chmod +x "$1/apt-get"
+}
