@@ -21,20 +21,8 @@ now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 json() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$@"; }
 
-# cluster N: an RKE cluster.yml with N nodes (3 etcd+controlplane, the rest workers)
-cluster() {
-	local n=$1 i
-	echo "cluster_name: bench$n"
-	echo "kubernetes_version: v1.30.5-rancher1-1"
-	echo "nodes:"
-	for i in $(seq 1 "$n"); do
-		echo "  - address: 10.$((i / 65536 % 256)).$((i / 256 % 256)).$((i % 256))"
-		echo "    hostname_override: node$i"
-		echo "    user: rancher"
-		if [ "$i" -le 3 ]; then echo "    role: [controlplane, etcd, worker]"; else echo "    role: [worker]"; fi
-	done
-}
-for n in 3 100 1000; do cluster "$n" >"$T/c$n.yml"; done
+. bench/clusters.bash
+for n in 3 100 1000; do bench_cluster "$n" >"$T/c$n.yml"; done
 
 # warm: components unpacked, caches filled, so the runs below measure the base alone
 mkcache "$T/warm"

@@ -33,20 +33,11 @@ best() {
 	echo "$b"
 }
 
+. bench/clusters.bash
 cluster() {
-	local n=$1 i
-	echo "cluster_name: bench$n"
-	echo "kubernetes_version: v1.30.5-rancher1-1"
-	echo "nodes:"
-	for i in $(seq 1 "$n"); do
-		echo "  - address: 10.$((i / 65536 % 256)).$((i / 256 % 256)).$((i % 256))"
-		echo "    hostname_override: node$i"
-		echo "    user: rancher"
-		if [ "$i" -le 3 ]; then echo "    role: [controlplane, etcd, worker]"; else echo "    role: [worker]"; fi
-	done
-	echo "services:"
-	echo "  kube-api:"
-	echo "    secrets_encryption_config: {enabled: true}"
+	bench_cluster "$1" 'services:
+  kube-api:
+    secrets_encryption_config: {enabled: true}'
 }
 
 have_cache=

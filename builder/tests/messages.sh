@@ -7,20 +7,6 @@
 . "$(dirname "$0")/testlib.bash"
 
 n=0
-# case_ EXIT REGEX DESC <<< yaml: validates the file; REGEX follows "FILE:"
-case_() {
-	n=$((n + 1))
-	f="$TMP/c$n.yml"
-	cat >"$f"
-	run validate "$f"
-	expect_rc "$1" "$3"
-	expect_err "^$f:$2" "$3: message"
-	[ "$1" -eq 1 ] && expect_one_error "$3"
-}
-H='nodes:
-  - address: 10.10.0.11
-    user: u
-    role: [etcd, controlplane, worker]'
 ALL_IMAGES='system_images:
   etcd: e:1
   kubernetes: k:v1.33.1

@@ -5,20 +5,6 @@
 . "$(dirname "$0")/testlib.bash"
 
 n=0
-# case_ EXIT REGEX DESC <<< yaml
-case_() {
-	n=$((n + 1))
-	local f="$TMP/c$n.yml"
-	cat >"$f"
-	run validate "$f"
-	expect_rc "$1" "$3"
-	expect_err "^$f:$2" "$3: message"
-	[ "$1" -eq 1 ] && expect_one_error "$3"
-}
-H='nodes:
-  - address: 10.10.0.11
-    user: u
-    role: [etcd, controlplane, worker]'
 STATIC='nodes:
   - address: 10.10.0.11
     user: u

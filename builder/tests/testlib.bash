@@ -67,3 +67,22 @@ finish() {
 	echo "$checks checks, $fails failed"
 	[ "$fails" -eq 0 ]
 }
+
+# case_ EXIT REGEX DESC <<< yaml: validates the file ($f, numbered by $n, in
+# $TMP); the exit code must be EXIT and stderr match "^FILE:REGEX"; an
+# invalid file gets exactly one error.
+case_() {
+	n=$((n + 1))
+	f="$TMP/c$n.yml"
+	cat >"$f"
+	run validate "$f"
+	expect_rc "$1" "$3"
+	expect_err "^$f:$2" "$3: message"
+	[ "$1" -eq 1 ] && expect_one_error "$3"
+}
+
+# H: a minimal valid node list, for cases to build on.
+H='nodes:
+  - address: 10.10.0.11
+    user: u
+    role: [etcd, controlplane, worker]'
