@@ -9,7 +9,8 @@
 #include "audit/audit_check.h"
 
 #define PKI "the cluster PKI in node layers (s11-pki)"
-#define OPENSSH "OpenSSH with its config, host keys and certificates in the image (s11-ssh, s11-pki)"
+#define OPENSSH "OpenSSH (Debian's openssh-server) with its sshd_config and the node's user in the image: " \
+	"dropbear, the sshd until then, has no sshd_config (s11-ssh)"
 #define ROLES "role containers in /etc/paddock/containers/ (issue 12)"
 
 const struct audit_check audit_checks[] = {
@@ -21,8 +22,10 @@ const struct audit_check audit_checks[] = {
 			"root login, MaxAuthTries <= 3, no X11/agent/TCP forwarding, AllowUsers set, modern "
 			"algorithms only (Match blocks and Includes included)",
 	  AUDIT_NODE, false, false, OPENSSH, audit_ssh_config },
-	{ "ssh-host-keys", "host keys root-owned 0600 holding a private key, with .pub; a host certificate",
-	  AUDIT_NODE, false, false, OPENSSH, audit_ssh_host_keys },
+	{ "ssh-host-keys", "host keys root-owned 0600 holding a private key, with .pub; with OpenSSH a host "
+			   "certificate, with dropbear only keys mounted from the node's layers (-r), none made "
+			   "at the first connection (-R)",
+	  AUDIT_NODE, false, true, NULL, audit_ssh_host_keys },
 	{ "ssh-authorized-keys", "each AllowUsers user has an account and an authorized key (not writable by "
 				 "others, no private key in it)",
 	  AUDIT_NODE, false, false, OPENSSH, audit_ssh_authorized_keys },
@@ -38,7 +41,7 @@ const struct audit_check audit_checks[] = {
 	  AUDIT_NODE | AUDIT_BASE | AUDIT_OUT, true, true, NULL, audit_keys_confined },
 	{ "secret-modes", "the node's private keys and secret files (host keys, TLS keys, kubeconfigs, "
 			  "credentials, audit policy) are 0600",
-	  AUDIT_NODE, false, false, PKI, audit_secret_modes },
+	  AUDIT_NODE, false, true, NULL, audit_secret_modes },
 	{ "etcd-files", "etcd certificates and keys owned by etcd's uid:gid (services.etcd), 0600",
 	  AUDIT_NODE, false, false, PKI " and " ROLES, audit_etcd_files },
 	{ "audit-log", "kube-apiserver has --audit-policy-file (present, 0600), --audit-log-path, -maxage, "
