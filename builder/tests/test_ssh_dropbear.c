@@ -105,14 +105,9 @@ static char *tree_of(const struct lock *lock, const char *name, const char *cach
 
 int main(void)
 {
-	const char *env = getenv("PADDOCK_CACHE"), *home = getenv("HOME");
-	char *home_cache = NULL, why[512] = "no cache: set PADDOCK_CACHE or HOME";
+	char why[512] = "no cache: set PADDOCK_CACHE or HOME", *cache = test_cache_dir(), *tc = NULL, *tm = NULL;
 	struct lock lock = { 0 };
 	struct perr e = PERR_INIT;
-	if ((!env || !*env) && home && asprintf(&home_cache, "%s/.cache/paddock", home) < 0)
-		return 1;
-	const char *cache = env && *env ? env : home_cache;
-	char *tc = NULL, *tm = NULL;
 	if (lock_load("configs/components.lock", &lock, &e) < 0) {
 		snprintf(why, sizeof why, "%s", e.msg ? e.msg : "cannot read configs/components.lock");
 		perr_clear(&e);
@@ -128,7 +123,7 @@ int main(void)
 	if (!libs) {
 		printf("SKIP: %s\n", why);
 		free(tree);
-		free(home_cache);
+		free(cache);
 		return 77;
 	}
 	if (scratch_make(dir) < 0)
@@ -140,6 +135,6 @@ int main(void)
 	scratch_remove(dir);
 	free(tree);
 	free(libs);
-	free(home_cache);
+	free(cache);
 	return r;
 }

@@ -67,6 +67,17 @@ static inline __attribute__((format(printf, 1, 2))) char *shell_output(const cha
 	return sb_steal(&sb);
 }
 
+/* The component cache the CLI uses: $PADDOCK_CACHE, else
+ * $HOME/.cache/paddock (heap); NULL when neither is set. */
+static inline char *test_cache_dir(void)
+{
+	const char *env = getenv("PADDOCK_CACHE"), *home = getenv("HOME");
+	char *s = NULL;
+	if (env && *env)
+		return strdup(env);
+	return home && *home && asprintf(&s, "%s/.cache/paddock", home) >= 0 ? s : NULL;
+}
+
 struct mem {
 	char *buf;
 	size_t len, cap;
