@@ -7,7 +7,8 @@
  *   SSH_HOST_KEY          0600 root  the node's Ed25519 host key (state.h),
  *                                    in dropbear's format (ssh_privkey.h)
  *   SSH_HOST_KEY.pub      0644       its public key line
- *   SSH_AUTHORIZED_KEYS   0644       the operator's public key (ssh_userkey.h)
+ *   SSH_AUTHORIZED_KEYS   0644       the operator's public key (ssh_userkey.h),
+ *                                    after SSH_KEY_OPTIONS
  * os-services/sshd.yml mounts the key and authorized_keys into the sshd
  * container and runs `dropbear -r SSH_HOST_KEY`.
  *
@@ -41,6 +42,10 @@
 #define SSH_HOST_KEY "/etc/dropbear/dropbear_ed25519_host_key"
 #define SSH_LOGIN "root"
 #define SSH_AUTHORIZED_KEYS "/etc/ssh/authorized_keys/" SSH_LOGIN
+/* What dropbear has no command-line switch for (agent forwarding), and
+ * what its -j -k already refuse, for the key itself; OpenSSH reads them
+ * too. */
+#define SSH_KEY_OPTIONS "no-agent-forwarding,no-X11-forwarding,no-port-forwarding"
 
 /* Adds node i's SSH files to out.  A node whose operator key cannot be
  * found gets no authorized_keys, and *ret_warning (heap) says so. */

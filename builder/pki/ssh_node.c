@@ -2,6 +2,7 @@
 #include "pki/ssh.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,8 +54,13 @@ int ssh_node_files(struct pki_state *st, const struct plan *p, size_t i, struct 
 	if ((r = ssh_host_of(p, i, &h, err)) < 0)
 		return r;
 	if ((r = host_key_files(st, &h, out, err)) == 0 &&
-	    (r = ssh_operator_key(h.ssh_key, h.ssh_key_path, &authkey, ret_warning, err)) == 0 && authkey)
-		r = give(out, SSH_AUTHORIZED_KEYS, authkey, strlen(authkey), 0644, err);
+	    (r = ssh_operator_key(h.ssh_key, h.ssh_key_path, &authkey, ret_warning, err)) == 0 && authkey) {
+		char *line = NULL;
+		if (asprintf(&line, "%s %s", SSH_KEY_OPTIONS, authkey) < 0)
+			line = NULL;
+		free(authkey);
+		r = give(out, SSH_AUTHORIZED_KEYS, line, line ? strlen(line) : 0, 0644, err);
+	}
 	if (r < 0) {
 		free(*ret_warning);
 		*ret_warning = NULL;

@@ -128,7 +128,7 @@ void plan_node_common(struct plan *p, struct pnode *pn, const struct cfg_node *n
 	pn_file(p, pn, "/etc/dropbear/dropbear_ed25519_host_key.pub", 0644, "state");
 	/* the admin's public key, so the node stays reachable the RKE way */
 	char *src = n->ssh_key && *n->ssh_key ? plan_strf(p, "nodes[].ssh_key (public part)")
-					      : plan_strf(p, "%s (public part)", n->ssh_key_path);
+					      : plan_strf(p, "public key of %s", n->ssh_key_path);
 	if (src)
 		pn_file(p, pn, "/etc/ssh/authorized_keys/root", 0644, src);
 	free(src);

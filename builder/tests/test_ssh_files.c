@@ -126,11 +126,14 @@ static void node_gets_dropbear_host_key_and_authorized_keys(void **state_)
 	free(fp);
 
 	/* the operator's key, derived from the private key when no .pub is there */
-	char *op = run_all("cut -d' ' -f1,2 %s/id.pub", dir);
+	char *op = run_all("echo \"" SSH_KEY_OPTIONS " $(cut -d' ' -f1,2 %s/id.pub)\"", dir);
 	assert_int_equal(strncmp(auth->data, op, strlen(op) - 1), 0);
 	free(run_all("rm %s/id.pub && echo gone", dir));
 	assert_int_equal(ssh_node_files(st, p, 0, &again, &warning, &e), 0);
 	assert_int_equal(strncmp(got(&again, "/etc/ssh/authorized_keys/root", 0644)->data, op, strlen(op) - 1), 0);
+	/* OpenSSH reads the options as dropbear does */
+	put("authorized_keys", auth->data);
+	free(run_all("ssh-keygen -l -f %s/authorized_keys", dir));
 	assert_memory_equal(got(&again, SSH_HOST_KEY, 0600)->data, key->data, key->len);
 	appl_files_free(&again);
 	free(op);
