@@ -11,7 +11,9 @@
 #   - without that known_hosts entry, ssh refuses the node;
 #   - a password (or keyboard-interactive) login is refused, and dropbear
 #     runs with the node's key (-r), keys only (-s), 3 tries (-T 3), no
-#     port forwarding (-j -k), no key made at the first connection (-R);
+#     port forwarding (-j -k: a remote port and a direct channel are
+#     refused), no key made at the first connection (-R); the key's
+#     authorized_keys line allows no agent, X11 or port forwarding;
 #   - a second build from the same state file gives the same host key and
 #     known_hosts: after a reboot from it the strict login still works.
 # Not here: ssh-audit (Debian's is not installed on this machine, and
@@ -114,6 +116,17 @@ for want in " -s " " -T 3 " " -j " " -k " " -r $KEY "; do
 done
 case " $args " in *" -R "*) fail "dropbear makes host keys (-R)" ;; esac
 nssh "$NODE" "ls /etc/dropbear/" | grep -v "^${KEY##*/}\$" | grep . && fail "dropbear has keys of its own"
+# nothing forwarded: a remote port (-k, no-port-forwarding), a direct channel (-j)
+nssh -o ExitOnForwardFailure=yes -R 127.0.0.1:0:127.0.0.1:9 "$NODE" true 2>"$T/fwd.log" &&
+	fail "a remote port forwarding was granted"
+timeout 60 bash -c "cd '$T' && ssh -F out/ssh_config -o HostName=127.0.0.1 -o Port=$PORT -o BatchMode=yes \
+	-W 127.0.0.1:22 $NODE </dev/null" >"$T/fwd.out" 2>>"$T/fwd.log" && fail "a direct-tcpip channel was opened"
+grep -q '^SSH-' "$T/fwd.out" && fail "the forwarded channel reached dropbear's port"
+grep -q 'remote port forwarding failed' "$T/fwd.log" && grep -Eq 'open failed|stdio forwarding failed' "$T/fwd.log" ||
+	{ cat "$T/fwd.log"; fail "forwarding failed for another reason than a refusal"; }
+nssh "$NODE" 'head -c 60 /root/.ssh/authorized_keys; echo' | grep -q '^no-agent-forwarding,no-X11-forwarding,no-port-forwarding ' ||
+	fail "authorized_keys does not restrict the key"
+echo "port forwarding refused both ways; the key allows no agent, X11 or port forwarding"
 qemu_powerdown_clean vm
 
 # the same state file: the same host key, the same known_hosts, strict login after a reboot
