@@ -9,8 +9,7 @@
 #include "audit/audit_check.h"
 
 #define PKI "the cluster PKI in node layers (s11-pki)"
-#define OPENSSH "OpenSSH (Debian's openssh-server) with its sshd_config and the node's user in the image: " \
-	"dropbear, the sshd until then, has no sshd_config (s11-ssh)"
+#define OPENSSH "OpenSSH with its config, host keys and certificates in the image (s11-ssh, s11-pki)"
 #define ROLES "role containers in /etc/paddock/containers/ (issue 12)"
 
 const struct audit_check audit_checks[] = {

@@ -792,19 +792,20 @@ static void missing_subjects_fail(void **state)
 			       REG("etc/paddock/node.conf", 0644, "node.name=n1\nnode.role=etcd\nnode.role=controlplane\n") };
 	fx_node(&f, "n1", bare, N(bare), false);
 	fx_run(&f, &rep);
-	const char *items[] = { "ssh-config", "ssh-authorized-keys", "etcd-files", "audit-log", "rbac", "registry" };
+	const char *items[] = { "ssh-config", "ssh-authorized-keys",
+				"etcd-files", "audit-log", "rbac", "registry" };
 	for (size_t i = 0; i < N(items); i++) {
 		expect_fail(&rep, items[i], "n1", "missing: ");
 		assert_false(result(&rep, items[i], "n1")->check->enforced);
 	}
-	/* every build has a host key and other secrets now: these fail builds */
-	const char *enforced[] = { "ssh-host-keys", "secret-modes" };
-	for (size_t i = 0; i < N(enforced); i++) {
-		expect_fail(&rep, enforced[i], "n1", "missing: ");
-		assert_true(result(&rep, enforced[i], "n1")->check->enforced);
-	}
+	/* every build writes the PKI's files now: a node without them fails */
+	expect_fail(&rep, "secret-modes", "n1", "missing: ");
+	assert_true(result(&rep, "secret-modes", "n1")->check->enforced);
+	/* and every node's layer its SSH host key (pki/ssh.h) */
+	expect_fail(&rep, "ssh-host-keys", "n1", "missing: ");
+	assert_true(result(&rep, "ssh-host-keys", "n1")->check->enforced);
 	expect_pass(&rep, "accounts", "n1");
-	assert_int_equal(audit_report_failures(&rep, true), N(enforced));
+	assert_int_equal(audit_report_failures(&rep, true), 2);
 	audit_report_free(&rep);
 }
 
