@@ -298,7 +298,8 @@ static int out_dir(struct run *r, const char *sub, bool in_node, bool operator, 
 	return rc;
 }
 
-/* OUT's own files: the top level, the node directories, etcd/. */
+/* OUT's own files: the top level, the node directories, etcd/.  The
+ * operator's: kube_config_*.yml, etcd/, known_hosts, ssh_config. */
 static int out_files(struct run *r, struct perr *err)
 {
 	char **names = NULL;
@@ -308,7 +309,8 @@ static int out_files(struct run *r, struct perr *err)
 		const char *name = names[i];
 		bool kubeconfig = !strncmp(name, "kube_config_", 12) && ends_with(name, ".yml");
 		bool etcd = !strcmp(name, "etcd") && !is_node(&r->out, name);
-		rc = out_entry(r, name, false, kubeconfig || etcd, err);
+		bool ssh = !strcmp(name, "known_hosts") || !strcmp(name, "ssh_config");
+		rc = out_entry(r, name, false, kubeconfig || etcd || ssh, err);
 		struct stat st;
 		char *p = rc >= 0 ? path_join(r->dir, name) : NULL;
 		if (p && lstat(p, &st) == 0 && S_ISDIR(st.st_mode) && (etcd || is_node(&r->out, name)))

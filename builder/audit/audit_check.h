@@ -16,6 +16,7 @@
 #include "audit/audit_keyscan.h"
 #include "audit/audit_view.h"
 #include "strbuf.h"
+#include "svcconf.h"
 
 enum audit_status { AUDIT_PASS, AUDIT_FAIL, AUDIT_SKIP };
 
@@ -42,7 +43,7 @@ void verdict_clear(struct audit_verdict *v);
 struct audit_outfile {
 	char *rel;                  /* "node1/node.img", "kube_config_x.yml", "etcd/ca.pem" */
 	mode_t mode;                /* type and permission bits */
-	bool operator;              /* handed to the operator (kubeconfig, etcd client files) */
+	bool operator;              /* handed to the operator (kubeconfig, etcd client, SSH files) */
 };
 
 /* One node of the output. */
@@ -131,5 +132,8 @@ void audit_rbac(const struct audit_subject *s, struct audit_verdict *v);
 void audit_audit_log(const struct audit_subject *s, struct audit_verdict *v);
 void audit_etcd_files(const struct audit_subject *s, struct audit_verdict *v);
 void audit_registry(const struct audit_subject *s, struct audit_verdict *v);
+/* The view's os-service named name (SVCCONF_DIR/NN-NAME.conf) in *ret, to
+ * free with svcconf_free; false when it has none that reads. */
+bool audit_os_service(const struct audit_view *view, const char *name, struct svcconf *ret);
 
 #endif

@@ -20,8 +20,10 @@ const struct audit_check audit_checks[] = {
 			"root login, MaxAuthTries <= 3, no X11/agent/TCP forwarding, AllowUsers set, modern "
 			"algorithms only (Match blocks and Includes included)",
 	  AUDIT_NODE, false, false, OPENSSH, audit_ssh_config },
-	{ "ssh-host-keys", "host keys root-owned 0600 holding a private key, with .pub; a host certificate",
-	  AUDIT_NODE, false, false, OPENSSH, audit_ssh_host_keys },
+	{ "ssh-host-keys", "host keys root-owned 0600 holding a private key, with .pub; with OpenSSH a host "
+			   "certificate, with dropbear only keys mounted from the node's layers (-r), none made "
+			   "at the first connection (-R)",
+	  AUDIT_NODE, false, true, NULL, audit_ssh_host_keys },
 	{ "ssh-authorized-keys", "each AllowUsers user has an account and an authorized key (not writable by "
 				 "others, no private key in it)",
 	  AUDIT_NODE, false, false, OPENSSH, audit_ssh_authorized_keys },

@@ -5,6 +5,7 @@
  * /etc/paddock/services/, the role containers (etcd, kube-apiserver, ...)
  * in /etc/paddock/containers/.  The default private registry is node.conf's
  * registry.default (host[:port]), absent when the file sets none. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,27 +32,56 @@ static void containers_free(struct containers *c)
 	free(c->v);
 }
 
+/* The container spec at path of the view. */
+static int read_spec(const struct audit_view *view, const char *path, struct svcconf *ret, struct perr *err)
+{
+	const char *text = audit_view_text(view, path);
+	struct nodecfg cfg = { 0 };
+	int r = text ? nodecfg_parse(path, text, strlen(text), &cfg, err) : perr_set(err, -ENOENT, "not a file");
+	if (r == 0)
+		r = svcconf_from_nodecfg(path, &cfg, ret, err);
+	nodecfg_free(&cfg);
+	return r;
+}
+
 static void load_dir(const struct audit_view *view, const char *pattern, struct containers *c,
 		     struct audit_verdict *v)
 {
 	char **paths = audit_view_glob(view, pattern);
 	for (char **p = paths; p && *p; p++) {
-		const char *text = audit_view_text(view, *p);
-		struct nodecfg cfg = { 0 };
 		struct svcconf sc = { 0 };
 		struct perr err = PERR_INIT;
 		struct svcconf *nv = realloc(c->v, (c->n + 1) * sizeof(*nv));
 		if (nv)
 			c->v = nv;
-		if (!nv || !text || nodecfg_parse(*p, text, strlen(text), &cfg, &err) < 0 ||
-		    svcconf_from_nodecfg(*p, &cfg, &sc, &err) < 0)
+		if (!nv || read_spec(view, *p, &sc, &err) < 0)
 			verdict_fail(v, "%s: %s", *p, err.msg ? err.msg : "cannot be read");
 		else
 			c->v[c->n++] = sc;
-		nodecfg_free(&cfg);
 		perr_clear(&err);
 	}
 	strv_free(paths);
+}
+
+bool audit_os_service(const struct audit_view *view, const char *name, struct svcconf *ret)
+{
+	char pattern[256];
+	snprintf(pattern, sizeof(pattern), "%s/*-%s.conf", SVCCONF_DIR, name);
+	char **paths = audit_view_glob(view, pattern);
+	bool found = false;
+	for (char **p = paths; p && *p && !found; p++) {
+		struct perr err = PERR_INIT;
+		struct svcconf sc = { 0 };
+		if (read_spec(view, *p, &sc, &err) == 0 && !strcmp(sc.name, name)) {
+			*ret = sc;
+			found = true;
+		} else {
+			svcconf_free(&sc);
+		}
+		perr_clear(&err);
+	}
+	strv_free(paths);
+	return found;
 }
 
 static void load(const struct audit_view *view, struct containers *c, struct audit_verdict *v)

@@ -11,6 +11,7 @@
 /* Files that hold secrets by their name, private key or not. */
 static const char *const secret_paths[] = {
 	"/etc/ssh/ssh_host_*_key",
+	"/etc/dropbear/dropbear_*_host_key",
 	"/etc/kubernetes/ssl/*-key.pem",
 	"/etc/kubernetes/ssl/kubecfg-*.yaml",
 	"/etc/kubernetes/ssl/encryption.yaml",

@@ -67,6 +67,9 @@ static bool is_b64(unsigned char c)
 static const char BEGIN[] = "-----BEGIN ";
 static const char WRAPPED[] = "LS0tLS1CRUdJTi";      /* base64 of "-----BEGIN" */
 static const char OPENSSH_MAGIC[] = "openssh-key-v1";  /* followed by a NUL */
+/* dropbear's Ed25519 key file: string "ssh-ed25519", the length of 64 key
+ * bytes (a public key blob has 32 there) */
+static const char DROPBEAR_ED25519[] = "\0\0\0\x0bssh-ed25519\0\0\0\x40";
 
 /* A PEM private key block at p: its length (0 when it is not one). */
 static size_t pem_key(const unsigned char *p, size_t avail, const char *path, const char *prefix,
@@ -172,6 +175,29 @@ static size_t openssh_key(const unsigned char *p, size_t avail, const char *path
 	return i;
 }
 
+/* dropbear's Ed25519 key file at p (DROPBEAR_ED25519, then the seed and
+ * the public key).  The fingerprint is what openssh_key() gives the same
+ * key in OpenSSH's binary form (magic and public key blob), so both are
+ * one key.  Its length, or 0. */
+static size_t dropbear_key(const unsigned char *p, size_t avail, const char *path, struct key_hits *out)
+{
+	static const unsigned char len32[] = { 0, 0, 0, 32 };
+	size_t head = sizeof(DROPBEAR_ED25519) - 1;
+	if (avail < head + 64)
+		return 0;
+	struct digest *d = digest_new();
+	char fp[DIGEST_HEX_LEN + 1];
+	if (!d)
+		return 0;
+	digest_update(d, OPENSSH_MAGIC, sizeof(OPENSSH_MAGIC) - 1);
+	digest_update(d, p, head - 4);
+	digest_update(d, len32, 4);
+	digest_update(d, p + head + 32, 32);
+	digest_final(d, fp);
+	key_hits_add(out, path, "dropbear ssh-ed25519", fp);
+	return head + 64;
+}
+
 /* A PEM block base64-encoded once more, as a kubeconfig's client-key-data. */
 static size_t wrapped_key(const unsigned char *p, size_t avail, const char *path, struct key_hits *out)
 {
@@ -196,22 +222,25 @@ static size_t wrapped_key(const unsigned char *p, size_t avail, const char *path
 	return used;
 }
 
-static const unsigned char *find(const unsigned char *p, size_t len, const char *s)
-{
-	return memmem(p, len, s, strlen(s));
-}
+/* What a key starts with, in the order scan() tells them apart. */
+#define PAT(s) { s, sizeof(s) - 1 }
+static const struct {
+	const char *s;
+	size_t n;
+} pats[] = { PAT(BEGIN), PAT(WRAPPED), PAT(OPENSSH_MAGIC), PAT(DROPBEAR_ED25519) };
+#undef PAT
+enum { NPATS = sizeof(pats) / sizeof(*pats) };
 
 /* Looks for keys starting in win[from, limit); the next scan's start. */
 static size_t scan(struct keyscan *ks, size_t from, size_t limit)
 {
-	static const char *const pats[] = { BEGIN, WRAPPED, OPENSSH_MAGIC };
-	const unsigned char *next[3];
+	const unsigned char *next[NPATS];
 	size_t pos = from;
-	for (int k = 0; k < 3; k++)
-		next[k] = pos < limit ? find(ks->win + pos, ks->len - pos, pats[k]) : NULL;
+	for (int k = 0; k < NPATS; k++)
+		next[k] = pos < limit ? memmem(ks->win + pos, ks->len - pos, pats[k].s, pats[k].n) : NULL;
 	while (pos < limit) {
 		int k = -1;
-		for (int j = 0; j < 3; j++)
+		for (int j = 0; j < NPATS; j++)
 			if (next[j] && (size_t)(next[j] - ks->win) < limit && (k < 0 || next[j] < next[k]))
 				k = j;
 		if (k < 0)
@@ -219,11 +248,13 @@ static size_t scan(struct keyscan *ks, size_t from, size_t limit)
 		size_t at = (size_t)(next[k] - ks->win), avail = ks->len - at, used;
 		used = k == 0   ? pem_key(ks->win + at, avail, ks->path, "", ks->out)
 		       : k == 1 ? wrapped_key(ks->win + at, avail, ks->path, ks->out)
-				: openssh_key(ks->win + at, avail, ks->path, ks->out);
+		       : k == 2 ? openssh_key(ks->win + at, avail, ks->path, ks->out)
+				: dropbear_key(ks->win + at, avail, ks->path, ks->out);
 		pos = at + (used ? used : 1);
-		for (int j = 0; j < 3; j++)
+		for (int j = 0; j < NPATS; j++)
 			if (next[j] && next[j] < ks->win + pos)
-				next[j] = pos < ks->len ? find(ks->win + pos, ks->len - pos, pats[j]) : NULL;
+				next[j] = pos < ks->len ? memmem(ks->win + pos, ks->len - pos, pats[j].s, pats[j].n)
+							: NULL;
 	}
 	return pos;
 }

@@ -2,10 +2,12 @@
  *
  * Recognised: PEM blocks whose label ends in "PRIVATE KEY" (PKCS#1, SEC1,
  * PKCS#8, encrypted PKCS#8, OpenSSH's armoured format), the same blocks
- * base64-encoded once more (a kubeconfig's client-key-data), and OpenSSH's
- * binary "openssh-key-v1" structure.  A marker alone is not a key: a PEM
- * block needs a base64 body and its END line, the binary form a well-formed
- * header, so the strings inside ssh, libssh2 or OpenSSL do not count.  ELF
+ * base64-encoded once more (a kubeconfig's client-key-data), OpenSSH's
+ * binary "openssh-key-v1" structure, and dropbear's Ed25519 key file (its
+ * type name and 64 key bytes as SSH strings).  A marker alone is not a
+ * key: a PEM block needs a base64 body and its END line, the binary forms
+ * a well-formed header, so the strings inside ssh, libssh2 or OpenSSL do
+ * not count.  ELF
  * files are not scanned: keys compiled into a program are its own test
  * vectors (GnuTLS carries FIPS self-test keys), not a cluster's secrets.
  *

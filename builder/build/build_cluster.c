@@ -18,6 +18,7 @@
 #include "plan/media_plan.h"
 #include "plan/plan.h"
 #include "pki/pki.h"
+#include "pki/ssh.h"
 #include "strv.h"
 
 /* The nodes as build_run() takes them, and what they point into. */
@@ -70,13 +71,11 @@ static int gather_node(const struct build_options *o, const struct plan *p, size
 {
 	const char *name = plan_node_at(p, i)->name;
 	char *warning = NULL;
-	int r = appliance_node_files(p, i, &c->svcs, &c->files[i], &warning, err);
+	int r = appliance_node_files(p, i, &c->svcs, &c->files[i], err);
+	if (r == 0 && (r = pki_node_files(c->pki, p, i, &c->files[i], err)) == 0)
+		r = ssh_node_files(c->pki, p, i, &c->files[i], &warning, err);
 	if (r < 0)
 		return r;
-	if ((r = pki_node_files(c->pki, p, i, &c->files[i], err)) < 0) {
-		free(warning);
-		return r;
-	}
 	if (warning && *last && !strcmp(warning, *last)) {
 		(*repeats)++;
 		free(warning);
@@ -128,13 +127,13 @@ static int gather_nodes(const struct build_options *o, const struct plan *p, str
 struct operator_stage {
 	struct pki_state *pki;
 	const struct plan *plan;
-	const char *file;
+	const char *file, *out;
 };
 
 static int operator_run(void *ctx, const char *dir, struct strv *added, struct perr *err)
 {
 	const struct operator_stage *s = ctx;
-	return pki_operator_files(s->pki, s->plan, s->file, dir, added, err);
+	return pki_operator_files(s->pki, s->plan, s->file, s->out, dir, added, err);
 }
 
 static void state_waiting(void *ctx, const char *path)
@@ -277,7 +276,7 @@ static int run(const struct build_options *o, const struct plan *p, enum build_f
 		struct media_stage ms = { p, c.cmdlines.v, &mopts };
 		struct build_stage stage = { media_run, &ms };
 		struct build_check check = { audit_stage, (void *)o->progress };
-		struct operator_stage os = { c.pki, p, o->file };
+		struct operator_stage os = { c.pki, p, o->file, o->out };
 		struct build_stage operator = { operator_run, &os };
 		struct build_request rq = {
 			.root = o->root, .products = o->products, .cache = o->cache, .out = o->out,

@@ -19,8 +19,8 @@ bool outdir_name_taken(const char *name)
 {
 	/* media trees are built as <tree>.tmp and replace <tree> via <tree>.old */
 	static const char *const taken[] = { ".", "..", "base.img", "vmlinuz", "manifest.json", "SHA256SUMS",
-					     "etcd", "tftp", "tftp.tmp", "tftp.old", "ipxe", "ipxe.tmp", "ipxe.old",
-					     OUTDIR_MARKER, NULL };
+					     "etcd", "ssh_config", "known_hosts", "tftp", "tftp.tmp", "tftp.old",
+					     "ipxe", "ipxe.tmp", "ipxe.old", OUTDIR_MARKER, NULL };
 	for (size_t i = 0; taken[i]; i++)
 		if (!strcmp(name, taken[i]))
 			return true;

@@ -1,6 +1,6 @@
-/* operator_files: what the operator takes from OUT to reach the cluster,
- * as RKE leaves it beside the cluster file: the admin's kubeconfig, and
- * what etcdctl needs. */
+/* operator_files: what the operator takes from OUT to reach the cluster:
+ * the admin's kubeconfig, as RKE leaves it beside the cluster file, what
+ * etcdctl needs, and what ssh needs to reach the nodes. */
 #include "pki/pki.h"
 
 #include <errno.h>
@@ -11,6 +11,7 @@
 
 #include "fsutil.h"
 #include "pki/kubeconfig.h"
+#include "pki/ssh.h"
 #include "strbuf.h"
 
 /* Writes dir/rel (0600) and records rel. */
@@ -112,11 +113,34 @@ static int etcd_files(struct pki_state *st, const struct plan *p, const char *di
 	return r;
 }
 
-int pki_operator_files(struct pki_state *st, const struct plan *p, const char *cluster_file,
+/* known_hosts and ssh_config; out's last component is how ssh_config
+ * finds known_hosts. */
+static int ssh_files(struct pki_state *st, const struct plan *p, const char *out, const char *dir,
+		     struct strv *added, struct perr *err)
+{
+	size_t len = strlen(out);
+	while (len > 1 && out[len - 1] == '/')
+		len--;
+	size_t start = len;
+	while (start && out[start - 1] != '/')
+		start--;
+	char *name = strndup(out + start, len - start), *kh = NULL, *sc = NULL;
+	int r = name ? ssh_client_texts(st, p, name, &kh, &sc, err) : perr_set(err, -ENOMEM, "out of memory");
+	if (r == 0 && (r = put(dir, "known_hosts", kh, added, err)) == 0)
+		r = put(dir, "ssh_config", sc, added, err);
+	free(name);
+	free(kh);
+	free(sc);
+	return r;
+}
+
+int pki_operator_files(struct pki_state *st, const struct plan *p, const char *cluster_file, const char *out,
 		       const char *dir, struct strv *added, struct perr *err)
 {
 	int r = admin_config(st, p, cluster_file, dir, added, err);
 	if (r == 0)
 		r = etcd_files(st, p, dir, added, err);
+	if (r == 0)
+		r = ssh_files(st, p, out, dir, added, err);
 	return r < 0 ? perr_wrap(err, "operator files") : 0;
 }

@@ -136,7 +136,16 @@ s=$(stage mode)
 mkdir -p -m 0755 "$s/etc/ssh"
 install -m 0644 "$TMP/key.pem" "$s/etc/ssh/ssh_host_ecdsa_key"
 append "$out/node2/node.img" "$s"
-finding "$out" secret-modes node2 "/etc/ssh/ssh_host_ecdsa_key is 0644, not 0600"
+finding "$out" secret-modes node2 "/etc/ssh/ssh_host_ecdsa_key is 0644, not 0600" enforced
+
+# dropbear's host key (the node's own, from its layer) made readable by others
+out=$(broken dropbear)
+s=$(stage dropbear)
+mkdir -p -m 0755 "$s/etc/dropbear"
+zstd -dc "$HA/node1/node.img" | (cd "$s" && cpio -i --quiet etc/dropbear/dropbear_ed25519_host_key)
+chmod 0644 "$s/etc/dropbear/dropbear_ed25519_host_key"
+append "$out/node1/node.img" "$s"
+finding "$out" ssh-host-keys node1 "/etc/dropbear/dropbear_ed25519_host_key is 0644, not 0600" enforced
 
 # a weakened sysctl
 out=$(broken sysctl)

@@ -5,12 +5,13 @@ usage: layer_secrets.py STATE OUT [EXTRA_FILE...]
 
 Reads every file of every layer (base.img and each <node>/node.img: zstd
 streams of concatenated newc cpio archives), and the extra files as they
-are, and looks for each private key of STATE: its PEM body, and the base64
-of its PEM (as a kubeconfig inlines it).  Prints one line per finding and
+are, and looks for each private key of STATE: its PEM body, the base64
+of its PEM (as a kubeconfig inlines it), and an Ed25519 key's raw seed (as
+dropbear's host key file holds it).  Prints one line per finding and
 exits 1 when a key is where it must not be:
 
-  - a node's key outside that node's layer (and every X.509 leaf key of a
-    node not in its layer, mode 0600);
+  - a node's key outside that node's layer (and every X.509 leaf key and
+    SSH host key of a node not in its layer, mode 0600);
   - a cluster key (CAs, admin, etcd client, SSH CA) in any layer or extra;
   - the service-account and secrets-encryption keys outside the control
     plane nodes' layers.
@@ -43,7 +44,13 @@ def newc_files(blob):
 
 def needles(pem):
     body = "".join(l for l in pem.splitlines() if l and not l.startswith("-----"))
-    return [body.encode(), base64.b64encode(pem.encode())]
+    found = [body.encode(), base64.b64encode(pem.encode())]
+    der = base64.b64decode(body)
+    if len(der) == 48 and der[:16] == bytes.fromhex("302e020100300506032b657004220420"):
+        # an Ed25519 key (PKCS#8): its 32-byte seed as such, as dropbear's
+        # key file holds it; newlines are dropped from what is searched
+        found.append(der[16:].replace(b"\n", b""))
+    return found
 
 
 def main():
@@ -59,7 +66,7 @@ def main():
     for node, slots in state["nodes"].items():
         for slot, text in slots.items():
             if "PRIVATE KEY" in text:
-                leaf = slot.endswith("-key.pem")
+                leaf = slot.endswith("-key.pem") or slot == "ssh_host_ed25519_key"
                 keys.append(("node %s %s" % (node, slot), node, needles(text), leaf))
     manifest = json.load(open(os.path.join(out, "manifest.json")))
     controlplane = set()

@@ -25,6 +25,8 @@
 #include "audit/audit_view.h"
 #include "fsutil.h"
 #include "json.h"
+#include "pki/ssh_privkey.h"
+#include "pki/ssh_wire.h"
 #include "strbuf.h"
 #include "strv.h"
 #include "testutil.h"
@@ -702,6 +704,84 @@ static void kubernetes_failures(void **state)
 	audit_report_free(&rep);
 }
 
+/* dropbear as the sshd os-service runs it: its host key from the node's
+ * layer (-r, mounted), never -R, no sshd_config; the key scan finds its
+ * binary key file, as the same key as the key's binary OpenSSH form. */
+static void dropbear_host_keys(void **state)
+{
+	(void)state;
+	struct perr e = PERR_INIT;
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+	char *db = NULL, *ossh = NULL;
+	size_t dlen = 0, olen = 0;
+	assert_int_equal(ssh_dropbear_key_file(k, &db, &dlen, &e), 0);
+	assert_int_equal(ssh_private_key_file(k, "h", &ossh, &olen, &e), 0);
+	EVP_PKEY_free(k);
+	keep(db);
+	keep(ossh);
+	struct key_hits a = { 0 }, b = { 0 };
+	keyscan_buf(db, dlen, "db", &a);
+	/* OpenSSH's binary form, inside the armour */
+	unsigned char *bin = NULL;
+	size_t blen = 0;
+	const char *body = strchr(ossh, '\n') + 1;
+	assert_int_equal(ssh_unbase64(body, (size_t)(strstr(body, "-----END") - body), &bin, &blen, &e), 0);
+	keyscan_buf(bin, blen, "ossh", &b);
+	free(bin);
+	assert_int_equal(a.n, 1);
+	assert_int_equal(b.n, 1);
+	assert_string_equal(a.v[0].label, "dropbear ssh-ed25519");
+	assert_string_equal(a.v[0].fp, b.v[0].fp);
+	key_hits_clear(&a);
+	key_hits_clear(&b);
+	/* a public key blob (32 bytes where the key file has 64) is no key */
+	static const char blob[] = "\0\0\0\x0bssh-ed25519\0\0\0\x20" "0123456789abcdef0123456789abcdef0123456789";
+	assert_int_equal(scan_count(blob, sizeof(blob)), 0);
+
+#define KEYREL "etc/dropbear/dropbear_ed25519_host_key"
+#define KEY "/" KEYREL
+	static const char *const one[] = { "solo", NULL };
+	const char *svc = "name=sshd\nimage=paddock/sshd:1\ncommand=/usr/sbin/dropbear\ncommand=-s\ncommand=-r\n"
+			  "command=" KEY "\nvolume=" KEY ":" KEY ":ro\n";
+	const char *variants[][2] = {
+		{ svc, NULL },
+		{ fmt("%scommand=-R\n", svc), "dropbear -R: host keys made at the first connection" },
+		{ "name=sshd\nimage=paddock/sshd:1\ncommand=/usr/sbin/dropbear\ncommand=-r\ncommand=/k\n",
+		  "dropbear -r /k: not mounted from the node's layers" },
+		{ "name=sshd\nimage=paddock/sshd:1\ncommand=/usr/sbin/dropbear\n", "missing: no dropbear -r host key" },
+		{ "name=sshd\nimage=paddock/sshd:1\ncommand=/usr/sbin/sshd\n", "runs /usr/sbin/sshd, not dropbear" },
+	};
+	for (size_t i = 0; i <= N(variants); i++) {
+		struct fx f;
+		struct audit_report rep;
+		fx_new(&f, one);
+		bool loose = i == N(variants); /* the good service, a key others may read */
+		struct tent node[] = {
+			DIRE("etc", 0755),
+			REG("etc/paddock/node.conf", 0644, "node.name=solo\nnode.role=worker\n"),
+			REG("etc/paddock/services/30-sshd.conf", 0644, loose ? svc : variants[i][0]),
+			{ KEYREL, S_IFREG | (loose ? 0644 : 0600), 0, 0, db, dlen },
+			REG(KEYREL ".pub", 0644, "ssh-ed25519 AAAA solo\n"),
+		};
+		fx_node(&f, "solo", node, N(node), false);
+		fx_run(&f, &rep);
+		if (loose) {
+			expect_fail(&rep, "ssh-host-keys", "solo", KEY " is 0644, not 0600");
+			expect_fail(&rep, "secret-modes", "solo", KEY " is 0644");
+		} else if (variants[i][1]) {
+			expect_fail(&rep, "ssh-host-keys", "solo", variants[i][1]);
+		} else {
+			expect_pass(&rep, "ssh-host-keys", "solo");
+			expect_pass(&rep, "keys-confined", "solo");
+			expect_pass(&rep, "secret-modes", "solo");
+			assert_non_null(strstr(result(&rep, "keys-confined", "solo")->why, "1 private key"));
+		}
+		audit_report_free(&rep);
+	}
+#undef KEY
+#undef KEYREL
+}
+
 static void missing_subjects_fail(void **state)
 {
 	(void)state;
@@ -712,7 +792,7 @@ static void missing_subjects_fail(void **state)
 			       REG("etc/paddock/node.conf", 0644, "node.name=n1\nnode.role=etcd\nnode.role=controlplane\n") };
 	fx_node(&f, "n1", bare, N(bare), false);
 	fx_run(&f, &rep);
-	const char *items[] = { "ssh-config", "ssh-host-keys", "ssh-authorized-keys",
+	const char *items[] = { "ssh-config", "ssh-authorized-keys",
 				"etcd-files", "audit-log", "rbac", "registry" };
 	for (size_t i = 0; i < N(items); i++) {
 		expect_fail(&rep, items[i], "n1", "missing: ");
@@ -721,8 +801,11 @@ static void missing_subjects_fail(void **state)
 	/* every build writes the PKI's files now: a node without them fails */
 	expect_fail(&rep, "secret-modes", "n1", "missing: ");
 	assert_true(result(&rep, "secret-modes", "n1")->check->enforced);
+	/* and every node's layer its SSH host key (pki/ssh.h) */
+	expect_fail(&rep, "ssh-host-keys", "n1", "missing: ");
+	assert_true(result(&rep, "ssh-host-keys", "n1")->check->enforced);
 	expect_pass(&rep, "accounts", "n1");
-	assert_int_equal(audit_report_failures(&rep, true), 1);
+	assert_int_equal(audit_report_failures(&rep, true), 2);
 	audit_report_free(&rep);
 }
 
@@ -775,7 +858,8 @@ static void report_table_and_json(void **state)
 	struct audit_report rep;
 	static const char *const one[] = { "solo", NULL };
 	fx_new(&f, one);
-	struct tent t[] = { REG("etc/ssh/sshd_config", 0644, "PasswordAuthentication yes\n") };
+	struct tent t[] = { REG("etc/ssh/sshd_config", 0644, "PasswordAuthentication yes\n"
+						    "HostCertificate /etc/ssh/ssh_host_ecdsa_key-cert.pub\n") };
 	fx_node(&f, "solo", t, N(t), true);
 	fx_run(&f, &rep);
 	char *buf = NULL;
@@ -848,6 +932,7 @@ int main(void)
 		T(keys_confined_failures),
 		T(modes_in_out),
 		T(kubernetes_failures),
+		T(dropbear_host_keys),
 		T(missing_subjects_fail),
 		T(sysctl_and_files),
 		T(unreadable_layers_fail_the_node),

@@ -146,15 +146,11 @@ static const char *missing(void)
 
 int main(void)
 {
-	const char *env = getenv("PADDOCK_CACHE"), *home = getenv("HOME");
-	char *home_cache = NULL;
-	if ((!env || !*env) && home && asprintf(&home_cache, "%s/.cache/paddock", home) < 0)
-		return 1;
-	cache = env && *env ? (char *)env : home_cache;
+	cache = test_cache_dir();
 	const char *why = cache ? missing() : "no cache: set PADDOCK_CACHE or HOME";
 	if (why) {
 		printf("SKIP: %s\n", why);
-		free(home_cache);
+		free(cache);
 		return 77;
 	}
 	struct perr err = PERR_INIT;
@@ -168,6 +164,6 @@ int main(void)
 	int r = cmocka_run_group_tests(tests, NULL, NULL);
 	scratch_remove(dir);
 	free(cluster);
-	free(home_cache);
+	free(cache);
 	return r;
 }

@@ -35,10 +35,12 @@ out_of_reach "$inst/usr/bin/paddock" build "$CLUSTER" -o "$T/out" --cache "$T/c"
 	{ cat "$T/log"; fail "build with the installed paddock"; }
 tail -n1 "$T/log"
 [ -f "$T/out/manifest.json" ] || fail "no manifest"
-# the checkout's build of the same file (its state file now exists) is the same
-"$PADDOCK" build "$CLUSTER" -o "$T/out2" --cache "$T/c" --root "$ROOT" -q 2>"$T/log" ||
+# the checkout's build of the same file (its state file now exists) is the
+# same; into an OUT of the same name, which ssh_config names
+mkdir -p "$T/second"
+"$PADDOCK" build "$CLUSTER" -o "$T/second/out" --cache "$T/c" --root "$ROOT" -q 2>"$T/log" ||
 	{ cat "$T/log"; fail "build with the checkout"; }
-diff <(tree_sum "$T/out") <(tree_sum "$T/out2") >&2 || fail "the install builds other bytes than the checkout"
+diff <(tree_sum "$T/out") <(tree_sum "$T/second/out") >&2 || fail "the install builds other bytes than the checkout"
 
 # the install copied to another prefix finds its own data there
 mkdir -p "$T/elsewhere"

@@ -274,7 +274,7 @@ static void node_names_are_not_out_files(void **state)
 {
 	(void)state;
 	const char *taken[] = { "base.img", "vmlinuz", "manifest.json", "SHA256SUMS", "tftp", "ipxe",
-				"tftp.tmp", "ipxe.old", OUTDIR_MARKER };
+				"tftp.tmp", "ipxe.old", "ssh_config", "known_hosts", OUTDIR_MARKER };
 	for (size_t i = 0; i < sizeof(taken) / sizeof(*taken); i++)
 		assert_true(outdir_name_taken(taken[i]));
 	assert_false(outdir_name_taken("n1"));

@@ -323,11 +323,12 @@ static void operator_files_are_private(void **state)
 	char *out = path_join(dir, "out");
 	assert_int_equal(mkdir(out, 0755), 0);
 	assert_int_equal(pki_issue_all(st, p, &err), 0);
-	assert_int_equal(pki_operator_files(st, p, "/some/where/d.yml", out, &added, &err), 0);
+	/* OUT as given ("/x/out/"); dir, where the files go, is its temporary */
+	assert_int_equal(pki_operator_files(st, p, "/some/where/d.yml", "/x/out/", out, &added, &err), 0);
 	static const char *const want[] = { "kube_config_d.yml", "etcd/ca.pem", "etcd/client.pem",
-					    "etcd/client-key.pem", "etcd/etcdctl.env" };
-	assert_int_equal(added.n, 5);
-	for (size_t i = 0; i < 5; i++) {
+					    "etcd/client-key.pem", "etcd/etcdctl.env", "known_hosts", "ssh_config" };
+	assert_int_equal(added.n, 7);
+	for (size_t i = 0; i < 7; i++) {
 		assert_string_equal(added.v[i], want[i]);
 		char *q = path_join(out, want[i]);
 		struct stat sb;
@@ -347,6 +348,11 @@ static void operator_files_are_private(void **state)
 	assert_int_equal(read_file(cfgp, 1 << 16, &cfg, &len, &err), 0);
 	assert_non_null(strstr(cfg, "    server: \"https://10.1.0.1:6443\"\n  name: \"t\"\n"));
 	assert_non_null(strstr(cfg, "    user: \"kube-admin-t\"\n"));
+	char *sc = NULL, *scp = path_join(out, "ssh_config");
+	assert_int_equal(read_file(scp, 1 << 16, &sc, &len, &err), 0);
+	assert_non_null(strstr(sc, "\tUserKnownHostsFile \"out/known_hosts\" known_hosts\n"));
+	free(sc);
+	free(scp);
 	verifies(pki_get(st, NULL, "kube-ca.pem"), pki_get(st, NULL, "kube-etcd-client.pem"));
 	X509 *admin = cert_of(pki_get(st, NULL, "kube-admin.pem"));
 	char org[64] = "";
