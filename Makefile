@@ -27,7 +27,7 @@ export SOURCE_DATE_EPOCH ?= 1700000000
 
 LIB_SRCS      := $(wildcard lib/*.c)
 # builder/: one folder per stage of the flow, in the order data goes through them
-BUILDER_DIRS  := cli config plan components image media out build
+BUILDER_DIRS  := cli config plan pki components image media out build
 BUILDER_SRCS  := $(filter-out builder/cli/main.c,$(wildcard $(BUILDER_DIRS:%=builder/%/*.c)))
 UNIT_SRCS     := $(wildcard lib/tests/test_*.c builder/tests/test_*.c initrd/tests/test_*.c provisioner/tests/test_*.c)
 

@@ -158,13 +158,13 @@ static int write_manifest(const struct build_request *rq, const struct lock *loc
 	return r;
 }
 
-/* Runs the media stage on the temporary OUT and records what it wrote. */
-static int run_media(const struct build_request *rq, const char *dir, struct outfiles *files,
-		     struct perr *err)
+/* Runs a stage on the temporary OUT and records what it wrote. */
+static int run_stage(const struct build_request *rq, const struct build_stage *stage, const char *what,
+		     const char *dir, struct outfiles *files, struct perr *err)
 {
 	struct strv added = STRV_INIT;
 	double t0 = progress_now();
-	int r = rq->media->run(rq->media->ctx, dir, &added, err);
+	int r = stage->run(stage->ctx, dir, &added, err);
 	for (size_t i = 0; r >= 0 && i < added.n; i++) {
 		char sha[DIGEST_HEX_LEN + 1];
 		struct stat st;
@@ -180,15 +180,16 @@ static int run_media(const struct build_request *rq, const char *dir, struct out
 		free(p);
 	}
 	if (r >= 0)
-		progress_say(rq->progress, "boot media: %zu files (%.1f s)", added.n, progress_now() - t0);
+		progress_say(rq->progress, "%s: %zu files (%.1f s)", what, added.n, progress_now() - t0);
 	strv_clear(&added);
-	return r < 0 ? perr_wrap(err, "boot media") : 0;
+	return r < 0 ? perr_wrap(err, "%s", what) : 0;
 }
 
 static int valid_node_name(const char *s)
 {
 	/* a node directory must not be one of OUT's own files */
-	static const char *const taken[] = { ".", "..", "base.img", "vmlinuz", "manifest.json", "SHA256SUMS", NULL };
+	static const char *const taken[] = { ".", "..", "base.img", "vmlinuz", "manifest.json", "SHA256SUMS",
+					     "ssh_config", "known_hosts", NULL };
 	if (!s || !*s || *s == '.')
 		return 0;
 	for (size_t i = 0; taken[i]; i++)
@@ -268,7 +269,10 @@ int build_run(const struct build_request *rq, struct perr *err)
 	progress_say(rq->progress, "node layers: %zu node(s), %s in all, %s each on average (%.2f s)", rq->n,
 		     progress_size(node_bytes, b1), progress_size(rq->n ? node_bytes / rq->n : 0, b2),
 		     progress_now() - t1);
-	if (rq->media && (r = run_media(rq, od.tmp, &files, err)) < 0)
+	if (rq->operator_files &&
+	    (r = run_stage(rq, rq->operator_files, "operator files", od.tmp, &files, err)) < 0)
+		goto out;
+	if (rq->media && (r = run_stage(rq, rq->media, "boot media", od.tmp, &files, err)) < 0)
 		goto out;
 	char msha[DIGEST_HEX_LEN + 1];
 	size_t mlen;

@@ -8,6 +8,7 @@
  *   OUT/<node>/initrd.img   base.img + node.img in one file (only when asked)
  *   OUT/<node>/<node>.iso   boot media (media.h), when asked: also
  *   OUT/tftp/, OUT/ipxe/
+ *   OUT/ssh_config, OUT/known_hosts   for the operator (0600, pki/ssh.h)
  *   OUT/manifest.json       components, kernel, base, per-node files, media, hashes
  *   OUT/SHA256SUMS
  *
@@ -67,6 +68,8 @@ struct build_request {
 	size_t n;
 	const struct progress *progress;
 	const struct build_stage *media;  /* NULL: no boot media */
+	/* files for the operator (ssh_config, known_hosts); NULL: none */
+	const struct build_stage *operator_files;
 };
 
 int build_run(const struct build_request *r, struct perr *err);

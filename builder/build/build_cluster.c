@@ -6,10 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "build/build.h"
 #include "image/appliance.h"
 #include "image/cpio.h"
+#include "pki/ssh.h"
+#include "pki/state.h"
 #include "plan/cmdline.h"
 #include "plan/media_plan.h"
 #include "plan/plan.h"
@@ -56,14 +59,22 @@ static void warn(const struct build_options *o, const char *fmt, ...)
 	va_end(ap);
 }
 
+static int take_file(void *ctx, const char *path, char *data, size_t len, mode_t mode)
+{
+	return appl_files_add(ctx, path, data, len, mode);
+}
+
 /* Node i of p: its files, config and command line.  Its warning is said
  * unless it is *last, the one said before; then it is counted in *repeats. */
-static int gather_node(const struct build_options *o, const struct plan *p, size_t i,
+static int gather_node(const struct build_options *o, const struct ssh_build *sb, size_t i,
 		       struct cluster_nodes *c, char **last, size_t *repeats, struct perr *err)
 {
+	const struct plan *p = sb->p;
 	const char *name = plan_node_at(p, i)->name;
 	char *warning = NULL;
-	int r = appliance_node_files(p, i, &c->svcs, &c->files[i], &warning, err);
+	int r = appliance_node_files(p, i, &c->svcs, &c->files[i], err);
+	if (r == 0)
+		r = ssh_node_files(sb, i, take_file, &c->files[i], &warning, err);
 	if (r < 0)
 		return r;
 	if (warning && *last && !strcmp(warning, *last)) {
@@ -89,10 +100,10 @@ static int gather_node(const struct build_options *o, const struct plan *p, size
 	return 0;
 }
 
-static int gather_nodes(const struct build_options *o, const struct plan *p, struct cluster_nodes *c,
+static int gather_nodes(const struct build_options *o, const struct ssh_build *sb, struct cluster_nodes *c,
 			struct perr *err)
 {
-	size_t n = plan_node_count(p), repeats = 0;
+	size_t n = plan_node_count(sb->p), repeats = 0;
 	char *last = NULL;
 	int r = 0;
 	c->nodes = calloc(n ? n : 1, sizeof(*c->nodes));
@@ -106,10 +117,34 @@ static int gather_nodes(const struct build_options *o, const struct plan *p, str
 	if ((r = appliance_services(o->root, &c->svcs, err)) < 0)
 		return r;
 	for (size_t i = 0; i < n && r == 0; i++)
-		r = gather_node(o, p, i, c, &last, &repeats, err);
+		r = gather_node(o, sb, i, c, &last, &repeats, err);
 	free(last);
 	if (r == 0 && repeats)
 		warn(o, "the same for %zu more node(s)", repeats);
+	return r;
+}
+
+struct operator_stage {
+	const struct ssh_build *ssh;
+	const char *out;
+};
+
+/* The operator's files (ssh_config, known_hosts) in the temporary OUT. */
+static int operator_run(void *ctx, const char *dir, struct strv *added, struct perr *err)
+{
+	const struct operator_stage *s = ctx;
+	/* OUT's own name, which ssh_config refers to known_hosts by */
+	size_t len = strlen(s->out);
+	while (len > 1 && s->out[len - 1] == '/')
+		len--;
+	size_t start = len;
+	while (start && s->out[start - 1] != '/')
+		start--;
+	char *name = strndup(s->out + start, len - start);
+	if (!name)
+		return perr_set(err, -ENOMEM, "out of memory");
+	int r = ssh_client_files(s->ssh, dir, name, added, err);
+	free(name);
 	return r;
 }
 
@@ -166,10 +201,19 @@ static int run(const struct build_options *o, const struct plan *p, enum build_f
 	int r = media_plan_formats(p, &mopts, &mformats, err);
 	if (r < 0)
 		return r;
+	/* certificates start at SOURCE_DATE_EPOCH; without it, now */
+	long long now = o->source_date_epoch ? o->source_date_epoch : (long long)time(NULL);
+	struct pki_state_opts so = { .now = now, .create = true };
+	struct pki_state *st = NULL;
+	if ((r = pki_state_open(o->file, &so, &st, err)) < 0)
+		return r;
+	struct ssh_build sb = { .st = st, .p = p, .now = now };
 	struct cluster_nodes c = { .cmdlines = STRV_INIT };
-	if ((r = gather_nodes(o, p, &c, err)) == 0) {
+	if ((r = gather_nodes(o, &sb, &c, err)) == 0) {
 		struct media_stage ms = { p, c.cmdlines.v, &mopts };
 		struct build_stage stage = { media_run, &ms };
+		struct operator_stage os = { &sb, o->out };
+		struct build_stage ostage = { operator_run, &os };
 		struct build_request rq = {
 			.root = o->root, .cache = o->cache, .out = o->out, .flavour = kernel, .compression = cz,
 			/* the ISO boots base + node layer in one file */
@@ -177,11 +221,15 @@ static int run(const struct build_options *o, const struct plan *p, enum build_f
 				    (mformats & MEDIA_ISO),
 			.mtime = o->source_date_epoch, .cluster_name = plan_cluster_name(p), .source = o->file,
 			.nodes = c.nodes, .n = c.n, .progress = o->progress, .media = mformats ? &stage : NULL,
+			.operator_files = &ostage,
 		};
 		*failure = BUILD_FAILED_OUTPUT;
-		r = build_run(&rq, err);
+		/* kept before OUT holds what it issued, so OUT never names keys it lost */
+		if ((r = pki_state_save(st, err)) == 0)
+			r = build_run(&rq, err);
 	}
 	cluster_nodes_free(&c);
+	pki_state_close(st);
 	return r;
 }
 

@@ -5,14 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/config.h"
-#include "components/listfile.h"
 #include "image/daemon_json.h"
 #include "image/sysimages.h"
-#include "strbuf.h"
 #include "strv.h"
-
-#define MAX_KEY_FILE (64u << 10)
 
 int appliance_services(const char *root, struct os_services *out, struct perr *err)
 {
@@ -32,131 +27,53 @@ int appliance_services(const char *root, struct os_services *out, struct perr *e
 	return r;
 }
 
-static int add(struct appl_files *f, const char *path, char *data, size_t len, mode_t mode)
+int appl_files_add(struct appl_files *f, const char *path, char *data, size_t len, mode_t mode)
 {
 	struct appl_file *g = realloc(f->v, (f->n + 1) * sizeof(*g));
+	char *p = strdup(path);
 
-	if (!g)
+	if (!g || !p) {
+		if (g)
+			f->v = g;
+		free(p);
+		free(data);
 		return -ENOMEM;
+	}
 	f->v = g;
-	f->v[f->n].path = strdup(path);
-	f->v[f->n].data = data;
-	f->v[f->n].len = len;
-	f->v[f->n].mode = mode;
-	if (!f->v[f->n].path)
-		return -ENOMEM;
-	f->n++;
+	f->v[f->n++] = (struct appl_file){ p, data, len, mode };
 	return 0;
 }
 
-/* "~/x" -> "$HOME/x" */
-static char *expand_home(const char *p)
-{
-	char *s = NULL;
-	const char *home = getenv("HOME");
-
-	if (!strncmp(p, "~/", 2) && home) {
-		if (asprintf(&s, "%s/%s", home, p + 2) < 0)
-			return NULL;
-		return s;
-	}
-	return strdup(p);
-}
-
-/* The public key next to the node's private key; NULL data when absent. */
-static int read_pubkey(const char *key_path, char **ret, size_t *ret_len, char **warning, struct perr *err)
-{
-	char *path = NULL, *exp = expand_home(key_path), *buf = NULL;
-	size_t len = 0;
-	int r;
-
-	*ret = NULL;
-	if (!exp || asprintf(&path, "%s.pub", exp) < 0) {
-		free(exp);
-		return perr_set(err, -ENOMEM, "out of memory");
-	}
-	free(exp);
-	r = read_file(path, MAX_KEY_FILE, &buf, &len, err);
-	if (r < 0 && r != -EFBIG && r != -EINVAL && r != -ENOMEM) {
-		/* no key file to read: a warning, not a failed build */
-		if (asprintf(warning, "%s.pub: %s; sshd will accept no key", key_path, strerror(-r)) < 0)
-			*warning = NULL;
-		perr_clear(err);
-		free(path);
-		return 0;
-	}
-	if (r == 0 && (len < 10 || (strncmp(buf, "ssh-", 4) && strncmp(buf, "ecdsa-", 6) && strncmp(buf, "sk-", 3))))
-		r = perr_set(err, -EINVAL, "%s: not an OpenSSH public key", path);
-	if (r == 0 && buf[len - 1] != '\n') {
-		char *g = realloc(buf, len + 2);
-		if (!g) {
-			r = perr_set(err, -ENOMEM, "out of memory");
-		} else {
-			buf = g;
-			buf[len++] = '\n';
-			buf[len] = '\0';
-		}
-	}
-	if (r == 0) {
-		*ret = buf;
-		*ret_len = len;
-	} else {
-		free(buf);
-	}
-	free(path);
-	return r;
-}
-
 int appliance_node_files(const struct plan *p, size_t i, const struct os_services *s,
-			 struct appl_files *out, char **ret_warning, struct perr *err)
+			 struct appl_files *out, struct perr *err)
 {
 	const struct plan_node *n = plan_node_at(p, i);
-	const struct cluster *c = plan_cluster(p);
 	struct appl_files f = { 0 };
 	struct baked_file *baked = NULL;
 	size_t nb = 0;
-	char *json = NULL, *key = NULL, *ntp;
-	size_t keylen = 0;
+	char *json = NULL;
 	int r;
 
-	*ret_warning = NULL;
 	if ((r = os_services_bake(s, n->roles, &baked, &nb, err)) < 0)
 		return perr_wrap(err, "node %s", n->name);
 	for (size_t k = 0; r == 0 && k < nb; k++) {
-		if (add(&f, baked[k].path, baked[k].data, baked[k].len, 0644) < 0)
+		if (appl_files_add(&f, baked[k].path, baked[k].data, baked[k].len, 0644) < 0)
 			r = perr_set(err, -ENOMEM, "out of memory");
-		else
-			baked[k].data = NULL;
+		baked[k].data = NULL;
 	}
 	baked_files_free(baked, nb);
-	if (r == 0 && (r = daemon_json_system(NULL, &json, err)) == 0) {
-		if (add(&f, "/etc/paddock/system-docker.json", json, strlen(json), 0644) < 0)
-			r = perr_set(err, -ENOMEM, "out of memory");
-		json = NULL;
-	}
+	if (r == 0 && (r = daemon_json_system(NULL, &json, err)) == 0 &&
+	    appl_files_add(&f, "/etc/paddock/system-docker.json", json, strlen(json), 0644) < 0)
+		r = perr_set(err, -ENOMEM, "out of memory");
 	/* Upstream NTP servers come with their own cluster.yml key; until then
 	 * ntpd serves the node's clock locally and sends nothing out. */
-	ntp = strdup("# written by paddock build\nlisten on 127.0.0.1\n");
 	if (r == 0) {
-		if (!ntp || add(&f, "/etc/paddock/ntpd.conf", ntp, strlen(ntp), 0644) < 0)
+		char *ntp = strdup("# written by paddock build\nlisten on 127.0.0.1\n");
+		if (!ntp || appl_files_add(&f, "/etc/paddock/ntpd.conf", ntp, strlen(ntp), 0644) < 0)
 			r = perr_set(err, -ENOMEM, "out of memory");
-		else
-			ntp = NULL;
 	}
-	if (r == 0 && c && i < c->nnodes && c->nodes[i].ssh_key_path)
-		r = read_pubkey(c->nodes[i].ssh_key_path, &key, &keylen, ret_warning, err);
-	if (r == 0 && key) {
-		if (add(&f, "/etc/paddock/ssh/authorized_keys", key, keylen, 0600) < 0)
-			r = perr_set(err, -ENOMEM, "out of memory");
-		key = NULL;
-	}
-	free(ntp);
-	free(json);
-	free(key);
 	if (r < 0) {
 		appl_files_free(&f);
-		free(*ret_warning);
-		*ret_warning = NULL;
 		return r;
 	}
 	*out = f;

@@ -1,7 +1,6 @@
 /* appliance: what the running appliance needs from the build, per node:
- * the os-services it runs, System Docker's daemon.json, the key sshd
- * accepts and the NTP configuration.  The image build adds these files
- * to each node layer. */
+ * the os-services it runs, System Docker's daemon.json and the NTP
+ * configuration.  The image build adds these files to each node layer. */
 #ifndef PADDOCK_APPLIANCE_H
 #define PADDOCK_APPLIANCE_H
 
@@ -30,11 +29,13 @@ struct appl_files {
 /* Loads and checks os-services/ under root (the source tree). */
 int appliance_services(const char *root, struct os_services *out, struct perr *err);
 
-/* The files for node i of p.  The cluster's SSH public key is read from
- * the node's ssh_key_path + ".pub" ("~/" is $HOME); when there is none,
- * sshd accepts no key and *ret_warning says so (heap, or NULL). */
+/* The files for node i of p: its os-services, System Docker's
+ * daemon.json and the NTP configuration.  (Its SSH files: pki/ssh.h.) */
 int appliance_node_files(const struct plan *p, size_t i, const struct os_services *s,
-			 struct appl_files *out, char **ret_warning, struct perr *err);
+			 struct appl_files *out, struct perr *err);
+
+/* Appends a file; data is f's from then on, also on failure (-ENOMEM). */
+int appl_files_add(struct appl_files *f, const char *path, char *data, size_t len, mode_t mode);
 
 void appl_files_free(struct appl_files *f);
 

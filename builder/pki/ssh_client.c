@@ -1,0 +1,177 @@
+/* ssh_client: the operator's known_hosts and ssh_config (ssh.h). */
+#include "pki/ssh.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/config.h"
+#include "fsutil.h"
+#include "pki/ssh_host.h"
+#include "pki/ssh_key.h"
+#include "strbuf.h"
+
+#define BASTION_HOST "paddock-bastion"
+
+/* The patterns a client may look a node up by: its names, and for a port
+ * other than 22 also "[address]:port", as ssh writes those. */
+static void host_patterns(const struct ssh_host *h, struct strbuf *b)
+{
+	struct strv names = STRV_INIT;
+	ssh_host_principals(h, &names);
+	for (size_t k = 0; k < names.n; k++)
+		sb_printf(b, "%s%s", k ? "," : "", names.v[k]);
+	if (strcmp(h->port, "22"))
+		for (size_t k = 0; k < names.n; k++)
+			sb_printf(b, ",[%s]:%s", names.v[k], h->port);
+	if (names.oom)
+		b->err = -ENOMEM;
+	strv_clear(&names);
+}
+
+static int key_line(EVP_PKEY *k, const char *comment, struct strbuf *b, struct perr *err)
+{
+	char *line = NULL;
+	int r = ssh_key_public_line(k, comment, &line, err);
+	if (r == 0)
+		sb_adds(b, line);
+	free(line);
+	return r;
+}
+
+static int known_hosts(const struct ssh_build *b, const struct ssh_host *hosts, size_t n, struct strbuf *kh,
+		       struct perr *err)
+{
+	const char *cluster = plan_cluster_name(b->p);
+	EVP_PKEY *ca = pki_ssh_ca_key(b->st);
+	char *comment = NULL;
+	int r;
+	if (!ca) {
+		const struct perr *e = pki_state_error(b->st);
+		return perr_set(err, e->code ? e->code : -EIO, "SSH CA key: %s", e->msg ? e->msg : "failed");
+	}
+	sb_printf(kh, "# known_hosts of cluster %s, written by paddock build.  The cluster's SSH CA\n"
+		      "# signs every node's host certificate; each node's own key follows.\n"
+		      "@cert-authority ", cluster);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_adds(kh, ",");
+		host_patterns(&hosts[i], kh);
+	}
+	sb_adds(kh, " ");
+	if (asprintf(&comment, "%s SSH CA", cluster) < 0)
+		return perr_set(err, -ENOMEM, "out of memory");
+	r = key_line(ca, comment, kh, err);
+	free(comment);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		EVP_PKEY *k = pki_node_ssh_host_key(b->st, hosts[i].name);
+		if (!k)
+			return perr_set(err, -EIO, "node %s: SSH host key: %s", hosts[i].name,
+					pki_state_error(b->st)->msg ? pki_state_error(b->st)->msg : "failed");
+		host_patterns(&hosts[i], kh);
+		sb_adds(kh, " ");
+		r = key_line(k, hosts[i].name, kh, err);
+	}
+	return r;
+}
+
+static void identity(struct strbuf *b, const char *inline_key, const char *path)
+{
+	if (inline_key)
+		sb_adds(b, "\t# the key is inline in cluster.yml (ssh_key): give it to ssh-agent\n");
+	else if (path && *path)
+		sb_printf(b, "\tIdentityFile \"%s\"\n\tIdentitiesOnly yes\n", path);
+}
+
+static void ssh_config(const struct ssh_build *b, const struct ssh_host *hosts, size_t n, const char *out_name,
+		       struct strbuf *sc)
+{
+	const struct cfg_bastion *bh = &plan_cluster(b->p)->bastion;
+	sb_printf(sc, "# ssh_config of cluster %s, written by paddock build.  From the\n"
+		      "# directory that holds %s/:   ssh -F %s/ssh_config NODE\n"
+		      "# Host keys are checked strictly against %s/known_hosts: a node must\n"
+		      "# show a host certificate from the cluster's SSH CA for its name (or\n"
+		      "# the host key recorded there).\n",
+		  plan_cluster_name(b->p), out_name, out_name, out_name);
+	for (size_t i = 0; i < n; i++) {
+		const struct ssh_host *h = &hosts[i];
+		sb_printf(sc, "\nHost %s\n\tHostName %s\n\tPort %s\n\tUser %s\n\tHostKeyAlias %s\n", h->name,
+			  h->address, h->port, h->user, h->name);
+		identity(sc, h->ssh_key, h->ssh_key_path);
+		sb_printf(sc, "\tStrictHostKeyChecking yes\n\tUserKnownHostsFile \"%s/known_hosts\" known_hosts\n"
+			      "\tGlobalKnownHostsFile /dev/null\n\tUpdateHostKeys no\n",
+			  out_name);
+		if (bh->address)
+			sb_adds(sc, "\tProxyJump " BASTION_HOST "\n");
+	}
+	if (bh->address) {
+		/* not built by paddock: its host key is the operator's own known_hosts' business */
+		sb_printf(sc, "\nHost " BASTION_HOST "\n\tHostName %s\n\tPort %s\n", bh->address,
+			  bh->port && *bh->port ? bh->port : "22");
+		if (bh->user && *bh->user)
+			sb_printf(sc, "\tUser %s\n", bh->user);
+		identity(sc, bh->ssh_key && *bh->ssh_key ? bh->ssh_key : NULL, bh->ssh_key_path);
+	}
+}
+
+static int write_out(const char *dir, const char *name, const struct strbuf *b, struct strv *added,
+		     struct perr *err)
+{
+	char *p = path_join(dir, name);
+	if (!p)
+		return perr_set(err, -ENOMEM, "out of memory");
+	int r = write_file(p, b->s, b->len, 0600, err);
+	free(p);
+	if (r == 0) {
+		strv_add(added, name);
+		if (added->oom)
+			r = perr_set(err, -ENOMEM, "out of memory");
+	}
+	return r;
+}
+
+/* The bastion's fields go into ssh_config as words too. */
+static int check_bastion(const struct cfg_bastion *bh, struct perr *err)
+{
+	const char *words[] = { bh->address, bh->port, bh->user };
+	for (size_t k = 0; bh->address && k < 3; k++)
+		for (const char *s = words[k]; s && *s; s++)
+			if ((unsigned char)*s <= ' ' || *s == '"' || *s == '#' || *s == 0x7f)
+				return perr_set(err, -EINVAL, "bastion_host: '%s' cannot be written into ssh_config",
+						words[k]);
+	for (const char *s = bh->address ? bh->ssh_key_path : NULL; s && *s; s++)
+		if ((unsigned char)*s < ' ' || *s == '"' || *s == 0x7f)
+			return perr_set(err, -EINVAL, "bastion_host.ssh_key_path: a quote or control character");
+	return 0;
+}
+
+int ssh_client_files(const struct ssh_build *b, const char *dir, const char *out_name, struct strv *added,
+		     struct perr *err)
+{
+	size_t n = plan_node_count(b->p);
+	struct ssh_host *hosts = calloc(n ? n : 1, sizeof(*hosts));
+	struct strbuf kh = STRBUF_INIT, sc = STRBUF_INIT;
+	int r = hosts ? check_bastion(&plan_cluster(b->p)->bastion, err) : perr_set(err, -ENOMEM, "out of memory");
+	for (const char *s = out_name; r == 0 && *s; s++)
+		if ((unsigned char)*s < ' ' || *s == '"' || *s == 0x7f)
+			r = perr_set(err, -EINVAL, "the output directory's name cannot be written into ssh_config");
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		r = ssh_host_of(b->p, i, &hosts[i], err);
+		if (r == 0 && !strcmp(hosts[i].name, BASTION_HOST))
+			r = perr_set(err, -EINVAL, "node %s: the name ssh_config gives the bastion", hosts[i].name);
+	}
+	if (r == 0)
+		r = known_hosts(b, hosts, n, &kh, err);
+	if (r == 0) {
+		ssh_config(b, hosts, n, out_name, &sc);
+		if (kh.err || sc.err)
+			r = perr_set(err, -ENOMEM, "out of memory");
+	}
+	if (r == 0 && (r = write_out(dir, "known_hosts", &kh, added, err)) == 0)
+		r = write_out(dir, "ssh_config", &sc, added, err);
+	sb_free(&kh);
+	sb_free(&sc);
+	free(hosts);
+	return r;
+}
