@@ -302,9 +302,11 @@ static int do_applets(struct base_list *c, const struct listline *ln, struct per
 static int do_product(struct base_list *c, const struct listline *ln, struct perr *err)
 {
 	mode_t m;
-	if (ln->ntok != 4 || parse_mode(ln->tok[3], &m) < 0)
+	unsigned uid = 0, gid = 0;
+	if ((ln->ntok != 4 && ln->ntok != 6) || parse_mode(ln->tok[3], &m) < 0 ||
+	    (ln->ntok == 6 && (parse_id(ln->tok[4], &uid) < 0 || parse_id(ln->tok[5], &gid) < 0)))
 		return perr_setat(err, -EINVAL, c->list.path, ln->lineno, 1,
-				  "product: expected PATH DEST MODE (octal)");
+				  "product: expected PATH DEST MODE (octal) [UID GID]");
 	char *h = path_join(c->o->root, ln->tok[1]);
 	struct stat st;
 	int r;
@@ -316,7 +318,7 @@ static int do_product(struct base_list *c, const struct listline *ln, struct per
 		free(h);
 		return r;
 	}
-	r = layer_add_file(&c->layer, ln->tok[2], h, m, 0, 0, "build", err);
+	r = layer_add_file(&c->layer, ln->tok[2], h, m, uid, gid, "build", err);
 	if (r >= 0) {
 		/* the product's libraries come from the components, like any binary */
 		struct elf_info e;
