@@ -131,18 +131,15 @@ static int write_out(const char *dir, const char *name, const struct strbuf *b, 
 	return r;
 }
 
-/* The bastion's fields go into ssh_config as words too. */
+/* The bastion's fields go into ssh_config as they are written. */
 static int check_bastion(const struct cfg_bastion *bh, struct perr *err)
 {
 	const char *words[] = { bh->address, bh->port, bh->user };
 	for (size_t k = 0; bh->address && k < 3; k++)
-		for (const char *s = words[k]; s && *s; s++)
-			if ((unsigned char)*s <= ' ' || *s == '"' || *s == '#' || *s == 0x7f)
-				return perr_set(err, -EINVAL, "bastion_host: '%s' cannot be written into ssh_config",
-						words[k]);
-	for (const char *s = bh->address ? bh->ssh_key_path : NULL; s && *s; s++)
-		if ((unsigned char)*s < ' ' || *s == '"' || *s == 0x7f)
-			return perr_set(err, -EINVAL, "bastion_host.ssh_key_path: a quote or control character");
+		if (words[k] && (!ssh_quotable(words[k]) || strpbrk(words[k], " \t#")))
+			return perr_set(err, -EINVAL, "bastion_host: '%s' cannot be written into ssh_config", words[k]);
+	if (bh->address && !ssh_quotable(bh->ssh_key_path))
+		return perr_set(err, -EINVAL, "bastion_host.ssh_key_path: a quote or control character");
 	return 0;
 }
 
@@ -153,9 +150,8 @@ int ssh_client_files(const struct ssh_build *b, const char *dir, const char *out
 	struct ssh_host *hosts = calloc(n ? n : 1, sizeof(*hosts));
 	struct strbuf kh = STRBUF_INIT, sc = STRBUF_INIT;
 	int r = hosts ? check_bastion(&plan_cluster(b->p)->bastion, err) : perr_set(err, -ENOMEM, "out of memory");
-	for (const char *s = out_name; r == 0 && *s; s++)
-		if ((unsigned char)*s < ' ' || *s == '"' || *s == 0x7f)
-			r = perr_set(err, -EINVAL, "the output directory's name cannot be written into ssh_config");
+	if (r == 0 && !ssh_quotable(out_name))
+		r = perr_set(err, -EINVAL, "the output directory's name cannot be written into ssh_config");
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		r = ssh_host_of(b->p, i, &hosts[i], err);
 		if (r == 0 && !strcmp(hosts[i].name, BASTION_HOST))

@@ -23,8 +23,7 @@ static int plain_word(const char *s)
 	return s && *s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:") == strlen(s);
 }
 
-/* A path ssh_config takes in double quotes. */
-static int quotable_path(const char *s)
+int ssh_quotable(const char *s)
 {
 	for (; s && *s; s++)
 		if ((unsigned char)*s < 0x20 || *s == '"' || *s == 0x7f)
@@ -55,7 +54,7 @@ int ssh_host_of(const struct plan *p, size_t i, struct ssh_host *ret, struct per
 		if (!plain_word(words[k]))
 			return perr_set(err, -EINVAL, "node %s: '%s' cannot be written into ssh_config and known_hosts",
 					pn->name, words[k] ? words[k] : "");
-	if (!quotable_path(n->ssh_key_path))
+	if (!ssh_quotable(n->ssh_key_path))
 		return perr_set(err, -EINVAL, "node %s: ssh_key_path: a quote or control character", pn->name);
 	*ret = (struct ssh_host){
 		.name = pn->name, .address = pn->address, .internal_address = pn->internal_address,

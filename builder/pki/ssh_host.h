@@ -24,6 +24,10 @@ struct ssh_host {
  * for itself, or not a portable user name. */
 int ssh_host_of(const struct plan *p, size_t i, struct ssh_host *ret, struct perr *err);
 
+/* Whether ssh_config can hold s in double quotes: no quote, no control
+ * character (a newline would start a directive of its own). */
+int ssh_quotable(const char *s);
+
 /* The names a host certificate is valid for: the node name, address and
  * internal address, each once, in that order (added to *names). */
 void ssh_host_principals(const struct ssh_host *h, struct strv *names);

@@ -27,41 +27,14 @@
 
 SCRATCH_GROUP("ssh-keys")
 
-/* The first line a shell command prints (heap, no newline), or NULL when
- * it fails. */
-static char *run(const char *fmt, ...)
+/* The first line a shell command prints (heap, no newline), or NULL
+ * when it fails. */
+#define run(...) first_line(shell_output(__VA_ARGS__))
+static char *first_line(char *s)
 {
-	char cmd[1024], line[8192];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	FILE *f = popen(cmd, "r");
-	assert_non_null(f);
-	char *got = fgets(line, sizeof(line), f) ? strdup(line) : NULL;
-	while (fgets(line, sizeof(line), f))
-		;
-	if (pclose(f) != 0) {
-		free(got);
-		return NULL;
-	}
-	if (got)
-		got[strcspn(got, "\n")] = 0;
-	return got;
-}
-
-/* All a shell command prints (heap), asserting it succeeds. */
-static char *run_all(const char *cmd)
-{
-	FILE *f = popen(cmd, "r");
-	struct strbuf sb = STRBUF_INIT;
-	char buf[4096];
-	size_t n;
-	assert_non_null(f);
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sb_add(&sb, buf, n);
-	assert_int_equal(pclose(f), 0);
-	return sb_steal(&sb);
+	if (s)
+		s[strcspn(s, "\n")] = 0;
+	return s;
 }
 
 static void put(const char *path, const char *text, size_t len)
@@ -209,8 +182,8 @@ static void host_certificates_parse_in_ssh_keygen(void **state)
 			};
 			assert_int_equal(ssh_host_cert(&q, "node1", &line, &e), 0);
 			put(path, line, strlen(line));
-			snprintf(cmd, sizeof(cmd), "TZ=UTC ssh-keygen -L -f %s", path);
-			char *out = run_all(cmd);
+			char *out = shell_output("TZ=UTC ssh-keygen -L -f %s", path);
+			assert_non_null(out);
 			if (c == 0 && h == 0)
 				print_message("%s", out);
 			assert_non_null(strstr(out, "host certificate"));

@@ -3,12 +3,15 @@
 #ifndef PADDOCK_TESTUTIL_H
 #define PADDOCK_TESTUTIL_H
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <archive.h>
 
 #include "fsutil.h"
+#include "strbuf.h"
 
 /* Creates the scratch directory from its "...XXXXXX" template, in place. */
 static inline int scratch_make(char *dir)
@@ -37,6 +40,31 @@ static inline void scratch_remove(const char *dir)
 		scratch_remove(dir);                                  \
 		return 0;                                             \
 	}
+
+/* All a shell command (printf-style) prints on stdout (heap), or NULL
+ * when it exits non-zero. */
+static inline __attribute__((format(printf, 1, 2))) char *shell_output(const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *cmd = NULL, buf[4096];
+	size_t n;
+	va_list ap;
+	va_start(ap, fmt);
+	int len = vasprintf(&cmd, fmt, ap);
+	va_end(ap);
+	FILE *f = len < 0 ? NULL : popen(cmd, "r");
+	free(len < 0 ? NULL : cmd);
+	if (!f)
+		return NULL;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sb_add(&sb, buf, n);
+	sb_add(&sb, "", 0);
+	if (pclose(f) != 0) {
+		sb_free(&sb);
+		return NULL;
+	}
+	return sb_steal(&sb);
+}
 
 struct mem {
 	char *buf;
