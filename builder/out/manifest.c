@@ -194,6 +194,10 @@ int manifest_write(const char *dir, const struct manifest_input *m, const struct
 	/* the network boot trees; each ISO is among its node's files */
 	size_t before = sb.len;
 	file_list(&sb, f, (const char *const[]){ "tftp/", "ipxe/", NULL }, false, "    ");
+	sb_adds(&sb, sb.len == before ? "],\n  \"operator\": [" : "\n  ],\n  \"operator\": [");
+	/* what the operator uses to reach the nodes */
+	before = sb.len;
+	file_list(&sb, f, (const char *const[]){ "ssh_config", "known_hosts", NULL }, true, "    ");
 	sb_adds(&sb, sb.len == before ? "]\n}\n" : "\n  ]\n}\n");
 	char *p = path_join(dir, "manifest.json");
 	int r = sb.err || !p ? perr_set(err, -ENOMEM, "out of memory")

@@ -47,7 +47,8 @@ struct manifest_input {
 
 /* Writes dir/manifest.json: m, then every file of f with its hash — a
  * node's files (<node>/...) under the node, the network boot trees (tftp/,
- * ipxe/) under "media".  Its hash and length go to sha and *ret_len. */
+ * ipxe/) under "media", ssh_config and known_hosts under "operator".
+ * Its hash and length go to sha and *ret_len. */
 int manifest_write(const char *dir, const struct manifest_input *m, const struct outfiles *f,
 		   char sha[DIGEST_HEX_LEN + 1], size_t *ret_len, struct perr *err);
 

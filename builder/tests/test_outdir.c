@@ -133,6 +133,7 @@ static void manifest_lists_files_by_node_and_media(void **state)
 	assert_int_equal(outfiles_add(&f, "n1/node.img", h, 2), 0);
 	assert_int_equal(outfiles_add(&f, "n1/sub/x", h, 3), 0);
 	assert_int_equal(outfiles_add(&f, "tftp/pxelinux.cfg/default", h, 4), 0);
+	assert_int_equal(outfiles_add(&f, "ssh_config", h, 5), 0);
 	struct manifest_node n = { "n1", "a\"b\\c\x01" };
 	struct manifest_input m = { .cluster = "c", .source = "/src/cluster.yml", .source_date_epoch = 5,
 				    .base_key = "k", .base_info = &info, .lock = &lock, .nodes = &n, .n_nodes = 1 };
@@ -149,6 +150,7 @@ static void manifest_lists_files_by_node_and_media(void **state)
 	assert_non_null(strstr(s, "\"files\": [\n      { \"path\": \"n1/node.img\", "));
 	assert_null(strstr(s, "n1/sub/x"));
 	assert_non_null(strstr(s, "\"media\": [\n    { \"path\": \"tftp/pxelinux.cfg/default\", "));
+	assert_non_null(strstr(s, "\"operator\": [\n    { \"path\": \"ssh_config\", "));
 	assert_string_equal(s + len - 4, "]\n}\n");
 	free(s);
 	free(p);
