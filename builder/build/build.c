@@ -142,7 +142,8 @@ out:
 
 static int write_manifest(const struct build_request *rq, const struct lock *lock,
 			  const struct base_result *base, const char *tmp, const struct outfiles *f,
-			  char sha[DIGEST_HEX_LEN + 1], size_t *len, struct perr *err)
+			  char *const *operator_files, char sha[DIGEST_HEX_LEN + 1], size_t *len,
+			  struct perr *err)
 {
 	struct manifest_node *nodes = calloc(rq->n ? rq->n : 1, sizeof *nodes);
 	if (!nodes)
@@ -152,15 +153,17 @@ static int write_manifest(const struct build_request *rq, const struct lock *loc
 	struct manifest_input m = {
 		.cluster = rq->cluster_name, .source = rq->source, .source_date_epoch = rq->mtime,
 		.base_key = base->key, .base_info = &base->info, .lock = lock, .nodes = nodes, .n_nodes = rq->n,
+		.operator_files = operator_files,
 	};
 	int r = manifest_write(tmp, &m, f, sha, len, err);
 	free(nodes);
 	return r;
 }
 
-/* Runs a stage on the temporary OUT and records what it wrote. */
+/* Runs a stage on the temporary OUT and records what it wrote; its paths
+ * in *ret_added when asked. */
 static int run_stage(const struct build_request *rq, const struct build_stage *stage, const char *what,
-		     const char *dir, struct outfiles *files, struct perr *err)
+		     const char *dir, struct outfiles *files, struct strv *ret_added, struct perr *err)
 {
 	struct strv added = STRV_INIT;
 	double t0 = progress_now();
@@ -181,15 +184,17 @@ static int run_stage(const struct build_request *rq, const struct build_stage *s
 	}
 	if (r >= 0)
 		progress_say(rq->progress, "%s: %zu files (%.1f s)", what, added.n, progress_now() - t0);
-	strv_clear(&added);
+	if (r >= 0 && ret_added)
+		*ret_added = added;
+	else
+		strv_clear(&added);
 	return r < 0 ? perr_wrap(err, "%s", what) : 0;
 }
 
 static int valid_node_name(const char *s)
 {
 	/* a node directory must not be one of OUT's own files */
-	static const char *const taken[] = { ".", "..", "base.img", "vmlinuz", "manifest.json", "SHA256SUMS",
-					     "ssh_config", "known_hosts", NULL };
+	static const char *const taken[] = { ".", "..", "base.img", "vmlinuz", "manifest.json", "SHA256SUMS", NULL };
 	if (!s || !*s || *s == '.')
 		return 0;
 	for (size_t i = 0; taken[i]; i++)
@@ -207,6 +212,7 @@ int build_run(const struct build_request *rq, struct perr *err)
 	struct base_result base = { 0 };
 	struct outdir od = { 0 };
 	struct outfiles files = { 0 };
+	struct strv operator_files = STRV_INIT;
 	char *lockp = path_join(rq->root, LOCK_PATH), *p = NULL;
 	char b1[16], b2[16];
 	int r;
@@ -269,14 +275,14 @@ int build_run(const struct build_request *rq, struct perr *err)
 	progress_say(rq->progress, "node layers: %zu node(s), %s in all, %s each on average (%.2f s)", rq->n,
 		     progress_size(node_bytes, b1), progress_size(rq->n ? node_bytes / rq->n : 0, b2),
 		     progress_now() - t1);
-	if (rq->operator_files &&
-	    (r = run_stage(rq, rq->operator_files, "operator files", od.tmp, &files, err)) < 0)
+	if (rq->operator && (r = run_stage(rq, rq->operator, "operator files", od.tmp, &files, &operator_files,
+					   err)) < 0)
 		goto out;
-	if (rq->media && (r = run_stage(rq, rq->media, "boot media", od.tmp, &files, err)) < 0)
+	if (rq->media && (r = run_stage(rq, rq->media, "boot media", od.tmp, &files, NULL, err)) < 0)
 		goto out;
 	char msha[DIGEST_HEX_LEN + 1];
 	size_t mlen;
-	if ((r = write_manifest(rq, &lock, &base, od.tmp, &files, msha, &mlen, err)) < 0 ||
+	if ((r = write_manifest(rq, &lock, &base, od.tmp, &files, operator_files.v, msha, &mlen, err)) < 0 ||
 	    (r = record(&files, "manifest.json", msha, mlen, err)) < 0 ||
 	    (r = sums_write(od.tmp, &files, err)) < 0)
 		goto out;
@@ -293,6 +299,7 @@ out:
 		outdir_abort(&od);
 	free(p);
 	free(lockp);
+	strv_clear(&operator_files);
 	outfiles_free(&files);
 	base_result_free(&base);
 	lock_free(&lock);

@@ -8,7 +8,6 @@
  *   OUT/<node>/initrd.img   base.img + node.img in one file (only when asked)
  *   OUT/<node>/<node>.iso   boot media (media.h), when asked: also
  *   OUT/tftp/, OUT/ipxe/
- *   OUT/ssh_config, OUT/known_hosts   for the operator (0600, pki/ssh.h)
  *   OUT/manifest.json       components, kernel, base, per-node files, media, hashes
  *   OUT/SHA256SUMS
  *
@@ -68,8 +67,9 @@ struct build_request {
 	size_t n;
 	const struct progress *progress;
 	const struct build_stage *media;  /* NULL: no boot media */
-	/* files for the operator (ssh_config, known_hosts); NULL: none */
-	const struct build_stage *operator_files;
+	/* the operator's files (admin kubeconfig, etcd client); listed in the
+	 * manifest under "operator"; NULL: none */
+	const struct build_stage *operator;
 };
 
 int build_run(const struct build_request *r, struct perr *err);

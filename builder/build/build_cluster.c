@@ -221,7 +221,7 @@ static int run(const struct build_options *o, const struct plan *p, enum build_f
 				    (mformats & MEDIA_ISO),
 			.mtime = o->source_date_epoch, .cluster_name = plan_cluster_name(p), .source = o->file,
 			.nodes = c.nodes, .n = c.n, .progress = o->progress, .media = mformats ? &stage : NULL,
-			.operator_files = &ostage,
+			.operator = &ostage,
 		};
 		*failure = BUILD_FAILED_OUTPUT;
 		/* kept before OUT holds what it issued, so OUT never names keys it lost */

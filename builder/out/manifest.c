@@ -194,11 +194,13 @@ int manifest_write(const char *dir, const struct manifest_input *m, const struct
 	/* the network boot trees; each ISO is among its node's files */
 	size_t before = sb.len;
 	file_list(&sb, f, (const char *const[]){ "tftp/", "ipxe/", NULL }, false, "    ");
-	sb_adds(&sb, sb.len == before ? "],\n  \"operator\": [" : "\n  ],\n  \"operator\": [");
-	/* what the operator uses to reach the nodes */
-	before = sb.len;
-	file_list(&sb, f, (const char *const[]){ "ssh_config", "known_hosts", NULL }, true, "    ");
-	sb_adds(&sb, sb.len == before ? "]\n}\n" : "\n  ]\n}\n");
+	sb_adds(&sb, sb.len == before ? "]" : "\n  ]");
+	if (m->operator_files && m->operator_files[0]) {
+		sb_adds(&sb, ",\n  \"operator\": [");
+		file_list(&sb, f, (const char *const *)m->operator_files, true, "    ");
+		sb_adds(&sb, "\n  ]");
+	}
+	sb_adds(&sb, "\n}\n");
 	char *p = path_join(dir, "manifest.json");
 	int r = sb.err || !p ? perr_set(err, -ENOMEM, "out of memory")
 			     : write_file(p, sb.s, sb.len, 0644, err);

@@ -43,12 +43,12 @@ struct manifest_input {
 	const struct lock *lock;
 	const struct manifest_node *nodes;
 	size_t n_nodes;
+	char *const *operator_files;     /* NULL-terminated paths, or NULL */
 };
 
 /* Writes dir/manifest.json: m, then every file of f with its hash — a
  * node's files (<node>/...) under the node, the network boot trees (tftp/,
- * ipxe/) under "media", ssh_config and known_hosts under "operator".
- * Its hash and length go to sha and *ret_len. */
+ * ipxe/) under "media", m->operator_files under "operator".  Its hash and length go to sha and *ret_len. */
 int manifest_write(const char *dir, const struct manifest_input *m, const struct outfiles *f,
 		   char sha[DIGEST_HEX_LEN + 1], size_t *ret_len, struct perr *err);
 

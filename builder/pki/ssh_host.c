@@ -49,6 +49,8 @@ int ssh_host_of(const struct plan *p, size_t i, struct ssh_host *ret, struct per
 		return perr_set(err, -EINVAL,
 				"node %s: user '%s': not a user name (lower-case letters, digits, '_' and '-', "
 				"at most 32, starting with a letter or '_')", pn->name, user);
+	if (!strcmp(pn->name, "ssh_config") || !strcmp(pn->name, "known_hosts"))
+		return perr_set(err, -EINVAL, "node %s: the output directory has a file of that name", pn->name);
 	const char *words[] = { pn->name, pn->address, pn->internal_address, n->port ? n->port : "22" };
 	for (size_t k = 0; k < 4; k++)
 		if (!plain_word(words[k]))

@@ -20,8 +20,10 @@ struct ssh_host {
 };
 
 /* Node i of p.  Fails, naming the node, when its user cannot be the
- * node's login: root (sshd permits no root login), a name the image keeps
- * for itself, or not a portable user name. */
+ * node's login (root: sshd permits no root login; a name the image keeps
+ * for itself; not a portable user name), when a name or address cannot
+ * be written into ssh_config and known_hosts, or when the node's
+ * directory in OUT would take the name of one of those two files. */
 int ssh_host_of(const struct plan *p, size_t i, struct ssh_host *ret, struct perr *err);
 
 /* Whether ssh_config can hold s in double quotes: no quote, no control

@@ -135,8 +135,10 @@ static void manifest_lists_files_by_node_and_media(void **state)
 	assert_int_equal(outfiles_add(&f, "tftp/pxelinux.cfg/default", h, 4), 0);
 	assert_int_equal(outfiles_add(&f, "ssh_config", h, 5), 0);
 	struct manifest_node n = { "n1", "a\"b\\c\x01" };
+	char *operator[] = { "ssh_config", NULL };
 	struct manifest_input m = { .cluster = "c", .source = "/src/cluster.yml", .source_date_epoch = 5,
-				    .base_key = "k", .base_info = &info, .lock = &lock, .nodes = &n, .n_nodes = 1 };
+				    .base_key = "k", .base_info = &info, .lock = &lock, .nodes = &n, .n_nodes = 1,
+				    .operator_files = operator };
 	char sha[DIGEST_HEX_LEN + 1];
 	size_t len = 0;
 	assert_int_equal(manifest_write(dir, &m, &f, sha, &len, &e), 0);
