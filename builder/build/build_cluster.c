@@ -8,6 +8,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/crypto.h>
+
 #include "build/build.h"
 #include "image/appliance.h"
 #include "image/cpio.h"
@@ -59,9 +61,15 @@ static void warn(const struct build_options *o, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* ssh_file_fn: the SSH side's files are root's; data is taken also on failure. */
 static int take_file(void *ctx, const char *path, char *data, size_t len, mode_t mode)
 {
-	return appl_files_add(ctx, path, data, len, mode);
+	int r = appl_files_add(ctx, path, data, len, mode, 0, 0);
+	if (r < 0) {
+		OPENSSL_cleanse(data, len);
+		free(data);
+	}
+	return r;
 }
 
 /* Node i of p: its files, config and command line.  Its warning is said

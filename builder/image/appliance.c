@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "image/daemon_json.h"
 #include "image/sysimages.h"
 #include "strv.h"
@@ -27,21 +29,27 @@ int appliance_services(const char *root, struct os_services *out, struct perr *e
 	return r;
 }
 
-int appl_files_add(struct appl_files *f, const char *path, char *data, size_t len, mode_t mode)
+int appl_files_add(struct appl_files *f, const char *path, char *data, size_t len, mode_t mode, unsigned uid,
+		   unsigned gid)
 {
 	struct appl_file *g = realloc(f->v, (f->n + 1) * sizeof(*g));
-	char *p = strdup(path);
+	char *p = g ? strdup(path) : NULL;
 
-	if (!g || !p) {
-		if (g)
-			f->v = g;
-		free(p);
-		free(data);
+	if (g)
+		f->v = g;
+	if (!p)
 		return -ENOMEM;
-	}
-	f->v = g;
-	f->v[f->n++] = (struct appl_file){ p, data, len, mode };
+	f->v[f->n++] = (struct appl_file){ p, data, len, mode, uid, gid };
 	return 0;
+}
+
+/* appl_files_add for root's files; data is taken also on failure. */
+static int add(struct appl_files *f, const char *path, char *data, size_t len, mode_t mode)
+{
+	int r = appl_files_add(f, path, data, len, mode, 0, 0);
+	if (r < 0)
+		free(data);
+	return r;
 }
 
 int appliance_node_files(const struct plan *p, size_t i, const struct os_services *s,
@@ -57,19 +65,19 @@ int appliance_node_files(const struct plan *p, size_t i, const struct os_service
 	if ((r = os_services_bake(s, n->roles, &baked, &nb, err)) < 0)
 		return perr_wrap(err, "node %s", n->name);
 	for (size_t k = 0; r == 0 && k < nb; k++) {
-		if (appl_files_add(&f, baked[k].path, baked[k].data, baked[k].len, 0644) < 0)
+		if (add(&f, baked[k].path, baked[k].data, baked[k].len, 0644) < 0)
 			r = perr_set(err, -ENOMEM, "out of memory");
 		baked[k].data = NULL;
 	}
 	baked_files_free(baked, nb);
 	if (r == 0 && (r = daemon_json_system(NULL, &json, err)) == 0 &&
-	    appl_files_add(&f, "/etc/paddock/system-docker.json", json, strlen(json), 0644) < 0)
+	    add(&f, "/etc/paddock/system-docker.json", json, strlen(json), 0644) < 0)
 		r = perr_set(err, -ENOMEM, "out of memory");
 	/* Upstream NTP servers come with their own cluster.yml key; until then
 	 * ntpd serves the node's clock locally and sends nothing out. */
 	if (r == 0) {
 		char *ntp = strdup("# written by paddock build\nlisten on 127.0.0.1\n");
-		if (!ntp || appl_files_add(&f, "/etc/paddock/ntpd.conf", ntp, strlen(ntp), 0644) < 0)
+		if (!ntp || add(&f, "/etc/paddock/ntpd.conf", ntp, strlen(ntp), 0644) < 0)
 			r = perr_set(err, -ENOMEM, "out of memory");
 	}
 	if (r < 0) {
@@ -84,6 +92,8 @@ void appl_files_free(struct appl_files *f)
 {
 	for (size_t i = 0; i < f->n; i++) {
 		free(f->v[i].path);
+		if (f->v[i].data)
+			OPENSSL_cleanse(f->v[i].data, f->v[i].len);
 		free(f->v[i].data);
 	}
 	free(f->v);

@@ -19,6 +19,7 @@ struct appl_file {
 	char *data;
 	size_t len;
 	mode_t mode;
+	unsigned uid, gid;
 };
 
 struct appl_files {
@@ -34,9 +35,11 @@ int appliance_services(const char *root, struct os_services *out, struct perr *e
 int appliance_node_files(const struct plan *p, size_t i, const struct os_services *s,
 			 struct appl_files *out, struct perr *err);
 
-/* Appends a file; data is f's from then on, also on failure (-ENOMEM). */
-int appl_files_add(struct appl_files *f, const char *path, char *data, size_t len, mode_t mode);
+/* Adds a file; data is taken on success only. */
+int appl_files_add(struct appl_files *f, const char *path, char *data, size_t len, mode_t mode, unsigned uid,
+		   unsigned gid);
 
+/* Wipes each file's data before freeing it (node layers hold keys). */
 void appl_files_free(struct appl_files *f);
 
 #endif

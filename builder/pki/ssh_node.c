@@ -119,7 +119,7 @@ out:
 	return r;
 }
 
-/* Hands path to add, with a copy of text when data is NULL. */
+/* Hands data (taken) to add as path; NULL data is an allocation that failed. */
 static int give(ssh_file_fn add, void *ctx, const char *path, char *data, size_t len, mode_t mode,
 		struct perr *err)
 {
