@@ -1,7 +1,8 @@
 /* build_cluster: `paddock build` as a function, from a cluster.yml to OUT.
  * Reads and checks the file, gathers each node's files (os-services,
- * System Docker's daemon.json, the SSH key), config and kernel command
- * line, then builds (build.h): base, node layers, boot media, manifest. */
+ * System Docker's daemon.json, its SSH files: pki/ssh.h), config and
+ * kernel command line, then builds (build.h): base, node layers, the
+ * operator's ssh_config and known_hosts, boot media, manifest. */
 #ifndef PADDOCK_BUILD_CLUSTER_H
 #define PADDOCK_BUILD_CLUSTER_H
 
