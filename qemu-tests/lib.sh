@@ -152,16 +152,21 @@ qemu_wait_services() {
 	fi
 }
 
-# qemu_powerdown_clean NAME: presses the ACPI power button and waits for
-# init to stop the services, unmount and power off, each step bounded.
+# qemu_powerdown_clean NAME...: presses the ACPI power button of each guest
+# (all at once) and waits for init to stop the services, unmount and power
+# off, each step bounded.
 qemu_powerdown_clean() {
-	local name=$1 t0
+	local name t0
 	t0=$(date +%s)
-	qemu_qmp "$name" '{"execute":"system_powerdown"}' >/dev/null
-	qemu_wait "$name" '^paddock: power button pressed' 20 || fail "power button not seen"
-	qemu_wait "$name" '^paddock: services stopped ok' 60 || fail "services not stopped cleanly"
-	qemu_wait "$name" '^paddock: unmount ok' 20 || fail "file systems not unmounted"
-	qemu_wait_exit "$name" 30 || fail "guest did not power off"
+	for name in "$@"; do
+		qemu_qmp "$name" '{"execute":"system_powerdown"}' >/dev/null
+	done
+	for name in "$@"; do
+		qemu_wait "$name" '^paddock: power button pressed' 20 || fail "$name: power button not seen"
+		qemu_wait "$name" '^paddock: services stopped ok' 60 || fail "$name: services not stopped cleanly"
+		qemu_wait "$name" '^paddock: unmount ok' 20 || fail "$name: file systems not unmounted"
+		qemu_wait_exit "$name" 30 || fail "$name: guest did not power off"
+	done
 	echo "clean power-off in $(( $(date +%s) - t0 )) s"
 }
 
