@@ -50,6 +50,12 @@ lan_create() {
 	if [ "$(id -u)" != 0 ]; then LAN_ERROR="a LAN needs root (network namespace and tap devices)"; return 1; fi
 	if ! command -v ip >/dev/null; then LAN_ERROR="no ip command (iproute2)"; return 1; fi
 	if [ ! -c /dev/net/tun ]; then LAN_ERROR="no /dev/net/tun"; return 1; fi
+	# a run killed with SIGKILL leaves its namespace: drop those whose test
+	# is gone and which hold no process
+	local ns
+	for ns in $(ip netns list 2>/dev/null | awk '$1 ~ /^paddock-[a-z0-9]+-[0-9]+$/ {print $1}'); do
+		kill -0 "${ns##*-}" 2>/dev/null || [ -n "$(ip netns pids "$ns" 2>/dev/null)" ] || ip netns del "$ns"
+	done
 	LAN_NS=paddock-$name-$$
 	if ! ip netns add "$LAN_NS" 2>"$QEMU_TMP/lan.err"; then
 		LAN_ERROR="cannot create a network namespace: $(cat "$QEMU_TMP/lan.err")"
