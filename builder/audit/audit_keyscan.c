@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #define CHUNK (1u << 20)
 /* the longest key scanned whole: a base64-wrapped PEM block of a 16384-bit
@@ -149,6 +150,25 @@ static bool ssh_string(const unsigned char *p, size_t avail, size_t *i, uint32_t
 	return true;
 }
 
+/* Records a private SSH key found at path.  Its fingerprint is the SHA-256
+ * of OpenSSH's magic and the public key blob (given in pieces), so an
+ * OpenSSH and a dropbear file of one key count as one key.  False when
+ * memory ran out. */
+static bool ssh_key_hit(struct key_hits *out, const char *path, const char *label, const struct iovec *blob,
+			size_t nblob)
+{
+	struct digest *d = digest_new();
+	char fp[DIGEST_HEX_LEN + 1];
+	if (!d)
+		return false;
+	digest_update(d, OPENSSH_MAGIC, sizeof(OPENSSH_MAGIC) - 1);
+	for (size_t k = 0; k < nblob; k++)
+		digest_update(d, blob[k].iov_base, blob[k].iov_len);
+	digest_final(d, fp);
+	key_hits_add(out, path, label, fp);
+	return true;
+}
+
 /* OpenSSH's binary key ("openssh-key-v1\0", cipher, kdf, kdf options, the
  * number of keys, the first public key) at p: its header length, or 0. */
 static size_t openssh_key(const unsigned char *p, size_t avail, const char *path, struct key_hits *out)
@@ -164,15 +184,8 @@ static size_t openssh_key(const unsigned char *p, size_t avail, const char *path
 	size_t pub = i + 4;
 	if (nkeys == 0 || nkeys > 64 || !ssh_string(p, avail, &i, 16384, false, &n) || n == 0)
 		return 0;
-	struct digest *d = digest_new();
-	char fp[DIGEST_HEX_LEN + 1];
-	if (!d)
-		return 0;
-	digest_update(d, OPENSSH_MAGIC, sizeof(OPENSSH_MAGIC) - 1);
-	digest_update(d, p + pub, n);
-	digest_final(d, fp);
-	key_hits_add(out, path, OPENSSH_MAGIC, fp);
-	return i;
+	const struct iovec blob[] = { { (void *)(p + pub), n } };
+	return ssh_key_hit(out, path, OPENSSH_MAGIC, blob, 1) ? i : 0;
 }
 
 /* dropbear's Ed25519 key file at p (DROPBEAR_ED25519, then the seed and
@@ -185,17 +198,8 @@ static size_t dropbear_key(const unsigned char *p, size_t avail, const char *pat
 	size_t head = sizeof(DROPBEAR_ED25519) - 1;
 	if (avail < head + 64)
 		return 0;
-	struct digest *d = digest_new();
-	char fp[DIGEST_HEX_LEN + 1];
-	if (!d)
-		return 0;
-	digest_update(d, OPENSSH_MAGIC, sizeof(OPENSSH_MAGIC) - 1);
-	digest_update(d, p, head - 4);
-	digest_update(d, len32, 4);
-	digest_update(d, p + head + 32, 32);
-	digest_final(d, fp);
-	key_hits_add(out, path, "dropbear ssh-ed25519", fp);
-	return head + 64;
+	const struct iovec blob[] = { { (void *)p, head - 4 }, { (void *)len32, 4 }, { (void *)(p + head + 32), 32 } };
+	return ssh_key_hit(out, path, "dropbear ssh-ed25519", blob, 3) ? head + 64 : 0;
 }
 
 /* A PEM block base64-encoded once more, as a kubeconfig's client-key-data. */
