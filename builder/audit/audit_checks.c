@@ -41,8 +41,8 @@ const struct audit_check audit_checks[] = {
 	  AUDIT_NODE, false, true, NULL, audit_secret_modes },
 	{ "etcd-files", "etcd certificates and keys owned by etcd's uid:gid (services.etcd), 0600",
 	  AUDIT_NODE, false, false, ROLES, audit_etcd_files },
-	{ "audit-log", "kube-apiserver has --audit-policy-file (present, 0600), --audit-log-path, -maxage, "
-		       "-maxbackup, -maxsize",
+	{ "audit-log", "kube-apiserver has --audit-policy-file (present, 0600), --audit-log-path (on a volume "
+		       "from the host), -maxage, -maxbackup, -maxsize",
 	  AUDIT_NODE, false, false, ROLES " and /etc/kubernetes/audit-policy.yaml (issue 11 item 7)", audit_audit_log },
 	{ "rbac", "kube-apiserver --authorization-mode includes RBAC, never AlwaysAllow",
 	  AUDIT_NODE, false, false, ROLES, audit_rbac },

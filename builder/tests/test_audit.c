@@ -434,7 +434,8 @@ static size_t good_node(const char *name, struct tent *t)
 				  "command=--audit-policy-file=/etc/kubernetes/audit-policy.yaml\n"
 				  "command=--audit-log-path=/var/log/kube-audit/audit-log.json\n"
 				  "command=--audit-log-maxage=30\ncommand=--audit-log-maxbackup=10\n"
-				  "command=--audit-log-maxsize\ncommand=100\n");
+				  "command=--audit-log-maxsize\ncommand=100\n"
+				  "volume=/var/log/kube-audit:/var/log/kube-audit:z\n");
 	t[n++] = (struct tent)REG("etc/paddock/services/30-sshd.conf", 0644, "name=sshd\nimage=paddock/sshd:1\n");
 	return n;
 }
@@ -688,6 +689,7 @@ static void kubernetes_failures(void **state)
 	expect_fail(&rep, "rbac", "n1", "--authorization-mode=Node has no RBAC");
 	expect_fail(&rep, "audit-log", "n1", "/etc/kubernetes/audit-policy.yaml is 0644, not 0600");
 	expect_fail(&rep, "audit-log", "n1", "no --audit-log-path");
+	expect_pass(&rep, "audit-log", "n2");
 	expect_fail(&rep, "etcd-files", "n1", "kube-etcd-n1-key.pem is owned by 0:0, not etcd's 52034:52035");
 	expect_fail(&rep, "etcd-files", "n1", "is 0640");
 	expect_fail(&rep, "registry", "n1", "kube-apiserver runs docker.io/rancher/hyperkube:v1, not from the "
@@ -701,6 +703,28 @@ static void kubernetes_failures(void **state)
 	assert_int_equal(result(&rep, "rbac", "n3")->status, AUDIT_SKIP);
 	assert_int_equal(result(&rep, "etcd-files", "n3")->status, AUDIT_SKIP);
 	assert_int_equal(audit_report_failures(&rep, false), 0);
+	audit_report_free(&rep);
+}
+
+/* an audit log written inside the container is lost with it: the log's
+ * directory must come from the host (the state disk) */
+static void audit_log_off_the_host(void **state)
+{
+	(void)state;
+	struct audit_report rep;
+	struct tent t[] = {
+		REG("etc/paddock/containers/20-kube-apiserver.conf", 0644,
+		    "name=kube-apiserver\nimage=reg.example:5000/rancher/hyperkube:v1\n"
+		    "command=--authorization-mode=Node,RBAC\n"
+		    "command=--audit-policy-file=/etc/kubernetes/audit-policy.yaml\n"
+		    "command=--audit-log-path=/var/log/kube-audit/audit-log.json\n"
+		    "command=--audit-log-maxage=30\ncommand=--audit-log-maxbackup=10\ncommand=--audit-log-maxsize=100\n"
+		    "volume=/etc/kubernetes:/etc/kubernetes:z\nvolume=/var/log/kube-audit-other:/var/log/kube-audit-x\n"),
+	};
+	broken(&rep, "n2", t, N(t));
+	expect_fail(&rep, "audit-log", "n2",
+		    "the audit log /var/log/kube-audit/audit-log.json is on no volume from the host");
+	expect_pass(&rep, "audit-log", "n1");
 	audit_report_free(&rep);
 }
 
@@ -932,6 +956,7 @@ int main(void)
 		T(keys_confined_failures),
 		T(modes_in_out),
 		T(kubernetes_failures),
+		T(audit_log_off_the_host),
 		T(dropbear_host_keys),
 		T(missing_subjects_fail),
 		T(sysctl_and_files),
