@@ -11,6 +11,28 @@ for ex in configs/*.yml; do
 	name=$(basename "$ex" .yml)
 	run build "$ex" -q --formats kernel,initrd --cache "$CACHE" -o "$TMP/$name"
 	expect_rc 0 "build $name (the build audits its output)"
+	# the files kube-apiserver's flags name, as another YAML reader (PyYAML,
+	# YAML 1.1 like RKE's) reads them from the first node's layer
+	k=$(mktemp -d "$TMP/k8s-XXXXXX")
+	first=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["nodes"][0]["name"])' "$TMP/$name/manifest.json")
+	zstd -dc "$TMP/$name/$first/node.img" | (cd "$k" && cpio -id --quiet etc/kubernetes/audit-policy.yaml etc/kubernetes/admission.yaml)
+	if python3 - "$ex" "$k/etc/kubernetes" <<'EOF'; then ok "$name: audit policy and admission configuration in $first's layer"; else bad "$name: the Kubernetes files of $first"; fi
+import os, stat, sys, yaml
+api = yaml.safe_load(open(sys.argv[1]))["services"]["kube-api"]
+rke_default = {"apiVersion": "audit.k8s.io/v1", "kind": "Policy", "rules": [{"level": "Metadata"}]}
+policy = ((api.get("audit_log") or {}).get("configuration") or {}).get("policy") or rke_default
+d = sys.argv[2]
+for f in ["audit-policy.yaml", "admission.yaml"]:
+    st = os.stat(os.path.join(d, f))
+    assert stat.S_IMODE(st.st_mode) == 0o600 and st.st_uid == 0, f
+assert yaml.safe_load(open(os.path.join(d, "audit-policy.yaml"))) == policy
+adm = yaml.safe_load(open(os.path.join(d, "admission.yaml")))
+assert adm["kind"] == "AdmissionConfiguration", adm
+psa = [p["configuration"] for p in adm["plugins"] if p["name"] == "PodSecurity"]
+level = api.get("pod_security_configuration") or "privileged"
+assert len(psa) == 1 and psa[0]["defaults"]["enforce"] == level, psa
+assert psa[0]["apiVersion"] == "pod-security.admission.config.k8s.io/v1", psa
+EOF
 	run audit "$TMP/$name" --json
 	if python3 -m json.tool "$TMP/out" >/dev/null; then ok "$name: --json parses"; else bad "$name: --json does not parse"; fi
 	summary=$(python3 - "$TMP/out" "$TMP/$name/manifest.json" <<'EOF'
