@@ -152,6 +152,7 @@ struct cfg_paddock {
 	char *http_base;
 	char *console;              /* ttyS0 */
 	long long menu_timeout;     /* 5 */
+	char *etcd_image;           /* bundled | registry (NULL: bundled unless system_images.etcd is set) */
 };
 
 struct cluster {
