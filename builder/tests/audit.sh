@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # paddock audit on real builds: both bundled examples pass every check that
 # builds enforce (their builds ran the audit too); hand-broken copies of the
-# HA output (a layer appended to node.img, as the kernel would unpack it, or
-# a file of OUT changed) fail, naming the item and the node; --json parses.
+# HA output (a layer appended to node.img, as the kernel would unpack it, a
+# node layer packed again without a file, or a file of OUT changed) fail,
+# naming the item and the node; --json parses.
 . builder/tests/testlib.bash
 CACHE=${PADDOCK_CACHE:-$HOME/.cache/paddock}
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
@@ -181,6 +182,64 @@ finding "$out" sysctl node1 "sets kernel.kptr_restrict=0, hardening wants kernel
 out=$(broken dirmode)
 chmod 0755 "$out/node2"
 finding "$out" out-modes node2 "OUT/node2/ is 0755, not 0700" enforced
+
+# extract NODE DIR PATTERN...: files of NODE's layer into DIR, as they are (owners, modes)
+extract() {
+	local node=$1 d=$2
+	shift 2
+	zstd -dc "$HA/$node/node.img" | (cd "$d" && cpio -id --quiet "$@")
+}
+
+# the audit policy others can read
+out=$(broken policy-mode)
+s=$(stage policy-mode)
+extract node1 "$s" etc/kubernetes/audit-policy.yaml
+chmod 0644 "$s/etc/kubernetes/audit-policy.yaml"
+append "$out/node1/node.img" "$s"
+finding "$out" audit-log node1 "/etc/kubernetes/audit-policy.yaml is 0644, not 0600" enforced
+
+# no audit policy at all: node2's layer packed again without it
+out=$(broken policy-gone)
+s=$(stage policy-gone)
+extract node2 "$s"
+rm "$s/etc/kubernetes/audit-policy.yaml"
+(cd "$s" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet) | zstd -q -c >"$out/node2/node.img"
+finding "$out" audit-log node2 "missing: audit policy /etc/kubernetes/audit-policy.yaml" enforced
+
+# kube-apiserver without --audit-log-maxage
+out=$(broken audit-flag)
+s=$(stage audit-flag)
+extract node3 "$s" 'etc/paddock/containers/*-kube-apiserver.conf'
+conf=$(echo "$s"/etc/paddock/containers/*-kube-apiserver.conf)
+grep -q -- '--audit-log-maxage' "$conf" && ok "kube-apiserver's spec has --audit-log-maxage" || bad "no --audit-log-maxage in $conf"
+sed -i '/--audit-log-maxage/d' "$conf"
+append "$out/node3/node.img" "$s"
+finding "$out" audit-log node3 "kube-apiserver has no --audit-log-maxage" enforced
+
+# the audit log's directory no longer bound from the host
+out=$(broken audit-bind)
+s=$(stage audit-bind)
+extract node2 "$s" 'etc/paddock/containers/*-kube-apiserver.conf'
+conf=$(echo "$s"/etc/paddock/containers/*-kube-apiserver.conf)
+sed -i '\|:/var/log/kube-audit|d' "$conf"
+append "$out/node2/node.img" "$s"
+finding "$out" audit-log node2 "the audit log /var/log/kube-audit/audit-log.json is on no volume from the host" enforced
+
+# RBAC off
+out=$(broken rbac)
+s=$(stage rbac)
+extract node1 "$s" 'etc/paddock/containers/*-kube-apiserver.conf'
+conf=$(echo "$s"/etc/paddock/containers/*-kube-apiserver.conf)
+sed -i 's/--authorization-mode=Node,RBAC/--authorization-mode=Node/' "$conf"
+append "$out/node1/node.img" "$s"
+finding "$out" rbac node1 "--authorization-mode=Node has no RBAC" enforced
+
+# etcd's key owned by root (append packs as 0:0)
+out=$(broken etcd-owner)
+s=$(stage etcd-owner)
+extract node2 "$s" 'etc/kubernetes/ssl/kube-etcd-*-key.pem'
+append "$out/node2/node.img" "$s"
+finding "$out" etcd-files node2 "kube-etcd-10-10-0-12-key.pem is owned by 0:0, not etcd's 52034:52035" enforced
 
 # a layer that cannot be read (gzip appended to zstd: the audit refuses to guess)
 out=$(broken garbage)

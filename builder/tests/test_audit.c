@@ -816,13 +816,13 @@ static void missing_subjects_fail(void **state)
 			       REG("etc/paddock/node.conf", 0644, "node.name=n1\nnode.role=etcd\nnode.role=controlplane\n") };
 	fx_node(&f, "n1", bare, N(bare), false);
 	fx_run(&f, &rep);
-	const char *items[] = { "ssh-config", "ssh-authorized-keys", "audit-log", "registry" };
+	const char *items[] = { "ssh-config", "ssh-authorized-keys", "registry" };
 	for (size_t i = 0; i < N(items); i++) {
 		expect_fail(&rep, items[i], "n1", "missing: ");
 		assert_false(result(&rep, items[i], "n1")->check->enforced);
 	}
-	/* every build writes the role containers now */
-	const char *roles[] = { "etcd-files", "rbac" };
+	/* every build writes the role containers and the audit policy now */
+	const char *roles[] = { "etcd-files", "rbac", "audit-log" };
 	for (size_t i = 0; i < N(roles); i++) {
 		expect_fail(&rep, roles[i], "n1", "missing: ");
 		assert_true(result(&rep, roles[i], "n1")->check->enforced);
@@ -834,8 +834,8 @@ static void missing_subjects_fail(void **state)
 	expect_fail(&rep, "ssh-host-keys", "n1", "missing: ");
 	assert_true(result(&rep, "ssh-host-keys", "n1")->check->enforced);
 	expect_pass(&rep, "accounts", "n1");
-	/* secret-modes, ssh-host-keys, etcd-files, rbac */
-	assert_int_equal(audit_report_failures(&rep, true), 4);
+	/* secret-modes, ssh-host-keys, etcd-files, rbac, audit-log */
+	assert_int_equal(audit_report_failures(&rep, true), 5);
 	audit_report_free(&rep);
 }
 
