@@ -112,10 +112,14 @@ nssh "$NODE" test -e /run/system-docker.sock && fail "System Docker's socket is 
 nssh "$NODE" 'echo x >/run/paddock/x' 2>/dev/null && fail "$USER_ writes into /run/paddock"
 echo "$USER_ runs paddockctl; no shadow, host key or Docker socket"
 
-# sshd -T in the guest: a root shell on the console enters sshd's container
-qemu_console vm 'nsenter -t "$(pidof sshd | tr " " "\n" | sort -n | head -n 1)" -m /usr/sbin/sshd -T 2>&1 | sed "s/^/sshd-T: /"; echo sshd-T-done'
+# sshd -T in the guest: a root shell on the console enters sshd's
+# container (its mount namespace) and runs it there; what it prints goes
+# to /etc/ssh (the node's, which the container mounts) and comes back over
+# SSH, since the console transcript may repeat a character now and then
+qemu_console vm 'nsenter -t "$(pidof sshd | tr " " "\n" | sort -n | head -n 1)" -m /usr/sbin/sshd -T >/etc/ssh/sshd-T.out 2>&1; r=$?; chmod 0644 /etc/ssh/sshd-T.out; echo "sshd-T-done $r"'
 qemu_wait vm '^sshd-T-done' 60 >/dev/null || fail "sshd -T did not run in the guest"
-tr -d '\r' <"$(qemu_log vm)" | sed -n 's/^sshd-T: //p' >"$T/sshd-T"
+tr -d '\r' <"$(qemu_log vm)" | grep -aq '^sshd-T-done 0$' || fail "sshd -T failed in the guest"
+nssh "$NODE" cat /etc/ssh/sshd-T.out >"$T/sshd-T" || fail "reading sshd -T's output"
 [ -s "$T/sshd-T" ] || fail "sshd -T printed nothing"
 for want in "passwordauthentication no" "kbdinteractiveauthentication no" "permitemptypasswords no" \
 	"permitrootlogin no" "maxauthtries 3" "x11forwarding no" "allowagentforwarding no" \
@@ -124,7 +128,9 @@ for want in "passwordauthentication no" "kbdinteractiveauthentication no" "permi
 	"hostkey /etc/ssh/ssh_host_ed25519_key" "hostcertificate /etc/ssh/ssh_host_ed25519_key-cert.pub" \
 	"pubkeyauthentication yes" "authenticationmethods publickey" \
 	"kexalgorithms sntrup761x25519-sha512@openssh.com,curve25519-sha256,curve25519-sha256@libssh.org" \
-	"hostkeyalgorithms ssh-ed25519-cert-v01@openssh.com,ssh-ed25519"; do
+	"hostkeyalgorithms ssh-ed25519-cert-v01@openssh.com,ssh-ed25519" \
+	"ciphers chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com,aes256-ctr,aes192-ctr,aes128-ctr" \
+	"macs hmac-sha2-512-etm@openssh.com,hmac-sha2-256-etm@openssh.com,umac-128-etm@openssh.com"; do
 	grep -qxF "$want" "$T/sshd-T" || { cat "$T/sshd-T"; fail "sshd -T: no '$want'"; }
 done
 grep -E '^(passwordauthentication|kbdinteractiveauthentication|permitrootlogin|maxauthtries|allowusers|x11forwarding|allowagentforwarding|allowtcpforwarding|usepam|kexalgorithms|ciphers|macs|hostkeyalgorithms) ' \
