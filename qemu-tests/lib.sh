@@ -75,8 +75,12 @@ qemu_start() {
 
 # qemu_console NAME LINE: types LINE (and Enter) on the guest's serial
 # console: a root shell there when the node allows a debug shell and the
-# kernel command line has paddock.shell.
-qemu_console() { printf '%s\n' "$2" >>"$QEMU_TMP/$1.in"; }
+# kernel command line has paddock.shell.  After LINE the shell becomes a
+# loop that runs each line it reads with no prompt and no echo: an
+# interactive shell's prompt, left without a newline, would start the next
+# console line and hide it from the tests' '^paddock: ...' patterns.
+QEMU_CONSOLE_LOOP='exec sh -c '\''stty -echo; while read -r l; do eval "$l"; done'\'
+qemu_console() { printf '%s; %s\n' "$2" "$QEMU_CONSOLE_LOOP" >>"$QEMU_TMP/$1.in"; }
 
 # qemu_log NAME: path of the guest's console transcript.
 qemu_log() { echo "$QEMU_TMP/$1.log"; }
