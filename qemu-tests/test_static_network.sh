@@ -2,10 +2,9 @@
 # The static-network path: node1 of the HA example (10.10.0.11/24, gateway
 # and DNS 10.10.0.1, no DHCP) boots on a QEMU user network laid out as that
 # subnet; over SSH (hostfwd to 10.10.0.11, as the node's user rancher) it
-# has its address, its default
-# route and its hostname, and `paddockctl status` lists the os-services
-# (the worker's user docker among them) running; `system_powerdown` on QMP
-# powers it off cleanly.
+# has its address, its default route and its hostname, and `paddockctl
+# status` lists the os-services (the worker's user docker among them)
+# running; `system_powerdown` on QMP powers it off cleanly.
 set -u
 cd "$(dirname "$0")/.."
 . qemu-tests/lib.sh
