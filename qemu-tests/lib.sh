@@ -4,6 +4,7 @@
 #   qemu_start vm1 -m 1024 -kernel K -initrd I -append "console=ttyS0"
 #   qemu_wait vm1 'paddock: init ok' 60          # prints the seconds it took
 #   qemu_qmp vm1 '{"execute":"system_powerdown"}'
+#   qemu_console vm1 'uname -r'                  # a line typed on the console
 #   qemu_wait_exit vm1 60
 #
 # Each guest's serial console is a unix socket with wait=on (QEMU does not
@@ -63,11 +64,23 @@ qemu_start() {
 	fi
 	# Reading the console starts the guest; the logfile keeps the transcript.
 	# The socket file exists before QEMU listens on it: a refused connect is
-	# retried, or the guest would wait for a reader forever.
-	socat -u "UNIX-CONNECT:$ser,retry=100,interval=0.1" /dev/null 2>"$QEMU_TMP/$name.socat.err" &
+	# retried, or the guest would wait for a reader forever.  What
+	# qemu_console appends to NAME.in is typed into the console.
+	: >"$QEMU_TMP/$name.in"
+	socat STDIO,ignoreeof "UNIX-CONNECT:$ser,retry=100,interval=0.1" <"$QEMU_TMP/$name.in" >/dev/null \
+		2>"$QEMU_TMP/$name.socat.err" &
 	QEMU_HELPERS+=("$!")
 	QEMU_T0[$name]=$(now)
 }
+
+# qemu_console NAME LINE: types LINE (and Enter) on the guest's serial
+# console: a root shell there when the node allows a debug shell and the
+# kernel command line has paddock.shell.  After LINE the shell becomes a
+# loop that runs each line it reads with no prompt and no echo: an
+# interactive shell's prompt, left without a newline, would start the next
+# console line and hide it from the tests' '^paddock: ...' patterns.
+QEMU_CONSOLE_LOOP='exec sh -c '\''stty -echo; while read -r l; do eval "$l"; done'\'
+qemu_console() { printf '%s; %s\n' "$2" "$QEMU_CONSOLE_LOOP" >>"$QEMU_TMP/$1.in"; }
 
 # qemu_log NAME: path of the guest's console transcript.
 qemu_log() { echo "$QEMU_TMP/$1.log"; }

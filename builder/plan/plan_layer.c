@@ -124,15 +124,22 @@ void plan_node_common(struct plan *p, struct pnode *pn, const struct cfg_node *n
 	const struct cluster *c = p->c;
 	pn_file(p, pn, NODECFG_PATH, 0644, "generated");
 	pn_file(p, pn, SSL_DIR "/kube-ca.pem", 0644, "state");
-	/* dropbear's host key and the login's (root's) authorized keys, as
-	 * pki/ssh.h writes them */
-	pn_file(p, pn, "/etc/dropbear/dropbear_ed25519_host_key", 0600, "state");
-	pn_file(p, pn, "/etc/dropbear/dropbear_ed25519_host_key.pub", 0644, "state");
+	/* OpenSSH's host key, certificate and config, the node's accounts and
+	 * its `user`'s authorized keys, as pki/ssh.h writes them */
+	pn_file(p, pn, "/etc/ssh/ssh_host_ed25519_key", 0600, "state");
+	pn_file(p, pn, "/etc/ssh/ssh_host_ed25519_key.pub", 0644, "state");
+	pn_file(p, pn, "/etc/ssh/ssh_host_ed25519_key-cert.pub", 0644, "state (signed by the SSH CA)");
+	pn_file(p, pn, "/etc/ssh/sshd_config", 0644, "generated");
+	pn_file(p, pn, "/etc/passwd", 0644, "generated");
+	pn_file(p, pn, "/etc/group", 0644, "generated");
+	pn_file(p, pn, "/etc/shadow", 0600, "generated (no usable password)");
 	/* the admin's public key, so the node stays reachable the RKE way */
 	char *src = n->ssh_key && *n->ssh_key ? plan_strf(p, "nodes[].ssh_key (public part)")
 					      : plan_strf(p, "public key of %s", n->ssh_key_path);
-	if (src)
-		pn_file(p, pn, "/etc/ssh/authorized_keys/root", 0644, src);
+	char *dst = plan_strf(p, "/etc/ssh/authorized_keys/%s", n->user ? n->user : "");
+	if (src && dst)
+		pn_file(p, pn, dst, 0644, src);
+	free(dst);
 	free(src);
 	bool creds = false;
 	for (size_t i = 0; i < c->nregistries; i++)

@@ -144,14 +144,30 @@ cp "$TMP/key.pem" "$out/notes.txt"
 finding "$out" keys-confined base "/etc/cluster-ca-key.pem .* every node boots" enforced
 finding "$out" keys-confined OUT "OUT/notes.txt holds a private key" enforced
 
-# sshd_config allowing passwords
+# sshd_config allowing passwords, root and agent forwarding on node3 (a
+# later layer's file replaces the node's own)
 out=$(broken sshd)
 s=$(stage sshd)
 mkdir -p -m 0755 "$s/etc/ssh"
-printf 'PasswordAuthentication yes\nPermitRootLogin no\nAllowUsers rancher\n' >"$s/etc/ssh/sshd_config"
+zstd -dc "$HA/node3/node.img" | (cd "$s" && cpio -i --quiet etc/ssh/sshd_config)
+sed -i -e 's/^PasswordAuthentication no$/PasswordAuthentication yes/' -e 's/^PermitRootLogin no$/PermitRootLogin yes/' \
+	-e 's/^AllowAgentForwarding no$/AllowAgentForwarding yes/' "$s/etc/ssh/sshd_config"
+grep -qx 'PasswordAuthentication yes' "$s/etc/ssh/sshd_config" || bad "node3's sshd_config: no PasswordAuthentication no to break"
 append "$out/node3/node.img" "$s"
-finding "$out" ssh-config node3 "PasswordAuthentication yes"
-if grep -Eq '^ssh-config +node1 +FAIL\* +missing: ' "$TMP/out"; then ok "ssh-config: node1 still missing"; else bad "ssh-config node1"; fi
+finding "$out" ssh-config node3 "PasswordAuthentication yes; PermitRootLogin yes; AllowAgentForwarding yes" enforced
+if grep -Eq '^ssh-config +node1 +pass ' "$TMP/out"; then ok "ssh-config: node1 untouched passes"; else bad "ssh-config node1"; fi
+
+# an AllowUsers user without an account, and one whose keys others may write
+out=$(broken allowusers)
+s=$(stage allowusers)
+mkdir -p -m 0755 "$s/etc/ssh/authorized_keys"
+zstd -dc "$HA/node2/node.img" | (cd "$s" && cpio -i --quiet etc/ssh/sshd_config)
+sed -i 's/^AllowUsers .*/& ghost/' "$s/etc/ssh/sshd_config"
+ssh-keygen -q -t ed25519 -N '' -f "$TMP/op" && cp "$TMP/op.pub" "$s/etc/ssh/authorized_keys/rancher"
+chmod 0666 "$s/etc/ssh/authorized_keys/rancher"
+append "$out/node2/node.img" "$s"
+finding "$out" ssh-authorized-keys node2 "AllowUsers ghost has no account in /etc/passwd" enforced
+finding "$out" ssh-authorized-keys node2 "others may write it" enforced
 
 # a host key others can read
 out=$(broken mode)
@@ -161,14 +177,16 @@ install -m 0644 "$TMP/key.pem" "$s/etc/ssh/ssh_host_ecdsa_key"
 append "$out/node2/node.img" "$s"
 finding "$out" secret-modes node2 "/etc/ssh/ssh_host_ecdsa_key is 0644, not 0600" enforced
 
-# dropbear's host key (the node's own, from its layer) made readable by others
-out=$(broken dropbear)
-s=$(stage dropbear)
-mkdir -p -m 0755 "$s/etc/dropbear"
-zstd -dc "$HA/node1/node.img" | (cd "$s" && cpio -i --quiet etc/dropbear/dropbear_ed25519_host_key)
-chmod 0644 "$s/etc/dropbear/dropbear_ed25519_host_key"
+# the node's own host key made readable by others, its certificate gone
+out=$(broken hostkey)
+s=$(stage hostkey)
+mkdir -p -m 0755 "$s/etc/ssh"
+zstd -dc "$HA/node1/node.img" | (cd "$s" && cpio -i --quiet etc/ssh/ssh_host_ed25519_key etc/ssh/sshd_config)
+chmod 0644 "$s/etc/ssh/ssh_host_ed25519_key"
+sed -i 's|^HostCertificate .*|HostCertificate /etc/ssh/none-cert.pub|' "$s/etc/ssh/sshd_config"
 append "$out/node1/node.img" "$s"
-finding "$out" ssh-host-keys node1 "/etc/dropbear/dropbear_ed25519_host_key is 0644, not 0600" enforced
+finding "$out" ssh-host-keys node1 "/etc/ssh/ssh_host_ed25519_key is 0644, not 0600" enforced
+finding "$out" ssh-host-keys node1 "missing: host certificate /etc/ssh/none-cert.pub" enforced
 
 # a weakened sysctl
 out=$(broken sysctl)
