@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "docker_api.h"
+#include "pull.h"
 #include "run.h"
 #include "status.h"
 #include "strbuf.h"
@@ -29,7 +30,11 @@ static void status(const struct answers *a, struct docker *d, struct strbuf *sb)
 			sb_printf(sb, "container\t%s\t%s\n", name, st.status);
 			docker_state_free(&st);
 		} else {
-			sb_printf(sb, "container\t%s\t%s\n", name, err.code == -ENOENT ? "none" : "unknown");
+			/* a role container not created yet: why, when its image is being pulled */
+			char *pull = a->svcs[i].role ? pull_state_read(name) : NULL;
+			sb_printf(sb, "container\t%s\t%s%s%s\n", name, err.code == -ENOENT ? "none" : "unknown",
+				  pull ? ": " : "", pull ? pull : "");
+			free(pull);
 		}
 		perr_clear(&err);
 	}
