@@ -186,10 +186,10 @@ int services_register(struct osvc *v, size_t n, struct perr *err)
 	return 0;
 }
 
-static bool deps_running(struct osvc *v, size_t n, const struct osvc *o)
+bool services_deps_running(const struct osvc *v, size_t n, const struct osvc *o, const char *etcd_healthy)
 {
 	for (char **dep = o->conf.depends_on; *dep; dep++) {
-		bool ok = !strcmp(*dep, ETCD_NAME) && access(ETCD_HEALTHY, F_OK) == 0;
+		bool ok = !strcmp(*dep, ETCD_NAME) && access(etcd_healthy, F_OK) == 0;
 		for (size_t i = 0; i < n; i++)
 			if (!strcmp(v[i].conf.name, *dep))
 				ok = v[i].sv->state == SV_RUNNING;
@@ -205,7 +205,7 @@ size_t services_start_ready(struct osvc *v, size_t n, double now)
 
 	for (size_t i = 0; i < n; i++) {
 		struct perr err = PERR_INIT;
-		if (v[i].sv->state != SV_WAITING || !v[i].sv->enabled || !deps_running(v, n, &v[i]))
+		if (v[i].sv->state != SV_WAITING || !v[i].sv->enabled || !services_deps_running(v, n, &v[i], ETCD_HEALTHY))
 			continue;
 		if (sv_start(v[i].sv, now, &err) < 0) {
 			console_line("%s %s FAILED: %s", KIND(&v[i]), v[i].conf.name, err.msg ? err.msg : "?");

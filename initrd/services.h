@@ -43,6 +43,9 @@ int services_load_roles(const char *dir, struct osvc **v, size_t *n, struct perr
 /* Registers a watcher per service (not started). */
 int services_register(struct osvc *v, size_t n, struct perr *err);
 
+/* Whether every depends_on of o is running (ETCD_NAME: etcd_healthy exists). */
+bool services_deps_running(const struct osvc *v, size_t n, const struct osvc *o, const char *etcd_healthy);
+
 /* Starts each waiting service whose depends_on are all running (ETCD_NAME,
  * run by the provisioner: ETCD_HEALTHY exists); returns how many were
  * started. */
