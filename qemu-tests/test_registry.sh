@@ -161,7 +161,7 @@ fixture_pids() {
 }
 fixture_pids | grep -q . || fail "the fixture's process does not run in the guest"
 # htpasswd holds one user: an authorized request is one made with its password
-grep 'msg="authorized request"' "$T/registry.log" | grep "host=\"$REG\"" | grep "/v2/$REPO/manifests/" |
+grep 'msg="authorized request"' "$T/registry.log" | grep "host=\"$REG\"" | grep "/v2/${REPO%:*}/manifests/" |
 	grep -q 'useragent="docker/' ||
 	{ tail -n 20 "$T/registry.log"; fail "the registry saw no authorized pull of $REPO by the node's System Docker"; }
 echo "the node pulled $REPO as $USER_NAME over TLS (CA from the cluster file) and runs nginx-proxy"
