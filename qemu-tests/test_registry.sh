@@ -182,7 +182,8 @@ grep -qE "^nginx-proxy +starting .* none: wrong credentials from $REG: .*\(attem
 	"$T/status.wrong" || fail "status: no clear credentials line for nginx-proxy"
 grep -a '^paddock: container nginx-proxy running' "$(qemu_log vm)" && fail "nginx-proxy ran with a wrong password"
 fixture_pids | grep -q . && fail "the fixture runs with a wrong password"
-grep -q "error authenticating user \"$USER_NAME\"" "$T/registry.log" || fail "the registry saw no failed login"
+grep -q "error authenticating user .*$USER_NAME.*authentication failure" "$T/registry.log" ||
+	fail "the registry saw no failed login"
 echo "wrong password: reported as wrong credentials, retried (5 s, 10 s), no container created"
 no_secret "$(qemu_log vm)" "$T/status.wrong"
 qemu_powerdown_clean vm
