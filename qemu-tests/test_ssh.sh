@@ -53,12 +53,7 @@ layer_key() {
 }
 
 boot() {
-	PORT=$(free_port)
-	qemu_start vm -m 1536 -kernel "$T/out/$NODE/vmlinuz" -initrd "$T/initrd.img" \
-		-append "$(cat "$T/out/$NODE/cmdline")" \
-		-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$PORT-:22" \
-		-device virtio-net-pci,netdev=n0,mac=52:54:00:00:01:01 || fail "qemu did not start"
-	qemu_wait vm '^paddock: init ok [0-9.]+' 60 || fail "no init marker"
+	qemu_boot_node "$T/out" "$NODE" "$T/initrd.img" 52:54:00:00:01:01
 	qemu_wait_services vm "$SERVICES"
 	# dropbear may still be binding its port right after start
 	for i in $(seq 1 30); do nssh "$NODE" true 2>/dev/null && break; sleep 2; done

@@ -19,8 +19,9 @@
 #include "json.h"
 #include "plan/plan.h"
 #include "registry_auth.h"
+#include "testutil.h"
 
-static char dir[] = "/tmp/paddock-registry-XXXXXX";
+SCRATCH_GROUP("registry")
 
 static const char *nodes =
 	"nodes:\n"
@@ -43,12 +44,10 @@ static const char *ca_pem(void)
 
 static void write_text(const char *name, const char *text)
 {
-	char p[160];
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	FILE *f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
+	struct perr e = PERR_INIT;
+	char *p = path_join(dir, name);
+	assert_int_equal(write_file(p, text, strlen(text), 0600, &e), 0);
+	free(p);
 }
 
 /* Loads nodes + extra from DIR/cluster.yml; NULL with *e on failure. */
@@ -219,20 +218,6 @@ static void ca_and_mirrors(void **state)
 	assert_non_null(strstr(e.msg, "paddock.registry_mirrors"));
 	assert_non_null(strstr(e.msg, "insecure"));
 	perr_clear(&e);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	char cmd[96];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
 }
 
 int main(void)
