@@ -1,5 +1,7 @@
-/* services: the os-services paddock-services (servicesd.h) runs in System
- * Docker, and the bundled images they come from. */
+/* services: the os-services and role containers paddock-services
+ * (servicesd.h) runs in System Docker, and the bundled images they come
+ * from.  Role containers (CONTAINERS_DIR) start after the os-services they
+ * depend on; their images may be pulled (pull.h). */
 #ifndef PADDOCK_INIT_SERVICES_H
 #define PADDOCK_INIT_SERVICES_H
 

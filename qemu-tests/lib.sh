@@ -170,13 +170,16 @@ qemu_powerdown_clean() {
 	echo "clean power-off in $(( $(date +%s) - t0 )) s"
 }
 
-# qemu_boot_node OUT NODE INITRD MAC: boots node NODE of the build in OUT
-# (its kernel and command line) from INITRD as guest "vm", with MAC and its
-# SSH port forwarded to 127.0.0.1:$PORT (PORT is set here); waits for init.
+# qemu_boot_node OUT NODE INITRD MAC [restrict=off]: boots node NODE of the
+# build in OUT (its kernel and command line) from INITRD as guest "vm", with
+# MAC and its SSH port forwarded to 127.0.0.1:$PORT (PORT is set here);
+# waits for init.  The guest reaches nothing (restrict=on: its role
+# containers' pulls from Docker Hub never leave the machine) unless the
+# test needs the host at 10.0.2.2 and says restrict=off.
 qemu_boot_node() {
 	PORT=$(free_port)
 	qemu_start vm -m 1536 -kernel "$1/$2/vmlinuz" -initrd "$3" -append "$(cat "$1/$2/cmdline")" \
-		-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$PORT-:22" \
+		-netdev "user,id=n0,${5:-restrict=on},hostfwd=tcp:127.0.0.1:$PORT-:22" \
 		-device "virtio-net-pci,netdev=n0,mac=$4" || fail "qemu did not start"
 	qemu_wait vm '^paddock: init ok [0-9.]+' 60 || fail "no init marker"
 }
