@@ -181,7 +181,8 @@ qemu_boot_node() {
 	qemu_start vm -m 1536 -kernel "$1/$2/vmlinuz" -initrd "$3" -append "$(cat "$1/$2/cmdline")" \
 		-netdev "user,id=n0,${5:-restrict=on},hostfwd=tcp:127.0.0.1:$PORT-:22" \
 		-device "virtio-net-pci,netdev=n0,mac=$4" || fail "qemu did not start"
-	qemu_wait vm '^paddock: init ok [0-9.]+' 60 || fail "no init marker"
+	# ~20 s alone; a machine busy with other guests needs longer
+	qemu_wait vm '^paddock: init ok [0-9.]+' 180 || fail "no init marker"
 }
 
 # expect_services_running "SVC...": `paddockctl status` in the guest (over
