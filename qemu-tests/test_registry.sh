@@ -152,7 +152,7 @@ grep -qE "^(kubelet|kube-proxy) +starting .* none: image not found from $REG: .*
 	"$T/status.good" || fail "status: a missing image is not one clear line"
 # the guest's processes (pid host) whose command line is the fixture's sleep
 fixture_pids() {
-	gssh 'for f in /proc/[0-9]*/cmdline; do echo "$f $(tr "\0" " " <$f 2>/dev/null)"; done' |
+	gssh 'for f in /proc/[0-9]*/cmdline; do echo "$f $(tr "\0" " " <$f)"; done 2>/dev/null' |
 		grep ' sleep 2147483647 $'
 }
 fixture_pids | grep -q . || fail "the fixture's process does not run in the guest"
