@@ -183,6 +183,21 @@ qemu_powerdown_clean() {
 	echo "clean power-off in $(( $(date +%s) - t0 )) s"
 }
 
+# qemu_boot_node OUT NODE INITRD MAC [restrict=off]: boots node NODE of the
+# build in OUT (its kernel and command line) from INITRD as guest "vm", with
+# MAC and its SSH port forwarded to 127.0.0.1:$PORT (PORT is set here);
+# waits for init.  The guest reaches nothing (restrict=on: its role
+# containers' pulls from Docker Hub never leave the machine) unless the
+# test needs the host at 10.0.2.2 and says restrict=off.
+qemu_boot_node() {
+	PORT=$(free_port)
+	qemu_start vm -m 1536 -kernel "$1/$2/vmlinuz" -initrd "$3" -append "$(cat "$1/$2/cmdline")" \
+		-netdev "user,id=n0,${5:-restrict=on},hostfwd=tcp:127.0.0.1:$PORT-:22" \
+		-device "virtio-net-pci,netdev=n0,mac=$4" || fail "qemu did not start"
+	# ~20 s alone; a machine busy with other guests needs longer
+	qemu_wait vm '^paddock: init ok [0-9.]+' 180 || fail "no init marker"
+}
+
 # expect_services_running "SVC...": `paddockctl status` in the guest (over
 # the test's gssh) lists each service and System Docker running, none
 # restarted.
