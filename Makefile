@@ -59,7 +59,7 @@ DEB_PACKAGES := build-essential pkg-config clang libyaml-dev libssl-dev libarchi
 	libcurl4-openssl-dev libcmocka-dev zstd cpio python3 python3-yaml jq socat openssh-client iproute2 \
 	qemu-system-x86 qemu-utils ovmf ipxe-qemu isolinux syslinux-common pxelinux \
 	grub-efi-amd64-bin grub-common mtools xorriso ssh-audit \
-	libzstd-dev liblzma-dev zlib1g-dev man-db groff-base dpkg-dev \
+	libzstd-dev liblzma-dev zlib1g-dev man-db groff-base dpkg-dev e2fsprogs fdisk etcd-client \
 	docker-registry skopeo apache2-utils busybox-static
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
@@ -150,7 +150,7 @@ bench: all
 #   PREFIX/share/man/man1/paddock.1
 # uninstall removes the same list, computed the same way, then the empty
 # folders under lib/paddock and share/paddock.
-INSTALL_LISTS    := configs/base.list $(wildcard os-services/images/*.list)
+INSTALL_LISTS    := configs/base.list $(wildcard os-services/images/*.list provisioner/images/*.list)
 INSTALL_NAMED    := $(shell awk '$$1 == "product" || $$1 == "modules" { print $$2 }' $(INSTALL_LISTS))
 INSTALL_PRODUCTS := $(sort $(patsubst build/%,%,$(filter build/%,$(INSTALL_NAMED))))
 INSTALL_DATA     := $(sort $(INSTALL_LISTS) configs/components.lock $(filter-out build/%,$(INSTALL_NAMED)) \

@@ -17,6 +17,7 @@
 #include "docker_api.h" /* SYSTEM_DOCKER_SOCK: PID 1 never calls the API */
 #include "modules.h"
 #include "network.h"
+#include "provision.h"
 #include "servicesd.h"
 
 #define DOCKERD "/usr/sbin/dockerd"
@@ -26,6 +27,10 @@
 /* the containers first (paddock-services), then System Docker's own end */
 #define SERVICES_STOP_SECS 45.0
 #define DOCKERD_STOP_SECS 20.0
+/* partitioning, mkfs and e2fsck of a large disk; then the node goes on
+ * without it */
+#define STATE_DISK_SECS 1800.0
+#define PROVISIONER_STOP_SECS 20.0
 
 void boot_modules(void)
 {
@@ -125,6 +130,20 @@ void boot_start_dockerd(struct init *in, double now)
 	perr_clear(&err);
 }
 
+void boot_state_disk(struct init *in, double now)
+{
+	struct perr err = PERR_INIT;
+	char *argv[] = { PROVISIONER_BIN, "state-disk", NULL };
+
+	in->disk = sv_add_program("state-disk", argv, NULL, SV_RESTART_NO);
+	if (!in->disk || sv_start(in->disk, now, &err) < 0) {
+		stage_failed("state-disk", "%s; running from RAM", err.msg ? err.msg : "out of memory");
+		in->disk = NULL;
+		boot_start_dockerd(in, now);
+	}
+	perr_clear(&err);
+}
+
 /* A connect(2) on a unix socket does not wait: it is taken or refused.
  * dockerd queues what it accepts before its API serves, and
  * paddock-services waits for the answer. */
@@ -144,38 +163,54 @@ static bool listening(const char *path)
 	return r == 0 || errno == EAGAIN;
 }
 
-static void start_services(struct init *in, double now)
+/* Starts (or registers and starts) a program that works through System
+ * Docker's API.  false while its copy for the last System Docker still
+ * stops. */
+static bool start_api_program(struct sv **s, const char *name, const char *bin, double stop_secs, double now)
 {
 	struct perr err = PERR_INIT;
 	int r;
 
-	if (!in->services) {
-		char *argv[] = { SERVICES_BIN, NULL };
-		in->services = sv_add_program("paddock-services", argv, NULL, SV_RESTART_ALWAYS);
-		if (!in->services) {
-			stage_failed("paddock-services", "out of memory");
-			return;
+	if (!*s) {
+		char *argv[] = { (char *)bin, NULL };
+		*s = sv_add_program(name, argv, NULL, SV_RESTART_ALWAYS);
+		if (!*s) {
+			stage_failed(name, "out of memory");
+			return true;
 		}
-		in->services->stop_secs = SERVICES_STOP_SECS;
+		(*s)->stop_secs = stop_secs;
 	}
-	in->services->enabled = true;
-	r = sv_start(in->services, now, &err);
+	(*s)->enabled = true;
+	r = sv_start(*s, now, &err);
 	if (r == -EBUSY) {
-		/* the copy of the last System Docker is still stopping */
 		perr_clear(&err);
-		return;
+		return false;
 	}
 	if (r < 0) {
-		stage_failed("paddock-services", "%s", err.msg);
-		in->services->state = SV_BACKOFF;
-		in->services->next_start = now + 2;
+		stage_failed(name, "%s", err.msg);
+		(*s)->state = SV_BACKOFF;
+		(*s)->next_start = now + 2;
 	}
-	in->phase = PH_UP;
 	perr_clear(&err);
+	return true;
+}
+
+static void start_services(struct init *in, double now)
+{
+	/* the provisioner first: it is stopped after paddock-services, whose
+	 * role containers may use etcd */
+	if (!start_api_program(&in->provisioner, "provisioner", PROVISIONER_BIN, PROVISIONER_STOP_SECS, now) ||
+	    !start_api_program(&in->services, "paddock-services", SERVICES_BIN, SERVICES_STOP_SECS, now))
+		return;
+	in->phase = PH_UP;
 }
 
 void boot_advance(struct init *in, double now)
 {
+	if (in->disk && in->disk->pid > 0 && now - in->disk->started > STATE_DISK_SECS) {
+		stage_failed("state-disk", "not done after %.0f s; stopping it", STATE_DISK_SECS);
+		kill(in->disk->pid, SIGKILL);
+	}
 	if (in->phase != PH_DOCKER || !in->dockerd || in->dockerd->pid <= 0)
 		return;
 	if (listening(SYSTEM_DOCKER_SOCK)) {
@@ -217,6 +252,14 @@ static void on_child_exit(struct init *in, pid_t pid, int status, double now)
 
 	if (!s || in->shutdown)
 		return;
+	if (s == in->disk) {
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			stage_failed("state-disk", "paddock-provisioner state-disk %s %d",
+				     WIFEXITED(status) ? "exited with" : "killed by signal",
+				     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+		boot_start_dockerd(in, now);
+		return;
+	}
 	if (s == in->dockerd) {
 		char *last = last_line(DOCKERD_LOG);
 		stage_failed("system-docker", "dockerd %s %d: %s; restarting in %.0f s",
@@ -229,6 +272,8 @@ static void on_child_exit(struct init *in, pid_t pid, int status, double now)
 		in->phase = PH_DOCKER;
 		if (in->services)
 			sv_stop(in->services);
+		if (in->provisioner)
+			sv_stop(in->provisioner);
 		return;
 	}
 	if (s == in->services && WIFEXITED(status) && WEXITSTATUS(status) == SERVICES_EXIT_NO_DOCKER &&

@@ -1,6 +1,7 @@
 /* boot: PID 1's boot stages after the mounts: modules and coldplug, the
- * network, then System Docker and, once it listens, paddock-services, which
- * loads the bundled images and runs the os-services (enum phase).  Each
+ * network, the state disk, then System Docker and, once it listens,
+ * paddock-services, which loads the bundled images and runs the
+ * os-services, and paddock-provisioner, which runs etcd (enum phase).  Each
  * stage says "paddock: <stage> ok" or "... FAILED: <why>" on the console. */
 #ifndef PADDOCK_INIT_BOOT_H
 #define PADDOCK_INIT_BOOT_H
@@ -11,10 +12,14 @@
 void boot_modules(void);
 /* Loopback, the node's NIC, then a static address or DHCP. */
 void boot_network(struct init *in);
+/* Runs "paddock-provisioner state-disk" once; System Docker starts when
+ * it ends, however it ends (without a disk the node runs from RAM). */
+void boot_state_disk(struct init *in, double now);
 /* Starts (or registers and starts) System Docker. */
 void boot_start_dockerd(struct init *in, double now);
-/* Moves the boot forward: once System Docker listens, paddock-services is
- * started; System Docker that never listens is killed and started again. */
+/* Moves the boot forward: once System Docker listens, paddock-services and
+ * paddock-provisioner are started; System Docker that never listens is
+ * killed and started again, a state disk step that never ends is killed. */
 void boot_advance(struct init *in, double now);
 /* Reaps every ended child; outside a shutdown an end moves the phase back
  * or is announced.  Returns whether a child is left. */

@@ -1,9 +1,10 @@
 /* paddock init: PID 1 of the appliance.
  *
  * Stages, each with one console line: init, root (move into tmpfs and
- * re-exec), mounts, sysctl, modules, coldplug, hostname, network, then
- * System Docker and paddock-services (the bundled images and the
- * os-services, servicesd.h), supervised until asked to go down.  As
+ * re-exec), mounts, sysctl, modules, coldplug, hostname, network, the
+ * state disk (provision.h), then System Docker, paddock-services (the
+ * bundled images and the os-services, servicesd.h) and
+ * paddock-provisioner (etcd), supervised until asked to go down.  As
  * busybox init: SIGTERM (busybox `reboot`) reboots, SIGUSR2 (`poweroff`)
  * powers off, SIGUSR1 (`halt`) halts.  Also: SIGINT (Ctrl-Alt-Del) and
  * `paddockctl reboot` reboot; the ACPI power button, SIGPWR and
@@ -196,6 +197,7 @@ int main(int argc, char **argv)
 		perr_clear(&err);
 	}
 
-	boot_start_dockerd(&in, boot_seconds());
+	/* System Docker once the state disk holds its data root */
+	boot_state_disk(&in, boot_seconds());
 	pid1_run(&in);
 }

@@ -1,6 +1,7 @@
 /* paddockctl: the appliance's own control command.
  *
- *   paddockctl status            stages, services, their state and restarts
+ *   paddockctl status            stages, services, their state and restarts,
+ *                                the state disk, etcd's members
  *   paddockctl logs SERVICE [-n N]
  *   paddockctl poweroff | reboot
  *
@@ -19,6 +20,7 @@
 
 #include "control.h"
 #include "perr.h"
+#include "provision.h"
 #include "servicesd.h"
 #include "strbuf.h"
 
@@ -117,8 +119,39 @@ static void print_records(char *text, size_t len, const char *kind)
 	}
 }
 
+/* The provisioner's files (provision.h): the state disk, its stage, etcd's
+ * members; nothing for a file not written yet. */
+static void print_provisioner(void)
+{
+	const char *files[] = { STATE_DISK_STATUS, PROVISIONER_STATUS };
+	bool members = false;
+
+	for (size_t i = 0; i < 2; i++) {
+		FILE *f = fopen(files[i], "re");
+		char line[1024], *v[8];
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			line[strcspn(line, "\n")] = '\0';
+			size_t n = fields(line, v, 8);
+			if (!strcmp(v[0], "disk") && n >= 4)
+				printf("\nstate disk: %s %s: %s\n", v[1], v[2], v[3]);
+			else if (!strcmp(v[0], "stage") && n >= 4)
+				printf("\nprovisioner: %s (since %s s): %s\n", v[1], v[2], v[3]);
+			else if (!strcmp(v[0], "member") && n >= 7) {
+				if (!members)
+					printf("\n%-16s %-14s %-28s %-7s %-6s  %s\n", "ETCD MEMBER", "NAME", "PEER URL",
+					       "ROLE", "LEADER", "HEALTH");
+				members = true;
+				printf("%-16s %-14s %-28s %-7s %-6s  %s\n", v[1], v[2], v[3], v[4], v[5], v[6]);
+			}
+		}
+		fclose(f);
+	}
+}
+
 /* init's stages and processes, then paddock-services' (absent while System
- * Docker starts). */
+ * Docker starts), then the provisioner's. */
 static int cmd_status(struct perr *err)
 {
 	struct perr serr = PERR_INIT;
@@ -145,6 +178,7 @@ static int cmd_status(struct perr *err)
 	print_records(text, len, "stage");
 	print_records(text, len, "service");
 	free(text);
+	print_provisioner();
 	return 0;
 }
 

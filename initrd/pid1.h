@@ -13,8 +13,9 @@
 
 #define MAX_INPUTS 8
 
-/* Where the boot is after the network: System Docker starting, then
- * paddock-services (servicesd.h) running the os-services in it. */
+/* Where the boot is after the network and the state disk: System Docker
+ * starting, then paddock-services (servicesd.h) running the os-services
+ * in it and paddock-provisioner (provision.h) running etcd. */
 enum phase { PH_DOCKER, PH_UP };
 
 /* What the shutdown does to the machine; the unit tests put stand-ins
@@ -29,7 +30,7 @@ struct pid1_sys {
 struct init {
 	struct nodecfg cfg;
 	bool debug_shell;
-	struct sv *dockerd, *services;
+	struct sv *disk, *dockerd, *services, *provisioner;
 	enum phase phase;
 	struct control ctl;
 	int sfd;                /* signalfd */

@@ -36,7 +36,8 @@ run containerd-shim-runc-v2 -v
 run runc --version
 run xtables-nft-multi iptables --version
 run iptables --version
-run etcd --version
+run /sbin/sfdisk --version
+run paddock-provisioner --help
 run /sbin/mke2fs -V
 run mkfs.ext4 -V
 run e2fsck -V

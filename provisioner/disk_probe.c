@@ -1,0 +1,259 @@
+#include "disk_probe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "provision.h"
+
+#define SECTOR 512u
+#define EXT_SB 1024u
+#define EXT_MAGIC_OFF 56u
+#define EXT_LABEL_OFF 120u
+
+static uint32_t le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64(const unsigned char *p)
+{
+	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+/* pread of exactly len bytes; -EIO on a short read. */
+static int read_at(int fd, void *buf, size_t len, uint64_t off)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+int ext_label_at(int fd, uint64_t off, char label[17])
+{
+	unsigned char sb[256];
+
+	if (read_at(fd, sb, sizeof(sb), off + EXT_SB) < 0)
+		return -ENOENT;
+	if (sb[EXT_MAGIC_OFF] != 0x53 || sb[EXT_MAGIC_OFF + 1] != 0xef)
+		return -ENOENT;
+	memcpy(label, sb + EXT_LABEL_OFF, 16);
+	label[16] = '\0';
+	return 0;
+}
+
+/* A file system at off: ours (1), another ext one (0, why set), none (-1). */
+static int ext_at(int fd, uint64_t off, const char *where, struct disk_probe *out)
+{
+	char label[17];
+
+	if (ext_label_at(fd, off, label) < 0)
+		return -1;
+	if (!strcmp(label, STATE_LABEL))
+		return 1;
+	if (*label)
+		snprintf(out->why, sizeof(out->why), "an ext2/3/4 file system labelled '%s'%s", label, where);
+	else
+		snprintf(out->why, sizeof(out->why), "an ext2/3/4 file system without a label%s", where);
+	return 0;
+}
+
+/* The start (bytes) of the first used entry of a GPT whose header is at
+ * LBA 1; 0 when the table has none. */
+static uint64_t gpt_first(int fd, const unsigned char *hdr, unsigned *ret_n)
+{
+	uint64_t lba = le64(hdr + 72);
+	uint32_t count = le32(hdr + 80), size = le32(hdr + 84);
+	unsigned char e[128];
+
+	if (size < 128 || size > 4096 || count > 1024)
+		return 0;
+	for (uint32_t i = 0; i < count; i++) {
+		static const unsigned char zero[16];
+		if (read_at(fd, e, sizeof(e), lba * SECTOR + (uint64_t)i * size) < 0)
+			return 0;
+		if (memcmp(e, zero, 16)) {
+			*ret_n = i + 1;
+			return le64(e + 32) * SECTOR;
+		}
+	}
+	return 0;
+}
+
+/* Signatures of other things a disk may hold, for the message. */
+static const char *known_signature(const unsigned char *b, size_t len)
+{
+	static const struct { size_t off; const char *magic; size_t n; const char *what; } sig[] = {
+		{ 0, "LUKS\xba\xbe", 6, "a LUKS encrypted volume" },
+		{ 0, "XFSB", 4, "an XFS file system" },
+		{ 512, "LABELONE", 8, "an LVM physical volume" },
+		{ 536, "LVM2 001", 8, "an LVM physical volume" },
+		{ 4086, "SWAPSPACE2", 10, "a swap area" },
+		{ 32769, "CD001", 5, "an ISO 9660 image" },
+		{ 65600, "_BHRfS_M", 8, "a btrfs file system" },
+		{ 3, "NTFS    ", 8, "an NTFS file system" },
+		{ 54, "FAT", 3, "a FAT file system" },
+		{ 82, "FAT32", 5, "a FAT file system" },
+	};
+
+	for (size_t i = 0; i < sizeof(sig) / sizeof(sig[0]); i++)
+		if (sig[i].off + sig[i].n <= len && !memcmp(b + sig[i].off, sig[i].magic, sig[i].n))
+			return sig[i].what;
+	return NULL;
+}
+
+/* Offset of the first non-zero byte of b, or len. */
+static size_t first_nonzero(const unsigned char *b, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (b[i])
+			return i;
+	return len;
+}
+
+static int classify(int fd, uint64_t size, const unsigned char *head, size_t hlen, struct disk_probe *out)
+{
+	bool mbr = hlen >= SECTOR && head[510] == 0x55 && head[511] == 0xaa;
+	const char *sig;
+	unsigned n = 0;
+	uint64_t start;
+	int r;
+
+	if ((r = ext_at(fd, 0, "", out)) >= 0) {
+		out->kind = r ? DISK_OURS : DISK_FOREIGN;
+		return 0;
+	}
+	if (hlen >= 2 * SECTOR && !memcmp(head + SECTOR, "EFI PART", 8)) {
+		start = gpt_first(fd, head + SECTOR, &n);
+		if (start && (r = ext_at(fd, start, " in partition 1 of a GPT partition table", out)) == 1) {
+			out->kind = DISK_OURS;
+			out->partition = n;
+			return 0;
+		}
+		if (r != 0)
+			snprintf(out->why, sizeof(out->why), "a GPT partition table%s",
+				 n ? "" : " without partitions");
+		out->kind = DISK_FOREIGN;
+		return 0;
+	}
+	if (mbr) {
+		for (unsigned i = 0; i < 4; i++) {
+			const unsigned char *e = head + 446 + 16 * i;
+			if (!e[4])
+				continue;
+			start = (uint64_t)le32(e + 8) * SECTOR;
+			if ((r = ext_at(fd, start, " in a partition of an MBR partition table", out)) == 1) {
+				out->kind = DISK_OURS;
+				out->partition = i + 1;
+				return 0;
+			}
+			if (r < 0)
+				snprintf(out->why, sizeof(out->why), "an MBR partition table");
+			out->kind = DISK_FOREIGN;
+			return 0;
+		}
+	}
+	if ((sig = known_signature(head, hlen))) {
+		snprintf(out->why, sizeof(out->why), "%s", sig);
+		out->kind = DISK_FOREIGN;
+		return 0;
+	}
+	size_t z = first_nonzero(head, hlen);
+	if (z < hlen) {
+		snprintf(out->why, sizeof(out->why), "data at byte %zu of its first MiB", z);
+		out->kind = DISK_FOREIGN;
+		return 0;
+	}
+	(void)size;
+	out->kind = DISK_BLANK;
+	return 0;
+}
+
+int disk_probe_fd(int fd, uint64_t size, struct disk_probe *out, struct perr *err)
+{
+	size_t hlen = size < PROBE_SPAN ? (size_t)size : PROBE_SPAN;
+	unsigned char *head = malloc(hlen ? hlen : 1), *tail = NULL;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (!head)
+		return perr_set(err, -ENOMEM, "out of memory");
+	if ((r = read_at(fd, head, hlen, 0)) < 0) {
+		free(head);
+		return perr_set(err, r, "reading its first MiB: %s", strerror(-r));
+	}
+	classify(fd, size, head, hlen, out);
+	/* blank at the start: the end must be blank too (a backup GPT, an md
+	 * superblock) */
+	if (out->kind == DISK_BLANK && size > hlen) {
+		size_t tlen = size - hlen < PROBE_SPAN ? (size_t)(size - hlen) : PROBE_SPAN;
+		if (!(tail = malloc(tlen))) {
+			free(head);
+			return perr_set(err, -ENOMEM, "out of memory");
+		}
+		if ((r = read_at(fd, tail, tlen, size - tlen)) < 0) {
+			free(head);
+			free(tail);
+			return perr_set(err, r, "reading its last MiB: %s", strerror(-r));
+		}
+		size_t z = first_nonzero(tail, tlen);
+		if (z < tlen) {
+			out->kind = DISK_FOREIGN;
+			snprintf(out->why, sizeof(out->why), "data at byte %llu (in its last MiB)",
+				 (unsigned long long)(size - tlen + z));
+		}
+	}
+	free(head);
+	free(tail);
+	return 0;
+}
+
+int disk_probe_path(const char *path, struct disk_probe *out, struct perr *err)
+{
+	struct stat st;
+	uint64_t size = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return perr_set(err, -errno, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0) {
+		r = perr_set(err, -errno, "%s: %s", path, strerror(errno));
+	} else if (S_ISBLK(st.st_mode) ? ioctl(fd, BLKGETSIZE64, &size) < 0 : (size = (uint64_t)st.st_size, 0)) {
+		r = perr_set(err, -errno, "%s: size: %s", path, strerror(errno));
+	} else if (size < 16 * PROBE_SPAN) {
+		r = perr_set(err, -ENOSPC, "%s: %llu bytes is too small for a state disk", path,
+			     (unsigned long long)size);
+	} else if ((r = disk_probe_fd(fd, size, out, err)) < 0) {
+		perr_wrap(err, "%s", path);
+	}
+	close(fd);
+	return r;
+}
+
+char *partition_path(const char *disk, unsigned n)
+{
+	size_t len = strlen(disk);
+	char *p = NULL;
+	bool digit = len && disk[len - 1] >= '0' && disk[len - 1] <= '9';
+
+	if (asprintf(&p, "%s%s%u", disk, digit ? "p" : "", n) < 0)
+		return NULL;
+	return p;
+}

@@ -1,0 +1,40 @@
+/* disk_probe: what a would-be state disk holds, read from its first and
+ * last MiB: nothing (blank: paddock may format it), paddock's own ext4
+ * file system labelled PADDOCK_STATE (on the whole disk or in its first
+ * partition), or anything else (foreign: never formatted).
+ *
+ * Works on a block device or a disk image file alike, so the unit tests
+ * probe files. */
+#ifndef PADDOCK_PROV_DISK_PROBE_H
+#define PADDOCK_PROV_DISK_PROBE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "perr.h"
+
+/* bytes read at each end of the disk */
+#define PROBE_SPAN (1024 * 1024)
+
+enum disk_kind { DISK_BLANK, DISK_OURS, DISK_FOREIGN };
+
+struct disk_probe {
+	enum disk_kind kind;
+	unsigned partition;     /* DISK_OURS: 0 whole disk, else its partition number */
+	char why[200];          /* DISK_FOREIGN: what was found, for people */
+};
+
+/* Probes an open disk of size bytes. */
+int disk_probe_fd(int fd, uint64_t size, struct disk_probe *out, struct perr *err);
+/* Opens path read-only and probes it. */
+int disk_probe_path(const char *path, struct disk_probe *out, struct perr *err);
+
+/* The label of the ext2/3/4 file system whose start is at byte off of fd
+ * (label[17], NUL-terminated); -ENOENT when there is none. */
+int ext_label_at(int fd, uint64_t off, char label[17]);
+
+/* "/dev/vda" 1 -> "/dev/vda1", "/dev/nvme0n1" 1 -> "/dev/nvme0n1p1"
+ * (heap; NULL when out of memory). */
+char *partition_path(const char *disk, unsigned n);
+
+#endif

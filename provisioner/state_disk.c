@@ -1,0 +1,234 @@
+#include "state_disk.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "console.h"
+#include "disk_probe.h"
+#include "fsutil.h"
+#include "provision.h"
+
+#define SFDISK "/sbin/sfdisk"
+#define MKFS "/sbin/mkfs.ext4"
+#define E2FSCK "/sbin/e2fsck"
+#define DEVICE_WAIT_SECS 15.0
+#define MKFS_SECS 600
+#define FSCK_SECS 1800
+
+const struct state_dir state_dirs[] = {
+	{ "system-docker", "/var/lib/system-docker", 0710 },
+	{ "docker", "/var/lib/docker", 0710 },
+	/* etcd's own folder: the provisioner gives it to etcd's uid:gid */
+	{ "etcd", "/var/lib/etcd", 0700 },
+	{ "kube-audit", "/var/log/kube-audit", 0700 },
+	{ "etcd-snapshots", "/opt/rke/etcd-snapshots", 0700 },
+};
+const unsigned n_state_dirs = sizeof(state_dirs) / sizeof(state_dirs[0]);
+
+static void status(const char *state, const char *dev, const char *detail)
+{
+	struct perr err = PERR_INIT;
+	char *line = NULL;
+	int n = asprintf(&line, "disk\t%s\t%s\t%s\n", state, dev ? dev : "-", detail);
+
+	mkdir("/run/paddock", 0755);
+	if (n > 0)
+		write_file(STATE_DISK_STATUS, line, (size_t)n, 0644, &err);
+	free(line);
+	perr_clear(&err);
+}
+
+static bool wait_for(const char *path, double secs)
+{
+	double end = boot_seconds() + secs;
+	struct stat st;
+
+	while (stat(path, &st) < 0) {
+		if (boot_seconds() >= end)
+			return false;
+		sleep_s(0.2);
+	}
+	return true;
+}
+
+/* The first block device that holds a file system labelled STATE_LABEL
+ * (heap "/dev/NAME"), or NULL. */
+static char *find_labelled(void)
+{
+	DIR *d = opendir("/sys/class/block");
+	struct dirent *e;
+	char *found = NULL;
+
+	if (!d)
+		return NULL;
+	while (!found && (e = readdir(d))) {
+		char *dev = NULL, label[17];
+		int fd;
+		if (e->d_name[0] == '.' || !strncmp(e->d_name, "ram", 3) || !strncmp(e->d_name, "loop", 4) ||
+		    asprintf(&dev, "/dev/%s", e->d_name) < 0)
+			continue;
+		fd = open(dev, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 && ext_label_at(fd, 0, label) == 0 && !strcmp(label, STATE_LABEL))
+			found = dev;
+		else
+			free(dev);
+		if (fd >= 0)
+			close(fd);
+	}
+	closedir(d);
+	return found;
+}
+
+/* One GPT partition over the whole disk, then ext4 on it; *ret_part is
+ * the partition's device. */
+static int format_disk(const char *disk, char **ret_part, struct perr *err)
+{
+	char *sf[] = { SFDISK, "--quiet", "--wipe", "always", (char *)disk, NULL };
+	char *part = partition_path(disk, 1);
+	int code = 0, r;
+
+	if (!part)
+		return perr_set(err, -ENOMEM, "out of memory");
+	console_line("state disk %s is blank: partitioning and formatting it (ext4, %s)", disk, STATE_LABEL);
+	if ((r = command_run(sf, "label: gpt\n,,L\n", 120, &code, err)) < 0 ||
+	    (code && (r = perr_set(err, -EIO, "sfdisk exited with %d", code)) < 0))
+		goto fail;
+	if (!wait_for(part, DEVICE_WAIT_SECS)) {
+		r = perr_set(err, -ENOENT, "%s did not appear after partitioning", part);
+		goto fail;
+	}
+	char *mk[] = { MKFS, "-q", "-F", "-L", STATE_LABEL, part, NULL };
+	if ((r = command_run(mk, NULL, MKFS_SECS, &code, err)) < 0 ||
+	    (code && (r = perr_set(err, -EIO, "mkfs.ext4 exited with %d", code)) < 0))
+		goto fail;
+	*ret_part = part;
+	return 0;
+fail:
+	free(part);
+	return r;
+}
+
+/* e2fsck -p: 0 when the file system may be mounted. */
+static int check_fs(const char *dev, struct perr *err)
+{
+	char *fsck[] = { E2FSCK, "-p", (char *)dev, NULL };
+	int code = 0, r = command_run(fsck, NULL, FSCK_SECS, &code, err);
+
+	if (r < 0)
+		return r;
+	if (code & ~3)
+		return perr_set(err, -EIO, "e2fsck -p %s exited with %d: errors left uncorrected; "
+				"repair it by hand (e2fsck %s)", dev, code, dev);
+	if (code)
+		console_line("state disk %s: e2fsck corrected errors (exit %d)", dev, code);
+	return 0;
+}
+
+/* Makes the folders; with on_disk, each one on the state disk bound over
+ * its place. */
+static int place_dirs(bool on_disk, struct perr *err)
+{
+	for (unsigned i = 0; i < n_state_dirs; i++) {
+		const struct state_dir *s = &state_dirs[i];
+		char *src = path_join(STATE_MOUNT, s->name);
+		int r = 0;
+		if (!src)
+			return perr_set(err, -ENOMEM, "out of memory");
+		if (mkdir_p(s->target, s->mode, err) < 0 || chmod(s->target, s->mode) < 0)
+			r = err->msg ? -EIO : perr_set(err, -errno, "%s: %s", s->target, strerror(errno));
+		else if (on_disk && (mkdir_p(src, s->mode, err) < 0 || chmod(src, s->mode) < 0))
+			r = err->msg ? -EIO : perr_set(err, -errno, "%s: %s", src, strerror(errno));
+		else if (on_disk && mount(src, s->target, NULL, MS_BIND, NULL) < 0)
+			r = perr_set(err, -errno, "bind %s on %s: %s", src, s->target, strerror(errno));
+		free(src);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int from_ram(const char *state, const char *dev, const char *why)
+{
+	struct perr err = PERR_INIT;
+	int r;
+
+	status(state, dev, why);
+	if (!strcmp(state, "ram"))
+		console_line("state disk: %s; running from RAM: nothing survives a reboot", why);
+	else
+		stage_failed("state-disk", "%s: %s; running from RAM: nothing survives a reboot", dev ? dev : "-", why);
+	r = place_dirs(false, &err);
+	if (r < 0)
+		stage_failed("state-disk", "%s", err.msg);
+	perr_clear(&err);
+	return r < 0 ? 1 : 0;
+}
+
+int state_disk_run(const struct nodecfg *cfg)
+{
+	struct perr err = PERR_INIT;
+	const char *want = nodecfg_get(cfg, "boot.state_disk");
+	char *disk = NULL, *dev = NULL, *why = NULL;
+	struct disk_probe p;
+	bool formatted = false;
+	int code = 0;
+
+	if (want && *want) {
+		if (!wait_for(want, DEVICE_WAIT_SECS)) {
+			code = from_ram("failed", want, "boot.state_disk names no device here");
+			goto out;
+		}
+		disk = strdup(want);
+	} else if (!(disk = find_labelled())) {
+		code = from_ram("ram", NULL, "no boot.state_disk and no file system labelled " STATE_LABEL);
+		goto out;
+	}
+	if (!disk || disk_probe_path(disk, &p, &err) < 0) {
+		code = from_ram("failed", disk, err.msg ? err.msg : "out of memory");
+		goto out;
+	}
+	if (p.kind == DISK_FOREIGN) {
+		if (asprintf(&why, "holds %s: not formatted (paddock formats blank disks only)", p.why) < 0)
+			why = NULL;
+		code = from_ram("foreign", disk, why ? why : "holds foreign data");
+		goto out;
+	}
+	if (p.kind == DISK_BLANK) {
+		if (format_disk(disk, &dev, &err) < 0) {
+			code = from_ram("failed", disk, err.msg);
+			goto out;
+		}
+		formatted = true;
+	} else if (!(dev = p.partition ? partition_path(disk, p.partition) : strdup(disk)) ||
+		   !wait_for(dev, DEVICE_WAIT_SECS) || check_fs(dev, &err) < 0) {
+		code = from_ram("failed", dev ? dev : disk, err.msg ? err.msg : "its partition did not appear");
+		goto out;
+	}
+	if (mkdir_p(STATE_MOUNT, 0755, &err) < 0 ||
+	    (mount(dev, STATE_MOUNT, "ext4", MS_NOATIME, NULL) < 0 &&
+	     perr_set(&err, -errno, "mount on %s: %s", STATE_MOUNT, strerror(errno)) < 0) ||
+	    place_dirs(true, &err) < 0) {
+		umount2(STATE_MOUNT, MNT_DETACH);
+		code = from_ram("failed", dev, err.msg);
+		goto out;
+	}
+	status(formatted ? "formatted" : "mounted", dev,
+	       formatted ? "blank disk formatted on this boot" : "paddock's state file system");
+	stage_ok_as("state-disk", formatted ? "state disk formatted and mounted" : "state disk mounted");
+	console_line("state disk %s on %s%s", dev, STATE_MOUNT, formatted ? " (formatted on this boot)" : "");
+out:
+	free(disk);
+	free(dev);
+	free(why);
+	perr_clear(&err);
+	return code;
+}

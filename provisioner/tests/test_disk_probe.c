@@ -1,0 +1,232 @@
+/* disk_probe on disk image files: blank, paddock's own (whole disk, GPT
+ * and MBR partition, made by the real mkfs.ext4 and sfdisk when the host
+ * has them), and foreign data of several kinds, which must never count as
+ * blank. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "disk_probe.h"
+#include "fsutil.h"
+
+#define IMG_SIZE (64ull << 20)
+
+static char dir[] = "/tmp/paddock-probe-XXXXXX";
+
+static char *image(const char *name)
+{
+	char *p = path_join(dir, name);
+	int fd = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)IMG_SIZE), 0);
+	close(fd);
+	return p;
+}
+
+static void poke(const char *path, uint64_t off, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, data, len, (off_t)off), (ssize_t)len);
+	close(fd);
+}
+
+static struct disk_probe probe(const char *path)
+{
+	struct perr err = PERR_INIT;
+	struct disk_probe p;
+
+	assert_int_equal(disk_probe_path(path, &p, &err), 0);
+	perr_clear(&err);
+	return p;
+}
+
+static int sh(const char *fmt, const char *arg)
+{
+	char *cmd = NULL;
+	int r;
+
+	assert_true(asprintf(&cmd, fmt, arg) > 0);
+	r = system(cmd);
+	free(cmd);
+	return r;
+}
+
+static bool have(const char *tool)
+{
+	return sh("PATH=$PATH:/sbin:/usr/sbin command -v %s >/dev/null 2>&1", tool) == 0;
+}
+
+static void blank_is_blank(void **state)
+{
+	(void)state;
+	char *p = image("blank.img");
+	assert_int_equal(probe(p).kind, DISK_BLANK);
+	free(p);
+}
+
+static void one_byte_anywhere_is_foreign(void **state)
+{
+	(void)state;
+	char *p = image("byte.img");
+	poke(p, 300000, "x", 1);
+	struct disk_probe d = probe(p);
+	assert_int_equal(d.kind, DISK_FOREIGN);
+	assert_non_null(strstr(d.why, "data at byte 300000"));
+	free(p);
+
+	/* a backup GPT or an md superblock sits at the end */
+	p = image("tail.img");
+	poke(p, IMG_SIZE - 4096, "EFI PART", 8);
+	d = probe(p);
+	assert_int_equal(d.kind, DISK_FOREIGN);
+	assert_non_null(strstr(d.why, "last MiB"));
+	free(p);
+}
+
+static void known_signatures_are_named(void **state)
+{
+	(void)state;
+	char *p = image("luks.img");
+	poke(p, 0, "LUKS\xba\xbe", 6);
+	struct disk_probe d = probe(p);
+	assert_int_equal(d.kind, DISK_FOREIGN);
+	assert_string_equal(d.why, "a LUKS encrypted volume");
+	free(p);
+
+	p = image("lvm.img");
+	poke(p, 512, "LABELONE", 8);
+	d = probe(p);
+	assert_int_equal(d.kind, DISK_FOREIGN);
+	assert_string_equal(d.why, "an LVM physical volume");
+	free(p);
+}
+
+static void mbr_of_another_system_is_foreign(void **state)
+{
+	(void)state;
+	unsigned char mbr[512] = { 0 };
+	char *p = image("mbr.img");
+	mbr[446 + 4] = 0x07; /* NTFS partition at LBA 2048 */
+	mbr[446 + 8] = 0x00;
+	mbr[446 + 9] = 0x08;
+	mbr[510] = 0x55;
+	mbr[511] = 0xaa;
+	poke(p, 0, mbr, sizeof(mbr));
+	struct disk_probe d = probe(p);
+	assert_int_equal(d.kind, DISK_FOREIGN);
+	assert_string_equal(d.why, "an MBR partition table");
+	free(p);
+}
+
+static void whole_disk_ext4(void **state)
+{
+	(void)state;
+	if (!have("mkfs.ext4"))
+		skip();
+	char *p = image("ours.img");
+	assert_int_equal(sh("PATH=$PATH:/sbin:/usr/sbin mkfs.ext4 -q -F -L PADDOCK_STATE %s", p), 0);
+	struct disk_probe d = probe(p);
+	assert_int_equal(d.kind, DISK_OURS);
+	assert_int_equal(d.partition, 0);
+	free(p);
+
+	p = image("other.img");
+	assert_int_equal(sh("PATH=$PATH:/sbin:/usr/sbin mkfs.ext4 -q -F -L data %s", p), 0);
+	d = probe(p);
+	assert_int_equal(d.kind, DISK_FOREIGN);
+	assert_string_equal(d.why, "an ext2/3/4 file system labelled 'data'");
+	free(p);
+}
+
+/* As the provisioner formats a blank disk: sfdisk's GPT, ext4 in it. */
+static void gpt_partition_ours_and_not(void **state)
+{
+	(void)state;
+	if (!have("sfdisk") || !have("mkfs.ext4"))
+		skip();
+	char *p = image("gpt.img"), *part = path_join(dir, "part.img");
+	assert_int_equal(sh("printf 'label: gpt\\n,,L\\n' | PATH=$PATH:/sbin:/usr/sbin sfdisk -q %s >/dev/null", p), 0);
+	struct disk_probe d = probe(p);
+	assert_int_equal(d.kind, DISK_FOREIGN);
+	assert_string_equal(d.why, "a GPT partition table");
+
+	/* ext4 made apart, copied where sfdisk put partition 1 (1 MiB) */
+	int fd = open(part, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 32 << 20), 0);
+	close(fd);
+	assert_int_equal(sh("PATH=$PATH:/sbin:/usr/sbin mkfs.ext4 -q -F -L PADDOCK_STATE %s", part), 0);
+	char *cmd = NULL;
+	assert_true(asprintf(&cmd, "dd if=%s of=%s bs=1M seek=1 conv=notrunc status=none", part, p) > 0);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	d = probe(p);
+	assert_int_equal(d.kind, DISK_OURS);
+	assert_int_equal(d.partition, 1);
+	free(p);
+	free(part);
+}
+
+static void partition_names(void **state)
+{
+	(void)state;
+	char *a = partition_path("/dev/vda", 1), *b = partition_path("/dev/nvme0n1", 2);
+	assert_string_equal(a, "/dev/vda1");
+	assert_string_equal(b, "/dev/nvme0n1p2");
+	free(a);
+	free(b);
+}
+
+static void too_small_is_an_error(void **state)
+{
+	(void)state;
+	struct perr err = PERR_INIT;
+	struct disk_probe d;
+	char *p = path_join(dir, "small.img");
+	int fd = open(p, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	assert_int_equal(ftruncate(fd, 1 << 20), 0);
+	close(fd);
+	assert_true(disk_probe_path(p, &d, &err) < 0);
+	assert_non_null(strstr(err.msg, "too small"));
+	perr_clear(&err);
+	free(p);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	rm_rf_quiet(dir);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(blank_is_blank),
+		cmocka_unit_test(one_byte_anywhere_is_foreign),
+		cmocka_unit_test(known_signatures_are_named),
+		cmocka_unit_test(mbr_of_another_system_is_foreign),
+		cmocka_unit_test(whole_disk_ext4),
+		cmocka_unit_test(gpt_partition_ours_and_not),
+		cmocka_unit_test(partition_names),
+		cmocka_unit_test(too_small_is_an_error),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
