@@ -46,7 +46,7 @@ fi
 PORT=$(free_port)
 # paddock.shell: a root shell on the console (the example allows a debug shell)
 qemu_start vm -m 1536 -kernel "$KERNEL" -initrd "$INITRD" -append "$CMDLINE paddock.shell" \
-	-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$PORT-:22" \
+	-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$PORT-:22" \
 	-device virtio-net-pci,netdev=n0,mac=52:54:00:00:01:01 || fail "qemu did not start"
 qemu_wait vm '^paddock: init ok [0-9.]+' 60 || fail "no init marker"
 qemu_wait_services vm "$SERVICES"

@@ -79,7 +79,7 @@ cat "$OUT/base.img" "$OUT/$NODE/node.img" "$QEMU_TMP/check.cpio" >"$QEMU_TMP/ini
 
 qemu_start vm -m 1024 -kernel "$OUT/$NODE/vmlinuz" -initrd "$QEMU_TMP/initrd.img" \
 	-append "$(cat "$OUT/$NODE/cmdline") rdinit=/check" \
-	-netdev user,id=n0 -device virtio-net-pci,netdev=n0 || fail "qemu did not start"
+	-netdev user,id=n0,restrict=on -device virtio-net-pci,netdev=n0 || fail "qemu did not start"
 qemu_wait vm '^check done' 120 || fail "check script did not finish"
 log=$(qemu_log vm)
 tr -d '\r' <"$log" | grep '^check '

@@ -59,7 +59,7 @@ marker_secs() { tr -d '\r' <"$(qemu_log "$1")" | grep -aE "^paddock: $2 [0-9.]+\
 boot() {
 	local port=$2
 	qemu_start "$1" -m 1536 -kernel "$T/out/$NODE/vmlinuz" -initrd "$T/initrd.img" -append "$CMDLINE" \
-		-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:22" \
+		-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$port-:22" \
 		-device virtio-net-pci,netdev=n0,mac=52:54:00:00:01:01 || fail "qemu did not start"
 }
 

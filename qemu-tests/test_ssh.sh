@@ -58,7 +58,7 @@ cp "$T/out/known_hosts" "$T/known_hosts.1"
 PORT=$(free_port)
 qemu_start vm -m 1536 -kernel "$T/out/$NODE/vmlinuz" -initrd "$T/initrd.img" \
 	-append "$(cat "$T/out/$NODE/cmdline") paddock.shell" \
-	-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$PORT-:22" \
+	-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$PORT-:22" \
 	-device virtio-net-pci,netdev=n0,mac=52:54:00:00:01:01 || fail "qemu did not start"
 qemu_wait vm '^paddock: init ok [0-9.]+' 60 || fail "no init marker"
 qemu_wait_services vm "$SERVICES"

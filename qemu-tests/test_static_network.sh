@@ -26,7 +26,7 @@ echo "cmdline: $CMDLINE"
 PORT=$(free_port)
 qemu_start vm -m 1536 -kernel "$T/out/$NODE/vmlinuz" -initrd "$T/out/$NODE/initrd.img" \
 	-append "$CMDLINE" \
-	-netdev "user,id=n0,net=10.10.0.0/24,host=10.10.0.1,dns=10.10.0.3,hostfwd=tcp:127.0.0.1:$PORT-10.10.0.11:22" \
+	-netdev "user,id=n0,restrict=on,net=10.10.0.0/24,host=10.10.0.1,dns=10.10.0.3,hostfwd=tcp:127.0.0.1:$PORT-10.10.0.11:22" \
 	-device virtio-net-pci,netdev=n0,mac=52:54:00:00:02:01 || fail "qemu did not start"
 qemu_wait vm '^paddock: init ok [0-9.]+' 60 || fail "no init marker"
 qemu_wait vm '^paddock: network ok [0-9.]+' 60 || fail "static network not ok"
