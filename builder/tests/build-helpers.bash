@@ -46,6 +46,7 @@ new_root() {
 	ln -s "$BUILD_DIR" "$1/build"
 	ln -s "$ROOT/os-services" "$1/os-services"
 	ln -s "$ROOT/initrd" "$1/initrd"
+	ln -s "$ROOT/provisioner" "$1/provisioner"
 }
 
 # tree_sum DIR: one line per file under DIR with its hash (to compare trees).

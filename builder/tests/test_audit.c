@@ -777,13 +777,8 @@ static void missing_subjects_fail(void **state)
 			       REG("etc/paddock/node.conf", 0644, "node.name=n1\nnode.role=etcd\nnode.role=controlplane\n") };
 	fx_node(&f, "n1", bare, N(bare), false);
 	fx_run(&f, &rep);
-	const char *items[] = { "registry" };
-	for (size_t i = 0; i < N(items); i++) {
-		expect_fail(&rep, items[i], "n1", "missing: ");
-		assert_false(result(&rep, items[i], "n1")->check->enforced);
-	}
 	/* every build writes the role containers and the audit policy now */
-	const char *roles[] = { "etcd-files", "rbac", "audit-log" };
+	const char *roles[] = { "etcd-files", "rbac", "audit-log", "registry" };
 	for (size_t i = 0; i < N(roles); i++) {
 		expect_fail(&rep, roles[i], "n1", "missing: ");
 		assert_true(result(&rep, roles[i], "n1")->check->enforced);
@@ -798,8 +793,8 @@ static void missing_subjects_fail(void **state)
 		assert_true(result(&rep, ssh[i], "n1")->check->enforced);
 	}
 	expect_pass(&rep, "accounts", "n1");
-	/* secret-modes, etcd-files, rbac, audit-log and the three SSH checks */
-	assert_int_equal(audit_report_failures(&rep, true), 7);
+	/* secret-modes, etcd-files, rbac, audit-log, registry and the three SSH checks */
+	assert_int_equal(audit_report_failures(&rep, true), 8);
 	audit_report_free(&rep);
 }
 
