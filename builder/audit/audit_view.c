@@ -27,10 +27,16 @@ static bool keep_path(const char *p)
 	return !strncmp(p, "/etc/", 5) || !strcmp(p, "/init");
 }
 
+static bool tar_in(const char *p, const char *dir)
+{
+	size_t n = strlen(p), d = strlen(dir);
+	return n > d + 4 && !strncmp(p, dir, d) && !strcmp(p + n - 4, ".tar");
+}
+
+/* the os-services' images and the provisioner's (etcd) */
 static bool tar_path(const char *p)
 {
-	size_t n = strlen(p), d = strlen(AUDIT_IMAGES_DIR);
-	return n > d + 4 && !strncmp(p, AUDIT_IMAGES_DIR, d) && !strcmp(p + n - 4, ".tar");
+	return tar_in(p, AUDIT_IMAGES_DIR) || tar_in(p, AUDIT_ROLE_IMAGES_DIR);
 }
 
 static int on_entry(void *ctx, const struct newc_entry *e, struct perr *err)

@@ -22,6 +22,7 @@
 #include "strv.h"
 
 #define AUDIT_IMAGES_DIR "/usr/share/paddock/images/"
+#define AUDIT_ROLE_IMAGES_DIR "/usr/share/paddock/role-images/"
 
 struct audit_file {
 	char *path;             /* "/etc/shadow" */

@@ -137,6 +137,8 @@ struct cfg_registry {
 	char *user, *password;
 	bool is_default;
 	bool ecr;
+	char *ca_cert;              /* paddock.ca_cert: the registry's CA file, as written */
+	char *ca_pem;               /* its certificates, read and checked by validation */
 };
 
 struct cfg_bastion {
@@ -153,6 +155,7 @@ struct cfg_paddock {
 	char *console;              /* ttyS0 */
 	long long menu_timeout;     /* 5 */
 	char *etcd_image;           /* bundled | registry (NULL: bundled unless system_images.etcd is set) */
+	struct cfg_strs registry_mirrors; /* Docker Hub mirrors (daemon.json) */
 };
 
 struct cluster {

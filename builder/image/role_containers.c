@@ -43,7 +43,9 @@ static int add_conf(const struct role *r, size_t order, const struct plan_contai
 	size_t len = 0;
 	int rc = -ENOMEM;
 
-	strv_add(&cmd, r->binary);
+	/* nginx-proxy's plan arguments name the binary already (RKE's Cmd) */
+	if (!c->args || !c->args[0] || strcmp(c->args[0], r->binary))
+		strv_add(&cmd, r->binary);
 	for (size_t a = 0; c->args && c->args[a]; a++)
 		strv_add(&cmd, c->args[a]);
 	/* a dependency on a container this node does not run is dropped:

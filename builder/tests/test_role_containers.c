@@ -115,7 +115,11 @@ static void split_roles_drop_dependencies_on_other_nodes(void **state)
 	parse(find(&f1, "/etc/paddock/containers/11-kube-apiserver.conf"), &api);
 	assert_null(api.depends_on[0]);
 	/* a worker without the control plane reaches it through nginx-proxy */
-	assert_non_null(find(&f2, "/etc/paddock/containers/14-nginx-proxy.conf"));
+	struct svcconf proxy = { 0 };
+	parse(find(&f2, "/etc/paddock/containers/14-nginx-proxy.conf"), &proxy);
+	assert_string_equal(proxy.command[0], "nginx-proxy");
+	assert_null(proxy.command[1]); /* named once */
+	svcconf_free(&proxy);
 	assert_null(find(&f2, "/etc/paddock/containers/11-kube-apiserver.conf"));
 	svcconf_free(&etcd);
 	svcconf_free(&api);
