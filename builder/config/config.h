@@ -152,6 +152,7 @@ struct cfg_paddock {
 	char *http_base;
 	char *console;              /* ttyS0 */
 	long long menu_timeout;     /* 5 */
+	long long snapshot_interval_secs; /* 0: from the etcd keys; tests shorten it */
 };
 
 struct cluster {

@@ -209,6 +209,8 @@ int plan_node_config(const struct plan *p, size_t i, struct nodecfg *out, struct
 	r |= nodecfg_add(out, "boot.debug_shell", n->debug_shell ? "true" : "false");
 	if (n->kernel_args)
 		r |= nodecfg_add(out, "boot.cmdline", n->kernel_args);
+	if (n->roles & PLAN_ROLE_ETCD)
+		r |= plan_etcd_node_config(p, out);
 	if (r)
 		return perr_set(err, -ENOMEM, "cannot build node config for %s", n->name);
 	return 0;
