@@ -155,8 +155,9 @@ int snapshot_status_parse(const char *output, struct snapshot_status *out, struc
 			struct perr jerr = PERR_INIT;
 			int r = json_parse(line, len, &j, &jerr);
 			perr_clear(&jerr);
-			if (r == 0) {
-				bool ok = j->type == JSON_OBJ && num_field(j, "hash", &out->hash) &&
+			/* etcdctl's own log lines are JSON too: the status is the one with a hash */
+			if (r == 0 && j->type == JSON_OBJ && json_get(j, "hash")) {
+				bool ok = num_field(j, "hash", &out->hash) &&
 					  num_field(j, "revision", &out->revision) &&
 					  num_field(j, "totalKey", &out->total_keys) &&
 					  num_field(j, "totalSize", &out->total_size);
@@ -166,6 +167,7 @@ int snapshot_status_parse(const char *output, struct snapshot_status *out, struc
 							"totalKey or totalSize missing");
 				return 0;
 			}
+			json_free(j);
 		}
 		line = nl ? nl + 1 : NULL;
 	}

@@ -16,7 +16,7 @@
 #define SNAPSHOT_DIR "/opt/rke/etcd-snapshots"
 #define SNAPSHOT_PREFIX "etcd-snapshot_"
 /* written under this prefix, renamed once checked; leftovers removed */
-#define SNAPSHOT_TMP_PREFIX ".tmp-"
+#define SNAPSHOT_TMP_PREFIX "tmp-"
 
 struct snapshot_policy {
 	long interval_secs;     /* 0: snapshots off */
@@ -46,6 +46,14 @@ time_t snapshot_next_due(time_t newest, long interval_secs, time_t now);
  * newest snapshot, -1 when there is none. */
 int snapshot_prune_list(char *const *names, size_t n, long retention, size_t **ret, size_t *ret_n,
 			time_t *ret_newest);
+
+/* the last snapshot taken, for the status */
+struct snapshot_last {
+	char name[128];         /* "" before the first */
+	time_t time;
+	unsigned long long size;
+	bool verified;
+};
 
 struct snapshot_status {
 	unsigned long long hash, revision, total_keys, total_size;

@@ -11,7 +11,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "etcd_oneshot.h"
 #include "nodecfg.h"
+#include "prov_status.h"
 #include "snapshot.h"
 
 /* 2026-11-30 13:05:09 UTC */
@@ -53,7 +55,7 @@ static void prunes_oldest_snapshots_only(void **state)
 {
 	char *names[] = {
 		"etcd-snapshot_n1_20261130T130300Z", "mine.db", "etcd-snapshot_n1_20261130T130100Z",
-		".tmp-etcd-snapshot_n1_20261130T130000Z", "etcd-snapshot_n1_20261130T130400Z",
+		"tmp-etcd-snapshot_n1_20261130T130000Z", "etcd-snapshot_n1_20261130T130400Z",
 		"etcd-snapshot_n1_20261130T130200Z",
 	};
 	size_t *drop = NULL, n = 0;
@@ -120,7 +122,8 @@ static void parses_etcdctl_status(void **state)
 	assert_true(s.hash == 3700775218ULL);
 	assert_true(s.revision == 12 && s.total_keys == 19 && s.total_size == 20480);
 	/* a log line before it */
-	assert_int_equal(snapshot_status_parse("2026-11-30 13:05:09 warning: x\n{\"hash\":1,\"revision\":2,"
+	assert_int_equal(snapshot_status_parse("2026-11-30 13:05:09 warning: x\n{\"level\":\"info\","
+					       "\"msg\":\"saved\"}\n{\"hash\":1,\"revision\":2,"
 					       "\"totalKey\":3,\"totalSize\":4}", &s, &err), 0);
 	assert_true(s.total_size == 4);
 	assert_int_equal(snapshot_status_parse("Error: snapshot file integrity check failed. 2 errors "
@@ -134,6 +137,28 @@ static void parses_etcdctl_status(void **state)
 	perr_clear(&err);
 }
 
+static void status_lines(void **state)
+{
+	struct snapshot_last last = { "etcd-snapshot_node1_20261130T130509Z", T0, 20512, true };
+	struct prov_status s = { "etcd healthy", 3, NULL, NULL, 0, 0, NULL, &last, "disk\tfull\n" };
+	struct snapshot_last none = { "", 0, 0, false };
+	char *t = prov_status_text(&s), buf[16];
+
+	(void)state;
+	assert_non_null(strstr(t, "\nsnapshot\tetcd-snapshot_node1_20261130T130509Z\t2026-11-30T13:05:09Z\t"
+				  "20512\tverified\n"));
+	assert_non_null(strstr(t, "\nsnapshot-failed\tdisk full \n"));
+	free(t);
+	s.snapshot = &none;
+	s.snapshot_error = NULL;
+	t = prov_status_text(&s);
+	assert_null(strstr(t, "snapshot"));
+	free(t);
+	assert_string_equal(oneshot_last_line("a\nError: no space left on device\n\n", buf, sizeof(buf)),
+			    "Error: no space");
+	assert_string_equal(oneshot_last_line("", buf, sizeof(buf)), "no output");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -142,6 +167,7 @@ int main(void)
 		cmocka_unit_test(prunes_oldest_snapshots_only),
 		cmocka_unit_test(policy_from_node_conf),
 		cmocka_unit_test(parses_etcdctl_status),
+		cmocka_unit_test(status_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
