@@ -40,31 +40,42 @@ pid_t run_spawn(char *const argv[], struct perr *err)
 	return pid;
 }
 
-int run_wait(char *const argv[], int timeout_s, struct perr *err)
+int run_reap(pid_t pid, const char *name, int timeout_s, int *ret_status, struct perr *err)
 {
 	struct timespec tick = { 0, 10 * 1000 * 1000 };
 	long waited_ms = 0;
 	int st;
-	pid_t pid = run_spawn(argv, err), w;
+	pid_t w;
 
-	if (pid < 0)
-		return pid;
 	for (;;) {
 		w = waitpid(pid, &st, WNOHANG);
 		if (w == pid)
 			break;
 		if (w < 0 && errno != EINTR)
-			return perr_set(err, -errno, "%s: waitpid: %s", argv[0], strerror(errno));
+			return perr_set(err, -errno, "%s: waitpid: %s", name, strerror(errno));
 		if (waited_ms >= (long)timeout_s * 1000) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &st, 0);
-			return perr_set(err, -ETIMEDOUT, "%s: no answer within %d s", argv[0], timeout_s);
+			return perr_set(err, -ETIMEDOUT, "%s: no answer within %d s", name, timeout_s);
 		}
 		nanosleep(&tick, NULL);
 		waited_ms += 10;
 		if (waited_ms > 200)
 			tick.tv_nsec = 50 * 1000 * 1000, waited_ms += 40;
 	}
+	*ret_status = st;
+	return 0;
+}
+
+int run_wait(char *const argv[], int timeout_s, struct perr *err)
+{
+	int st, r;
+	pid_t pid = run_spawn(argv, err);
+
+	if (pid < 0)
+		return pid;
+	if ((r = run_reap(pid, argv[0], timeout_s, &st, err)) < 0)
+		return r;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
 	if (WIFEXITED(st))

@@ -5,17 +5,15 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "run.h"
 
 int command_run(char *const argv[], const char *input, int timeout_s, int *ret_code, struct perr *err)
 {
-	int in[2] = { -1, -1 }, st = 0;
-	struct timespec tick = { 0, 50 * 1000 * 1000 };
-	long waited_ms = 0;
-	pid_t pid, w;
+	int in[2] = { -1, -1 }, st = 0, r;
+	pid_t pid;
 
 	if (input && pipe2(in, O_CLOEXEC) < 0)
 		return perr_set(err, -errno, "pipe: %s", strerror(errno));
@@ -43,20 +41,8 @@ int command_run(char *const argv[], const char *input, int timeout_s, int *ret_c
 		fd_write_all(in[1], input, strlen(input));
 		close(in[1]);
 	}
-	for (;;) {
-		w = waitpid(pid, &st, WNOHANG);
-		if (w == pid)
-			break;
-		if (w < 0 && errno != EINTR)
-			return perr_set(err, -errno, "%s: waitpid: %s", argv[0], strerror(errno));
-		if (waited_ms >= (long)timeout_s * 1000) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &st, 0);
-			return perr_set(err, -ETIMEDOUT, "%s: not done within %d s", argv[0], timeout_s);
-		}
-		nanosleep(&tick, NULL);
-		waited_ms += 50;
-	}
+	if ((r = run_reap(pid, argv[0], timeout_s, &st, err)) < 0)
+		return r;
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
 		return perr_set(err, -ENOENT, "%s: cannot run it", argv[0]);
 	if (!WIFEXITED(st))

@@ -21,23 +21,29 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
 }
 
 /* One request; body NULL: GET, else POST of that JSON.  *ret: the answer. */
-static int call(const struct etcd_client *c, const char *url, const char *path, const char *body,
+void etcd_client_close(struct etcd_client *c)
+{
+	if (c->handle)
+		curl_easy_cleanup(c->handle);
+	c->handle = NULL;
+}
+
+static int call(struct etcd_client *c, const char *url, const char *path, const char *body,
 		struct strbuf *ret, struct perr *err)
 {
 	struct curl_slist *h = NULL;
 	char *full = NULL;
 	long status = 0;
 	CURLcode cc;
-	CURL *k;
+	CURL *k = c->handle;
 	int r = 0;
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(k = curl_easy_init()))
+	if (!k && (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || !(k = c->handle = curl_easy_init())))
 		return perr_set(err, -ENOMEM, "curl: cannot start");
+	curl_easy_reset(k);
 	ret->max = MAX_ANSWER;
-	if (asprintf(&full, "%s%s", url, path) < 0) {
-		curl_easy_cleanup(k);
+	if (asprintf(&full, "%s%s", url, path) < 0)
 		return perr_set(err, -ENOMEM, "out of memory");
-	}
 	curl_easy_setopt(k, CURLOPT_URL, full);
 	curl_easy_setopt(k, CURLOPT_CAINFO, c->ca);
 	curl_easy_setopt(k, CURLOPT_SSLCERT, c->cert);
@@ -64,12 +70,11 @@ static int call(const struct etcd_client *c, const char *url, const char *path, 
 	else if (ret->err)
 		r = perr_set(err, ret->err, "%s: answer too large", full);
 	curl_slist_free_all(h);
-	curl_easy_cleanup(k);
 	free(full);
 	return r;
 }
 
-int etcd_health(const struct etcd_client *c, const char *url, struct perr *err)
+int etcd_health(struct etcd_client *c, const char *url, struct perr *err)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct json *j = NULL;
@@ -159,7 +164,7 @@ int etcd_parse_status(const char *body, size_t len, uint64_t *ret_id, uint64_t *
 	return 0;
 }
 
-int etcd_member_list(const struct etcd_client *c, const char *url, struct etcd_member **ret, size_t *ret_n,
+int etcd_member_list(struct etcd_client *c, const char *url, struct etcd_member **ret, size_t *ret_n,
 		     struct perr *err)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -171,7 +176,7 @@ int etcd_member_list(const struct etcd_client *c, const char *url, struct etcd_m
 	return r;
 }
 
-int etcd_status(const struct etcd_client *c, const char *url, uint64_t *ret_id, uint64_t *ret_leader,
+int etcd_status(struct etcd_client *c, const char *url, uint64_t *ret_id, uint64_t *ret_leader,
 		struct perr *err)
 {
 	struct strbuf sb = STRBUF_INIT;

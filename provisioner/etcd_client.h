@@ -14,7 +14,11 @@
 struct etcd_client {
 	const char *ca, *cert, *key;    /* PEM files */
 	long timeout_ms;
+	void *handle;           /* libcurl's, kept so that connections are reused */
 };
+
+/* Ends the kept connections. */
+void etcd_client_close(struct etcd_client *c);
 
 struct etcd_member {
 	uint64_t id;
@@ -25,15 +29,15 @@ struct etcd_member {
 };
 
 /* GET URL/health: 0 when etcd says {"health":"true"}. */
-int etcd_health(const struct etcd_client *c, const char *url, struct perr *err);
+int etcd_health(struct etcd_client *c, const char *url, struct perr *err);
 
 /* POST /v3/cluster/member/list. */
-int etcd_member_list(const struct etcd_client *c, const char *url, struct etcd_member **ret, size_t *ret_n,
+int etcd_member_list(struct etcd_client *c, const char *url, struct etcd_member **ret, size_t *ret_n,
 		     struct perr *err);
 void etcd_members_free(struct etcd_member *v, size_t n);
 
 /* POST /v3/maintenance/status: the answering member's ID and its leader's. */
-int etcd_status(const struct etcd_client *c, const char *url, uint64_t *ret_id, uint64_t *ret_leader,
+int etcd_status(struct etcd_client *c, const char *url, uint64_t *ret_id, uint64_t *ret_leader,
 		struct perr *err);
 
 /* Parses the answers (unit tests). */

@@ -171,7 +171,7 @@ static void refresh_members(struct prov *p)
 	struct etcd_member *m = NULL;
 	uint64_t self = 0, leader = 0;
 	size_t n = 0;
-	struct etcd_client quick = p->cl;
+	struct etcd_client quick = { p->cl.ca, p->cl.cert, p->cl.key, 5000, NULL };
 
 	if (etcd_member_list(&p->cl, LOCAL_URL, &m, &n, &err) < 0) {
 		perr_clear(&err);
@@ -184,13 +184,27 @@ static void refresh_members(struct prov *p)
 	p->nmembers = n;
 	p->leader = leader;
 	p->health = calloc(n + 1, sizeof(char *));
-	quick.timeout_ms = 1500;
 	for (size_t i = 0; p->health && i < n; i++) {
 		const char *url = *m[i].client_url ? m[i].client_url : NULL;
 		int r = url ? etcd_health(&quick, url, &err) : -ENOENT;
 		p->health[i] = strdup(r == 0 ? "healthy" : url ? "unhealthy" : "?");
 		perr_clear(&err);
 	}
+	etcd_client_close(&quick);
+}
+
+/* etcd's own last lines on the console: why it waits or stopped. */
+static void say_last_lines(struct prov *p)
+{
+	struct perr err = PERR_INIT;
+	char *logs = NULL, *save = NULL;
+	size_t len = 0;
+
+	if (docker_container_logs(p->d, "etcd", 3, &logs, &len, &err) == 0)
+		for (char *l = strtok_r(logs, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+			console_line("etcd: %s", l);
+	perr_clear(&err);
+	free(logs);
 }
 
 /* Names the peers that do not answer yet, less and less often. */
@@ -214,8 +228,10 @@ static void report_peers(struct prov *p, double now)
 		set_stage(p, "waiting for peers", "%s not answering", sb.s ? sb.s : "?");
 	} else {
 		set_stage(p, "waiting for quorum", "every peer answers; etcd is not healthy yet");
+		console_line("etcd: every peer answers, not healthy yet; next look in %.0f s", p->peers_backoff);
 	}
 	sb_free(&sb);
+	say_last_lines(p);
 }
 
 static void on_health(struct prov *p, bool ok, double now)
@@ -256,10 +272,6 @@ static void on_health(struct prov *p, bool ok, double now)
 /* The container stopped: say why (its last lines), start it again later. */
 static void on_exit_code(struct prov *p, int code, double now)
 {
-	struct perr err = PERR_INIT;
-	char *logs = NULL;
-	size_t len = 0;
-
 	if (p->next_restart > now)
 		return;
 	if (p->healthy || p->fails < UNHEALTHY_AFTER) {
@@ -267,11 +279,7 @@ static void on_exit_code(struct prov *p, int code, double now)
 		p->healthy = true;
 		on_health(p, false, now);
 	}
-	if (docker_container_logs(p->d, "etcd", 3, &logs, &len, &err) == 0)
-		for (char *l = strtok(logs, "\n"); l; l = strtok(NULL, "\n"))
-			console_line("etcd: %s", l);
-	perr_clear(&err);
-	free(logs);
+	say_last_lines(p);
 	p->restart_backoff = backoff(p->restart_backoff);
 	p->next_restart = now + p->restart_backoff;
 	stage_failed("etcd", "the container exited with %d; starting it again in %.0f s", code, p->restart_backoff);
@@ -351,7 +359,8 @@ int provisioner_run(void)
 		goto out;
 	}
 	snapshots_setup(&p.sn);
-	p.cl = (struct etcd_client){ p.ec.ca, p.ec.cert, p.ec.key, 3000 };
+	/* generous: a TLS handshake and a quorum read on a loaded machine */
+	p.cl = (struct etcd_client){ p.ec.ca, p.ec.cert, p.ec.key, 8000, NULL };
 	set_stage(&p, "waiting for System Docker", NULL);
 	if (wait_docker(&p, &err) < 0) {
 		stage_failed("provisioner", "%s", err.msg);
@@ -375,6 +384,7 @@ out:
 	members_free(&p);
 	snapshots_free(&p.sn);
 	free(p.detail);
+	etcd_client_close(&p.cl);
 	etcd_conf_free(&p.ec);
 	docker_close(p.d);
 	return code;

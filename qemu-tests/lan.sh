@@ -123,3 +123,27 @@ lan_check_isolated() {
 			{ LAN_ERROR="$l in $LAN_NS is not on the bridge"; return 1; }
 	done
 }
+
+# lan_ssh_login KEY ADDR USER...: the first USER that logs in to ADDR with
+# KEY (each tried for about 30 s); lan_ssh CMD... then runs CMD there.
+# Returns 1 when none does.
+LAN_SSH_KEY=
+LAN_SSH_TO=
+lan_ssh() {
+	lan_exec timeout 60 ssh -i "$LAN_SSH_KEY" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+		-o BatchMode=yes -o ConnectTimeout=20 -o LogLevel=ERROR "$LAN_SSH_TO" "$@"
+}
+lan_ssh_login() {
+	local key=$1 addr=$2 u try
+	shift 2
+	LAN_SSH_KEY=$key
+	for try in $(seq 1 15); do
+		for u in "$@"; do
+			LAN_SSH_TO=$u@$addr
+			lan_ssh true 2>/dev/null && return 0
+		done
+		sleep 2
+	done
+	LAN_SSH_TO=
+	return 1
+}

@@ -89,25 +89,13 @@ done
 # node1 over SSH (root, or the node's login user): it reaches the others
 # over the LAN, and tells how much memory it uses
 first=${NAMES[0]}
-gssh() {
-	lan_exec timeout 60 ssh -i "$T/id" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-		-o BatchMode=yes -o ConnectTimeout=20 -o LogLevel=ERROR "$LOGIN@${ADDR[$first]}" "$@"
-}
-LOGIN=
-for try in $(seq 1 15); do
-	for u in root "${USER_OF[$first]}"; do
-		LOGIN=$u
-		gssh true 2>/dev/null && break 2
-	done
-	LOGIN=
-	sleep 2
-done
-[ -n "$LOGIN" ] || fail "ssh into $first as root or ${USER_OF[$first]}"
+lan_ssh_login "$T/id" "${ADDR[$first]}" root "${USER_OF[$first]}" ||
+	fail "ssh into $first as root or ${USER_OF[$first]}"
 for n in "${NAMES[@]:1}"; do
-	gssh ping -c1 -W5 "${ADDR[$n]}" >/dev/null || fail "$first cannot ping $n (${ADDR[$n]})"
+	lan_ssh ping -c1 -W5 "${ADDR[$n]}" >/dev/null || fail "$first cannot ping $n (${ADDR[$n]})"
 	echo "$first reaches $n (${ADDR[$n]}) over the LAN"
 done
-gssh free -m | sed "s/^/$first free -m: /" || echo "$first: free -m did not answer"
+lan_ssh free -m | sed "s/^/$first free -m: /" || echo "$first: free -m did not answer"
 
 for n in "${NAMES[@]}"; do
 	echo "$n: QEMU RSS $(( $(ps -o rss= -p "${QEMU_PID[$n]}") / 1024 )) MiB (-m $MEM)"
