@@ -13,6 +13,7 @@
 #include "build/build.h"
 #include "config/netaddr.h"
 #include "image/appliance.h"
+#include "image/role_containers.h"
 #include "image/cpio.h"
 #include "plan/cmdline.h"
 #include "plan/media_plan.h"
@@ -72,6 +73,8 @@ static int gather_node(const struct build_options *o, const struct plan *p, size
 	const char *name = plan_node_at(p, i)->name;
 	char *warning = NULL;
 	int r = appliance_node_files(p, i, &c->svcs, &c->files[i], err);
+	if (r == 0)
+		r = role_containers(p, i, &c->files[i], err);
 	if (r == 0 && (r = pki_node_files(c->pki, p, i, &c->files[i], err)) == 0)
 		r = ssh_node_files(c->pki, p, i, &c->files[i], &warning, err);
 	if (r < 0)

@@ -114,7 +114,8 @@ void config_free(struct cluster *c)
 		 c->cri_dockerd_stream_server_port);
 	cfg_strs_free(&c->rotate_certificates.services);
 	boot_free(&c->paddock.defaults);
-	FREE_ALL(c->paddock.kernel, c->paddock.compression, c->paddock.http_base, c->paddock.console);
+	FREE_ALL(c->paddock.kernel, c->paddock.compression, c->paddock.http_base, c->paddock.console,
+		 c->paddock.etcd_image);
 	cfg_strs_free(&c->paddock.formats);
 	ynode_unref(c->root);
 	free(c->file);

@@ -101,8 +101,17 @@ static const char *default_registry(const struct cluster *c)
 	return "";
 }
 
+bool cfg_etcd_bundled(const struct cluster *c)
+{
+	if (c->paddock.etcd_image)
+		return !strcmp(c->paddock.etcd_image, "bundled");
+	return !cfg_image_given(c, "etcd");
+}
+
 char *cfg_system_image(const struct cluster *c, const char *key)
 {
+	if (!strcmp(key, "etcd") && cfg_etcd_bundled(c))
+		return strdup(PADDOCK_ETCD_IMAGE);
 	const char *given = cfg_image_given(c, key);
 	if (given)
 		return strdup(given);

@@ -10,6 +10,7 @@
 #ifndef PADDOCK_SYSTEM_IMAGES_H
 #define PADDOCK_SYSTEM_IMAGES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config/config.h"
@@ -25,7 +26,16 @@ struct cfg_image_need {
  * its network plugin's, DNS, metrics server and ingress); returns how many. */
 size_t cfg_images_needed(const struct cluster *c, struct cfg_image_need out[CFG_MAX_IMAGE_NEEDS]);
 
-/* The image for key as a new heap string; NULL when neither the file nor
+/* paddock's etcd, built from Debian's etcd-server into every etcd node's
+ * image (os-services/role-images/etcd.list): not a rancher/coreos build. */
+#define PADDOCK_ETCD_IMAGE "paddock/etcd:3.4.23-debian"
+
+/* Whether etcd runs the bundled image: paddock.etcd_image, else bundled
+ * unless the file sets system_images.etcd. */
+bool cfg_etcd_bundled(const struct cluster *c);
+
+/* The image for key as a new heap string (etcd: the bundled one when
+ * cfg_etcd_bundled); NULL when neither the file nor
  * the table has one, or out of memory. */
 char *cfg_system_image(const struct cluster *c, const char *key);
 

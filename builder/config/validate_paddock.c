@@ -222,6 +222,10 @@ int paddock_check_keys(struct vctx *v)
 	if (!*p->console || strpbrk(p->console, " /\t\n"))
 		return fail_path(v, "paddock.console", "`%s` is not a console device name (e.g. "
 				 "ttyS0 or ttyS0,115200)%s", p->console, NULL);
+	if (p->etcd_image && strcmp(p->etcd_image, "bundled") && strcmp(p->etcd_image, "registry"))
+		return fail_path(v, "paddock.etcd_image", "`%s`: use bundled (paddock's etcd, built from "
+				 "Debian's etcd-server, in the image) or registry (system_images.etcd)%s",
+				 p->etcd_image, NULL);
 	if (p->menu_timeout < 0 || p->menu_timeout > 3600)
 		return fail_path(v, "paddock.menu_timeout", "must be 0-3600 seconds%s%s", NULL, NULL);
 	if (p->snapshot_interval_secs && (p->snapshot_interval_secs < 10 || p->snapshot_interval_secs > 31536000))

@@ -108,6 +108,10 @@ static int build(struct plan *p)
 								     : NULL;
 	o->console = dup_opt(p, c->paddock.console);
 	o->menu_timeout = (int)c->paddock.menu_timeout;
+	for (size_t i = 0; i < c->nregistries && !p->default_registry; i++)
+		if (c->registries[i].is_default && c->registries[i].url_given && *c->registries[i].url)
+			p->default_registry = plan_strf(p, "%.*s", (int)strcspn(c->registries[i].url, "/"),
+							c->registries[i].url);
 	plan_shared(p);
 	if (!p->oom)
 		p->nodes = calloc(c->nnodes ? c->nnodes : 1, sizeof(*p->nodes));
@@ -181,6 +185,11 @@ const struct plan_file *plan_node_files(const struct plan *p, size_t i, size_t *
 	return i < p->n ? p->nodes[i].files : NULL;
 }
 
+const char *plan_default_registry(const struct plan *p)
+{
+	return p->default_registry;
+}
+
 int plan_node_config(const struct plan *p, size_t i, struct nodecfg *out, struct perr *err)
 {
 	if (i >= p->n)
@@ -211,6 +220,9 @@ int plan_node_config(const struct plan *p, size_t i, struct nodecfg *out, struct
 		r |= nodecfg_add(out, "boot.cmdline", n->kernel_args);
 	if (n->roles & PLAN_ROLE_ETCD)
 		r |= plan_etcd_node_config(p, out);
+	const char *reg = plan_default_registry(p);
+	if (reg)
+		r |= nodecfg_add(out, "registry.default", reg);
 	if (r)
 		return perr_set(err, -ENOMEM, "cannot build node config for %s", n->name);
 	return 0;
@@ -226,7 +238,7 @@ void plan_free(struct plan *p)
 	free(p->nodes);
 	struct plan_build_opts *o = &p->opts;
 	char *strs[] = { o->kernel_flavour, o->compression, o->http_base, o->console,
-			 p->initial_cluster, p->etcd_servers, p->etcd_user, p->cp_hosts };
+			 p->initial_cluster, p->etcd_servers, p->etcd_user, p->cp_hosts, p->default_registry };
 	for (size_t i = 0; i < sizeof(strs) / sizeof(*strs); i++)
 		free(strs[i]);
 	strv_free(o->formats);

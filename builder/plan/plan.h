@@ -72,6 +72,7 @@ struct cluster;                 /* config/config.h: the full typed model */
 struct plan_container {
 	char *name;             /* etcd, kube-apiserver, kubelet, ... */
 	char *image;            /* rewritten to the default private registry */
+	const char *source;     /* "bundled" (in the image) or "registry" (pulled) */
 	char *user;             /* "uid:gid", or NULL for root */
 	char **args;            /* NULL-terminated; "--flag=value", sorted */
 	char **binds;           /* NULL-terminated; "host:container[:opts]" */
@@ -100,6 +101,9 @@ const struct cluster *plan_cluster(const struct plan *p);
 const struct plan_container *plan_node_containers(const struct plan *p, size_t i, size_t *n);
 const struct plan_cert *plan_node_certs(const struct plan *p, size_t i, size_t *n);
 const struct plan_file *plan_node_files(const struct plan *p, size_t i, size_t *n);
+/* host[:port] of the default private registry (images are pulled from
+ * it), or NULL when the file sets none; node.conf's registry.default. */
+const char *plan_default_registry(const struct plan *p);
 /* "etcd-node1=https://10.10.0.11:2380,..." (empty with external etcd). */
 const char *plan_etcd_initial_cluster(const struct plan *p);
 

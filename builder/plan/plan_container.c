@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/system_images.h"
 #include "plan/plan_model.h"
 
 void flags_set(struct flags *f, const char *k, const char *v)
@@ -148,6 +149,7 @@ void pn_container(struct plan *p, struct pnode *pn, const char *name, const char
 	struct plan_container ct = {
 		.name = strdup(name),
 		.image = cfg_system_image(p->c, image_key),
+		.source = !strcmp(image_key, "etcd") && cfg_etcd_bundled(p->c) ? "bundled" : "registry",
 		.user = d->user ? strdup(d->user) : NULL,
 		.args = strv_steal(&args),
 		.binds = strv_steal(&d->binds),

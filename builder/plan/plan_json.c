@@ -293,6 +293,7 @@ static void write_layer(struct jw *w, const struct plan *p, size_t i)
 		const struct field f[] = {
 			{ "name", F_STR, ct[j].name, NULL, 0 },
 			{ "image", F_STR, ct[j].image, NULL, 0 },
+			{ "source", F_STR, ct[j].source, NULL, 0 },
 			{ "user", F_OPT, ct[j].user, NULL, 0 },
 			{ "args", F_STRV, NULL, ct[j].args, 0 },
 			{ "binds", F_STRV, NULL, ct[j].binds, 0 },

@@ -40,6 +40,7 @@ struct plan {
 	char **sans_etcd;       /* shared by every etcd node's certificate */
 	char **sans_api;        /* shared by every control plane node's */
 	char *cp_hosts;         /* control plane internal addresses, comma-separated */
+	char *default_registry; /* host[:port] of the is_default private registry, or NULL */
 	bool cri_dockerd;       /* the kubelet talks to cri-dockerd (1.24 and later, or asked for) */
 	bool oom;               /* an allocation failed: the plan is dropped */
 };

@@ -73,7 +73,8 @@ int plan_write_text(const struct plan *p, FILE *f)
 		const struct plan_container *ct = plan_node_containers(p, i, &nc);
 		fputs("  containers:\n", f);
 		for (size_t j = 0; j < nc; j++) {
-			fprintf(f, "    %-24s %s%s%s\n", ct[j].name, ct[j].image,
+			fprintf(f, "    %-24s %s%s%s%s\n", ct[j].name, ct[j].image,
+				strcmp(ct[j].source, "bundled") ? "" : " (bundled)",
 				ct[j].user ? "  --user " : "", ct[j].user ? ct[j].user : "");
 			for (size_t a = 0; ct[j].args && ct[j].args[a]; a++)
 				if (is_key_flag(ct[j].args[a]))

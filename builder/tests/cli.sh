@@ -49,7 +49,10 @@ for i, n in enumerate(p["nodes"], 1):
     assert etcd["user"] == "52034:52035"
     assert "--initial-cluster=" + ic in etcd["args"]
     assert "--name=etcd-node%d" % i in etcd["args"]
-    assert etcd["image"].startswith("registry.example.internal:5000/"), etcd["image"]
+    # etcd is paddock's bundled image: the HA example forms etcd with no registry
+    assert etcd["image"] == "paddock/etcd:3.4.23-debian" and etcd["source"] == "bundled", etcd
+    assert ct["kube-apiserver"]["image"].startswith("registry.example.internal:5000/"), ct["kube-apiserver"]
+    assert ct["kube-apiserver"]["source"] == "registry"
     api = ct["kube-apiserver"]["args"]
     for flag in ["--audit-log-path=/var/log/kube-audit/audit-log.json", "--audit-log-maxage=30",
                  "--audit-log-maxbackup=10", "--audit-log-maxsize=100", "--audit-log-format=json",
@@ -70,7 +73,7 @@ import json, sys
 p = json.load(sys.stdin)
 assert p["kubernetes_version"] == "v1.30.5-rancher1-1" and p["default_flags"] == "v1.30", p
 ct = {c["name"]: c for c in p["nodes"][0]["containers"]}
-assert ct["etcd"]["image"] == "rancher/mirrored-coreos-etcd:v3.5.12", ct["etcd"]["image"]
+assert ct["etcd"]["image"] == "paddock/etcd:3.4.23-debian", ct["etcd"]["image"]
 for name in ["etcd-rolling-snapshots", "service-sidekick"]:
     assert ct[name]["image"] == "rancher/rke-tools:v0.1.103", ct[name]["image"]
 assert ct["kube-apiserver"]["image"] == "rancher/hyperkube:v1.30.5-rancher1"

@@ -56,7 +56,7 @@ import json, sys
 p = json.load(sys.stdin)
 assert p["default_flags"] == "v1.29", p["default_flags"]
 assert p["system_images"]["kubernetes"] == "rancher/hyperkube:v1.29.9-rancher1"
-assert p["system_images"]["etcd"] == "rancher/mirrored-coreos-etcd:v3.5.12"
+assert p["system_images"]["etcd"] == "paddock/etcd:3.4.23-debian"  # bundled by default
 ' && ok "plan --json: the image's minor's flags, the table's other images" || bad "plan --json: default_flags/system_images"
 
 # --- what a Kubernetes release removed -------------------------------------------

@@ -326,6 +326,11 @@ $H
     paddock:
       kernel_args: 'x=\${net0'
 YML
+case_ 1 '6:15: paddock.etcd_image: `quay.io/coreos/etcd`: use bundled' "etcd image neither bundled nor registry" <<YML
+$H
+paddock:
+  etcd_image: quay.io/coreos/etcd
+YML
 case_ 1 '6:17: paddock.menu_timeout: must be 0-3600 seconds' "menu timeout out of range" <<YML
 $H
 paddock:

@@ -265,8 +265,10 @@ static void version_table_images_and_flags(void **state)
 	(void)state;
 	struct plan *p = load_ok("kubernetes_version: v1.30.5-rancher1-1\n"
 				 "nodes:\n  - {address: 10.0.0.1, user: u, role: [etcd, controlplane]}\n"
-				 "  - {address: 10.0.0.2, user: u, role: [worker]}\n");
+				 "  - {address: 10.0.0.2, user: u, role: [worker]}\n"
+				 "paddock: {etcd_image: registry}\n");
 	assert_string_equal(find(p, 0, "etcd")->image, "rancher/mirrored-coreos-etcd:v3.5.12");
+	assert_string_equal(find(p, 0, "etcd")->source, "registry");
 	assert_string_equal(find(p, 0, "etcd-rolling-snapshots")->image, "rancher/rke-tools:v0.1.103");
 	assert_string_equal(find(p, 1, "nginx-proxy")->image, "rancher/rke-tools:v0.1.103");
 	assert_string_equal(find(p, 1, "service-sidekick")->image, "rancher/rke-tools:v0.1.103");
@@ -290,7 +292,7 @@ static void version_table_images_and_flags(void **state)
 
 	p = load_ok("kubernetes_version: v1.26.15-rancher1-1\n" ONE_NODE);
 	assert_string_equal(flag(find(p, 0, "kubelet"), "container-runtime"), "remote");
-	assert_string_equal(find(p, 0, "etcd")->image, "rancher/mirrored-coreos-etcd:v3.5.10");
+	assert_string_equal(find(p, 0, "etcd")->image, "paddock/etcd:3.4.23-debian");
 	plan_free(p);
 }
 
@@ -334,8 +336,15 @@ static void images_file_table_registry(void **state)
 			    "reg.local:5000/rancher/mirrored-pause:3.7");
 	plan_free(p);
 	/* a registry without url gives no prefix, as in RKE */
-	p = load_ok(ONE_NODE "private_registries:\n  - {is_default: true}\n");
+	p = load_ok(ONE_NODE "private_registries:\n  - {is_default: true}\n"
+		    "paddock: {etcd_image: registry}\n");
 	assert_string_equal(find(p, 0, "etcd")->image, "rancher/mirrored-coreos-etcd:v3.5.12");
+	plan_free(p);
+	/* by default etcd is paddock's own, bundled: no registry needed */
+	p = load_ok(ONE_NODE "private_registries:\n  - {url: reg.local:5000, is_default: true}\n");
+	assert_string_equal(find(p, 0, "etcd")->image, "paddock/etcd:3.4.23-debian");
+	assert_string_equal(find(p, 0, "etcd")->source, "bundled");
+	assert_string_equal(find(p, 0, "kube-apiserver")->source, "registry");
 	plan_free(p);
 }
 

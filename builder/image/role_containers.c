@@ -1,0 +1,101 @@
+#include "image/role_containers.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nodecfg.h"
+#include "strv.h"
+#include "svcconf.h"
+
+/* How each role container runs, in start order.  Privileges and
+ * namespaces are RKE's (cluster/plan.go): the kubelet and kube-proxy see
+ * the host's processes and devices; everything uses the host's network. */
+static const struct role {
+	const char *name, *binary;
+	bool privileged, host_pid;
+	const char *depends_on;
+} roles[] = {
+	{ "etcd", "etcd", false, false, NULL },
+	{ "kube-apiserver", "kube-apiserver", false, false, "etcd" },
+	{ "kube-controller-manager", "kube-controller-manager", false, false, "kube-apiserver" },
+	{ "kube-scheduler", "kube-scheduler", false, false, "kube-apiserver" },
+	{ "nginx-proxy", "nginx-proxy", false, false, NULL },
+	{ "kubelet", "kubelet", true, true, NULL },
+	{ "kube-proxy", "kube-proxy", true, true, "kubelet" },
+};
+
+static const struct plan_container *find(const struct plan_container *ct, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(ct[i].name, name))
+			return &ct[i];
+	return NULL;
+}
+
+static int add_conf(const struct role *r, size_t order, const struct plan_container *c,
+		    const struct plan_container *all, size_t n, struct appl_files *out)
+{
+	struct strv cmd = STRV_INIT, deps = STRV_INIT;
+	struct nodecfg cfg = { 0 };
+	char *path = NULL, *data = NULL;
+	size_t len = 0;
+	int rc = -ENOMEM;
+
+	strv_add(&cmd, r->binary);
+	for (size_t a = 0; c->args && c->args[a]; a++)
+		strv_add(&cmd, c->args[a]);
+	/* a dependency on a container this node does not run is dropped:
+	 * kube-apiserver on a controlplane-only node uses the etcd nodes */
+	if (r->depends_on && find(all, n, r->depends_on))
+		strv_add(&deps, r->depends_on);
+	if (cmd.oom || deps.oom)
+		goto out;
+	char *empty[] = { NULL };
+	struct svcconf s = {
+		.name = c->name,
+		.image = c->image,
+		.user = c->user,
+		.net = "host",
+		.pid = r->host_pid ? "host" : "private",
+		.ipc = "private",
+		.command = cmd.v ? cmd.v : empty,
+		.entrypoint = empty,
+		.volumes = c->binds ? c->binds : empty,
+		.env = c->env ? c->env : empty,
+		.depends_on = deps.v ? deps.v : empty,
+		.privileged = r->privileged,
+		.restart = SVC_RESTART_ALWAYS,
+	};
+	if (svcconf_to_nodecfg(&s, &cfg) < 0 || !(data = nodecfg_serialize(&cfg, &len)))
+		goto out;
+	if (asprintf(&path, "%s/%02zu-%s.conf", ROLE_CONTAINERS_DIR, 10 + order, c->name) < 0) {
+		path = NULL;
+		goto out;
+	}
+	if (appl_files_add(out, path, data, len, 0644, 0, 0) < 0)
+		goto out;
+	data = NULL;
+	rc = 0;
+out:
+	free(path);
+	free(data);
+	nodecfg_free(&cfg);
+	strv_clear(&cmd);
+	strv_clear(&deps);
+	return rc;
+}
+
+int role_containers(const struct plan *p, size_t i, struct appl_files *out, struct perr *err)
+{
+	size_t n;
+	const struct plan_container *ct = plan_node_containers(p, i, &n);
+
+	for (size_t k = 0; k < sizeof(roles) / sizeof(roles[0]); k++) {
+		const struct plan_container *c = find(ct, n, roles[k].name);
+		if (c && add_conf(&roles[k], k, c, ct, n, out) < 0)
+			return perr_set(err, -ENOMEM, "out of memory");
+	}
+	return 0;
+}
