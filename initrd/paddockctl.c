@@ -145,8 +145,9 @@ static void print_provisioner(void)
 				members = true;
 				printf("%-16s %-14s %-28s %-7s %-6s  %s\n", v[1], v[2], v[3], v[4], v[5], v[6]);
 			}
-			else if (!strcmp(v[0], "snapshot") && n >= 5)
-				printf("\nlast etcd snapshot: %s (%s, %s bytes, %s)\n", v[1], v[2], v[3], v[4]);
+			else if (!strcmp(v[0], "snapshot") && n >= 6)
+				printf("\nlast etcd snapshot: %s (%s, %s bytes, %s; %s kept)\n", v[1], v[2], v[3], v[4],
+				       v[5]);
 			else if (!strcmp(v[0], "snapshot-failed") && n >= 2)
 				printf("\netcd snapshot failed: %s\n", v[1]);
 		}

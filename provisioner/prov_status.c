@@ -47,8 +47,8 @@ char *prov_status_text(const struct prov_status *s)
 			snprintf(ts, sizeof(ts), "?");
 		sb_adds(&sb, "snapshot");
 		field(&sb, s->snapshot->name);
-		sb_printf(&sb, "\t%s\t%llu\t%s\n", ts, s->snapshot->size,
-			  s->snapshot->verified ? "verified" : "unverified");
+		sb_printf(&sb, "\t%s\t%llu\t%s\t%u\n", ts, s->snapshot->size,
+			  s->snapshot->verified ? "verified" : "unverified", s->snapshot->kept);
 	}
 	if (s->snapshot_error) {
 		sb_adds(&sb, "snapshot-failed");

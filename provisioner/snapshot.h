@@ -53,6 +53,7 @@ struct snapshot_last {
 	time_t time;
 	unsigned long long size;
 	bool verified;
+	unsigned kept;          /* snapshots in the folder after pruning */
 };
 
 struct snapshot_status {

@@ -84,14 +84,19 @@ static void prune(struct snapshots *s, time_t *ret_newest)
 		return;
 	}
 	drop_leftovers(names);
-	if (snapshot_prune_list(names, n, s->policy.retention, &drop, &ndrop, ret_newest) == 0)
-		for (size_t k = 0; k < ndrop; k++) {
-			char *p = path_join(SNAPSHOT_DIR, names[drop[k]]);
-			if (p && unlink(p) == 0)
-				console_line("etcd snapshot %s removed (keeping %ld)", names[drop[k]],
-					     s->policy.retention);
-			free(p);
+	if (snapshot_prune_list(names, n, s->policy.retention, &drop, &ndrop, ret_newest) < 0)
+		ndrop = 0;
+	s->last.kept = 0;
+	for (size_t i = 0; i < n; i++)
+		s->last.kept += snapshot_name_time(names[i]) >= 0;
+	for (size_t k = 0; k < ndrop; k++) {
+		char *p = path_join(SNAPSHOT_DIR, names[drop[k]]);
+		if (p && unlink(p) == 0) {
+			s->last.kept--;
+			console_line("etcd snapshot %s removed (keeping %ld)", names[drop[k]], s->policy.retention);
 		}
+		free(p);
+	}
 	free(drop);
 	strv_free(names);
 }

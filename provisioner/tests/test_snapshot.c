@@ -139,14 +139,14 @@ static void parses_etcdctl_status(void **state)
 
 static void status_lines(void **state)
 {
-	struct snapshot_last last = { "etcd-snapshot_node1_20261130T130509Z", T0, 20512, true };
+	struct snapshot_last last = { "etcd-snapshot_node1_20261130T130509Z", T0, 20512, true, 2 };
 	struct prov_status s = { "etcd healthy", 3, NULL, NULL, 0, 0, NULL, &last, "disk\tfull\n" };
-	struct snapshot_last none = { "", 0, 0, false };
+	struct snapshot_last none = { "", 0, 0, false, 0 };
 	char *t = prov_status_text(&s), buf[16];
 
 	(void)state;
 	assert_non_null(strstr(t, "\nsnapshot\tetcd-snapshot_node1_20261130T130509Z\t2026-11-30T13:05:09Z\t"
-				  "20512\tverified\n"));
+				  "20512\tverified\t2\n"));
 	assert_non_null(strstr(t, "\nsnapshot-failed\tdisk full \n"));
 	free(t);
 	s.snapshot = &none;
