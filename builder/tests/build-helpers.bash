@@ -38,14 +38,15 @@ new_cache() {
 	return 0
 }
 
-# new_root DIR: a source tree with a private copy of configs/ (os-services/
-# and initrd/, which the base takes files from, are shared).
+# new_root DIR: a source tree with a private copy of configs/ (os-services/,
+# provisioner/ and initrd/, which the base takes files from, are shared).
 new_root() {
 	mkdir -p "$1"
 	cp -r "$ROOT/configs" "$1/configs"
 	ln -s "$BUILD_DIR" "$1/build"
 	ln -s "$ROOT/os-services" "$1/os-services"
 	ln -s "$ROOT/initrd" "$1/initrd"
+	ln -s "$ROOT/provisioner" "$1/provisioner"
 }
 
 # tree_sum DIR: one line per file under DIR with its hash (to compare trees).
