@@ -26,8 +26,9 @@ struct cfg_image_need {
  * its network plugin's, DNS, metrics server and ingress); returns how many. */
 size_t cfg_images_needed(const struct cluster *c, struct cfg_image_need out[CFG_MAX_IMAGE_NEEDS]);
 
-/* paddock's etcd, built from Debian's etcd-server into every etcd node's
- * image (os-services/role-images/etcd.list): not a rancher/coreos build. */
+/* paddock's etcd, built from Debian's etcd-server into the base image
+ * (provisioner/images/etcd.list), loaded on etcd nodes: not a rancher/coreos
+ * build. */
 #define PADDOCK_ETCD_IMAGE "paddock/etcd:3.4.23-debian"
 
 /* Whether etcd runs the bundled image: paddock.etcd_image, else bundled

@@ -16,8 +16,10 @@
 #include "image/appliance.h"
 #include "perr.h"
 #include "plan/plan.h"
+#include "provision.h"
 
-#define ROLE_CONTAINERS_DIR "/etc/paddock/containers"
+/* the contract with the image (provision.h) */
+#define ROLE_CONTAINERS_DIR CONTAINERS_DIR
 
 /* Adds node i's files to out. */
 int role_containers(const struct plan *p, size_t i, struct appl_files *out, struct perr *err);
