@@ -56,10 +56,11 @@ help:
 
 # --- dependencies ---------------------------------------------------------
 DEB_PACKAGES := build-essential pkg-config clang libyaml-dev libssl-dev libarchive-dev \
-	libcurl4-openssl-dev libcmocka-dev zstd cpio python3 jq socat openssh-client iproute2 \
+	libcurl4-openssl-dev libcmocka-dev zstd cpio python3 python3-yaml jq socat openssh-client iproute2 \
 	qemu-system-x86 qemu-utils ovmf ipxe-qemu isolinux syslinux-common pxelinux \
-	grub-efi-amd64-bin grub-common mtools xorriso \
-	libzstd-dev liblzma-dev zlib1g-dev man-db groff-base dpkg-dev e2fsprogs fdisk etcd-client
+	grub-efi-amd64-bin grub-common mtools xorriso ssh-audit \
+	libzstd-dev liblzma-dev zlib1g-dev man-db groff-base dpkg-dev e2fsprogs fdisk etcd-client \
+	docker-registry skopeo apache2-utils busybox-static
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

@@ -21,7 +21,7 @@ $(INIT_BIN): $(BUILD)/obj/initrd/init.o $(BUILD)/libinit.a $(BUILD)/libpaddock.a
 
 $(SERVICES_BIN): $(BUILD)/obj/initrd/servicesd.o $(BUILD)/libinit.a $(BUILD)/libpaddock.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs libcurl 2>/dev/null)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs libcurl libcrypto 2>/dev/null)
 
 # static: it goes into the sshd service image, which has no libraries for it
 $(PADDOCKCTL): $(BUILD)/obj/initrd/paddockctl.o $(BUILD)/libinit.a $(BUILD)/libpaddock.a

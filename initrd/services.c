@@ -10,7 +10,10 @@
 #include "console.h"
 #include "docker_api.h"
 #include "fsutil.h"
+#include "pull.h"
 #include "strv.h"
+
+#define KIND(o) ((o)->role ? "container" : "service")
 
 /* dir_list_sorted, where a missing dir holds nothing. */
 static int list_or_none(const char *dir, const char *suffix, char ***ret, size_t *ret_n, struct perr *err)
@@ -81,6 +84,33 @@ int services_load(const char *dir, struct osvc **ret, size_t *ret_n, struct perr
 	return 0;
 }
 
+int services_load_roles(const char *dir, struct osvc **v, size_t *n, struct perr *err)
+{
+	struct osvc *roles = NULL, *all;
+	size_t nr = 0, k = 0;
+	int r;
+
+	if ((r = services_load(dir, &roles, &nr, err)) < 0)
+		return perr_wrap(err, "%s", dir);
+	all = realloc(*v, (*n + nr + 1) * sizeof(*all));
+	if (!all) {
+		services_free(roles, nr);
+		return perr_set(err, -ENOMEM, "out of memory");
+	}
+	for (size_t i = 0; i < nr; i++) {
+		if (!strcmp(roles[i].conf.name, ETCD_NAME)) {
+			svcconf_free(&roles[i].conf);
+			continue;
+		}
+		all[*n + k] = roles[i];
+		all[*n + k++].role = true;
+	}
+	free(roles);
+	*v = all;
+	*n += k;
+	return 0;
+}
+
 void services_free(struct osvc *v, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -99,6 +129,8 @@ static int watch(void *arg, int ready_fd)
 	int code = 125, r;
 
 	if (docker_open(SYSTEM_DOCKER_SOCK, &d, &err) < 0)
+		goto fail;
+	if (o->role && pull_until_present(d, o->conf.name, o->conf.image, &err) < 0)
 		goto fail;
 	if ((r = docker_image_exists(d, o->conf.image, &err)) < 0) {
 		if (r == -ENOENT)
@@ -123,10 +155,10 @@ static int watch(void *arg, int ready_fd)
 	ready_fd = -1;
 	if (docker_container_wait(d, id, &code, &err) < 0)
 		goto fail;
-	console_line("service %s exited with %d %.2f", o->conf.name, code, boot_seconds());
+	console_line("%s %s exited with %d %.2f", KIND(o), o->conf.name, code, boot_seconds());
 	goto out;
 fail:
-	console_line("service %s FAILED: %s", o->conf.name, err.msg ? err.msg : "?");
+	console_line("%s %s FAILED: %s", KIND(o), o->conf.name, err.msg ? err.msg : "?");
 	code = 125;
 out:
 	if (ready_fd >= 0)
@@ -154,10 +186,10 @@ int services_register(struct osvc *v, size_t n, struct perr *err)
 	return 0;
 }
 
-static bool deps_running(struct osvc *v, size_t n, const struct osvc *o)
+bool services_deps_running(const struct osvc *v, size_t n, const struct osvc *o, const char *etcd_healthy)
 {
 	for (char **dep = o->conf.depends_on; *dep; dep++) {
-		bool ok = false;
+		bool ok = !strcmp(*dep, ETCD_NAME) && access(etcd_healthy, F_OK) == 0;
 		for (size_t i = 0; i < n; i++)
 			if (!strcmp(v[i].conf.name, *dep))
 				ok = v[i].sv->state == SV_RUNNING;
@@ -173,10 +205,10 @@ size_t services_start_ready(struct osvc *v, size_t n, double now)
 
 	for (size_t i = 0; i < n; i++) {
 		struct perr err = PERR_INIT;
-		if (v[i].sv->state != SV_WAITING || !v[i].sv->enabled || !deps_running(v, n, &v[i]))
+		if (v[i].sv->state != SV_WAITING || !v[i].sv->enabled || !services_deps_running(v, n, &v[i], ETCD_HEALTHY))
 			continue;
 		if (sv_start(v[i].sv, now, &err) < 0) {
-			console_line("service %s FAILED: %s", v[i].conf.name, err.msg ? err.msg : "?");
+			console_line("%s %s FAILED: %s", KIND(&v[i]), v[i].conf.name, err.msg ? err.msg : "?");
 			v[i].sv->state = SV_BACKOFF;
 			v[i].sv->next_start = now + 1;
 		} else {

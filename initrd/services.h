@@ -1,5 +1,7 @@
-/* services: the os-services paddock-services (servicesd.h) runs in System
- * Docker, and the bundled images they come from. */
+/* services: the os-services and role containers paddock-services
+ * (servicesd.h) runs in System Docker, and the bundled images they come
+ * from.  Role containers (CONTAINERS_DIR) start after the os-services they
+ * depend on; their images may be pulled (pull.h). */
 #ifndef PADDOCK_INIT_SERVICES_H
 #define PADDOCK_INIT_SERVICES_H
 
@@ -11,6 +13,12 @@
 #include "svcconf.h"
 
 #define IMAGES_DIR "/usr/share/paddock/images"
+/* the node's role containers, as the builder writes them (svcconf.h) */
+#define CONTAINERS_DIR "/etc/paddock/containers"
+/* etcd is the provisioner's; a role container that depends on it waits
+ * for this file, which the provisioner keeps while etcd is healthy */
+#define ETCD_NAME "etcd"
+#define ETCD_HEALTHY "/run/paddock/etcd.healthy"
 /* the seconds a container gets to stop before System Docker kills it */
 #define SERVICES_STOP_GRACE 10
 
@@ -18,6 +26,7 @@ struct osvc {
 	struct svcconf conf;
 	struct sv *sv;          /* its watcher */
 	bool announced;         /* "service X running" printed for this run */
+	bool role;              /* a role container (CONTAINERS_DIR), else an os-service */
 };
 
 /* Orders "NN-NAME.conf" file names by NN as a number, then by name; names
@@ -29,11 +38,19 @@ void services_sort_files(char **names, size_t n);
 int services_load(const char *dir, struct osvc **ret, size_t *ret_n, struct perr *err);
 void services_free(struct osvc *v, size_t n);
 
+/* Appends the role containers of dir (as services_load reads them, all
+ * but ETCD_NAME) to *v, marked role. */
+int services_load_roles(const char *dir, struct osvc **v, size_t *n, struct perr *err);
+
 /* Registers a watcher per service (not started). */
 int services_register(struct osvc *v, size_t n, struct perr *err);
 
-/* Starts each waiting service whose depends_on are all running; returns
- * how many were started. */
+/* Whether every depends_on of o is running (ETCD_NAME: etcd_healthy exists). */
+bool services_deps_running(const struct osvc *v, size_t n, const struct osvc *o, const char *etcd_healthy);
+
+/* Starts each waiting service whose depends_on are all running (ETCD_NAME,
+ * run by the provisioner: ETCD_HEALTHY exists); returns how many were
+ * started. */
 size_t services_start_ready(struct osvc *v, size_t n, double now);
 
 /* Stops the containers through the API, the last first started first,

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "docker_api.h"
+#include "pull.h"
 #include "run.h"
 #include "status.h"
 #include "strbuf.h"
@@ -29,7 +30,19 @@ static void status(const struct answers *a, struct docker *d, struct strbuf *sb)
 			sb_printf(sb, "container\t%s\t%s\n", name, st.status);
 			docker_state_free(&st);
 		} else {
-			sb_printf(sb, "container\t%s\t%s\n", name, err.code == -ENOENT ? "none" : "unknown");
+			/* a role container not created yet: why, when its image is being
+			 * pulled or it waits for what it depends on */
+			const struct osvc *o = &a->svcs[i];
+			char *pull = o->role ? pull_state_read(name) : NULL;
+			sb_printf(sb, "container\t%s\t%s%s%s", name, err.code == -ENOENT ? "none" : "unknown",
+				  pull ? ": " : "", pull ? pull : "");
+			if (!pull && o->role && o->sv->state == SV_WAITING && o->conf.depends_on[0]) {
+				sb_adds(sb, ": waiting for");
+				for (char **dep = o->conf.depends_on; *dep; dep++)
+					sb_printf(sb, " %s", *dep);
+			}
+			sb_adds(sb, "\n");
+			free(pull);
 		}
 		perr_clear(&err);
 	}

@@ -40,7 +40,23 @@ struct servicesd {
 	struct answers answers;
 	int sfd;
 	bool stop;
+	bool containers_up;     /* "containers ok" printed */
 };
+
+/* The service or container whose watcher is s, or NULL. */
+static struct osvc *of_sv(struct servicesd *sd, const struct sv *s)
+{
+	for (size_t i = 0; i < sd->nsvcs; i++)
+		if (sd->svcs[i].sv == s)
+			return &sd->svcs[i];
+	return NULL;
+}
+
+static const char *kind_of(struct servicesd *sd, const struct sv *s)
+{
+	struct osvc *o = of_sv(sd, s);
+	return o && o->role ? "container" : "service";
+}
 
 /* SIGTERM or SIGINT read from the signalfd: time to stop. */
 static bool stop_asked(int sfd)
@@ -93,9 +109,8 @@ static void on_child_exit(struct servicesd *sd, pid_t pid, int status, double no
 	s = sv_reaped(pid, status, now, &again);
 	if (!s || sd->stop)
 		return;
-	for (size_t i = 0; i < sd->nsvcs; i++)
-		if (sd->svcs[i].sv == s)
-			sd->svcs[i].announced = false;
+	if (of_sv(sd, s))
+		of_sv(sd, s)->announced = false;
 	if (s == sd->images) {
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 			stage_ok("images");
@@ -106,7 +121,7 @@ static void on_child_exit(struct servicesd *sd, pid_t pid, int status, double no
 		return;
 	}
 	if (again >= 0)
-		console_line("service %s stopped; restart %u in %.0f s", s->name, s->restarts + 1, again);
+		console_line("%s %s stopped; restart %u in %.0f s", kind_of(sd, s), s->name, s->restarts + 1, again);
 }
 
 /* Reaps every ended child; returns whether one is left. */
@@ -120,29 +135,41 @@ static bool reap(struct servicesd *sd)
 	return pid == 0;
 }
 
+/* The os-services make the "services" stage; the role containers, whose
+ * images may still be pulled, their own "containers" stage. */
 static void advance(struct servicesd *sd, double now)
 {
-	bool all = true;
+	bool all = true, roles = true, any_role = false;
 
 	if (sd->phase == SD_IMAGES)
 		return;
 	services_start_ready(sd->svcs, sd->nsvcs, now);
-	for (size_t i = 0; i < sd->nsvcs; i++)
-		if (sd->svcs[i].sv->state != SV_RUNNING && sd->svcs[i].sv->state != SV_DONE)
-			all = false;
+	for (size_t i = 0; i < sd->nsvcs; i++) {
+		bool up = sd->svcs[i].sv->state == SV_RUNNING || sd->svcs[i].sv->state == SV_DONE;
+		any_role |= sd->svcs[i].role;
+		if (sd->svcs[i].role)
+			roles &= up;
+		else
+			all &= up;
+	}
 	if (all && sd->phase == SD_SERVICES) {
 		sd->phase = SD_UP;
 		stage_ok("services");
+	}
+	if (any_role && roles && !sd->containers_up) {
+		sd->containers_up = true;
+		stage_ok("containers");
 	}
 }
 
 static void announce_ready(struct servicesd *sd, struct sv *s)
 {
-	for (size_t k = 0; k < sd->nsvcs; k++)
-		if (sd->svcs[k].sv == s && !sd->svcs[k].announced) {
-			sd->svcs[k].announced = true;
-			console_line("service %s running %.2f", s->name, boot_seconds());
-		}
+	struct osvc *o = of_sv(sd, s);
+
+	if (o && !o->announced) {
+		o->announced = true;
+		console_line("%s %s running %.2f", o->role ? "container" : "service", s->name, boot_seconds());
+	}
 }
 
 static void step(struct servicesd *sd)
@@ -228,8 +255,15 @@ int main(void)
 		stage_failed("paddock-services", "%s", err.msg);
 		perr_clear(&err);
 	}
-	if (services_load(SVCCONF_DIR, &sd.svcs, &sd.nsvcs, &err) < 0 ||
-	    services_register(sd.svcs, sd.nsvcs, &err) < 0) {
+	if (services_load(SVCCONF_DIR, &sd.svcs, &sd.nsvcs, &err) < 0) {
+		stage_failed("services", "%s", err.msg);
+		perr_clear(&err);
+	} else if (services_load_roles(CONTAINERS_DIR, &sd.svcs, &sd.nsvcs, &err) < 0) {
+		/* the os-services run whatever the role containers' files say */
+		stage_failed("containers", "%s", err.msg);
+		perr_clear(&err);
+	}
+	if (services_register(sd.svcs, sd.nsvcs, &err) < 0) {
 		stage_failed("services", "%s", err.msg);
 		perr_clear(&err);
 		sd.nsvcs = 0;

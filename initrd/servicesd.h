@@ -3,9 +3,11 @@
  * init starts it once System Docker listens and supervises it like any
  * service.  It waits for System Docker to answer, loads the bundled
  * images, runs every os-service as a container (each watched by a child
- * that waits on it, restarted with a back-off), answers `paddockctl
- * status` and `logs` on SERVICES_SOCK, and on SIGTERM stops the containers,
- * the last started first, and exits.  It links libcurl; init does not. */
+ * that waits on it, restarted with a back-off), then the node's role
+ * containers but etcd (the provisioner's), pulling their images when they
+ * are not bundled (pull.h), answers `paddockctl status` and `logs` on
+ * SERVICES_SOCK, and on SIGTERM stops the containers, the last started
+ * first, and exits.  It links libcurl and libcrypto; init does not. */
 #ifndef PADDOCK_INIT_SERVICESD_H
 #define PADDOCK_INIT_SERVICESD_H
 

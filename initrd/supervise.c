@@ -315,9 +315,12 @@ double sv_tick(double now)
 void sv_stop(struct sv *s)
 {
 	s->enabled = false;
-	if (s->pid > 0)
+	if (s->pid > 0) {
 		kill(s->pid, SIGTERM);
-	else if (s->state != SV_DONE)
+		/* an interactive shell ignores SIGTERM; a hangup ends it */
+		if (s->console)
+			kill(s->pid, SIGHUP);
+	} else if (s->state != SV_DONE)
 		s->state = SV_STOPPED;
 }
 

@@ -90,7 +90,8 @@ struct sv **sv_stop_order(size_t *n);
  * rescheduled. */
 double sv_tick(double now);
 
-/* Stops an entry for good: SIGTERM now; the caller reaps. */
+/* Stops an entry for good: SIGTERM now (and SIGHUP to a console shell,
+ * which ignores SIGTERM); the caller reaps. */
 void sv_stop(struct sv *s);
 
 const char *sv_state_name(enum sv_state st);

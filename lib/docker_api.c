@@ -13,6 +13,8 @@
 
 #define API_PREFIX "http://localhost/v1.41"
 #define MAX_RESPONSE (64u << 20)
+/* a pull of a large image over a slow link; the stream keeps it alive */
+#define PULL_TIMEOUT 1800L
 
 struct docker {
 	char *sock;
@@ -124,7 +126,7 @@ static int status_to_code(long status)
 /* One HTTP exchange.  body_json or upload (a file) or neither.  Fills
  * *status and resp; returns 0 on a transport success whatever the status. */
 static int request(struct docker *d, const char *method, const char *path, const char *body_json,
-		   FILE *upload, curl_off_t upload_len, long timeout, long *status,
+		   FILE *upload, curl_off_t upload_len, const char *header, long timeout, long *status,
 		   struct strbuf *resp, struct perr *err)
 {
 	struct curl_slist *hdrs = NULL;
@@ -153,6 +155,8 @@ static int request(struct docker *d, const char *method, const char *path, const
 		hdrs = curl_slist_append(hdrs, upload ? "Content-Type: application/x-tar"
 						       : "Content-Type: application/json");
 		hdrs = curl_slist_append(hdrs, "Expect:");
+		if (hdrs && header)
+			hdrs = curl_slist_append(hdrs, header);
 		if (!hdrs) {
 			free(url);
 			return perr_set(err, -ENOMEM, "docker: out of memory");
@@ -186,7 +190,7 @@ static int simple(struct docker *d, const char *method, const char *path, const 
 	long status = 0;
 	int r;
 
-	r = request(d, method, path, body, NULL, 0, timeout, &status, &resp, err);
+	r = request(d, method, path, body, NULL, 0, NULL, timeout, &status, &resp, err);
 	if (r == 0 && !((status >= 200 && status < 300) || status == ok_also)) {
 		char *msg = error_message(&resp);
 		r = perr_set(err, status_to_code(status), "docker: %s %s: HTTP %ld: %s", method, path,
@@ -257,6 +261,25 @@ int docker_ping(struct docker *d, struct perr *err)
 	return r;
 }
 
+/* A stream of JSON messages (load, pull) that failed midway says
+ * {"errorDetail":..,"error":".."}: the first such error, or NULL. */
+static char *stream_error(const struct strbuf *resp)
+{
+	char *line = resp->s, *nl, *msg = NULL;
+
+	for (; line && *line && !msg; line = nl ? nl + 1 : NULL) {
+		struct json *j = NULL;
+		nl = strchr(line, '\n');
+		if (json_parse(line, nl ? (size_t)(nl - line) : strlen(line), &j, NULL) == 0) {
+			const char *e = json_str_at(j, "error");
+			if (e)
+				msg = strdup(e);
+		}
+		json_free(j);
+	}
+	return msg;
+}
+
 int docker_image_load(struct docker *d, const char *path, struct perr *err)
 {
 	struct strbuf resp = STRBUF_INIT;
@@ -273,7 +296,7 @@ int docker_image_load(struct docker *d, const char *path, struct perr *err)
 		fclose(f);
 		return r;
 	}
-	r = request(d, "POST", "/images/load?quiet=1", NULL, f, (curl_off_t)st.st_size, 0, &status,
+	r = request(d, "POST", "/images/load?quiet=1", NULL, f, (curl_off_t)st.st_size, NULL, 0, &status,
 		    &resp, err);
 	fclose(f);
 	if (r == 0 && (status < 200 || status >= 300)) {
@@ -281,19 +304,11 @@ int docker_image_load(struct docker *d, const char *path, struct perr *err)
 		r = perr_set(err, status_to_code(status), "docker: load %s: HTTP %ld: %s", path, status,
 			     msg ? msg : "");
 		free(msg);
-	} else if (r == 0 && resp.s) {
-		/* A stream of JSON messages; a failed load says {"errorDetail":..,"error":".."}. */
-		char *line = resp.s, *nl;
-		for (; line && *line; line = nl ? nl + 1 : NULL) {
-			struct json *j = NULL;
-			nl = strchr(line, '\n');
-			if (json_parse(line, nl ? (size_t)(nl - line) : strlen(line), &j, NULL) == 0) {
-				const char *e = json_str_at(j, "error");
-				if (e && r == 0)
-					r = perr_set(err, -EIO, "docker: load %s: %s", path, e);
-			}
-			json_free(j);
-		}
+	} else if (r == 0) {
+		char *e = stream_error(&resp);
+		if (e)
+			r = perr_set(err, -EIO, "docker: load %s: %s", path, e);
+		free(e);
 	}
 	sb_free(&resp);
 	return r;
@@ -309,6 +324,102 @@ int docker_image_exists(struct docker *d, const char *ref, struct perr *err)
 	if (asprintf(&p, "/images/%s/json", ref) < 0)
 		p = NULL;
 	return simple_at(d, "GET", p, NULL, d->timeout, 0, NULL, err);
+}
+
+/* Words of the daemon's message, lower-cased, that tell the cause. */
+static bool says(const char *lower, const char *const *words)
+{
+	for (; *words; words++)
+		if (strstr(lower, *words))
+			return true;
+	return false;
+}
+
+enum docker_pull_fail docker_pull_classify(long status, const char *msg)
+{
+	static const char *const auth[] = { "unauthorized", "authentication required", "no basic auth credentials",
+					    "incorrect username or password", "access denied", "denied:", NULL };
+	static const char *const tls[] = { "x509:", "certificate", "tls:", NULL };
+	static const char *const gone[] = { "connection refused", "no route to host", "i/o timeout", "no such host",
+					    "network is unreachable", "connection reset", "timeout exceeded",
+					    "dial tcp", "eof", "server misbehaving", "temporary failure", NULL };
+	static const char *const missing[] = { "manifest unknown", "not found", "name unknown",
+					       "does not exist", NULL };
+	char *lower = strdup(msg ? msg : "");
+	enum docker_pull_fail c = DOCKER_PULL_OTHER;
+
+	for (char *p = lower; p && *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	if (status == 401 || status == 403 || (lower && says(lower, auth)))
+		c = DOCKER_PULL_AUTH;
+	else if (lower && says(lower, tls))
+		c = DOCKER_PULL_TLS;
+	else if (lower && says(lower, gone))
+		c = DOCKER_PULL_UNREACHABLE;
+	else if (status == 404 || (lower && says(lower, missing)))
+		c = DOCKER_PULL_NOT_FOUND;
+	free(lower);
+	return c;
+}
+
+const char *docker_pull_fail_name(enum docker_pull_fail c)
+{
+	switch (c) {
+	case DOCKER_PULL_AUTH: return "wrong credentials";
+	case DOCKER_PULL_UNREACHABLE: return "registry unreachable";
+	case DOCKER_PULL_NOT_FOUND: return "image not found";
+	case DOCKER_PULL_TLS: return "registry certificate not trusted";
+	default: return "pull failed";
+	}
+}
+
+int docker_image_pull(struct docker *d, const char *ref, const char *auth, enum docker_pull_fail *ret_class,
+		      struct perr *err)
+{
+	struct strbuf resp = STRBUF_INIT;
+	const char *slash = strrchr(ref, '/');
+	bool tagged = strchr(slash ? slash : ref, ':') || strchr(ref, '@');
+	char *esc = NULL, *path = NULL, *header = NULL, *msg = NULL;
+	long status = 0;
+	int r;
+
+	*ret_class = DOCKER_PULL_OTHER;
+	if (!*ref || strspn(ref, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/:@") != strlen(ref))
+		return perr_set(err, -EINVAL, "docker: bad image reference '%s'", ref);
+	/* a reference without a tag would pull every tag */
+	esc = curl_easy_escape(d->curl, ref, 0);
+	if (!esc || asprintf(&path, "/images/create?fromImage=%s%s", esc, tagged ? "" : "%3Alatest") < 0)
+		path = NULL;
+	curl_free(esc);
+	if (!path || (auth && asprintf(&header, "X-Registry-Auth: %s", auth) < 0)) {
+		free(path);
+		return perr_set(err, -ENOMEM, "docker: out of memory");
+	}
+	r = request(d, "POST", path, "", NULL, 0, header, PULL_TIMEOUT, &status, &resp, err);
+	if (header)
+		memset(header, 0, strlen(header));
+	free(header);
+	free(path);
+	if (r < 0) {
+		sb_free(&resp);
+		return r;
+	}
+	if (status < 200 || status >= 300)
+		msg = error_message(&resp);
+	else
+		msg = stream_error(&resp);
+	if (msg) {
+		*ret_class = docker_pull_classify(status >= 200 && status < 300 ? 0 : status, msg);
+		r = perr_set(err, status == 404 ? -ENOENT : status == 401 || status == 403 ? -EACCES : -EIO,
+			     "%s", msg);
+	} else if (status < 200 || status >= 300) {
+		*ret_class = docker_pull_classify(status, "");
+		r = perr_set(err, -EIO, "HTTP %ld", status);
+	}
+	free(msg);
+	sb_free(&resp);
+	return r;
 }
 
 int docker_container_create(struct docker *d, const char *name, const char *json_body,

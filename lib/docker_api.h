@@ -44,6 +44,25 @@ int docker_image_load(struct docker *d, const char *path, struct perr *err);
 /* 0 when the image (name:tag or id) exists, -ENOENT when not. */
 int docker_image_exists(struct docker *d, const char *ref, struct perr *err);
 
+/* Why a pull failed, from the daemon's status and message. */
+enum docker_pull_fail {
+	DOCKER_PULL_OTHER,
+	DOCKER_PULL_AUTH,        /* 401/403, "unauthorized": the credentials */
+	DOCKER_PULL_UNREACHABLE, /* no connection to the registry */
+	DOCKER_PULL_NOT_FOUND,   /* the registry has no such image */
+	DOCKER_PULL_TLS,         /* the registry's certificate is not trusted */
+};
+enum docker_pull_fail docker_pull_classify(long http_status, const char *msg);
+/* "wrong credentials", "registry unreachable", ... */
+const char *docker_pull_fail_name(enum docker_pull_fail c);
+
+/* POST /images/create?fromImage=REF (":latest" when ref names no tag or
+ * digest), sending auth as X-Registry-Auth when not NULL.  On failure
+ * *ret_class says why and *err carries the daemon's message (never the
+ * credentials). */
+int docker_image_pull(struct docker *d, const char *ref, const char *auth,
+		      enum docker_pull_fail *ret_class, struct perr *err);
+
 /* POST /containers/create?name=NAME with a JSON body (the Engine API's
  * ContainerConfig + HostConfig); *ret_id set on success (caller frees). */
 int docker_container_create(struct docker *d, const char *name, const char *json_body,

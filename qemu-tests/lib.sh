@@ -4,6 +4,7 @@
 #   qemu_start vm1 -m 1024 -kernel K -initrd I -append "console=ttyS0"
 #   qemu_wait vm1 'paddock: init ok' 60          # prints the seconds it took
 #   qemu_qmp vm1 '{"execute":"system_powerdown"}'
+#   qemu_console vm1 'uname -r'                  # a line typed on the console
 #   qemu_wait_exit vm1 60
 #
 # Each guest's serial console is a unix socket with wait=on (QEMU does not
@@ -63,11 +64,23 @@ qemu_start() {
 	fi
 	# Reading the console starts the guest; the logfile keeps the transcript.
 	# The socket file exists before QEMU listens on it: a refused connect is
-	# retried, or the guest would wait for a reader forever.
-	socat -u "UNIX-CONNECT:$ser,retry=100,interval=0.1" /dev/null 2>"$QEMU_TMP/$name.socat.err" &
+	# retried, or the guest would wait for a reader forever.  What
+	# qemu_console appends to NAME.in is typed into the console.
+	: >"$QEMU_TMP/$name.in"
+	socat STDIO,ignoreeof "UNIX-CONNECT:$ser,retry=100,interval=0.1" <"$QEMU_TMP/$name.in" >/dev/null \
+		2>"$QEMU_TMP/$name.socat.err" &
 	QEMU_HELPERS+=("$!")
 	QEMU_T0[$name]=$(now)
 }
+
+# qemu_console NAME LINE: types LINE (and Enter) on the guest's serial
+# console: a root shell there when the node allows a debug shell and the
+# kernel command line has paddock.shell.  After LINE the shell becomes a
+# loop that runs each line it reads with no prompt and no echo: an
+# interactive shell's prompt, left without a newline, would start the next
+# console line and hide it from the tests' '^paddock: ...' patterns.
+QEMU_CONSOLE_LOOP='exec sh -c '\''stty -echo; while read -r l; do eval "$l"; done'\'
+qemu_console() { printf '%s; %s\n' "$2" "$QEMU_CONSOLE_LOOP" >>"$QEMU_TMP/$1.in"; }
 
 # qemu_log NAME: path of the guest's console transcript.
 qemu_log() { echo "$QEMU_TMP/$1.log"; }
@@ -168,6 +181,21 @@ qemu_powerdown_clean() {
 		qemu_wait_exit "$name" 30 || fail "$name: guest did not power off"
 	done
 	echo "clean power-off in $(( $(date +%s) - t0 )) s"
+}
+
+# qemu_boot_node OUT NODE INITRD MAC [restrict=off]: boots node NODE of the
+# build in OUT (its kernel and command line) from INITRD as guest "vm", with
+# MAC and its SSH port forwarded to 127.0.0.1:$PORT (PORT is set here);
+# waits for init.  The guest reaches nothing (restrict=on: its role
+# containers' pulls from Docker Hub never leave the machine) unless the
+# test needs the host at 10.0.2.2 and says restrict=off.
+qemu_boot_node() {
+	PORT=$(free_port)
+	qemu_start vm -m 1536 -kernel "$1/$2/vmlinuz" -initrd "$3" -append "$(cat "$1/$2/cmdline")" \
+		-netdev "user,id=n0,${5:-restrict=on},hostfwd=tcp:127.0.0.1:$PORT-:22" \
+		-device "virtio-net-pci,netdev=n0,mac=$4" || fail "qemu did not start"
+	# ~20 s alone; a machine busy with other guests needs longer
+	qemu_wait vm '^paddock: init ok [0-9.]+' 180 || fail "no init marker"
 }
 
 # expect_services_running "SVC...": `paddockctl status` in the guest (over

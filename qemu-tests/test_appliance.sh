@@ -2,13 +2,15 @@
 # The appliance at boot: the single-node example, built with a test SSH key
 # as the cluster's key, boots to System Docker and its os-services; over
 # SSH (QEMU user networking, hostfwd on 127.0.0.1, through out/ssh_config
-# with its strict host key check) `paddockctl status` lists them running;
-# a service killed inside the guest comes back;
+# with its strict host key check, as the node's user) `paddockctl status`
+# lists them running; a service killed inside the guest (from a root shell
+# on the console) comes back;
 # `system_powerdown` on QMP stops services, unmounts and powers off within
 # a bounded time.
 #
 # APPLIANCE_KERNEL + APPLIANCE_INITRD (+ APPLIANCE_KEY, the private key it
-# accepts) skip the build, to try an image made some other way.
+# accepts for APPLIANCE_USER, default rancher) skip the build, to try an
+# image made some other way.
 set -u
 cd "$(dirname "$0")/.."
 . qemu-tests/lib.sh
@@ -23,7 +25,7 @@ if [ -n "${APPLIANCE_KERNEL:-}" ]; then
 	# no out/known_hosts for an image made some other way
 	gssh() {
 		ssh -i "$T/id" -p "$PORT" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-			-o BatchMode=yes -o ConnectTimeout=20 -o LogLevel=ERROR root@127.0.0.1 "$@"
+			-o BatchMode=yes -o ConnectTimeout=20 -o LogLevel=ERROR "${APPLIANCE_USER:-rancher}@127.0.0.1" "$@"
 	}
 else
 	# the example, with the test key as the cluster's ssh key
@@ -42,24 +44,24 @@ else
 fi
 
 PORT=$(free_port)
-qemu_start vm -m 1536 -kernel "$KERNEL" -initrd "$INITRD" -append "$CMDLINE" \
-	-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$PORT-:22" \
+# paddock.shell: a root shell on the console (the example allows a debug shell)
+qemu_start vm -m 1536 -kernel "$KERNEL" -initrd "$INITRD" -append "$CMDLINE paddock.shell" \
+	-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$PORT-:22" \
 	-device virtio-net-pci,netdev=n0,mac=52:54:00:00:01:01 || fail "qemu did not start"
 qemu_wait vm '^paddock: init ok [0-9.]+' 60 || fail "no init marker"
 qemu_wait_services vm "$SERVICES"
 
-# dropbear may still be binding its port right after start
+# sshd may still be binding its port right after start
 for i in $(seq 1 30); do gssh true 2>/dev/null && break; sleep 2; done
 expect_services_running "$SERVICES"
 
 # a password is never accepted
-if ssh -p "$PORT" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes \
-	-o PubkeyAuthentication=no -o ConnectTimeout=10 root@127.0.0.1 true 2>/dev/null; then
+if gssh -o PubkeyAuthentication=no -o PreferredAuthentications=password,keyboard-interactive true 2>/dev/null; then
 	fail "login without the key"
 fi
 
 # kill syslogd inside the guest: init restarts the service after its back-off
-gssh 'kill $(pidof syslogd)' || fail "kill syslogd"
+qemu_console vm 'kill $(pidof syslogd)'
 qemu_wait vm '^paddock: service syslog stopped; restart 1 in' 30 || fail "syslog exit not noticed"
 n=0
 for i in $(seq 1 120); do

@@ -17,7 +17,7 @@ NODE=paddock-single
 cat "$OUT/base.img" "$OUT/$NODE/node.img" >"$QEMU_TMP/initrd.img"
 qemu_start vm -m 1024 -kernel "$OUT/$NODE/vmlinuz" -initrd "$QEMU_TMP/initrd.img" \
 	-append "$(cat "$OUT/$NODE/cmdline") paddock.poweroff" \
-	-netdev user,id=n0 -device virtio-net-pci,netdev=n0 || fail "qemu did not start"
+	-netdev user,id=n0,restrict=on -device virtio-net-pci,netdev=n0 || fail "qemu did not start"
 qemu_wait vm '^paddock: init ok [0-9]+\.[0-9]+' 90 || fail "no init marker"
 qemu_wait vm "^paddock: node $NODE\$" 10 || fail "init did not read the node layer's config"
 grep -a '^paddock: init ok' "$(qemu_log vm)" | tr -d '\r' | sed 's/^/guest: /'

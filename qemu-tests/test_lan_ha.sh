@@ -4,7 +4,8 @@
 # built with a test SSH key, each node boots its own kernel, initramfs and
 # command line with its MAC, reaches `paddock: services ok`, and answers
 # on its static address from the namespace (TCP 22); node1 reaches
-# node2 and node3 over the LAN (ssh into node1, ping from there).  All
+# node2 and node3 over the LAN (ssh -F out/ssh_config into node1, as its
+# user, strictly checked; the others' SSH ports from there).  All
 # three power off cleanly.  Prints power-on to services ok per node, the
 # guests' memory in use, QEMU's RSS and the wall time.
 #
@@ -86,16 +87,25 @@ for n in "${NAMES[@]}"; do
 	echo "$n: $a answers on TCP 22 on the LAN"
 done
 
-# node1 over SSH (root, or the node's login user): it reaches the others
-# over the LAN, and tells how much memory it uses
+# node1 over SSH as the operator does it, from the namespace: out/ssh_config
+# (the node's user, its address, the host key checked strictly against
+# out/known_hosts by the host certificate); it reaches the others' SSH
+# ports over the LAN, and tells how much memory it uses
 first=${NAMES[0]}
-lan_ssh_login "$T/id" "${ADDR[$first]}" root "${USER_OF[$first]}" ||
-	fail "ssh into $first as root or ${USER_OF[$first]}"
+gssh() {
+	(cd "$T" && lan_exec timeout 60 ssh -F out/ssh_config -o BatchMode=yes -o ConnectTimeout=20 \
+		-o LogLevel=ERROR "$first" "$@")
+}
+for try in $(seq 1 15); do gssh true 2>/dev/null && break; sleep 2; done
+login=$(gssh 'id -un') || fail "ssh -F out/ssh_config $first"
+[ "$login" = "${USER_OF[$first]}" ] || fail "logged into $first as '$login', not ${USER_OF[$first]}"
+echo "ssh -F out/ssh_config $first: logged in as $login, host certificate checked strictly"
 for n in "${NAMES[@]:1}"; do
-	lan_ssh ping -c1 -W5 "${ADDR[$n]}" >/dev/null || fail "$first cannot ping $n (${ADDR[$n]})"
+	banner=$(gssh "sleep 3 | nc -w 5 ${ADDR[$n]} 22 | head -c 8") || true
+	[ "$banner" = "SSH-2.0-" ] || fail "$first cannot reach $n's SSH port (${ADDR[$n]}:22): '$banner'"
 	echo "$first reaches $n (${ADDR[$n]}) over the LAN"
 done
-lan_ssh free -m | sed "s/^/$first free -m: /" || echo "$first: free -m did not answer"
+gssh free -m | sed "s/^/$first free -m: /" || echo "$first: free -m did not answer"
 
 for n in "${NAMES[@]}"; do
 	echo "$n: QEMU RSS $(( $(ps -o rss= -p "${QEMU_PID[$n]}") / 1024 )) MiB (-m $MEM)"

@@ -8,6 +8,9 @@
 #   - `kill -USR2 1` powers off; that power-off is the usual time above;
 #   - /init links libc alone.
 #   - `paddockctl status` and `logs` reach the containers (paddock-services).
+# SSH logs in as the node's user (rancher); what needs root (signals to
+# PID 1, clients on its root-only sockets) is typed into a root shell on
+# the console (paddock.shell: the example allows a debug shell).
 # Prints boot-to-services and power-off times.
 set -u
 cd "$(dirname "$0")/.."
@@ -29,7 +32,7 @@ sed -e "s|^ssh_key_path:.*|ssh_key_path: $T/id|" -e 's|^  formats:.*|  formats: 
 	configs/single-node.yml >"$T/cluster.yml"
 "$PADDOCK" build "$T/cluster.yml" -q -o "$T/out" || fail "paddock build"
 cat "$T/out/base.img" "$T/out/$NODE/node.img" >"$T/initrd.img"
-CMDLINE=$(cat "$T/out/$NODE/cmdline")
+CMDLINE="$(cat "$T/out/$NODE/cmdline") paddock.shell"
 
 # count NAME REGEX: how many console lines match
 count() { tr -d '\r' <"$(qemu_log "$1")" | grep -acE -- "$2"; }
@@ -56,7 +59,7 @@ marker_secs() { tr -d '\r' <"$(qemu_log "$1")" | grep -aE "^paddock: $2 [0-9.]+\
 boot() {
 	local port=$2
 	qemu_start "$1" -m 1536 -kernel "$T/out/$NODE/vmlinuz" -initrd "$T/initrd.img" -append "$CMDLINE" \
-		-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:22" \
+		-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$port-:22" \
 		-device virtio-net-pci,netdev=n0,mac=52:54:00:00:01:01 || fail "qemu did not start"
 }
 
@@ -74,7 +77,7 @@ gssh() {
 	local name=$1
 	shift
 	ssh -i "$T/id" -p "${PORTS[$name]}" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-		-o BatchMode=yes -o ConnectTimeout=20 -o LogLevel=ERROR root@127.0.0.1 "$@"
+		-o BatchMode=yes -o ConnectTimeout=20 -o LogLevel=ERROR rancher@127.0.0.1 "$@"
 }
 
 # 1. power button with slow clients on the control sockets
@@ -85,9 +88,10 @@ up a 1
 gssh a paddockctl status | grep -qE '^sshd +running +0 +[0-9]+ +[0-9.]+ +running$' ||
 	fail "paddockctl status: sshd's container not running"
 [ -n "$(gssh a paddockctl logs sshd -n 5)" ] || fail "paddockctl logs sshd: nothing"
+# into the sshd container's /tmp, run by root on the console from there
 gssh a 'cat >/tmp/slow_client && chmod 0755 /tmp/slow_client' <"$T/slow_client" || fail "copy slow_client"
-gssh a 'setsid /tmp/slow_client /run/paddock/init.sock /run/paddock/services.sock </dev/null >/dev/null 2>&1 &' ||
-	fail "start slow_client"
+qemu_console a 'sc=/proc/$(pidof sshd | tr " " "\n" | sort -n | head -n 1)/root/tmp/slow_client; setsid $sc /run/paddock/init.sock /run/paddock/services.sock </dev/null >/dev/null 2>&1 & echo "slow-client-started $?"'
+qemu_wait a '^slow-client-started 0' 30 >/dev/null || fail "start slow_client"
 sleep 5 # let it connect and start trickling
 t0=$(date +%s.%N)
 qemu_qmp a '{"execute":"system_powerdown"}' >/dev/null
@@ -103,12 +107,12 @@ awk -v s="$t_seen" 'BEGIN { exit !(s <= 5) }' || fail "slow clients delayed the 
 PORTS[b]=$(free_port)
 boot b "${PORTS[b]}"
 up b 1
-gssh b 'kill -TERM 1'
+qemu_console b 'kill -TERM 1'
 qemu_wait b '^paddock: shutdown: reboot requested' 20 || fail "SIGTERM: no reboot requested"
 up b 2
 [ "$(count b '^paddock: power off')" -eq 0 ] || fail "SIGTERM powered off"
 t0=$(date +%s.%N)
-gssh b 'kill -USR2 1'
+qemu_console b 'kill -USR2 1'
 qemu_wait b '^paddock: shutdown: power off requested' 20 || fail "SIGUSR2: no power off requested"
 qemu_wait_exit b 120 || fail "SIGUSR2: no power-off"
 t_usual=$(since "$t0")

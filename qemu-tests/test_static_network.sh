@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The static-network path: node1 of the HA example (10.10.0.11/24, gateway
 # and DNS 10.10.0.1, no DHCP) boots on a QEMU user network laid out as that
-# subnet; over SSH (hostfwd to 10.10.0.11) it has its address, its default
-# route and its hostname, and `paddockctl status` lists the os-services
-# (the worker's user docker among them) running; `system_powerdown` on QMP
-# powers it off cleanly.
+# subnet; over SSH (hostfwd to 10.10.0.11, as the node's user rancher) it
+# has its address, its default route and its hostname, and `paddockctl
+# status` lists the os-services (the worker's user docker among them)
+# running; `system_powerdown` on QMP powers it off cleanly.
 set -u
 cd "$(dirname "$0")/.."
 . qemu-tests/lib.sh
@@ -26,7 +26,7 @@ echo "cmdline: $CMDLINE"
 PORT=$(free_port)
 qemu_start vm -m 1536 -kernel "$T/out/$NODE/vmlinuz" -initrd "$T/out/$NODE/initrd.img" \
 	-append "$CMDLINE" \
-	-netdev "user,id=n0,net=10.10.0.0/24,host=10.10.0.1,dns=10.10.0.3,hostfwd=tcp:127.0.0.1:$PORT-10.10.0.11:22" \
+	-netdev "user,id=n0,restrict=on,net=10.10.0.0/24,host=10.10.0.1,dns=10.10.0.3,hostfwd=tcp:127.0.0.1:$PORT-10.10.0.11:22" \
 	-device virtio-net-pci,netdev=n0,mac=52:54:00:00:02:01 || fail "qemu did not start"
 qemu_wait vm '^paddock: init ok [0-9.]+' 60 || fail "no init marker"
 qemu_wait vm '^paddock: network ok [0-9.]+' 60 || fail "static network not ok"
@@ -37,9 +37,9 @@ tr -d '\r' <"$(qemu_log vm)" | grep -aE '^paddock: (network ok|System Docker rea
 
 gssh() {
 	timeout 60 ssh -i "$T/id" -p "$PORT" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
-		-o BatchMode=yes -o ConnectTimeout=20 -o LogLevel=ERROR root@127.0.0.1 "$@"
+		-o BatchMode=yes -o ConnectTimeout=20 -o LogLevel=ERROR rancher@127.0.0.1 "$@"
 }
-# dropbear may still be binding its port (or making host keys) right after start
+# sshd may still be binding its port right after start
 for i in $(seq 1 30); do gssh true 2>/dev/null && break; sleep 2; done
 
 addrs=$(gssh ip -4 -o addr show) || fail "ssh + ip addr"

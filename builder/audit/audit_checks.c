@@ -8,7 +8,6 @@
 
 #include "audit/audit_check.h"
 
-#define OPENSSH "OpenSSH with its config, host keys and certificates in the image (s11-ssh, s11-pki)"
 #define ROLES "role containers in /etc/paddock/containers/ (issue 12)"
 
 const struct audit_check audit_checks[] = {
@@ -19,14 +18,13 @@ const struct audit_check audit_checks[] = {
 	{ "ssh-config", "sshd key-only and hardened: no passwords, keyboard-interactive, empty passwords or "
 			"root login, MaxAuthTries <= 3, no X11/agent/TCP forwarding, AllowUsers set, modern "
 			"algorithms only (Match blocks and Includes included)",
-	  AUDIT_NODE, false, false, OPENSSH, audit_ssh_config },
-	{ "ssh-host-keys", "host keys root-owned 0600 holding a private key, with .pub; with OpenSSH a host "
-			   "certificate, with dropbear only keys mounted from the node's layers (-r), none made "
-			   "at the first connection (-R)",
+	  AUDIT_NODE, false, true, NULL, audit_ssh_config },
+	{ "ssh-host-keys", "host keys root-owned 0600 holding a private key, with .pub, and a host "
+			   "certificate (HostCertificate)",
 	  AUDIT_NODE, false, true, NULL, audit_ssh_host_keys },
 	{ "ssh-authorized-keys", "each AllowUsers user has an account and an authorized key (not writable by "
 				 "others, no private key in it)",
-	  AUDIT_NODE, false, false, OPENSSH, audit_ssh_authorized_keys },
+	  AUDIT_NODE, false, true, NULL, audit_ssh_authorized_keys },
 	{ "accounts", "no password hash or empty password in /etc/shadow or /etc/passwd, /etc/shadow not "
 		      "world-readable, uid 0 is root's alone",
 	  AUDIT_NODE, false, true, NULL, audit_accounts },
@@ -41,9 +39,9 @@ const struct audit_check audit_checks[] = {
 	  AUDIT_NODE, false, true, NULL, audit_secret_modes },
 	{ "etcd-files", "etcd certificates and keys owned by etcd's uid:gid (services.etcd), 0600",
 	  AUDIT_NODE, false, true, NULL, audit_etcd_files },
-	{ "audit-log", "kube-apiserver has --audit-policy-file (present, 0600), --audit-log-path, -maxage, "
-		       "-maxbackup, -maxsize",
-	  AUDIT_NODE, false, false, ROLES " and /etc/kubernetes/audit-policy.yaml (issue 11 item 7)", audit_audit_log },
+	{ "audit-log", "kube-apiserver has --audit-policy-file (present, 0600), --audit-log-path (on a volume "
+		       "from the host), -maxage, -maxbackup, -maxsize",
+	  AUDIT_NODE, false, true, NULL, audit_audit_log },
 	{ "rbac", "kube-apiserver --authorization-mode includes RBAC, never AlwaysAllow",
 	  AUDIT_NODE, false, true, NULL, audit_rbac },
 	{ "registry", "every image not bundled in the image comes from the default registry when one is set",

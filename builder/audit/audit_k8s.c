@@ -156,6 +156,23 @@ void audit_rbac(const struct audit_subject *s, struct audit_verdict *v)
 	containers_free(&c);
 }
 
+/* Whether path lies in a directory bound from the host: a volume's
+ * target ("SRC:DST[:opts]") or below it. */
+static bool on_host_volume(const struct svcconf *s, const char *path)
+{
+	for (char **v = s->volumes; v && *v; v++) {
+		const char *dst = strchr(*v, ':');
+		if (!dst++)
+			continue;
+		size_t n = strcspn(dst, ":");
+		while (n > 1 && dst[n - 1] == '/')
+			n--;
+		if (n && !strncmp(path, dst, n) && (path[n] == '/' || (n == 1 && *dst == '/')))
+			return true;
+	}
+	return false;
+}
+
 void audit_audit_log(const struct audit_subject *s, struct audit_verdict *v)
 {
 	static const char *const needed[] = { "--audit-log-path", "--audit-log-maxage", "--audit-log-maxbackup",
@@ -177,6 +194,10 @@ void audit_audit_log(const struct audit_subject *s, struct audit_verdict *v)
 		for (size_t i = 0; needed[i]; i++)
 			if (!flag(a, needed[i]) || !*flag(a, needed[i]))
 				verdict_fail(v, "kube-apiserver has no %s", needed[i]);
+		const char *log = flag(a, "--audit-log-path");
+		/* the log belongs on the state disk, not in the container's own layer */
+		if (log && *log == '/' && !on_host_volume(a, log))
+			verdict_fail(v, "the audit log %s is on no volume from the host: it goes with the container", log);
 		verdict_note(v, "policy %s 0600, log %s", policy, flag(a, "--audit-log-path"));
 	}
 	containers_free(&c);

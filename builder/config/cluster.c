@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 bool cfg_has_role(const struct cfg_node *n, const char *role)
 {
 	return cfg_strs_contains(&n->role, role);
@@ -103,7 +105,13 @@ void config_free(struct cluster *c)
 		 c->prefix_path, c->win_prefix_path, c->addons);
 	cfg_strs_free(&c->addons_include);
 	for (size_t i = 0; i < c->nregistries; i++)
-		FREE_ALL(c->registries[i].url, c->registries[i].user, c->registries[i].password);
+	{
+		FREE_ALL(c->registries[i].url, c->registries[i].user, c->registries[i].ca_cert,
+			 c->registries[i].ca_pem);
+		if (c->registries[i].password)
+			OPENSSL_cleanse(c->registries[i].password, strlen(c->registries[i].password));
+		free(c->registries[i].password);
+	}
 	free(c->registries);
 	struct cfg_bastion *b = &c->bastion;
 	FREE_ALL(b->address, b->port, b->user, b->ssh_key, b->ssh_key_path, b->ssh_cert,
@@ -117,6 +125,7 @@ void config_free(struct cluster *c)
 	FREE_ALL(c->paddock.kernel, c->paddock.compression, c->paddock.http_base, c->paddock.console,
 		 c->paddock.etcd_image);
 	cfg_strs_free(&c->paddock.formats);
+	cfg_strs_free(&c->paddock.registry_mirrors);
 	ynode_unref(c->root);
 	free(c->file);
 	free(c);

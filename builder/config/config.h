@@ -137,6 +137,8 @@ struct cfg_registry {
 	char *user, *password;
 	bool is_default;
 	bool ecr;
+	char *ca_cert;              /* paddock.ca_cert: the registry's CA file, as written */
+	char *ca_pem;               /* its certificates, read and checked by validation */
 };
 
 struct cfg_bastion {
@@ -154,6 +156,7 @@ struct cfg_paddock {
 	long long menu_timeout;     /* 5 */
 	long long snapshot_interval_secs; /* 0: from the etcd keys; tests shorten it */
 	char *etcd_image;           /* bundled | registry (NULL: bundled unless system_images.etcd is set) */
+	struct cfg_strs registry_mirrors; /* Docker Hub mirrors (daemon.json) */
 };
 
 struct cluster {

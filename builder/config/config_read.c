@@ -221,6 +221,7 @@ static int read_registries(struct cluster *c, const struct ynode *l)
 		r |= yget_str(m, "password", &g->password);
 		g->is_default = yget_bool(m, "is_default", false);
 		g->ecr = yget_map(m, "ecr_credential_plugin") != NULL;
+		r |= yget_str(yget_map(m, "paddock"), "ca_cert", &g->ca_cert);
 		if (r)
 			return -ENOMEM;
 	}
@@ -285,6 +286,7 @@ static int read_paddock(const struct ynode *pd, struct cfg_paddock *p)
 	p->menu_timeout = yget_int(pd, "menu_timeout", 5);
 	p->snapshot_interval_secs = yget_int(pd, "snapshot_interval_secs", 0);
 	r |= yget_str(pd, "etcd_image", &p->etcd_image);
+	r |= yget_strs(pd, "registry_mirrors", &p->registry_mirrors);
 	return r ? -ENOMEM : 0;
 }
 

@@ -5,6 +5,7 @@
 #include "config/config.h"
 
 #include "config/validate_paddock.h"
+#include "config/validate_registry.h"
 #include "config/validate_report.h"
 #include "config/validate_rke.h"
 #include "config/validate_strict.h"
@@ -32,6 +33,7 @@ int config_validate(struct cluster *c, struct diag_list *diags, struct perr *err
 		strict_check_etcd_size,
 		strict_check_ssh_paths,         /* paddock: what fails at SSH time in RKE */
 		paddock_check_keys,
+		registry_check_keys,
 		paddock_check_boot_dups,
 	};
 	for (size_t i = 0; i < sizeof(steps) / sizeof(*steps); i++) {

@@ -7,6 +7,7 @@
 
 #include <openssl/crypto.h>
 
+#include "config/config.h"
 #include "image/daemon_json.h"
 #include "image/sysimages.h"
 #include "strv.h"
@@ -67,7 +68,8 @@ int appliance_node_files(const struct plan *p, size_t i, const struct os_service
 			baked[k].data = NULL;
 	}
 	baked_files_free(baked, nb);
-	if (r == 0 && (r = daemon_json_system(NULL, &json, err)) == 0) {
+	struct daemon_opts dopts = { .registry_mirrors = plan_cluster(p)->paddock.registry_mirrors.v };
+	if (r == 0 && (r = daemon_json_system(&dopts, &json, err)) == 0) {
 		if (add(&f, "/etc/paddock/system-docker.json", json, strlen(json), 0644) < 0)
 			r = perr_set(err, -ENOMEM, "out of memory");
 		json = NULL;

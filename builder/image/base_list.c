@@ -318,9 +318,11 @@ static int do_product(struct base_list *c, const struct listline *ln, struct per
 {
 	mode_t m;
 	const char *dir, *sub;
-	if (ln->ntok != 4 || parse_mode(ln->tok[3], &m) < 0)
+	unsigned uid = 0, gid = 0;
+	if ((ln->ntok != 4 && ln->ntok != 6) || parse_mode(ln->tok[3], &m) < 0 ||
+	    (ln->ntok == 6 && (parse_id(ln->tok[4], &uid) < 0 || parse_id(ln->tok[5], &gid) < 0)))
 		return perr_setat(err, -EINVAL, c->list.path, ln->lineno, 1,
-				  "product: expected PATH DEST MODE (octal)");
+				  "product: expected PATH DEST MODE (octal) [UID GID]");
 	base_source(c->o, ln->tok[1], &dir, &sub);
 	char *h = path_join(dir, sub);
 	struct stat st;
@@ -333,7 +335,7 @@ static int do_product(struct base_list *c, const struct listline *ln, struct per
 		free(h);
 		return r;
 	}
-	r = layer_add_file(&c->layer, ln->tok[2], h, m, 0, 0, "build", err);
+	r = layer_add_file(&c->layer, ln->tok[2], h, m, uid, gid, "build", err);
 	if (r >= 0) {
 		/* the product's libraries come from the components, like any binary */
 		struct elf_info e;

@@ -18,7 +18,7 @@ enum dsave_type { DSAVE_DIR, DSAVE_FILE, DSAVE_BLOB, DSAVE_LINK };
 
 /* One file of an image's root file system. */
 struct dsave_entry {
-	const char *path;       /* absolute: "/usr/sbin/dropbear" */
+	const char *path;       /* absolute: "/usr/sbin/sshd" */
 	enum dsave_type type;
 	mode_t perm;
 	unsigned uid, gid;

@@ -5,7 +5,7 @@
  *
  *   name: sshd                      # [a-z0-9][a-z0-9_.-]*, unique
  *   image: paddock/sshd:1           # must be one of the bundled images
- *   command: [/usr/sbin/dropbear, -F]
+ *   command: [/usr/sbin/sshd, -D, -e]
  *   entrypoint: [...]
  *   user: "0:0"
  *   privileged: false

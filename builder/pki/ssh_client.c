@@ -50,10 +50,10 @@ static int known_hosts(struct pki_state *st, const struct plan *p, const struct 
 		const struct perr *e = pki_state_error(st);
 		return perr_set(err, e->code ? e->code : -EIO, "SSH CA key: %s", e->msg ? e->msg : "failed");
 	}
-	/* the CA line first: OpenSSH's host certificates will need nothing more */
-	sb_printf(kh, "# known_hosts of cluster %s, written by paddock build: each node's host\n"
-		      "# key under its names.  The cluster's SSH CA (@cert-authority) will sign\n"
-		      "# the nodes' host certificates once their sshd shows them.\n"
+	/* the CA line first: with the nodes' host certificates it is all a client needs */
+	sb_printf(kh, "# known_hosts of cluster %s, written by paddock build: the cluster's\n"
+		      "# SSH CA (@cert-authority), which signed each node's host certificate,\n"
+		      "# then each node's own host key under its names.\n"
 		      "@cert-authority ", cluster);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
@@ -91,9 +91,9 @@ static void ssh_config(const struct plan *p, const struct ssh_host *hosts, size_
 	const struct cfg_bastion *bh = &plan_cluster(p)->bastion;
 	sb_printf(sc, "# ssh_config of cluster %s, written by paddock build.  From the\n"
 		      "# directory that holds %s/:   ssh -F %s/ssh_config NODE\n"
-		      "# Host keys are checked strictly against %s/known_hosts, which holds\n"
-		      "# each node's own host key.  The login is " SSH_LOGIN ": the image has no\n"
-		      "# account of the nodes' `user` yet.\n",
+		      "# Host keys are checked strictly against %s/known_hosts: the cluster's\n"
+		      "# SSH CA signed each node's host certificate.  The login is the node's\n"
+		      "# `user`, keys only.\n",
 		  plan_cluster_name(p), out_name, out_name, out_name);
 	for (size_t i = 0; i < n; i++) {
 		const struct ssh_host *h = &hosts[i];

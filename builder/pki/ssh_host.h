@@ -14,14 +14,14 @@ struct ssh_host {
 	const char *name;           /* the plan's node name: Host in ssh_config, HostKeyAlias */
 	const char *address, *internal_address;
 	const char *port;           /* "22" unless the file says otherwise */
-	const char *user;           /* the login the image accepts (ssh.h: SSH_LOGIN) */
+	const char *user;           /* the node's `user`: its login, alone (ssh.h) */
 	const char *ssh_key;        /* inline private key, or NULL */
 	const char *ssh_key_path;   /* as written ("~/.ssh/id_rsa" by default) */
 };
 
 /* Node i of p.  Fails, naming the node, when a name, address or port
- * cannot be written into ssh_config and known_hosts as one word, or the
- * key path not in quotes. */
+ * cannot be written into ssh_config and known_hosts as one word, the
+ * user cannot be an account of the image, or the key path not in quotes. */
 int ssh_host_of(const struct plan *p, size_t i, struct ssh_host *ret, struct perr *err);
 
 /* Whether ssh_config can hold s in double quotes: no quote, no control

@@ -142,27 +142,3 @@ out:
 	sb_free(&text);
 	return r;
 }
-
-int ssh_dropbear_key_file(EVP_PKEY *k, char **ret, size_t *ret_len, struct perr *err)
-{
-	unsigned char sk[64];
-	struct strbuf b = STRBUF_INIT;
-	if (!EVP_PKEY_is_a(k, "ED25519"))
-		return perr_set(err, -ENOTSUP, "dropbear host keys here are Ed25519, not %s",
-				EVP_PKEY_get0_type_name(k) ? EVP_PKEY_get0_type_name(k) : "unknown");
-	if (ed25519_secret(k, sk) < 0)
-		return perr_set(err, -EINVAL, "the Ed25519 key's private part cannot be read");
-	reserve(&b, 4 + 11 + 4 + sizeof(sk));
-	ssh_put_cstring(&b, "ssh-ed25519");
-	ssh_put_string(&b, sk, sizeof(sk));
-	OPENSSL_cleanse(sk, sizeof(sk));
-	if (b.err) {
-		if (b.s)
-			OPENSSL_cleanse(b.s, b.cap);
-		sb_free(&b);
-		return perr_set(err, -ENOMEM, "out of memory");
-	}
-	*ret_len = b.len;
-	*ret = sb_steal(&b);
-	return 0;
-}

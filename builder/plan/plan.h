@@ -86,6 +86,12 @@ struct plan_cert {
 	char **sans;            /* NULL-terminated: DNS names and IPs */
 };
 
+/* Files the API server's flags name, which the node layer carries
+ * (image/kube_files.h writes them). */
+#define PLAN_AUDIT_POLICY "/etc/kubernetes/audit-policy.yaml"
+#define PLAN_ADMISSION_CONFIG "/etc/kubernetes/admission.yaml"
+#define PLAN_ENCRYPTION_CONFIG "/etc/kubernetes/ssl/encryption.yaml"
+
 /* A file in the node layer. */
 struct plan_file {
 	char *path;

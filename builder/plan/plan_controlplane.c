@@ -84,7 +84,7 @@ static void plan_apiserver(struct plan *p, struct pnode *pn, const struct cfg_no
 								  : "5s");
 	}
 	if (a->secrets_encryption)
-		flags_set(f, "encryption-provider-config", SSL_DIR "/encryption.yaml");
+		flags_set(f, "encryption-provider-config", PLAN_ENCRYPTION_CONFIG);
 	if (c->services.kubelet.generate_serving_certificate)
 		flags_set(f, "kubelet-certificate-authority", SSL_DIR "/kube-ca.pem");
 
@@ -98,14 +98,14 @@ static void plan_apiserver(struct plan *p, struct pnode *pn, const struct cfg_no
 		flags_set(f, "advertise-address", n->internal_address);
 	admission_plugins(f, a);
 	if (admission_config(a))
-		flags_set(f, "admission-control-config-file", "/etc/kubernetes/admission.yaml");
+		flags_set(f, "admission-control-config-file", PLAN_ADMISSION_CONFIG);
 	if (a->audit.enabled) {
 		flags_set(f, "audit-log-path", a->audit.path);
 		flags_setf(f, "audit-log-maxage", "%lld", a->audit.max_age);
 		flags_setf(f, "audit-log-maxbackup", "%lld", a->audit.max_backup);
 		flags_setf(f, "audit-log-maxsize", "%lld", a->audit.max_size);
 		flags_set(f, "audit-log-format", a->audit.format);
-		flags_set(f, "audit-policy-file", "/etc/kubernetes/audit-policy.yaml");
+		flags_set(f, "audit-policy-file", PLAN_AUDIT_POLICY);
 	}
 	strv_addf(&d.binds, ETC_KUBERNETES_BIND, plan_prefix(c));
 	if (a->audit.enabled)
@@ -162,12 +162,12 @@ void plan_controlplane(struct plan *p, struct pnode *pn, const struct cfg_node *
 	pn_file(p, pn, SSL_DIR "/kube-service-account-token-key.pem", 0600, "state");
 	pn_file(p, pn, SSL_DIR "/kubecfg-kube-controller-manager.yaml", 0600, "generated");
 	pn_file(p, pn, SSL_DIR "/kubecfg-kube-scheduler.yaml", 0600, "generated");
-	if (a->audit.enabled)
-		pn_file(p, pn, "/etc/kubernetes/audit-policy.yaml", 0600,
-			a->audit.policy ? "cluster.yml" : "generated");
-	if (admission_config(a))
-		pn_file(p, pn, "/etc/kubernetes/admission.yaml", 0600, "generated");
+	/* RKE writes neither file when extra_args point the flag elsewhere */
+	if (a->audit.enabled && !cfg_kv_get(&a->base.extra_args, "audit-policy-file"))
+		pn_file(p, pn, PLAN_AUDIT_POLICY, 0600, a->audit.policy ? "cluster.yml" : "generated");
+	if (admission_config(a) && !cfg_kv_get(&a->base.extra_args, "admission-control-config-file"))
+		pn_file(p, pn, PLAN_ADMISSION_CONFIG, 0600, a->admission_configuration ? "cluster.yml" : "generated");
 	if (a->secrets_encryption)
-		pn_file(p, pn, SSL_DIR "/encryption.yaml", 0600,
+		pn_file(p, pn, PLAN_ENCRYPTION_CONFIG, 0600,
 			a->encryption_custom_config ? "cluster.yml" : "state");
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "plan/plan_model.h"
+#include "registry_auth.h"
 
 char *plan_strf(struct plan *p, const char *fmt, ...)
 {
@@ -121,24 +122,54 @@ char **plan_alt_names(struct plan *p, const char *role, bool user_sans)
 
 void plan_node_common(struct plan *p, struct pnode *pn, const struct cfg_node *n)
 {
-	const struct cluster *c = p->c;
 	pn_file(p, pn, NODECFG_PATH, 0644, "generated");
 	pn_file(p, pn, SSL_DIR "/kube-ca.pem", 0644, "state");
-	/* dropbear's host key and the login's (root's) authorized keys, as
-	 * pki/ssh.h writes them */
-	pn_file(p, pn, "/etc/dropbear/dropbear_ed25519_host_key", 0600, "state");
-	pn_file(p, pn, "/etc/dropbear/dropbear_ed25519_host_key.pub", 0644, "state");
+	/* OpenSSH's host key, certificate and config, the node's accounts and
+	 * its `user`'s authorized keys, as pki/ssh.h writes them */
+	pn_file(p, pn, "/etc/ssh/ssh_host_ed25519_key", 0600, "state");
+	pn_file(p, pn, "/etc/ssh/ssh_host_ed25519_key.pub", 0644, "state");
+	pn_file(p, pn, "/etc/ssh/ssh_host_ed25519_key-cert.pub", 0644, "state (signed by the SSH CA)");
+	pn_file(p, pn, "/etc/ssh/sshd_config", 0644, "generated");
+	pn_file(p, pn, "/etc/passwd", 0644, "generated");
+	pn_file(p, pn, "/etc/group", 0644, "generated");
+	pn_file(p, pn, "/etc/shadow", 0600, "generated (no usable password)");
 	/* the admin's public key, so the node stays reachable the RKE way */
 	char *src = n->ssh_key && *n->ssh_key ? plan_strf(p, "nodes[].ssh_key (public part)")
 					      : plan_strf(p, "public key of %s", n->ssh_key_path);
-	if (src)
-		pn_file(p, pn, "/etc/ssh/authorized_keys/root", 0644, src);
+	char *dst = plan_strf(p, "/etc/ssh/authorized_keys/%s", n->user ? n->user : "");
+	if (src && dst)
+		pn_file(p, pn, dst, 0644, src);
+	free(dst);
 	free(src);
+	plan_registry_files(p, pn, n);
+}
+
+/* System Docker's credentials, the kubelet's (as RKE gives them), each
+ * registry's CA where both Dockers look for it, the user Docker's
+ * daemon.json with the Docker Hub mirrors. */
+void plan_registry_files(struct plan *p, struct pnode *pn, const struct cfg_node *n)
+{
+	const struct cluster *c = p->c;
 	bool creds = false;
 	for (size_t i = 0; i < c->nregistries; i++)
 		creds |= (c->registries[i].user && *c->registries[i].user) || c->registries[i].ecr;
-	if (creds)
+	if (creds) {
 		pn_file(p, pn, "/etc/paddock/registry-auth.json", 0600, "cluster.yml");
+		pn_file(p, pn, "/var/lib/kubelet/config.json", 0600, "cluster.yml");
+	}
+	for (size_t i = 0; i < c->nregistries; i++) {
+		char *host = c->registries[i].ca_cert ? registry_of_url(c->registries[i].url) : NULL;
+		char *path = host ? plan_strf(p, "/etc/docker/certs.d/%s/ca.crt", host) : NULL;
+		char *src = path ? plan_strf(p, "private_registries[%zu].paddock.ca_cert", i) : NULL;
+		if (src)
+			pn_file(p, pn, path, 0644, src);
+		p->oom |= c->registries[i].ca_cert && !src;
+		free(host);
+		free(path);
+		free(src);
+	}
+	if (c->paddock.registry_mirrors.n && cfg_has_role(n, "worker"))
+		pn_file(p, pn, "/etc/docker/daemon.json", 0644, "paddock.registry_mirrors");
 }
 
 void pn_free(const struct plan *p, struct pnode *pn)

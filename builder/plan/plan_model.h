@@ -119,6 +119,7 @@ char **plan_alt_names(struct plan *p, const char *role, bool user_sans);
 
 /* What every node gets, and what each role adds. */
 void plan_node_common(struct plan *p, struct pnode *pn, const struct cfg_node *n);
+void plan_registry_files(struct plan *p, struct pnode *pn, const struct cfg_node *n);
 void plan_etcd(struct plan *p, struct pnode *pn, const struct cfg_node *n);
 /* An etcd node's snapshot and restore keys for node.conf (nodecfg.h); 0 or
  * -ENOMEM. */

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # paddock audit on real builds: both bundled examples pass every check that
 # builds enforce (their builds ran the audit too); hand-broken copies of the
-# HA output (a layer appended to node.img, as the kernel would unpack it, or
-# a file of OUT changed) fail, naming the item and the node; --json parses.
+# HA output (a layer appended to node.img, as the kernel would unpack it, a
+# node layer packed again without a file, or a file of OUT changed) fail,
+# naming the item and the node; --json parses.
 . builder/tests/testlib.bash
 CACHE=${PADDOCK_CACHE:-$HOME/.cache/paddock}
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
@@ -11,6 +12,28 @@ for ex in configs/*.yml; do
 	name=$(basename "$ex" .yml)
 	run build "$ex" -q --formats kernel,initrd --cache "$CACHE" -o "$TMP/$name"
 	expect_rc 0 "build $name (the build audits its output)"
+	# the files kube-apiserver's flags name, as another YAML reader (PyYAML,
+	# YAML 1.1 like RKE's) reads them from the first node's layer
+	k=$(mktemp -d "$TMP/k8s-XXXXXX")
+	first=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["nodes"][0]["name"])' "$TMP/$name/manifest.json")
+	zstd -dc "$TMP/$name/$first/node.img" | (cd "$k" && cpio -id --quiet etc/kubernetes/audit-policy.yaml etc/kubernetes/admission.yaml)
+	if python3 - "$ex" "$k/etc/kubernetes" <<'EOF'; then ok "$name: audit policy and admission configuration in $first's layer"; else bad "$name: the Kubernetes files of $first"; fi
+import os, stat, sys, yaml
+api = yaml.safe_load(open(sys.argv[1]))["services"]["kube-api"]
+rke_default = {"apiVersion": "audit.k8s.io/v1", "kind": "Policy", "rules": [{"level": "Metadata"}]}
+policy = ((api.get("audit_log") or {}).get("configuration") or {}).get("policy") or rke_default
+d = sys.argv[2]
+for f in ["audit-policy.yaml", "admission.yaml"]:
+    st = os.stat(os.path.join(d, f))
+    assert stat.S_IMODE(st.st_mode) == 0o600 and st.st_uid == 0, f
+assert yaml.safe_load(open(os.path.join(d, "audit-policy.yaml"))) == policy
+adm = yaml.safe_load(open(os.path.join(d, "admission.yaml")))
+assert adm["kind"] == "AdmissionConfiguration", adm
+psa = [p["configuration"] for p in adm["plugins"] if p["name"] == "PodSecurity"]
+level = api.get("pod_security_configuration") or "privileged"
+assert len(psa) == 1 and psa[0]["defaults"]["enforce"] == level, psa
+assert psa[0]["apiVersion"] == "pod-security.admission.config.k8s.io/v1", psa
+EOF
 	run audit "$TMP/$name" --json
 	if python3 -m json.tool "$TMP/out" >/dev/null; then ok "$name: --json parses"; else bad "$name: --json does not parse"; fi
 	summary=$(python3 - "$TMP/out" "$TMP/$name/manifest.json" <<'EOF'
@@ -121,14 +144,30 @@ cp "$TMP/key.pem" "$out/notes.txt"
 finding "$out" keys-confined base "/etc/cluster-ca-key.pem .* every node boots" enforced
 finding "$out" keys-confined OUT "OUT/notes.txt holds a private key" enforced
 
-# sshd_config allowing passwords
+# sshd_config allowing passwords, root and agent forwarding on node3 (a
+# later layer's file replaces the node's own)
 out=$(broken sshd)
 s=$(stage sshd)
 mkdir -p -m 0755 "$s/etc/ssh"
-printf 'PasswordAuthentication yes\nPermitRootLogin no\nAllowUsers rancher\n' >"$s/etc/ssh/sshd_config"
+zstd -dc "$HA/node3/node.img" | (cd "$s" && cpio -i --quiet etc/ssh/sshd_config)
+sed -i -e 's/^PasswordAuthentication no$/PasswordAuthentication yes/' -e 's/^PermitRootLogin no$/PermitRootLogin yes/' \
+	-e 's/^AllowAgentForwarding no$/AllowAgentForwarding yes/' "$s/etc/ssh/sshd_config"
+grep -qx 'PasswordAuthentication yes' "$s/etc/ssh/sshd_config" || bad "node3's sshd_config: no PasswordAuthentication no to break"
 append "$out/node3/node.img" "$s"
-finding "$out" ssh-config node3 "PasswordAuthentication yes"
-if grep -Eq '^ssh-config +node1 +FAIL\* +missing: ' "$TMP/out"; then ok "ssh-config: node1 still missing"; else bad "ssh-config node1"; fi
+finding "$out" ssh-config node3 "PasswordAuthentication yes; PermitRootLogin yes; AllowAgentForwarding yes" enforced
+if grep -Eq '^ssh-config +node1 +pass ' "$TMP/out"; then ok "ssh-config: node1 untouched passes"; else bad "ssh-config node1"; fi
+
+# an AllowUsers user without an account, and one whose keys others may write
+out=$(broken allowusers)
+s=$(stage allowusers)
+mkdir -p -m 0755 "$s/etc/ssh/authorized_keys"
+zstd -dc "$HA/node2/node.img" | (cd "$s" && cpio -i --quiet etc/ssh/sshd_config)
+sed -i 's/^AllowUsers .*/& ghost/' "$s/etc/ssh/sshd_config"
+ssh-keygen -q -t ed25519 -N '' -f "$TMP/op" && cp "$TMP/op.pub" "$s/etc/ssh/authorized_keys/rancher"
+chmod 0666 "$s/etc/ssh/authorized_keys/rancher"
+append "$out/node2/node.img" "$s"
+finding "$out" ssh-authorized-keys node2 "AllowUsers ghost has no account in /etc/passwd" enforced
+finding "$out" ssh-authorized-keys node2 "others may write it" enforced
 
 # a host key others can read
 out=$(broken mode)
@@ -138,14 +177,16 @@ install -m 0644 "$TMP/key.pem" "$s/etc/ssh/ssh_host_ecdsa_key"
 append "$out/node2/node.img" "$s"
 finding "$out" secret-modes node2 "/etc/ssh/ssh_host_ecdsa_key is 0644, not 0600" enforced
 
-# dropbear's host key (the node's own, from its layer) made readable by others
-out=$(broken dropbear)
-s=$(stage dropbear)
-mkdir -p -m 0755 "$s/etc/dropbear"
-zstd -dc "$HA/node1/node.img" | (cd "$s" && cpio -i --quiet etc/dropbear/dropbear_ed25519_host_key)
-chmod 0644 "$s/etc/dropbear/dropbear_ed25519_host_key"
+# the node's own host key made readable by others, its certificate gone
+out=$(broken hostkey)
+s=$(stage hostkey)
+mkdir -p -m 0755 "$s/etc/ssh"
+zstd -dc "$HA/node1/node.img" | (cd "$s" && cpio -i --quiet etc/ssh/ssh_host_ed25519_key etc/ssh/sshd_config)
+chmod 0644 "$s/etc/ssh/ssh_host_ed25519_key"
+sed -i 's|^HostCertificate .*|HostCertificate /etc/ssh/none-cert.pub|' "$s/etc/ssh/sshd_config"
 append "$out/node1/node.img" "$s"
-finding "$out" ssh-host-keys node1 "/etc/dropbear/dropbear_ed25519_host_key is 0644, not 0600" enforced
+finding "$out" ssh-host-keys node1 "/etc/ssh/ssh_host_ed25519_key is 0644, not 0600" enforced
+finding "$out" ssh-host-keys node1 "missing: host certificate /etc/ssh/none-cert.pub" enforced
 
 # a weakened sysctl
 out=$(broken sysctl)
@@ -159,6 +200,64 @@ finding "$out" sysctl node1 "sets kernel.kptr_restrict=0, hardening wants kernel
 out=$(broken dirmode)
 chmod 0755 "$out/node2"
 finding "$out" out-modes node2 "OUT/node2/ is 0755, not 0700" enforced
+
+# extract NODE DIR PATTERN...: files of NODE's layer into DIR, as they are (owners, modes)
+extract() {
+	local node=$1 d=$2
+	shift 2
+	zstd -dc "$HA/$node/node.img" | (cd "$d" && cpio -id --quiet "$@")
+}
+
+# the audit policy others can read
+out=$(broken policy-mode)
+s=$(stage policy-mode)
+extract node1 "$s" etc/kubernetes/audit-policy.yaml
+chmod 0644 "$s/etc/kubernetes/audit-policy.yaml"
+append "$out/node1/node.img" "$s"
+finding "$out" audit-log node1 "/etc/kubernetes/audit-policy.yaml is 0644, not 0600" enforced
+
+# no audit policy at all: node2's layer packed again without it
+out=$(broken policy-gone)
+s=$(stage policy-gone)
+extract node2 "$s"
+rm "$s/etc/kubernetes/audit-policy.yaml"
+(cd "$s" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc --quiet) | zstd -q -c >"$out/node2/node.img"
+finding "$out" audit-log node2 "missing: audit policy /etc/kubernetes/audit-policy.yaml" enforced
+
+# kube-apiserver without --audit-log-maxage
+out=$(broken audit-flag)
+s=$(stage audit-flag)
+extract node3 "$s" 'etc/paddock/containers/*-kube-apiserver.conf'
+conf=$(echo "$s"/etc/paddock/containers/*-kube-apiserver.conf)
+grep -q -- '--audit-log-maxage' "$conf" && ok "kube-apiserver's spec has --audit-log-maxage" || bad "no --audit-log-maxage in $conf"
+sed -i '/--audit-log-maxage/d' "$conf"
+append "$out/node3/node.img" "$s"
+finding "$out" audit-log node3 "kube-apiserver has no --audit-log-maxage" enforced
+
+# the audit log's directory no longer bound from the host
+out=$(broken audit-bind)
+s=$(stage audit-bind)
+extract node2 "$s" 'etc/paddock/containers/*-kube-apiserver.conf'
+conf=$(echo "$s"/etc/paddock/containers/*-kube-apiserver.conf)
+sed -i '\|:/var/log/kube-audit|d' "$conf"
+append "$out/node2/node.img" "$s"
+finding "$out" audit-log node2 "the audit log /var/log/kube-audit/audit-log.json is on no volume from the host" enforced
+
+# RBAC off
+out=$(broken rbac)
+s=$(stage rbac)
+extract node1 "$s" 'etc/paddock/containers/*-kube-apiserver.conf'
+conf=$(echo "$s"/etc/paddock/containers/*-kube-apiserver.conf)
+sed -i 's/--authorization-mode=Node,RBAC/--authorization-mode=Node/' "$conf"
+append "$out/node1/node.img" "$s"
+finding "$out" rbac node1 "--authorization-mode=Node has no RBAC" enforced
+
+# etcd's key owned by root (append packs as 0:0)
+out=$(broken etcd-owner)
+s=$(stage etcd-owner)
+extract node2 "$s" 'etc/kubernetes/ssl/kube-etcd-*-key.pem'
+append "$out/node2/node.img" "$s"
+finding "$out" etcd-files node2 "kube-etcd-10-10-0-12-key.pem is owned by 0:0, not etcd's 52034:52035" enforced
 
 # a layer that cannot be read (gzip appended to zstd: the audit refuses to guess)
 out=$(broken garbage)

@@ -63,8 +63,14 @@ for i, n in enumerate(p["nodes"], 1):
         assert s in sans, s
     files = {f["path"]: f["mode"] for f in n["files"]}
     assert files["/etc/kubernetes/audit-policy.yaml"] == "0600"
+    assert files["/etc/kubernetes/admission.yaml"] == "0600"
+    src = {f["path"]: f["source"] for f in n["files"]}
+    assert src["/etc/kubernetes/audit-policy.yaml"] == "cluster.yml", src
     assert files["/etc/paddock/registry-auth.json"] == "0600"
 assert "change-me" not in open(sys.argv[1]).read(), "registry password leaked"
+# the files' contents are the build's: the plan names them only
+for s in ["audit.k8s.io", "PodSecurityConfiguration", "ingress-nginx\"", "Metadata"]:
+    assert s not in open(sys.argv[1]).read(), s
 PY
 # the single-node example: images and default flags from RKE's table for v1.30.5-rancher1-1
 run plan --json configs/single-node.yml
@@ -86,4 +92,5 @@ run plan configs/ha-3node.yml
 printf '%s' "$out" | grep -q -- '--user 52034:52035' && ok "text plan shows --user uid:gid" || bad "text plan lacks --user"
 printf '%s' "$out" | grep -q -- '--audit-policy-file=' && ok "text plan shows audit flags" || bad "text plan lacks audit flags"
 printf '%s' "$out" | grep -q 'change-me' && bad "text plan shows the registry password" || ok "no secrets in the text plan"
+printf '%s' "$out" | grep -Eq 'audit\.k8s\.io|PodSecurityConfiguration|level: Metadata' && bad "text plan shows the audit policy or admission configuration" || ok "text plan names the Kubernetes files only"
 finish

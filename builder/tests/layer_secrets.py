@@ -7,7 +7,8 @@ Reads every file of every layer (base.img and each <node>/node.img: zstd
 streams of concatenated newc cpio archives), and the extra files as they
 are, and looks for each private key of STATE: its PEM body, the base64
 of its PEM (as a kubeconfig inlines it), and an Ed25519 key's raw seed (as
-dropbear's host key file holds it).  Prints one line per finding and
+OpenSSH's key file holds it inside its armour, which is decoded for the
+search, and dropbear's as such).  Prints one line per finding and
 exits 1 when a key is where it must not be:
 
   - a node's key outside that node's layer (and every X.509 leaf key and
@@ -19,6 +20,7 @@ exits 1 when a key is where it must not be:
 import base64
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -42,13 +44,17 @@ def newc_files(blob):
             yield "/" + name.lstrip("./"), mode & 0o7777, uid, gid, data
 
 
+OPENSSH_KEY = re.compile(rb"-----BEGIN OPENSSH PRIVATE KEY-----(.*?)-----END OPENSSH PRIVATE KEY-----", re.S)
+
+
 def needles(pem):
     body = "".join(l for l in pem.splitlines() if l and not l.startswith("-----"))
     found = [body.encode(), base64.b64encode(pem.encode())]
     der = base64.b64decode(body)
     if len(der) == 48 and der[:16] == bytes.fromhex("302e020100300506032b657004220420"):
-        # an Ed25519 key (PKCS#8): its 32-byte seed as such, as dropbear's
-        # key file holds it; newlines are dropped from what is searched
+        # an Ed25519 key (PKCS#8): its 32-byte seed as such, as OpenSSH's
+        # (decoded) and dropbear's key files hold it; newlines are dropped
+        # from what is searched
         found.append(der[16:].replace(b"\n", b""))
     return found
 
@@ -83,6 +89,8 @@ def main():
             if path == "/etc/paddock/node.conf" and b"node.role=controlplane" in data:
                 controlplane.add(layer)
             flat = data.replace(b"\n", b"")
+            for m in OPENSSH_KEY.finditer(data):
+                flat += base64.b64decode(b"".join(m.group(1).split()))
             for label, owner, ns, _ in keys:
                 if any(x in flat for x in ns):
                     found.setdefault(label, []).append((layer, path, mode, uid, gid))

@@ -44,11 +44,14 @@ static void single_node_gets_services_and_daemon_json(void **state)
 	assert_non_null(syslog);
 	assert_non_null(docker); /* the example node is a worker */
 	assert_non_null(strstr(docker->data, "image=paddock/docker:1\n"));
-	/* dropbear gets the node's host key (pki/ssh.h), makes none */
+	/* OpenSSH gets the node's /etc/ssh and accounts (pki/ssh.h), read-only,
+	 * and sees neither the host's processes nor System Docker */
 	assert_non_null(sshd);
-	assert_non_null(strstr(sshd->data, "\ncommand=-r\ncommand=/etc/dropbear/dropbear_ed25519_host_key\n"));
-	assert_null(strstr(sshd->data, "command=-R\n"));
-	assert_non_null(strstr(sshd->data, "\nvolume=/etc/ssh/authorized_keys/root:/root/.ssh/authorized_keys:ro\n"));
+	assert_non_null(strstr(sshd->data, "\ncommand=/usr/sbin/sshd\ncommand=-D\ncommand=-e\n"));
+	assert_non_null(strstr(sshd->data, "\nvolume=/etc/ssh:/etc/ssh:ro\n"));
+	assert_non_null(strstr(sshd->data, "\nvolume=/etc/shadow:/etc/shadow:ro\n"));
+	assert_non_null(strstr(sshd->data, "\npid=private\n"));
+	assert_null(strstr(sshd->data, "system-docker.sock"));
 	assert_null(find(&f, "/etc/paddock/ssh/authorized_keys"));
 	assert_non_null(find(&f, "/etc/paddock/system-docker.json"));
 	assert_non_null(find(&f, "/etc/paddock/ntpd.conf"));

@@ -434,7 +434,8 @@ static size_t good_node(const char *name, struct tent *t)
 				  "command=--audit-policy-file=/etc/kubernetes/audit-policy.yaml\n"
 				  "command=--audit-log-path=/var/log/kube-audit/audit-log.json\n"
 				  "command=--audit-log-maxage=30\ncommand=--audit-log-maxbackup=10\n"
-				  "command=--audit-log-maxsize\ncommand=100\n");
+				  "command=--audit-log-maxsize\ncommand=100\n"
+				  "volume=/var/log/kube-audit:/var/log/kube-audit:z\n");
 	t[n++] = (struct tent)REG("etc/paddock/services/30-sshd.conf", 0644, "name=sshd\nimage=paddock/sshd:1\n");
 	return n;
 }
@@ -542,7 +543,7 @@ static void ssh_config_failures(void **state)
 	const struct audit_result *x = result(&rep, "ssh-config", "n2");
 	assert_non_null(strstr(x->why, "more"));        /* KbdInteractive (default), root, tries, ... */
 	expect_pass(&rep, "ssh-config", "n1");
-	assert_false(x->check->enforced);
+	assert_true(x->check->enforced);        /* `paddock build` fails on it */
 	audit_report_free(&rep);
 	/* what the defaults allow fails too; a Match block cannot re-enable it */
 	struct tent t2[] = { REG("etc/ssh/sshd_config", 0644,
@@ -688,6 +689,7 @@ static void kubernetes_failures(void **state)
 	expect_fail(&rep, "rbac", "n1", "--authorization-mode=Node has no RBAC");
 	expect_fail(&rep, "audit-log", "n1", "/etc/kubernetes/audit-policy.yaml is 0644, not 0600");
 	expect_fail(&rep, "audit-log", "n1", "no --audit-log-path");
+	expect_pass(&rep, "audit-log", "n2");
 	expect_fail(&rep, "etcd-files", "n1", "kube-etcd-n1-key.pem is owned by 0:0, not etcd's 52034:52035");
 	expect_fail(&rep, "etcd-files", "n1", "is 0640");
 	expect_fail(&rep, "registry", "n1", "kube-apiserver runs docker.io/rancher/hyperkube:v1, not from the "
@@ -704,23 +706,49 @@ static void kubernetes_failures(void **state)
 	audit_report_free(&rep);
 }
 
-/* dropbear as the sshd os-service runs it: its host key from the node's
- * layer (-r, mounted), never -R, no sshd_config; the key scan finds its
- * binary key file, as the same key as the key's binary OpenSSH form. */
-static void dropbear_host_keys(void **state)
+/* an audit log written inside the container is lost with it: the log's
+ * directory must come from the host (the state disk) */
+static void audit_log_off_the_host(void **state)
+{
+	(void)state;
+	struct audit_report rep;
+	struct tent t[] = {
+		REG("etc/paddock/containers/20-kube-apiserver.conf", 0644,
+		    "name=kube-apiserver\nimage=reg.example:5000/rancher/hyperkube:v1\n"
+		    "command=--authorization-mode=Node,RBAC\n"
+		    "command=--audit-policy-file=/etc/kubernetes/audit-policy.yaml\n"
+		    "command=--audit-log-path=/var/log/kube-audit/audit-log.json\n"
+		    "command=--audit-log-maxage=30\ncommand=--audit-log-maxbackup=10\ncommand=--audit-log-maxsize=100\n"
+		    "volume=/etc/kubernetes:/etc/kubernetes:z\nvolume=/var/log/kube-audit-other:/var/log/kube-audit-x\n"),
+	};
+	broken(&rep, "n2", t, N(t));
+	expect_fail(&rep, "audit-log", "n2",
+		    "the audit log /var/log/kube-audit/audit-log.json is on no volume from the host");
+	expect_pass(&rep, "audit-log", "n1");
+	audit_report_free(&rep);
+}
+
+/* The key scan finds a dropbear Ed25519 key file (an image made some
+ * other way may carry one) as the same key as its OpenSSH form. */
+static void dropbear_key_file_scanned(void **state)
 {
 	(void)state;
 	struct perr e = PERR_INIT;
 	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
-	char *db = NULL, *ossh = NULL;
-	size_t dlen = 0, olen = 0;
-	assert_int_equal(ssh_dropbear_key_file(k, &db, &dlen, &e), 0);
+	unsigned char raw[64];
+	size_t sl = 32, pl = 32, olen = 0;
+	char *ossh = NULL;
+	assert_int_equal(EVP_PKEY_get_raw_private_key(k, raw, &sl), 1);
+	assert_int_equal(EVP_PKEY_get_raw_public_key(k, raw + 32, &pl), 1);
 	assert_int_equal(ssh_private_key_file(k, "h", &ossh, &olen, &e), 0);
 	EVP_PKEY_free(k);
-	keep(db);
 	keep(ossh);
+	/* dropbear's file: string "ssh-ed25519", string seed || public key */
+	unsigned char db[4 + 11 + 4 + 64] = { 0, 0, 0, 11, 's', 's', 'h', '-', 'e', 'd', '2', '5', '5', '1', '9',
+					      0, 0, 0, 64 };
+	memcpy(db + 19, raw, sizeof(raw));
 	struct key_hits a = { 0 }, b = { 0 };
-	keyscan_buf(db, dlen, "db", &a);
+	keyscan_buf(db, sizeof(db), "db", &a);
 	/* OpenSSH's binary form, inside the armour */
 	unsigned char *bin = NULL;
 	size_t blen = 0;
@@ -737,49 +765,6 @@ static void dropbear_host_keys(void **state)
 	/* a public key blob (32 bytes where the key file has 64) is no key */
 	static const char blob[] = "\0\0\0\x0bssh-ed25519\0\0\0\x20" "0123456789abcdef0123456789abcdef0123456789";
 	assert_int_equal(scan_count(blob, sizeof(blob)), 0);
-
-#define KEYREL "etc/dropbear/dropbear_ed25519_host_key"
-#define KEY "/" KEYREL
-	static const char *const one[] = { "solo", NULL };
-	const char *svc = "name=sshd\nimage=paddock/sshd:1\ncommand=/usr/sbin/dropbear\ncommand=-s\ncommand=-r\n"
-			  "command=" KEY "\nvolume=" KEY ":" KEY ":ro\n";
-	const char *variants[][2] = {
-		{ svc, NULL },
-		{ fmt("%scommand=-R\n", svc), "dropbear -R: host keys made at the first connection" },
-		{ "name=sshd\nimage=paddock/sshd:1\ncommand=/usr/sbin/dropbear\ncommand=-r\ncommand=/k\n",
-		  "dropbear -r /k: not mounted from the node's layers" },
-		{ "name=sshd\nimage=paddock/sshd:1\ncommand=/usr/sbin/dropbear\n", "missing: no dropbear -r host key" },
-		{ "name=sshd\nimage=paddock/sshd:1\ncommand=/usr/sbin/sshd\n", "runs /usr/sbin/sshd, not dropbear" },
-	};
-	for (size_t i = 0; i <= N(variants); i++) {
-		struct fx f;
-		struct audit_report rep;
-		fx_new(&f, one);
-		bool loose = i == N(variants); /* the good service, a key others may read */
-		struct tent node[] = {
-			DIRE("etc", 0755),
-			REG("etc/paddock/node.conf", 0644, "node.name=solo\nnode.role=worker\n"),
-			REG("etc/paddock/services/30-sshd.conf", 0644, loose ? svc : variants[i][0]),
-			{ KEYREL, S_IFREG | (loose ? 0644 : 0600), 0, 0, db, dlen },
-			REG(KEYREL ".pub", 0644, "ssh-ed25519 AAAA solo\n"),
-		};
-		fx_node(&f, "solo", node, N(node), false);
-		fx_run(&f, &rep);
-		if (loose) {
-			expect_fail(&rep, "ssh-host-keys", "solo", KEY " is 0644, not 0600");
-			expect_fail(&rep, "secret-modes", "solo", KEY " is 0644");
-		} else if (variants[i][1]) {
-			expect_fail(&rep, "ssh-host-keys", "solo", variants[i][1]);
-		} else {
-			expect_pass(&rep, "ssh-host-keys", "solo");
-			expect_pass(&rep, "keys-confined", "solo");
-			expect_pass(&rep, "secret-modes", "solo");
-			assert_non_null(strstr(result(&rep, "keys-confined", "solo")->why, "1 private key"));
-		}
-		audit_report_free(&rep);
-	}
-#undef KEY
-#undef KEYREL
 }
 
 static void missing_subjects_fail(void **state)
@@ -792,13 +777,13 @@ static void missing_subjects_fail(void **state)
 			       REG("etc/paddock/node.conf", 0644, "node.name=n1\nnode.role=etcd\nnode.role=controlplane\n") };
 	fx_node(&f, "n1", bare, N(bare), false);
 	fx_run(&f, &rep);
-	const char *items[] = { "ssh-config", "ssh-authorized-keys", "audit-log", "registry" };
+	const char *items[] = { "registry" };
 	for (size_t i = 0; i < N(items); i++) {
 		expect_fail(&rep, items[i], "n1", "missing: ");
 		assert_false(result(&rep, items[i], "n1")->check->enforced);
 	}
-	/* every build writes the role containers now */
-	const char *roles[] = { "etcd-files", "rbac" };
+	/* every build writes the role containers and the audit policy now */
+	const char *roles[] = { "etcd-files", "rbac", "audit-log" };
 	for (size_t i = 0; i < N(roles); i++) {
 		expect_fail(&rep, roles[i], "n1", "missing: ");
 		assert_true(result(&rep, roles[i], "n1")->check->enforced);
@@ -806,12 +791,15 @@ static void missing_subjects_fail(void **state)
 	/* every build writes the PKI's files now: a node without them fails */
 	expect_fail(&rep, "secret-modes", "n1", "missing: ");
 	assert_true(result(&rep, "secret-modes", "n1")->check->enforced);
-	/* and every node's layer its SSH host key (pki/ssh.h) */
-	expect_fail(&rep, "ssh-host-keys", "n1", "missing: ");
-	assert_true(result(&rep, "ssh-host-keys", "n1")->check->enforced);
+	/* and every node's layer its OpenSSH config, host key and user's key (pki/ssh.h) */
+	const char *ssh[] = { "ssh-config", "ssh-host-keys", "ssh-authorized-keys" };
+	for (size_t i = 0; i < N(ssh); i++) {
+		expect_fail(&rep, ssh[i], "n1", "missing: ");
+		assert_true(result(&rep, ssh[i], "n1")->check->enforced);
+	}
 	expect_pass(&rep, "accounts", "n1");
-	/* secret-modes, ssh-host-keys, etcd-files, rbac */
-	assert_int_equal(audit_report_failures(&rep, true), 4);
+	/* secret-modes, etcd-files, rbac, audit-log and the three SSH checks */
+	assert_int_equal(audit_report_failures(&rep, true), 7);
 	audit_report_free(&rep);
 }
 
@@ -874,16 +862,18 @@ static void report_table_and_json(void **state)
 	assert_int_equal(audit_report_table(&rep, "OUT", m), 0);
 	fclose(m);
 	assert_non_null(strstr(buf, "ITEM "));
-	if (!strstr(buf, "ssh-config           solo  FAIL*   PasswordAuthentication yes"))
+	if (!strstr(buf, "ssh-config           solo  FAIL    PasswordAuthentication yes"))
 		fail_msg("%s", buf);
-	assert_non_null(strstr(buf, "not enforced by `paddock build` yet"));
+	/* every failure here is enforced: no FAIL* and no footer about them */
+	assert_null(strstr(buf, "FAIL*"));
 	free(buf);
 	char *json = audit_report_json(&rep, "OUT");
 	struct json *j = NULL;
 	struct perr e = PERR_INIT;
 	assert_int_equal(json_parse(json, strlen(json), &j, &e), 0);
 	assert_true(json_num_at(j, "failed", 0) >= 1);
-	assert_int_equal((int)json_num_at(j, "failed_enforced", -1), 0);
+	/* ssh-config, and ssh-authorized-keys (no AllowUsers) */
+	assert_int_equal((int)json_num_at(j, "failed_enforced", -1), 2);
 	free(json);
 	json_free(j);
 	audit_report_free(&rep);
@@ -938,7 +928,8 @@ int main(void)
 		T(keys_confined_failures),
 		T(modes_in_out),
 		T(kubernetes_failures),
-		T(dropbear_host_keys),
+		T(audit_log_off_the_host),
+		T(dropbear_key_file_scanned),
 		T(missing_subjects_fail),
 		T(sysctl_and_files),
 		T(unreadable_layers_fail_the_node),

@@ -104,7 +104,8 @@ static int setup(void **state)
 				 "file tool /usr/bin/* /usr/bin\n"
 				 "link /bin/sh tool\n"
 				 "concat tool /usr/share/certs/*.crt /etc/ca.crt 0644\n"
-				 "product build/init /init 0755\n");
+				 "product build/init /init 0755\n"
+				 "product build/init /sbin/ctl 4750 0 990\n");
 	put("build/init", "#!/bin/sh\necho init\n");
 	struct perr e = PERR_INIT;
 	char *lp = path_join(root, "configs/components.lock");
@@ -189,6 +190,7 @@ static void builds_from_the_list(void **state)
 			   "etc/ca.crt 100644 0:0 A|B|\n"; /* a newline added after A */
 	assert_memory_equal(s, want, strlen(want));
 	assert_non_null(strstr(s, "init 100755 0:0 #!/bin/sh|echo init|\n"));
+	assert_non_null(strstr(s, "sbin/ctl 104750 0:990 #!/bin/sh|echo init|\n")); /* setuid, one group */
 	assert_non_null(strstr(s, "tmp 41777 0:0 \n"));
 	assert_non_null(strstr(s, "usr/bin/tool 100755 0:0 #!/bin/sh|\n"));
 	assert_non_null(strstr(s, "usr/bin/tool2 100755 0:0 #!/bin/sh|\n"));

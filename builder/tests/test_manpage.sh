@@ -40,8 +40,8 @@ for item in $(sed -n 's/^  \([a-z][a-z-]*\)  .*/\1/p' "$T/audit.help"); do
 	grep -qw -- "$item" "$T/audit.man" || fail "audit item $item not in the man page"
 done
 echo "ok   audit items"
-# paddock's keys: nodes[].paddock.* and paddock.* (defaults' children are
-# the node keys again)
+# paddock's keys: nodes[].paddock.*, private_registries[].paddock.* and
+# paddock.* (defaults' children are the node keys again)
 python3 - builder/config/schema_paddock.txt >"$T/keys" <<'EOF'
 import sys
 path = []
@@ -53,16 +53,17 @@ for line in open(sys.argv[1]):
     path = path[:depth] + [name]
     if 'paddock' not in path or path[-1] == 'paddock' or 'defaults' in path[:-1]:
         continue
-    top = path[0] == 'paddock'
+    where = {'paddock': 'top', 'private_registries': 'registry'}.get(path[0], 'node')
     sub = path[path.index('paddock') + 1:]
     if len(sub) == 1 and line.rstrip().endswith(('PaddockNetwork',)):
         continue
-    print(('top ' if top else 'node ') + '.'.join(sub))
+    print(where + ' ' + '.'.join(sub))
 EOF
 [ -s "$T/keys" ] || fail "no keys read from the schema"
 sect() { awk -v s="$1" '/^   [^ ]/ { on = index($0, s) > 0 } /^[A-Z]/ { on = 0 } on' "$T/page.txt"; }
 sect "Per node" >"$T/node.man"
 sect "Top level" >"$T/top.man"
+sect "Per registry" >"$T/registry.man"
 while read -r where key; do
 	grep -q "^       $key\b" "$T/$where.man" || fail "paddock key $key ($where) not in the man page"
 done <"$T/keys"

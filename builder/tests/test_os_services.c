@@ -23,12 +23,12 @@ static void parses_a_full_definition(void **state)
 	(void)state;
 	struct os_service o;
 	struct perr e = PERR_INIT;
-	const char *y = "name: sshd\nimage: paddock/sshd:1\ncommand: [/usr/sbin/dropbear, -F]\n"
+	const char *y = "name: sshd\nimage: paddock/sshd:1\ncommand: [/usr/sbin/sshd, -D]\n"
 			"user: \"0:0\"\nprivileged: true\nnet: host\npid: host\nvolumes:\n  - /a:/b:ro\n"
 			"env: [A=1]\nrestart: on-failure\ndepends_on: syslog\nroles: [worker, etcd]\n";
 	assert_int_equal(parse_one(y, &o, &e), 0);
 	assert_string_equal(o.conf.name, "sshd");
-	assert_string_equal(o.conf.command[1], "-F");
+	assert_string_equal(o.conf.command[1], "-D");
 	assert_null(o.conf.command[2]);
 	assert_true(o.conf.privileged);
 	assert_string_equal(o.conf.pid, "host");

@@ -1,7 +1,8 @@
 /* The SSH files of a build (pki/ssh.h): what a node layer gets, that a
  * state file saved and opened again gives the same host key, what the
  * operator gets in OUT, and that OpenSSH's own tools read them as meant —
- * ssh-keygen for keys and known_hosts, `ssh -G` for ssh_config. */
+ * ssh-keygen for keys, certificates and known_hosts, `ssh -G` for
+ * ssh_config. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,7 +17,6 @@
 #include "pki/pki.h"
 #include "pki/ssh.h"
 #include "pki/ssh_key.h"
-#include "pki/ssh_wire.h"
 #include "testutil.h"
 
 SCRATCH_GROUP("ssh-files")
@@ -87,7 +87,7 @@ static struct pki_state *state(void)
 	return st;
 }
 
-static void node_gets_dropbear_host_key_and_authorized_keys(void **state_)
+static void node_gets_openssh_host_key_certificate_config_and_accounts(void **state_)
 {
 	(void)state_;
 	struct perr e = PERR_INIT;
@@ -99,42 +99,64 @@ static void node_gets_dropbear_host_key_and_authorized_keys(void **state_)
 
 	assert_int_equal(ssh_node_files(st, p, 0, &f, &warning, &e), 0);
 	assert_null(warning);
-	assert_int_equal(f.n, 3);
+	assert_int_equal(f.n, 8);
 	const struct appl_file *key = got(&f, SSH_HOST_KEY, 0600), *pub = got(&f, SSH_HOST_KEY ".pub", 0644);
-	const struct appl_file *auth = got(&f, "/etc/ssh/authorized_keys/root", 0644);
+	const struct appl_file *cert = got(&f, SSH_HOST_CERT, 0644), *conf = got(&f, SSH_SSHD_CONFIG, 0644);
+	const struct appl_file *auth = got(&f, "/etc/ssh/authorized_keys/rancher", 0644);
 
-	/* dropbear's layout: string "ssh-ed25519", string seed || public key;
-	 * the public key is the state's, and .pub's */
-	struct ssh_reader r = { (const unsigned char *)key->data, key->len };
-	const unsigned char *secret;
-	size_t slen;
-	assert_int_equal(ssh_get_expect(&r, "ssh-ed25519"), 0);
-	assert_int_equal(ssh_get_string(&r, &secret, &slen), 0);
-	assert_int_equal(slen, 64);
-	assert_int_equal(r.left, 0);
-	unsigned char raw[32];
-	size_t rawlen = sizeof(raw);
-	assert_int_equal(EVP_PKEY_get_raw_public_key(pki_node_ssh_host_key(st, "node1"), raw, &rawlen), 1);
-	assert_memory_equal(secret + 32, raw, 32);
+	/* OpenSSH reads the key file; its public key is the state's, and .pub's */
 	char *line = NULL;
 	assert_int_equal(ssh_key_public_line(pki_node_ssh_host_key(st, "node1"), "node1", &line, &e), 0);
 	assert_string_equal(pub->data, line);
 	free(line);
+	put("host", key->data);
 	put("host.pub", pub->data);
-	char *fp = run_all("ssh-keygen -l -f %s/host.pub", dir);
-	assert_non_null(strstr(fp, "SHA256:"));
-	free(fp);
+	char *derived = run_all("ssh-keygen -y -f %s/host", dir);
+	assert_int_equal(strncmp(derived, pub->data, strlen(derived) - 1), 0);
+	free(derived);
+
+	/* a host certificate for the node's names, signed by the cluster's SSH CA */
+	put("host-cert.pub", cert->data);
+	char *l = run_all("ssh-keygen -L -f %s/host-cert.pub", dir);
+	assert_non_null(strstr(l, "ssh-ed25519-cert-v01@openssh.com host certificate"));
+	assert_non_null(strstr(l, "Principals: \n                node1\n                10.10.0.11\n"
+				  "                10.20.0.11\n"));
+	assert_non_null(strstr(l, "Key ID: \"c1 host node1\""));
+	char *ca = NULL;
+	assert_int_equal(ssh_key_public_line(pki_ssh_ca_key(st), "ca", &ca, &e), 0);
+	put("ca.pub", ca);
+	free(ca);
+	char *cafp = run_all("ssh-keygen -l -f %s/ca.pub | cut -d' ' -f2", dir);
+	cafp[strcspn(cafp, "\n")] = '\0';
+	assert_non_null(strstr(l, cafp));
+	free(cafp);
+	free(l);
+
+	/* sshd_config: keys only, the node's user alone, the key and its certificate */
+	const char *want[] = { "\nHostKey " SSH_HOST_KEY "\n", "\nHostCertificate " SSH_HOST_CERT "\n",
+			       "\nAllowUsers rancher\n", "\nPermitRootLogin no\n", "\nPasswordAuthentication no\n",
+			       "\nKbdInteractiveAuthentication no\n", "\nMaxAuthTries 3\n",
+			       "\nAuthorizedKeysFile " SSH_AUTHORIZED_KEYS_DIR "/%u\n" };
+	for (size_t k = 0; k < sizeof(want) / sizeof(*want); k++)
+		if (!strstr(conf->data, want[k]))
+			fail_msg("sshd_config has no %s", want[k]);
+
+	/* the accounts: the user in group paddockctl, no password anywhere */
+	assert_non_null(strstr(got(&f, "/etc/passwd", 0644)->data, "\nrancher:x:1000:1000:"));
+	assert_non_null(strstr(got(&f, "/etc/group", 0644)->data, "\npaddockctl:x:990:rancher\n"));
+	assert_non_null(strstr(got(&f, "/etc/shadow", 0600)->data, "\nrancher:*:"));
 
 	/* the operator's key, derived from the private key when no .pub is there */
 	char *op = run_all("echo \"" SSH_KEY_OPTIONS " $(cut -d' ' -f1,2 %s/id.pub)\"", dir);
 	assert_int_equal(strncmp(auth->data, op, strlen(op) - 1), 0);
 	free(run_all("rm %s/id.pub && echo gone", dir));
 	assert_int_equal(ssh_node_files(st, p, 0, &again, &warning, &e), 0);
-	assert_int_equal(strncmp(got(&again, "/etc/ssh/authorized_keys/root", 0644)->data, op, strlen(op) - 1), 0);
-	/* OpenSSH reads the options as dropbear does */
+	assert_int_equal(strncmp(got(&again, "/etc/ssh/authorized_keys/rancher", 0644)->data, op, strlen(op) - 1), 0);
+	/* OpenSSH reads the options */
 	put("authorized_keys", auth->data);
 	free(run_all("ssh-keygen -l -f %s/authorized_keys", dir));
 	assert_memory_equal(got(&again, SSH_HOST_KEY, 0600)->data, key->data, key->len);
+	assert_string_equal(got(&again, SSH_HOST_CERT, 0644)->data, cert->data); /* kept in the state */
 	appl_files_free(&again);
 	free(op);
 
@@ -143,7 +165,8 @@ static void node_gets_dropbear_host_key_and_authorized_keys(void **state_)
 	assert_int_equal(ssh_node_files(st, p, 1, &again, &warning, &e), 0);
 	assert_non_null(warning);
 	assert_non_null(strstr(warning, "sshd will accept no key"));
-	assert_int_equal(again.n, 2);
+	assert_int_equal(again.n, 7);
+	assert_non_null(strstr(got(&again, SSH_SSHD_CONFIG, 0644)->data, "\nAllowUsers ops\n"));
 	free(warning);
 	appl_files_free(&again);
 
@@ -153,7 +176,7 @@ static void node_gets_dropbear_host_key_and_authorized_keys(void **state_)
 }
 
 /* A second build from the same state file gives every node the same host
- * key, byte for byte; another cluster's state another. */
+ * key and certificate, byte for byte; another cluster's state others. */
 static void host_keys_persist_in_the_state_file(void **state_)
 {
 	(void)state_;
@@ -175,6 +198,7 @@ static void host_keys_persist_in_the_state_file(void **state_)
 	const struct appl_file *a = got(&first, SSH_HOST_KEY, 0600), *b = got(&second, SSH_HOST_KEY, 0600);
 	assert_int_equal(a->len, b->len);
 	assert_memory_equal(a->data, b->data, a->len);
+	assert_string_equal(got(&first, SSH_HOST_CERT, 0644)->data, got(&second, SSH_HOST_CERT, 0644)->data);
 	pki_state_close(st);
 	appl_files_free(&second);
 
@@ -183,6 +207,7 @@ static void host_keys_persist_in_the_state_file(void **state_)
 	assert_int_equal(ssh_node_files(st, p, 1, &second, &warning, &e), 0);
 	free(warning);
 	assert_memory_not_equal(got(&second, SSH_HOST_KEY, 0600)->data, a->data, a->len);
+	assert_string_not_equal(got(&second, SSH_HOST_CERT, 0644)->data, got(&first, SSH_HOST_CERT, 0644)->data);
 	pki_state_close(st);
 	appl_files_free(&first);
 	appl_files_free(&second);
@@ -222,7 +247,7 @@ static void operator_gets_known_hosts_and_ssh_config(void **state_)
 	f = run_all("cd %s && ssh -G -F out/ssh_config node1 </dev/null 2>/dev/null", dir);
 	assert_non_null(strstr(f, "\nhostname 10.10.0.11\n"));
 	assert_non_null(strstr(f, "\nport 22\n"));
-	assert_non_null(strstr(f, "\nuser root\n"));
+	assert_non_null(strstr(f, "\nuser rancher\n"));
 	assert_non_null(strstr(f, "\nhostkeyalias node1\n"));
 	assert_non_null(strstr(f, "\nstricthostkeychecking true\n"));
 	assert_non_null(strstr(f, "\nuserknownhostsfile out/known_hosts known_hosts\n"));
@@ -254,7 +279,7 @@ static void operator_gets_known_hosts_and_ssh_config(void **state_)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(node_gets_dropbear_host_key_and_authorized_keys),
+		cmocka_unit_test(node_gets_openssh_host_key_certificate_config_and_accounts),
 		cmocka_unit_test(host_keys_persist_in_the_state_file),
 		cmocka_unit_test(operator_gets_known_hosts_and_ssh_config),
 	};

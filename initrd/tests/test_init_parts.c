@@ -316,7 +316,7 @@ static void service_conf_becomes_create_request(void **state)
 	struct svcconf s;
 	struct perr e = PERR_INIT;
 	struct json *j = NULL;
-	const char *text = "name=sshd\nimage=paddock/sshd:1\ncommand=/usr/sbin/dropbear\ncommand=-F\n"
+	const char *text = "name=sshd\nimage=paddock/sshd:1\ncommand=/usr/sbin/sshd\ncommand=-D\n"
 			   "pid=host\nvolume=/a:/b:ro\nprivileged=true\nenv=X=\"q\"\n";
 	char *body;
 
@@ -325,7 +325,7 @@ static void service_conf_becomes_create_request(void **state)
 	body = svcconf_create_json(&s);
 	assert_int_equal(json_parse(body, strlen(body), &j, &e), 0);
 	assert_string_equal(json_str_at(j, "Image"), "paddock/sshd:1");
-	assert_string_equal(json_get(j, "Cmd")->child->next->str, "-F");
+	assert_string_equal(json_get(j, "Cmd")->child->next->str, "-D");
 	assert_string_equal(json_get(j, "Env")->child->str, "X=\"q\"");
 	assert_string_equal(json_str_at(j, "HostConfig.NetworkMode"), "host");
 	assert_string_equal(json_str_at(j, "HostConfig.PidMode"), "host");

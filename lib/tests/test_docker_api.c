@@ -26,7 +26,7 @@ struct fake {
 	pthread_t thr;
 	struct docker *d;       /* the client under test */
 	/* last request seen */
-	char *method, *path;
+	char *method, *path, *auth;
 	size_t body_len;
 	int requests;
 };
@@ -80,6 +80,11 @@ static void serve_one(struct fake *f, int fd)
 	f->path = strndup(sp1 + 1, (size_t)(sp2 - sp1 - 1));
 	f->body_len = body_len;
 	f->requests++;
+	free(f->auth);
+	f->auth = NULL;
+	char *ah = strcasestr(in.s, "\r\nX-Registry-Auth: ");
+	if (ah && ah < hdr_end)
+		f->auth = strndup(ah + 19, strcspn(ah + 19, "\r"));
 
 	const char *m = f->method, *p = f->path;
 #define IS(meth, pth) (!strcmp(m, meth) && !strcmp(p, "/v1.41" pth))
@@ -106,7 +111,20 @@ static void serve_one(struct fake *f, int fd)
 		reply(fd, "200 OK", b, strlen(b));
 	} else if (IS("POST", "/containers/abc123/wait"))
 		reply(fd, "200 OK", "{\"StatusCode\":3}", 16);
-	else if (IS("GET", "/containers/abc123/logs?stdout=1&stderr=1&tail=10")) {
+	else if (IS("POST", "/images/create?fromImage=reg.test%3A5000%2Fok%3A1") ||
+		 IS("POST", "/images/create?fromImage=reg.test%3A5000%2Fok%3Alatest")) {
+		const char *b = "{\"status\":\"Pulling from ok\"}\n{\"status\":\"Digest: sha256:00\"}\n";
+		reply(fd, "200 OK", b, strlen(b));
+	} else if (IS("POST", "/images/create?fromImage=reg.test%3A5000%2Fbadpass%3A1")) {
+		const char *b = "{\"message\":\"Head \\\"https://reg.test:5000/v2/badpass/manifests/1\\\": no basic auth credentials\"}";
+		reply(fd, "500 Internal Server Error", b, strlen(b));
+	} else if (IS("POST", "/images/create?fromImage=reg.test%3A5000%2Fgone%3A1")) {
+		const char *b = "{\"message\":\"Get \\\"https://reg.test:5000/v2/\\\": dial tcp 10.0.2.2:5000: connect: connection refused\"}";
+		reply(fd, "500 Internal Server Error", b, strlen(b));
+	} else if (IS("POST", "/images/create?fromImage=reg.test%3A5000%2Fmidway%3A1")) {
+		const char *b = "{\"status\":\"Pulling\"}\n{\"errorDetail\":{\"message\":\"manifest unknown\"},\"error\":\"manifest unknown\"}\n";
+		reply(fd, "200 OK", b, strlen(b));
+	} else if (IS("GET", "/containers/abc123/logs?stdout=1&stderr=1&tail=10")) {
 		static const char framed[] = "\x01\0\0\0\0\0\0\x06hello\n\x02\0\0\0\0\0\0\x04" "err\n";
 		reply(fd, "200 OK", framed, sizeof(framed) - 1);
 	} else {
@@ -161,6 +179,7 @@ static int teardown(void **state)
 	rmdir(f->dir);
 	free(f->method);
 	free(f->path);
+	free(f->auth);
 	free(f);
 	return 0;
 }
@@ -262,6 +281,55 @@ static void logs_are_demultiplexed(void **state)
 	free(logs);
 }
 
+static void pull_sends_auth_and_classifies(void **state)
+{
+	struct fake *f = *state;
+	struct docker *d = f->d;
+	struct perr e = PERR_INIT;
+	enum docker_pull_fail c = DOCKER_PULL_AUTH;
+
+	assert_int_equal(docker_image_pull(d, "reg.test:5000/ok:1", "eyJ1c2VybmFtZSI6InUifQ==", &c, &e), 0);
+	assert_string_equal(f->auth, "eyJ1c2VybmFtZSI6InUifQ==");
+	assert_int_equal(c, DOCKER_PULL_OTHER);
+	/* no tag: :latest, never every tag */
+	assert_int_equal(docker_image_pull(d, "reg.test:5000/ok", NULL, &c, &e), 0);
+	assert_null(f->auth);
+	assert_int_equal(docker_image_pull(d, "reg.test:5000/badpass:1", "eA==", &c, &e), -EIO);
+	assert_int_equal(c, DOCKER_PULL_AUTH);
+	assert_non_null(strstr(e.msg, "no basic auth credentials"));
+	assert_null(strstr(e.msg, "eA=="));
+	perr_clear(&e);
+	assert_int_equal(docker_image_pull(d, "reg.test:5000/gone:1", NULL, &c, &e), -EIO);
+	assert_int_equal(c, DOCKER_PULL_UNREACHABLE);
+	perr_clear(&e);
+	/* a 200 whose stream ends in an error */
+	assert_int_equal(docker_image_pull(d, "reg.test:5000/midway:1", NULL, &c, &e), -EIO);
+	assert_int_equal(c, DOCKER_PULL_NOT_FOUND);
+	assert_string_equal(e.msg, "manifest unknown");
+	perr_clear(&e);
+	assert_int_equal(docker_image_pull(d, "bad ref", NULL, &c, &e), -EINVAL);
+	perr_clear(&e);
+}
+
+static void pull_failures_are_classified(void **state)
+{
+	(void)state;
+	assert_int_equal(docker_pull_classify(401, ""), DOCKER_PULL_AUTH);
+	assert_int_equal(docker_pull_classify(500, "Get \"https://r:5000/v2/x/manifests/1\": unauthorized: "
+						     "authentication required"), DOCKER_PULL_AUTH);
+	assert_int_equal(docker_pull_classify(500, "Get \"https://r:5000/v2/\": x509: certificate signed by "
+						     "unknown authority"), DOCKER_PULL_TLS);
+	assert_int_equal(docker_pull_classify(500, "Get \"https://r:5000/v2/\": dial tcp: lookup r: no such host"),
+			 DOCKER_PULL_UNREACHABLE);
+	assert_int_equal(docker_pull_classify(500, "Get \"https://r:5000/v2/\": net/http: request canceled while "
+						     "waiting for connection (Client.Timeout exceeded while awaiting headers)"),
+			 DOCKER_PULL_UNREACHABLE);
+	assert_int_equal(docker_pull_classify(404, "manifest for r:5000/x:1 not found: manifest unknown"),
+			 DOCKER_PULL_NOT_FOUND);
+	assert_int_equal(docker_pull_classify(500, "something else"), DOCKER_PULL_OTHER);
+	assert_string_equal(docker_pull_fail_name(DOCKER_PULL_AUTH), "wrong credentials");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +337,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(errors_carry_daemon_message, setup, teardown),
 		cmocka_unit_test_setup_teardown(load_streams_file_and_reports_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(logs_are_demultiplexed, setup, teardown),
+		cmocka_unit_test_setup_teardown(pull_sends_auth_and_classifies, setup, teardown),
+		cmocka_unit_test(pull_failures_are_classified),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
