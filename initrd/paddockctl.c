@@ -120,7 +120,7 @@ static void print_records(char *text, size_t len, const char *kind)
 }
 
 /* The provisioner's files (provision.h): the state disk, its stage, etcd's
- * members; nothing for a file not written yet. */
+ * members, the last snapshot; nothing for a file not written yet. */
 static void print_provisioner(void)
 {
 	const char *files[] = { STATE_DISK_STATUS, PROVISIONER_STATUS };
@@ -145,6 +145,11 @@ static void print_provisioner(void)
 				members = true;
 				printf("%-16s %-14s %-28s %-7s %-6s  %s\n", v[1], v[2], v[3], v[4], v[5], v[6]);
 			}
+			else if (!strcmp(v[0], "snapshot") && n >= 6)
+				printf("\nlast etcd snapshot: %s (%s, %s bytes, %s; %s kept)\n", v[1], v[2], v[3], v[4],
+				       v[5]);
+			else if (!strcmp(v[0], "snapshot-failed") && n >= 2)
+				printf("\netcd snapshot failed: %s\n", v[1]);
 		}
 		fclose(f);
 	}

@@ -20,6 +20,13 @@
  *   boot.state_disk       block device for persistent state, or empty
  *   boot.debug_shell      "true" to allow a debug shell on failure
  *   boot.cmdline          extra kernel arguments (informational)
+ *   etcd.snapshot.interval_secs  etcd nodes with snapshots on: seconds
+ *                         between snapshots (backup_config.interval_hours,
+ *                         the legacy creation, or paddock.snapshot_interval_secs)
+ *   etcd.snapshot.retention  how many snapshots to keep (a count; the
+ *                         legacy retention duration divided by creation)
+ *   etcd.restore          etcd nodes: restore this snapshot (a file name in
+ *                         /opt/rke/etcd-snapshots) once, before etcd starts
  * Later issues add keys; readers ignore keys they do not know. */
 #ifndef PADDOCK_NODECFG_H
 #define PADDOCK_NODECFG_H

@@ -10,6 +10,8 @@
  *                         STATE: mounted | formatted | ram | foreign | failed
  *   PROVISIONER_STATUS    stage NAME  SECONDS  DETAIL
  *                         member ID  NAME  PEER-URL  voter|learner  leader|-  healthy|unhealthy|?
+ *                         snapshot NAME  UTC-TIME  BYTES  verified|unverified  KEPT (the last one; how many in the folder)
+ *                         snapshot-failed DETAIL   (the last attempt failed)
  * ETCD_HEALTHY exists while the local etcd answers its health check;
  * role containers that need etcd wait for it. */
 #ifndef PADDOCK_PROVISION_H

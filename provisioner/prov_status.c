@@ -1,6 +1,8 @@
 #include "prov_status.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +38,21 @@ char *prov_status_text(const struct prov_status *s)
 		field(&sb, m->learner ? "learner" : "voter");
 		field(&sb, m->id == s->leader && s->leader ? "leader" : "-");
 		field(&sb, s->health && s->health[i] ? s->health[i] : "?");
+		sb_add(&sb, "\n", 1);
+	}
+	if (s->snapshot && *s->snapshot->name) {
+		char ts[32];
+		struct tm tm;
+		if (!gmtime_r(&s->snapshot->time, &tm) || !strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm))
+			snprintf(ts, sizeof(ts), "?");
+		sb_adds(&sb, "snapshot");
+		field(&sb, s->snapshot->name);
+		sb_printf(&sb, "\t%s\t%llu\t%s\t%u\n", ts, s->snapshot->size,
+			  s->snapshot->verified ? "verified" : "unverified", s->snapshot->kept);
+	}
+	if (s->snapshot_error) {
+		sb_adds(&sb, "snapshot-failed");
+		field(&sb, s->snapshot_error);
 		sb_add(&sb, "\n", 1);
 	}
 	return sb_steal(&sb);

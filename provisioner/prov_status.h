@@ -1,5 +1,5 @@
 /* prov_status: PROVISIONER_STATUS (provision.h), what `paddockctl status`
- * shows of the provisioner: its stage and etcd's members. */
+ * shows of the provisioner: its stage, etcd's members, the last snapshot. */
 #ifndef PADDOCK_PROV_STATUS_H
 #define PADDOCK_PROV_STATUS_H
 
@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "etcd_client.h"
+#include "snapshot.h"
 
 struct prov_status {
 	const char *stage;      /* "etcd healthy", "waiting for peers", ... */
@@ -16,6 +17,8 @@ struct prov_status {
 	size_t nmembers;
 	uint64_t leader;
 	const char *const *health; /* per member: "healthy", "unhealthy" or "?" */
+	const struct snapshot_last *snapshot; /* or NULL; name "" before the first */
+	const char *snapshot_error; /* the last snapshot's failure, or NULL */
 };
 
 /* The file's text (heap); NULL when out of memory. */

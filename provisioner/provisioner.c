@@ -13,10 +13,12 @@
 #include "etcd_client.h"
 #include "etcd_conf.h"
 #include "etcd_container.h"
+#include "etcd_restore.h"
 #include "fsutil.h"
 #include "peer_probe.h"
 #include "prov_status.h"
 #include "provision.h"
+#include "snapshot_take.h"
 #include "strbuf.h"
 #include "strv.h"
 
@@ -52,13 +54,14 @@ struct prov {
 	size_t nmembers;
 	uint64_t leader;
 	char **health;
+	struct snapshots sn;
 };
 
 static void write_status(struct prov *p)
 {
 	struct perr err = PERR_INIT;
 	struct prov_status s = { p->stage, p->since, p->detail, p->members, p->nmembers, p->leader,
-				 (const char *const *)p->health };
+				 (const char *const *)p->health, &p->sn.last, p->sn.error };
 
 	if (prov_status_write(PROVISIONER_STATUS, &s, &err) < 0)
 		console_line("provisioner: status: %s", err.msg);
@@ -122,7 +125,7 @@ static int wait_docker(struct prov *p, struct perr *err)
  * folder holds, or a member of the new cluster of the build. */
 static int start_etcd(struct prov *p, struct perr *err)
 {
-	bool has_data = false, listed = false;
+	bool has_data = false, listed = false, restored = false;
 	int r;
 
 	set_stage(p, "loading etcd image", "%s", p->ec.sc.image);
@@ -130,6 +133,9 @@ static int start_etcd(struct prov *p, struct perr *err)
 		return perr_wrap(err, "etcd image");
 	if ((r = etcd_data_prepare(&p->ec, &has_data, err)) < 0)
 		return r;
+	if ((r = etcd_restore(p->d, &p->ec, p->sn.policy.restore, &restored, err)) < 0)
+		return r;
+	has_data |= restored;
 	for (size_t i = 0; i < p->ec.npeers; i++)
 		listed |= !strcmp(p->ec.peers[i].name, p->ec.name);
 	if (!has_data && !listed)
@@ -305,6 +311,8 @@ static void watch(struct prov *p)
 			bool ok = etcd_health(&p->cl, LOCAL_URL, &err) == 0;
 			perr_clear(&err);
 			on_health(p, ok, now);
+			if (p->healthy && snapshots_tick(&p->sn, p->d, &p->ec))
+				write_status(p);
 			if (!p->healthy)
 				report_peers(p, now);
 		}
@@ -350,6 +358,7 @@ int provisioner_run(void)
 		code = 1;
 		goto out;
 	}
+	snapshots_setup(&p.sn);
 	/* generous: a TLS handshake and a quorum read on a loaded machine */
 	p.cl = (struct etcd_client){ p.ec.ca, p.ec.cert, p.ec.key, 8000, NULL };
 	set_stage(&p, "waiting for System Docker", NULL);
@@ -373,6 +382,7 @@ int provisioner_run(void)
 out:
 	perr_clear(&err);
 	members_free(&p);
+	snapshots_free(&p.sn);
 	free(p.detail);
 	etcd_client_close(&p.cl);
 	etcd_conf_free(&p.ec);

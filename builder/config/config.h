@@ -154,6 +154,7 @@ struct cfg_paddock {
 	char *http_base;
 	char *console;              /* ttyS0 */
 	long long menu_timeout;     /* 5 */
+	long long snapshot_interval_secs; /* 0: from the etcd keys; tests shorten it */
 	char *etcd_image;           /* bundled | registry (NULL: bundled unless system_images.etcd is set) */
 	struct cfg_strs registry_mirrors; /* Docker Hub mirrors (daemon.json) */
 };

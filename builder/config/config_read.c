@@ -284,6 +284,7 @@ static int read_paddock(const struct ynode *pd, struct cfg_paddock *p)
 	r |= yget_str(pd, "http_base", &p->http_base);
 	r |= yget_str_def(pd, "console", "ttyS0", &p->console);
 	p->menu_timeout = yget_int(pd, "menu_timeout", 5);
+	p->snapshot_interval_secs = yget_int(pd, "snapshot_interval_secs", 0);
 	r |= yget_str(pd, "etcd_image", &p->etcd_image);
 	r |= yget_strs(pd, "registry_mirrors", &p->registry_mirrors);
 	return r ? -ENOMEM : 0;

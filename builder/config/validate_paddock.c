@@ -228,6 +228,13 @@ int paddock_check_keys(struct vctx *v)
 				 p->etcd_image, NULL);
 	if (p->menu_timeout < 0 || p->menu_timeout > 3600)
 		return fail_path(v, "paddock.menu_timeout", "must be 0-3600 seconds%s%s", NULL, NULL);
+	if (p->snapshot_interval_secs && (p->snapshot_interval_secs < 10 || p->snapshot_interval_secs > 31536000))
+		return fail_path(v, "paddock.snapshot_interval_secs", "must be 10-31536000 seconds (0 or unset: "
+				 "services.etcd's interval)%s%s", NULL, NULL);
+	if (c->restore.restore && c->restore.snapshot_name &&
+	    (strchr(c->restore.snapshot_name, '/') || *c->restore.snapshot_name == '.'))
+		return fail_path(v, "restore.snapshot_name", "`%s` is not a snapshot's file name (the etcd "
+				 "nodes look for it in /opt/rke/etcd-snapshots)%s", c->restore.snapshot_name, NULL);
 	if ((r = check_boot(v, &p->defaults, ymap_get(pd, "defaults"), "paddock.defaults", NULL)) < 0)
 		return r;
 	for (size_t i = 0; i < c->nnodes; i++) {

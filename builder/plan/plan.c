@@ -218,6 +218,8 @@ int plan_node_config(const struct plan *p, size_t i, struct nodecfg *out, struct
 	r |= nodecfg_add(out, "boot.debug_shell", n->debug_shell ? "true" : "false");
 	if (n->kernel_args)
 		r |= nodecfg_add(out, "boot.cmdline", n->kernel_args);
+	if (n->roles & PLAN_ROLE_ETCD)
+		r |= plan_etcd_node_config(p, out);
 	const char *reg = plan_default_registry(p);
 	if (reg)
 		r |= nodecfg_add(out, "registry.default", reg);

@@ -1,6 +1,7 @@
 /* plan_etcd: what an etcd node runs (etcd, its rolling snapshots) and its
  * certificate, as RKE's cluster/plan.go builds them, except that etcd runs
  * as uid:gid where RKE formats uid:uid. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "plan/plan_model.h"
@@ -96,4 +97,59 @@ void plan_etcd(struct plan *p, struct pnode *pn, const struct cfg_node *n)
 	if (e->backup.present ? e->backup.enabled : e->snapshot)
 		plan_snapshots(p, pn, n, stem);
 	free(stem);
+}
+
+/* Seconds of a Go duration such as "12h", "90m" or "1h30m" (h, m, s;
+ * whole numbers); 0 when it is not one. */
+static long long go_duration_secs(const char *s)
+{
+	long long total = 0;
+
+	if (!s || !*s)
+		return 0;
+	while (*s) {
+		char *end;
+		long long v = strtoll(s, &end, 10);
+		long long unit = *end == 'h' ? 3600 : *end == 'm' && end[1] != 's' ? 60 : *end == 's' ? 1 : 0;
+		if (end == s || v < 0 || !unit || v > 100000000)
+			return 0;
+		total += v * unit;
+		s = end + 1;
+	}
+	return total;
+}
+
+/* etcd.snapshot.interval_secs: seconds between snapshots; retention: how
+ * many to keep (a count: backup_config.retention is one; the legacy
+ * retention, a duration, is divided by the legacy creation, rounded up:
+ * 72h / 12h keeps 6).  Unreadable legacy durations fall back to RKE's
+ * 12h and 72h.  paddock.snapshot_interval_secs shortens the interval. */
+int plan_etcd_node_config(const struct plan *p, struct nodecfg *out)
+{
+	const struct cfg_etcd *e = &p->c->services.etcd;
+	long long iv, keep;
+	char buf[32];
+	int r = 0;
+
+	if (e->backup.present ? e->backup.enabled : e->snapshot) {
+		if (e->backup.present) {
+			iv = e->backup.interval_hours * 3600;
+			keep = e->backup.retention;
+		} else {
+			long long ret = go_duration_secs(e->retention);
+			iv = go_duration_secs(e->creation);
+			iv = iv ? iv : 12 * 3600;
+			ret = ret ? ret : 72 * 3600;
+			keep = (ret + iv - 1) / iv;
+		}
+		if (p->c->paddock.snapshot_interval_secs)
+			iv = p->c->paddock.snapshot_interval_secs;
+		snprintf(buf, sizeof(buf), "%lld", iv > 0 ? iv : 12 * 3600);
+		r |= nodecfg_add(out, "etcd.snapshot.interval_secs", buf);
+		snprintf(buf, sizeof(buf), "%lld", keep > 0 ? keep : 1);
+		r |= nodecfg_add(out, "etcd.snapshot.retention", buf);
+	}
+	if (p->c->restore.restore && p->c->restore.snapshot_name && *p->c->restore.snapshot_name)
+		r |= nodecfg_add(out, "etcd.restore", p->c->restore.snapshot_name);
+	return r;
 }

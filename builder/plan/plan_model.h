@@ -121,6 +121,9 @@ char **plan_alt_names(struct plan *p, const char *role, bool user_sans);
 void plan_node_common(struct plan *p, struct pnode *pn, const struct cfg_node *n);
 void plan_registry_files(struct plan *p, struct pnode *pn, const struct cfg_node *n);
 void plan_etcd(struct plan *p, struct pnode *pn, const struct cfg_node *n);
+/* An etcd node's snapshot and restore keys for node.conf (nodecfg.h); 0 or
+ * -ENOMEM. */
+int plan_etcd_node_config(const struct plan *p, struct nodecfg *out);
 void plan_controlplane(struct plan *p, struct pnode *pn, const struct cfg_node *n);
 void plan_worker(struct plan *p, struct pnode *pn, const struct cfg_node *n);
 

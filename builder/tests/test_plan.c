@@ -157,6 +157,56 @@ static void node_config(void **state)
 	plan_free(p);
 }
 
+/* node.conf's snapshot keys: RKE's defaults (legacy keys: 72h / 12h keeps
+ * 6), backup_config, the paddock interval, the restore, none off etcd. */
+static void node_config_snapshots(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *etcd, *paddock, *iv, *keep, *restore;
+	} cases[] = {
+		{ "{}", "", "43200", "6", NULL },
+		{ "{creation: 30m, retention: 2h}", "", "1800", "4", NULL },
+		{ "{creation: 1h, retention: 90m}", "", "3600", "2", NULL },
+		{ "{backup_config: {interval_hours: 2, retention: 3}}", "", "7200", "3", NULL },
+		{ "{backup_config: {retention: 2}}", "paddock: {snapshot_interval_secs: 20}\n", "20", "2", NULL },
+		{ "{backup_config: {enabled: false}}", "restore: {restore: true, snapshot_name: s1}\n", NULL, NULL,
+		  "s1" },
+		{ "{snapshot: false}", "", NULL, NULL, NULL },
+	};
+	for (size_t k = 0; k < sizeof(cases) / sizeof(*cases); k++) {
+		char *text = NULL;
+		assert_true(asprintf(&text, "nodes:\n  - {address: 10.0.0.1, user: u, role: [etcd]}\n"
+				     "  - {address: 10.0.0.2, user: u, role: [worker]}\n"
+				     "services:\n  etcd: %s\n%s", cases[k].etcd, cases[k].paddock) > 0);
+		struct plan *p = load_ok(text);
+		struct nodecfg c = { 0 }, w = { 0 };
+		struct perr e = PERR_INIT;
+		assert_int_equal(plan_node_config(p, 0, &c, &e), 0);
+		assert_int_equal(plan_node_config(p, 1, &w, &e), 0);
+		const char *iv = nodecfg_get(&c, "etcd.snapshot.interval_secs");
+		const char *keep = nodecfg_get(&c, "etcd.snapshot.retention");
+		const char *rs = nodecfg_get(&c, "etcd.restore");
+		if (cases[k].iv) {
+			assert_non_null(iv);
+			assert_string_equal(iv, cases[k].iv);
+			assert_string_equal(keep, cases[k].keep);
+		} else {
+			assert_null(iv);
+		}
+		if (cases[k].restore)
+			assert_string_equal(rs, cases[k].restore);
+		else
+			assert_null(rs);
+		assert_null(nodecfg_get(&w, "etcd.snapshot.interval_secs"));
+		assert_null(nodecfg_get(&w, "etcd.restore"));
+		nodecfg_free(&c);
+		nodecfg_free(&w);
+		plan_free(p);
+		free(text);
+	}
+}
+
 static void certificate_sans(void **state)
 {
 	(void)state;
@@ -339,6 +389,7 @@ int main(void)
 		cmocka_unit_test(nodes_roles_and_boot),
 		cmocka_unit_test(etcd_uid_gid_and_images),
 		cmocka_unit_test(node_config),
+		cmocka_unit_test(node_config_snapshots),
 		cmocka_unit_test(certificate_sans),
 		cmocka_unit_test(json_escapes_strings),
 		cmocka_unit_test(version_table_images_and_flags),

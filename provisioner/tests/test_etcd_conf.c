@@ -154,7 +154,7 @@ static void parses_etcd_answers(void **state)
 	assert_true(leader == 42);
 
 	const char *health[] = { "healthy", "?", NULL };
-	struct prov_status s = { "etcd healthy", 12.5, "2 members", m, n, 42, health };
+	struct prov_status s = { "etcd healthy", 12.5, "2 members", m, n, 42, health, NULL, NULL };
 	char *t = prov_status_text(&s);
 	assert_string_equal(t, "stage\tetcd healthy\t12.50\t2 members\n"
 			       "member\tef37ad9dc622a7c4\tetcd-node1\thttps://10.10.0.11:2380\tvoter\t-\thealthy\n"
