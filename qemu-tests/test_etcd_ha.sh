@@ -44,9 +44,12 @@ for l in "${NODES[@]}"; do
 done
 [ -f "$T/out/etcd/etcdctl.env" ] || fail "no etcd/etcdctl.env in the output"
 
-# etcdctl from the namespace with the operator's files (paths relative to OUT)
+# etcdctl from the namespace with the operator's files (paths relative to
+# OUT); etcdctl 3.4 refuses --endpoints beside ETCDCTL_ENDPOINTS, so the
+# file's endpoints give way to an explicit --endpoints
 ectl() {
 	(cd "$T/out" && set -a && . etcd/etcdctl.env && set +a &&
+		case " $* " in *" --endpoints="*) unset ETCDCTL_ENDPOINTS ;; esac &&
 		lan_exec timeout 20 etcdctl --dial-timeout=5s --command-timeout=8s "$@")
 }
 endpoint() { echo "https://${ADDR[$1]}:2379"; }
