@@ -160,7 +160,12 @@ qemu_wait_services() {
 		qemu_wait "$name" "^paddock: service $s running [0-9.]+" 240 || fail "service $s not running"
 	done
 	qemu_wait "$name" '^paddock: services ok [0-9.]+' 30 || fail "services stage not ok"
-	if tr -d '\r' <"$(qemu_log "$name")" | grep -a '^paddock: .*FAILED'; then
+	# The guests these tests boot have no disk, while the examples name
+	# /dev/vda as the state disk: the node says so and runs from RAM, which
+	# is right here (test_etcd_ha and test_snapshots give their guests
+	# disks).  Any other failed stage fails the test.
+	if tr -d '\r' <"$(qemu_log "$name")" | grep -a '^paddock: .*FAILED' |
+		grep -av '^paddock: state-disk FAILED: [^ ]*: boot.state_disk names no device here; running from RAM'; then
 		fail "a stage failed on the way"
 	fi
 }
