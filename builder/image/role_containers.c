@@ -9,7 +9,8 @@
 #include "strv.h"
 #include "svcconf.h"
 
-/* How each role container runs, in start order.  Privileges and
+/* How each role container runs, in start order.  binary NULL: the plan's
+ * arguments are the whole command (nginx-proxy's, as RKE's Cmd).  Privileges and
  * namespaces are RKE's (cluster/plan.go): the kubelet and kube-proxy see
  * the host's processes and devices; everything uses the host's network. */
 static const struct role {
@@ -21,7 +22,7 @@ static const struct role {
 	{ "kube-apiserver", "kube-apiserver", false, false, "etcd" },
 	{ "kube-controller-manager", "kube-controller-manager", false, false, "kube-apiserver" },
 	{ "kube-scheduler", "kube-scheduler", false, false, "kube-apiserver" },
-	{ "nginx-proxy", "nginx-proxy", false, false, NULL },
+	{ "nginx-proxy", NULL, false, false, NULL },
 	{ "kubelet", "kubelet", true, true, NULL },
 	{ "kube-proxy", "kube-proxy", true, true, "kubelet" },
 };
@@ -43,8 +44,7 @@ static int add_conf(const struct role *r, size_t order, const struct plan_contai
 	size_t len = 0;
 	int rc = -ENOMEM;
 
-	/* nginx-proxy's plan arguments name the binary already (RKE's Cmd) */
-	if (!c->args || !c->args[0] || strcmp(c->args[0], r->binary))
+	if (r->binary)
 		strv_add(&cmd, r->binary);
 	for (size_t a = 0; c->args && c->args[a]; a++)
 		strv_add(&cmd, c->args[a]);
