@@ -116,10 +116,13 @@ qemu-test: all $(QEMU_PREREQS)
 	@PADDOCK=$(abspath $(PADDOCK)) BUILD=$(abspath $(BUILD)) $(RUNNER) --log $(BUILD)/test-logs --name qemu $(QEMU_TESTS)
 
 # One summary over everything: the runner appends each group's counts.
+# The programs and the component cache come first: a unit test builds a
+# whole cluster from them (test_build_cluster), and skips without them.
 test:
 	@rm -f $(BUILD)/test-summary $(BUILD)/san/test-summary
 	@mkdir -p $(BUILD)
 	@st=0; \
+	$(MAKE) --no-print-directory all components || st=1; \
 	$(MAKE) --no-print-directory unit || st=1; \
 	$(MAKE) --no-print-directory unit-san || st=1; \
 	$(MAKE) --no-print-directory check-cli || st=1; \

@@ -90,7 +90,8 @@ def main():
                 controlplane.add(layer)
             flat = data.replace(b"\n", b"")
             for m in OPENSSH_KEY.finditer(data):
-                flat += base64.b64decode(b"".join(m.group(1).split()))
+                # the seed is searched with its newline bytes dropped, so here too
+                flat += base64.b64decode(b"".join(m.group(1).split())).replace(b"\n", b"")
             for label, owner, ns, _ in keys:
                 if any(x in flat for x in ns):
                     found.setdefault(label, []).append((layer, path, mode, uid, gid))
