@@ -75,6 +75,11 @@ int ydoc_int(yaml_document_t *d, long long v)
 	return scalar(d, buf, (size_t)n, YAML_PLAIN_SCALAR_STYLE);
 }
 
+int ydoc_bool(yaml_document_t *d, int v)
+{
+	return scalar(d, v ? "true" : "false", v ? 4 : 5, YAML_PLAIN_SCALAR_STYLE);
+}
+
 int ydoc_map(yaml_document_t *d)
 {
 	return yaml_document_add_mapping(d, NULL, YAML_BLOCK_MAPPING_STYLE);

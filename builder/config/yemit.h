@@ -26,6 +26,8 @@ int ydoc_tree(yaml_document_t *d, const struct ynode *n);
  * (a number, a boolean, null, or empty). */
 int ydoc_str(yaml_document_t *d, const char *s);
 int ydoc_int(yaml_document_t *d, long long v);
+/* A plain true or false: a boolean for the reader. */
+int ydoc_bool(yaml_document_t *d, int v);
 int ydoc_map(yaml_document_t *d);
 int ydoc_seq(yaml_document_t *d);
 
