@@ -39,7 +39,7 @@ boot() {
 	qemu_start vm -m 1536 -kernel "$T/out/$NODE/vmlinuz" -initrd "$T/initrd.img" \
 		-append "$(cat "$T/out/$NODE/cmdline")" \
 		-drive file="$T/disk.img",format=raw,if=virtio \
-		-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$PORT-:22,hostfwd=tcp:127.0.0.1:$EPORT-:2379" \
+		-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$PORT-:22,hostfwd=tcp:127.0.0.1:$EPORT-:2379" \
 		-device virtio-net-pci,netdev=n0,mac=52:54:00:00:01:01 || fail "qemu did not start"
 	qemu_wait vm '^paddock: init ok [0-9.]+' 240 || fail "no init marker"
 	qemu_wait_services vm "$SERVICES"
@@ -82,14 +82,15 @@ last=$(echo "$st" | sed -n 's/^last etcd snapshot: \(etcd-snapshot_paddock-singl
 [ -n "$last" ] || { echo "$st"; fail "paddockctl status shows no verified last snapshot"; }
 # the folder as the provisioner counts it (sshd's container does not see /opt)
 echo "$st" | grep -q "^last etcd snapshot: $last (.*, verified; 2 kept)\$" || fail "the status does not count 2 kept snapshots"
-# the newest snapshot finished before a second key is written: the
-# restore must bring back the first key and not the second
-pick=$(log | sed -n 's/^paddock: etcd snapshot \(etcd-snapshot_[^ ]*\): [0-9]* bytes.*checked.*/\1/p' | tail -n 1)
+# a second key, written after the snapshots: the restore must bring back
+# the first key and not this one.  The snapshot restored is the newest one
+# finished before this write and still kept at the power-off.
+nlines=$(log | wc -l)
 ectl put paddock-test/after lost >/dev/null || fail "etcdctl put after the snapshots"
 qemu_powerdown_clean vm
-[ -n "$pick" ] || fail "no snapshot to restore"
-! log | grep -q "snapshot $pick removed" ||
-	{ log | grep -E "snapshot|power|stop" | tail -n 12; fail "$pick was pruned before the power-off (retention 2); no snapshot to restore"; }
+pick=$(log | head -n "$nlines" | sed -n 's/^paddock: etcd snapshot \(etcd-snapshot_[^ ]*\): [0-9]* bytes.*checked.*/\1/p' |
+	while read -r s; do log | grep -q "snapshot $s removed" || echo "$s"; done | tail -n 1)
+[ -n "$pick" ] || { log | grep -E "snapshot" | tail -n 12; fail "no kept snapshot finished before the second key"; }
 config "$pick"
 boot
 qemu_wait vm "^paddock: etcd restored from $pick" 120 || { log | grep -E 'etcd|restore' | tail; fail "no restore"; }
