@@ -122,6 +122,7 @@ void boot_start_dockerd(struct init *in, double now)
 		in->dockerd->stop_secs = DOCKERD_STOP_SECS;
 	}
 	mkdir("/var/log", 0755);
+	console_line("starting System Docker %.2f", now);
 	if (sv_start(in->dockerd, now, &err) < 0) {
 		stage_failed("system-docker", "%s", err.msg);
 		in->dockerd->state = SV_BACKOFF;

@@ -1,15 +1,18 @@
 #include "services.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "console.h"
 #include "docker_api.h"
 #include "fsutil.h"
+#include "provision.h"
 #include "pull.h"
 #include "strv.h"
 
@@ -228,36 +231,79 @@ static const struct osvc *of_watcher(const struct osvc *v, size_t n, const struc
 	return NULL;
 }
 
+/* A child that asks System Docker to stop one container (its stop signal,
+ * then SIGKILL after grace seconds) and exits; -1 when fork failed. */
+static pid_t stop_in_child(const char *name, int grace)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct perr err = PERR_INIT;
+		struct docker *d = NULL;
+		int r = docker_open(SYSTEM_DOCKER_SOCK, &d, &err);
+		if (r == 0) {
+			docker_set_timeout(d, grace + 5);
+			r = docker_container_stop(d, name, grace, &err);
+		}
+		if (r < 0 && r != -ENOENT)
+			console_line("service %s: stop: %s", name, err.msg ? err.msg : "?");
+		_exit(0);
+	}
+	return pid;
+}
+
 void services_stop_all(struct osvc *v, size_t n, double budget_s)
 {
-	struct perr err = PERR_INIT;
-	struct docker *d = NULL;
-	size_t no = 0;
+	size_t no = 0, nkids = 0;
 	struct sv **order = sv_stop_order(&no);
+	pid_t *kids = calloc(no ? no : 1, sizeof(*kids));
 	double end = boot_seconds() + budget_s;
+	int grace = budget_s > SERVICES_STOP_GRACE ? SERVICES_STOP_GRACE : budget_s > 0 ? (int)budget_s : 0;
 
 	for (size_t i = 0; i < n; i++)
 		v[i].sv->enabled = false;
-	if (order && docker_open(SYSTEM_DOCKER_SOCK, &d, &err) == 0) {
-		docker_set_timeout(d, 5);
-		for (size_t i = 0; i < no; i++) {
-			const struct osvc *o = of_watcher(v, n, order[i]);
-			double left = end - boot_seconds();
-			int grace = left > SERVICES_STOP_GRACE ? SERVICES_STOP_GRACE : left > 0 ? (int)left : 0;
-			int r;
-			if (!o)
-				continue;
-			r = docker_container_stop(d, o->conf.name, grace, &err);
-			if (r < 0 && r != -ENOENT)
-				console_line("service %s: stop: %s", o->conf.name, err.msg ? err.msg : "?");
-			perr_clear(&err);
-		}
+	/* all at once, the last started asked first: one stop takes seconds
+	 * under emulation, and nothing here needs another container to stop
+	 * before it */
+	for (size_t i = 0; order && kids && i < no; i++) {
+		const struct osvc *o = of_watcher(v, n, order[i]);
+		pid_t pid;
+		if (o && (pid = stop_in_child(o->conf.name, grace)) > 0)
+			kids[nkids++] = pid;
 	}
-	docker_close(d);
-	perr_clear(&err);
+	for (size_t left = nkids; left > 0 && boot_seconds() < end;) {
+		for (size_t i = 0; i < nkids; i++)
+			if (kids[i] > 0 && waitpid(kids[i], NULL, WNOHANG) == kids[i]) {
+				kids[i] = 0;
+				left--;
+			}
+		if (left)
+			sleep_s(0.05);
+	}
+	for (size_t i = 0; i < nkids; i++)
+		if (kids[i] > 0) {
+			kill(kids[i], SIGKILL);
+			waitpid(kids[i], NULL, 0);
+		}
+	free(kids);
 	free(order);
 	for (size_t i = 0; i < n; i++)
 		sv_stop(v[i].sv);
+}
+
+bool services_run_etcd(const char *dir)
+{
+	struct perr err = PERR_INIT;
+	struct osvc *v = NULL;
+	size_t n = 0;
+	bool found = false;
+
+	if (services_load(dir, &v, &n, &err) == 0)
+		for (size_t i = 0; i < n; i++)
+			found |= !strcmp(v[i].conf.name, ETCD_NAME);
+	perr_clear(&err);
+	services_free(v, n);
+	return found;
 }
 
 int images_load_all(void *arg, int ready_fd)
@@ -267,9 +313,15 @@ int images_load_all(void *arg, int ready_fd)
 	char **names = NULL;
 	size_t n = 0;
 	int code = 0;
+	const bool *etcd_first = arg;
 
-	(void)arg;
 	close(ready_fd);
+	if (etcd_first && *etcd_first && access(ETCD_START_TRIED, F_OK) < 0) {
+		double t0 = boot_seconds();
+		console_line("images: after etcd's start %.2f", t0);
+		while (access(ETCD_START_TRIED, F_OK) < 0 && boot_seconds() - t0 < ETCD_START_WAIT_SECS)
+			sleep_s(0.2);
+	}
 	if (list_or_none(IMAGES_DIR, ".tar", &names, &n, &err) < 0 || docker_open(SYSTEM_DOCKER_SOCK, &d, &err) < 0) {
 		console_line("images FAILED: %s", err.msg ? err.msg : "?");
 		code = 1;
@@ -280,9 +332,12 @@ int images_load_all(void *arg, int ready_fd)
 			code = 1;
 			break;
 		}
+		double t0 = boot_seconds();
 		if (docker_image_load(d, path, &err) < 0) {
 			console_line("images FAILED: %s", err.msg ? err.msg : "?");
 			code = 1;
+		} else {
+			console_line("image %s loaded in %.1f s %.2f", names[i], boot_seconds() - t0, boot_seconds());
 		}
 		free(path);
 	}

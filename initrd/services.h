@@ -53,12 +53,18 @@ bool services_deps_running(const struct osvc *v, size_t n, const struct osvc *o,
  * started. */
 size_t services_start_ready(struct osvc *v, size_t n, double now);
 
-/* Stops the containers through the API, the last first started first,
- * each with SERVICES_STOP_GRACE seconds and all within budget_s, then ends
- * the watchers (the caller reaps them). */
+/* Stops the containers through the API, all at once (a child each, the
+ * last started asked first), each with SERVICES_STOP_GRACE seconds and all
+ * within budget_s, then ends the watchers (the caller reaps them). */
 void services_stop_all(struct osvc *v, size_t n, double budget_s);
 
-/* sv_fn: loads every *.tar of IMAGES_DIR into System Docker. */
+/* Whether dir holds the etcd container's file (the node runs etcd). */
+bool services_run_etcd(const char *dir);
+
+/* sv_fn: loads every *.tar of IMAGES_DIR into System Docker; when arg
+ * points to true, after the provisioner's first start of etcd
+ * (ETCD_START_TRIED), waited for ETCD_START_WAIT_SECS at most. */
+#define ETCD_START_WAIT_SECS 180.0
 int images_load_all(void *arg, int ready_fd);
 
 #endif

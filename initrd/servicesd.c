@@ -41,6 +41,7 @@ struct servicesd {
 	int sfd;
 	bool stop;
 	bool containers_up;     /* "containers ok" printed */
+	bool etcd_first;        /* images after the provisioner starts etcd */
 };
 
 /* The service or container whose watcher is s, or NULL. */
@@ -268,6 +269,7 @@ int main(void)
 		perr_clear(&err);
 		sd.nsvcs = 0;
 	}
+	sd.etcd_first = services_run_etcd(CONTAINERS_DIR);
 	sd.answers.svcs = sd.svcs;
 	sd.answers.nsvcs = sd.nsvcs;
 
@@ -280,7 +282,7 @@ int main(void)
 	}
 	if (r == 1) {
 		stage_ok_as("system-docker", "System Docker ready");
-		sd.images = sv_add_func("images", images_load_all, NULL, SV_RESTART_ON_FAILURE);
+		sd.images = sv_add_func("images", images_load_all, &sd.etcd_first, SV_RESTART_ON_FAILURE);
 		if (!sd.images || sv_start(sd.images, boot_seconds(), &err) < 0)
 			stage_failed("images", "%s", err.msg ? err.msg : "out of memory");
 		perr_clear(&err);

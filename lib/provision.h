@@ -21,6 +21,11 @@
 #define STATE_DISK_STATUS "/run/paddock/state-disk.status"
 #define PROVISIONER_STATUS "/run/paddock/provisioner.status"
 #define ETCD_HEALTHY "/run/paddock/etcd.healthy"
+/* made by the provisioner once it tried to start etcd (its image loaded,
+ * its container created) the first time, started or not: paddock-services
+ * loads the os-services' images after that, so that the two do not share
+ * System Docker and the CPU, and etcd is up first */
+#define ETCD_START_TRIED "/run/paddock/etcd-start.tried"
 /* the role containers' files (svcconf.h format); the one named etcd is the
  * provisioner's */
 #define CONTAINERS_DIR "/etc/paddock/containers"

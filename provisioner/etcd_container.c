@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "console.h"
 #include "fsutil.h"
 #include "provision.h"
 #include "strv.h"
@@ -26,7 +27,10 @@ int etcd_image_ensure(struct docker *d, const char *image, struct perr *err)
 		return r;
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		char *p = path_join(ROLE_IMAGES_DIR, names[i]);
+		double t0 = boot_seconds();
 		r = p ? docker_image_load(d, p, err) : perr_set(err, -ENOMEM, "out of memory");
+		if (r == 0)
+			console_line("image %s loaded in %.1f s %.2f", names[i], boot_seconds() - t0, boot_seconds());
 		free(p);
 	}
 	strv_free(names);

@@ -121,6 +121,16 @@ static int wait_docker(struct prov *p, struct perr *err)
 	return 0;
 }
 
+/* paddock-services may load its images now (ETCD_START_TRIED). */
+static void start_tried(void)
+{
+	struct perr err = PERR_INIT;
+
+	if (access(ETCD_START_TRIED, F_OK) < 0)
+		write_file(ETCD_START_TRIED, "", 0, 0644, &err);
+	perr_clear(&err);
+}
+
 /* The etcd container, from its conf: a restart of the member its data
  * folder holds, or a member of the new cluster of the build. */
 static int start_etcd(struct prov *p, struct perr *err)
@@ -355,6 +365,7 @@ int provisioner_run(void)
 	if (r < 0) {
 		stage_failed("provisioner", "%s", err.msg);
 		set_stage(&p, "failed", "%s", err.msg);
+		start_tried();
 		code = 1;
 		goto out;
 	}
@@ -365,6 +376,7 @@ int provisioner_run(void)
 	if (wait_docker(&p, &err) < 0) {
 		stage_failed("provisioner", "%s", err.msg);
 		set_stage(&p, "failed", "%s", err.msg);
+		start_tried();
 		code = 1;
 		goto out;
 	}
@@ -376,6 +388,7 @@ int provisioner_run(void)
 		p.restart_backoff = backoff(0);
 		p.next_restart = boot_seconds() + p.restart_backoff;
 	}
+	start_tried();
 	perr_clear(&err);
 	watch(&p);
 	stop_etcd(&p);

@@ -21,6 +21,11 @@
 #define MKFS "/sbin/mkfs.ext4"
 #define E2FSCK "/sbin/e2fsck"
 #define DEVICE_WAIT_SECS 15.0
+/* a /dev/vdX on a machine with no virtio block device: coldplug, before
+ * this, bound every virtio device there is, so it will not come */
+#define NO_VIRTIO_BLOCK_WAIT_SECS 1.0
+#define VIRTIO_DEVICES "/sys/bus/virtio/devices"
+#define VIRTIO_ID_BLOCK 2
 #define MKFS_SECS 600
 #define FSCK_SECS 1800
 
@@ -58,6 +63,41 @@ static bool wait_for(const char *path, double secs)
 		sleep_s(0.2);
 	}
 	return true;
+}
+
+/* Whether the machine has a virtio block device (virtio ID 2). */
+static bool has_virtio_block(void)
+{
+	DIR *d = opendir(VIRTIO_DEVICES);
+	struct dirent *e;
+	bool found = false;
+
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d))) {
+		char *p = NULL;
+		unsigned long id = 0;
+		FILE *f;
+		if (e->d_name[0] == '.' || asprintf(&p, VIRTIO_DEVICES "/%s/device", e->d_name) < 0)
+			continue;
+		if ((f = fopen(p, "re"))) {
+			found = fscanf(f, "%lx", &id) == 1 && id == VIRTIO_ID_BLOCK;
+			fclose(f);
+		}
+		free(p);
+	}
+	closedir(d);
+	return found;
+}
+
+/* How long to wait for the named disk: a SATA, USB or NVMe disk may show
+ * up seconds after its driver loaded; a virtio disk is there once
+ * coldplug is done, so none is waited for on a machine without one. */
+static double device_wait_secs(const char *dev)
+{
+	if (!strncmp(dev, "/dev/vd", 7) && !has_virtio_block())
+		return NO_VIRTIO_BLOCK_WAIT_SECS;
+	return DEVICE_WAIT_SECS;
 }
 
 /* The first block device that holds a file system labelled STATE_LABEL
@@ -183,7 +223,7 @@ int state_disk_run(const struct nodecfg *cfg)
 	int code = 0;
 
 	if (want && *want) {
-		if (!wait_for(want, DEVICE_WAIT_SECS)) {
+		if (!wait_for(want, device_wait_secs(want))) {
 			code = from_ram("failed", want, "boot.state_disk names no device here");
 			goto out;
 		}

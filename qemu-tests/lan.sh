@@ -147,3 +147,29 @@ lan_ssh_login() {
 	LAN_SSH_TO=
 	return 1
 }
+
+# lan_plan_read PLAN-JSON [ROLE]: the nodes of a `paddock plan --json`
+# (those with ROLE, when given): their names in NAMES, in plan order, and
+# MAC[name], ADDR[name] and USER_OF[name] (the SSH login).
+lan_plan_read() {
+	local n m a u
+	NAMES=()
+	declare -gA MAC=() ADDR=() USER_OF=()
+	while read -r n m a u; do
+		NAMES+=("$n") MAC[$n]=$m ADDR[$n]=$a USER_OF[$n]=$u
+	done < <(python3 -c '
+import json, sys
+for n in json.load(open(sys.argv[1]))["nodes"]:
+    if len(sys.argv) < 3 or sys.argv[2] in n["roles"]:
+        print(n["name"], n["boot"]["mac"], n["address"], n["ssh_user"])' "$@")
+}
+
+# lan_node_start RUN-NAME OUT NODE TAP MAC DISK QEMU-ARGS...: boots NODE of
+# the build in OUT (kernel, initrd.img, cmdline: --formats kernel,initrd)
+# on TAP with DISK as its virtio disk, as guest RUN-NAME.
+lan_node_start() {
+	local run=$1 out=$2 node=$3 tap=$4 mac=$5 disk=$6
+	shift 6
+	lan_qemu_start "$run" "$tap" "$mac" -kernel "$out/$node/vmlinuz" -initrd "$out/$node/initrd.img" \
+		-append "$(cat "$out/$node/cmdline")" -drive "file=$disk,if=virtio,format=raw" "$@"
+}
