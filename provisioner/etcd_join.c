@@ -115,18 +115,21 @@ int etcd_join_prepare(struct etcd_client *cl, struct etcd_conf *c, bool *ret_joi
 	return r;
 }
 
-int etcd_join_learner_id(struct etcd_client *cl, const struct etcd_conf *c, uint64_t *ret_id, struct perr *err)
+int etcd_join_self(struct etcd_client *cl, const struct etcd_conf *c, bool *ret_member, uint64_t *ret_learner,
+		   struct perr *err)
 {
 	struct etcd_member *m = NULL;
 	size_t n = 0, i;
 	int r = ask_members(cl, c, &m, &n, err);
 
-	*ret_id = 0;
+	*ret_member = false;
+	*ret_learner = 0;
 	if (r < 0)
 		return r;
 	i = join_find(m, n, self_url(c));
+	*ret_member = i < n;
 	if (i < n && m[i].learner)
-		*ret_id = m[i].id;
+		*ret_learner = m[i].id;
 	etcd_members_free(m, n);
 	return 0;
 }

@@ -23,9 +23,11 @@
 int etcd_join_prepare(struct etcd_client *cl, struct etcd_conf *c, bool *ret_joined, uint64_t *ret_learner,
 		      struct perr *err);
 
-/* This node's member ID when the cluster lists it as a learner, else 0;
- * -ENOENT when no other member answered. */
-int etcd_join_learner_id(struct etcd_client *cl, const struct etcd_conf *c, uint64_t *ret_id, struct perr *err);
+/* Whether the running cluster lists this node's peer URL (*ret_member),
+ * and its member ID when it is a learner (*ret_learner, else 0); -ENOENT
+ * when no other member answered. */
+int etcd_join_self(struct etcd_client *cl, const struct etcd_conf *c, bool *ret_member, uint64_t *ret_learner,
+		   struct perr *err);
 
 /* Promotes the learner id through the other members (0 when one did). */
 int etcd_join_promote(struct etcd_client *cl, const struct etcd_conf *c, uint64_t id, struct perr *err);

@@ -60,6 +60,7 @@ struct prov {
 	struct snapshots sn;
 	uint64_t learner;       /* this member's ID while it is a learner to promote */
 	bool check_learner;     /* restarted from its data: ask whether it is a learner still */
+	bool fresh_new;         /* started a new cluster from a blank disk, not healthy since */
 	double next_promote, promote_backoff;
 };
 
@@ -149,6 +150,7 @@ static int prepare_fresh(struct prov *p, const char **mode, struct perr *err)
 		return perr_set(err, -EAGAIN, "%s is not in --initial-cluster and no etcd member answered: it joins "
 				"once one does", p->ec.name);
 	*mode = "new cluster";
+	p->fresh_new = true;
 	if (etcd_flag_set(&p->ec.sc, "initial-cluster-state", "new") < 0)
 		return perr_set(err, -ENOMEM, "out of memory");
 	return 0;
@@ -194,7 +196,8 @@ static void promote_tick(struct prov *p, double now)
 	if ((!p->learner && !p->check_learner) || now < p->next_promote)
 		return;
 	if (p->check_learner) {
-		if (etcd_join_learner_id(&p->cl, &p->ec, &p->learner, &err) == 0) {
+		bool member;
+		if (etcd_join_self(&p->cl, &p->ec, &member, &p->learner, &err) == 0) {
 			p->check_learner = false;
 			if (p->learner)
 				console_line("etcd: this member is a learner still (%016llx): promoting it",
@@ -266,13 +269,47 @@ static void say_last_lines(struct prov *p)
 	free(logs);
 }
 
+/* A member started as one of a new cluster from a blank disk, never
+ * healthy, while a running cluster answers without it: the node was added
+ * to the cluster file and booted while no member ran.  Its data cannot
+ * hold anything of that cluster: wiped, and the node joins.  True when it
+ * did. */
+static bool rejoin_if_outside(struct prov *p, double now)
+{
+	struct perr err = PERR_INIT;
+	bool member = true;
+	uint64_t learner = 0;
+	char *dir;
+
+	if (!p->fresh_new || p->ever_healthy || etcd_join_self(&p->cl, &p->ec, &member, &learner, &err) < 0 ||
+	    member) {
+		perr_clear(&err);
+		return false;
+	}
+	console_line("etcd: a running cluster answers without this node, started as a new cluster: wiping its "
+		     "fresh data and joining");
+	p->fresh_new = false;
+	if (docker_container_stop(p->d, "etcd", 10, &err) < 0 && err.code != -ENOENT)
+		console_line("etcd: stop: %s", err.msg);
+	perr_clear(&err);
+	if (!(dir = path_join(p->ec.data_dir, "member")) || rm_rf(dir, &err) < 0 || start_etcd(p, &err) < 0) {
+		stage_failed("etcd", "%s", err.msg ? err.msg : "out of memory");
+		set_stage(p, "etcd failed", "%s", err.msg ? err.msg : "out of memory");
+		p->restart_backoff = backoff(p->restart_backoff);
+		p->next_restart = now + p->restart_backoff;
+	}
+	free(dir);
+	perr_clear(&err);
+	return true;
+}
+
 /* Names the peers that do not answer yet, less and less often. */
 static void report_peers(struct prov *p, double now)
 {
 	struct strbuf sb = STRBUF_INIT;
 	size_t missing = 0;
 
-	if (now < p->next_peers)
+	if (now < p->next_peers || rejoin_if_outside(p, now))
 		return;
 	for (size_t i = 0; i < p->ec.npeers; i++) {
 		if (!strcmp(p->ec.peers[i].name, p->ec.name) || peer_reachable(p->ec.peers[i].peer_url, 1000))
