@@ -33,6 +33,9 @@
 #define BACKOFF_MAX 60.0
 /* a learner is promoted once it has caught up: soon on a small cluster */
 #define PROMOTE_BACKOFF_MAX 8.0
+/* a join that waits for the cluster (another join, a member away) asks
+ * again at least this often */
+#define JOIN_RETRY_MAX 15.0
 
 static volatile sig_atomic_t stop_asked;
 
@@ -61,6 +64,7 @@ struct prov {
 	uint64_t learner;       /* this member's ID while it is a learner to promote */
 	bool check_learner;     /* restarted from its data: ask whether it is a learner still */
 	bool fresh_new;         /* started a new cluster from a blank disk, not healthy since */
+	bool join_failed;       /* the last start failed on the way into the running cluster */
 	double next_promote, promote_backoff;
 };
 
@@ -138,8 +142,10 @@ static int prepare_fresh(struct prov *p, const char **mode, struct perr *err)
 	for (size_t i = 0; i < p->ec.npeers; i++)
 		listed |= !strcmp(p->ec.peers[i].name, p->ec.name);
 	set_stage(p, "asking the cluster", "whether an etcd cluster runs already");
-	if ((r = etcd_join_prepare(&p->cl, &p->ec, &joined, &p->learner, err)) < 0)
+	if ((r = etcd_join_prepare(&p->cl, &p->ec, &joined, &p->learner, err)) < 0) {
+		p->join_failed = true;
 		return r;
+	}
 	if (joined) {
 		*mode = p->learner ? "added member, learner" : "added member";
 		p->next_promote = 0;
@@ -165,6 +171,7 @@ static int start_etcd(struct prov *p, struct perr *err)
 	const char *mode = "existing member";
 	int r;
 
+	p->join_failed = false;
 	set_stage(p, "loading etcd image", "%s", p->ec.sc.image);
 	if ((r = etcd_image_ensure(p->d, p->ec.sc.image, err)) < 0)
 		return perr_wrap(err, "etcd image");
@@ -185,6 +192,17 @@ static int start_etcd(struct prov *p, struct perr *err)
 	p->next_peers = p->started_at + PEER_WAIT_FIRST;
 	p->peers_backoff = PEER_WAIT_FIRST;
 	return 0;
+}
+
+/* A start that failed: said, and tried again with a back-off. */
+static void start_failed(struct prov *p, const char *msg, double now)
+{
+	stage_failed("etcd", "%s", msg);
+	set_stage(p, "etcd failed", "%s", msg);
+	p->restart_backoff = backoff(p->restart_backoff);
+	if (p->join_failed && p->restart_backoff > JOIN_RETRY_MAX)
+		p->restart_backoff = JOIN_RETRY_MAX;
+	p->next_restart = now + p->restart_backoff;
 }
 
 /* A learner (just added, or found so after a restart) is promoted once
@@ -292,12 +310,8 @@ static bool rejoin_if_outside(struct prov *p, double now)
 	if (docker_container_stop(p->d, "etcd", 10, &err) < 0 && err.code != -ENOENT)
 		console_line("etcd: stop: %s", err.msg);
 	perr_clear(&err);
-	if (!(dir = path_join(p->ec.data_dir, "member")) || rm_rf(dir, &err) < 0 || start_etcd(p, &err) < 0) {
-		stage_failed("etcd", "%s", err.msg ? err.msg : "out of memory");
-		set_stage(p, "etcd failed", "%s", err.msg ? err.msg : "out of memory");
-		p->restart_backoff = backoff(p->restart_backoff);
-		p->next_restart = now + p->restart_backoff;
-	}
+	if (!(dir = path_join(p->ec.data_dir, "member")) || rm_rf(dir, &err) < 0 || start_etcd(p, &err) < 0)
+		start_failed(p, err.msg ? err.msg : "out of memory", now);
 	free(dir);
 	perr_clear(&err);
 	return true;
@@ -393,12 +407,8 @@ static void watch(struct prov *p)
 		if (r == 0 || r == -ENOENT) {
 			if (p->next_restart && now >= p->next_restart) {
 				p->next_restart = 0;
-				if (start_etcd(p, &err) < 0) {
-					stage_failed("etcd", "%s", err.msg);
-					set_stage(p, "etcd failed", "%s", err.msg);
-					p->restart_backoff = backoff(p->restart_backoff);
-					p->next_restart = now + p->restart_backoff;
-				}
+				if (start_etcd(p, &err) < 0)
+					start_failed(p, err.msg, now);
 				perr_clear(&err);
 			} else {
 				on_exit_code(p, r == 0 ? code : -1, now);
@@ -467,12 +477,8 @@ int provisioner_run(void)
 	}
 	if (stop_asked)
 		goto out;
-	if (start_etcd(&p, &err) < 0) {
-		stage_failed("etcd", "%s", err.msg);
-		set_stage(&p, "etcd failed", "%s", err.msg);
-		p.restart_backoff = backoff(0);
-		p.next_restart = boot_seconds() + p.restart_backoff;
-	}
+	if (start_etcd(&p, &err) < 0)
+		start_failed(&p, err.msg, boot_seconds());
 	perr_clear(&err);
 	watch(&p);
 	stop_etcd(&p);
