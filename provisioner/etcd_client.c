@@ -1,6 +1,7 @@
 #include "etcd_client.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -184,6 +185,51 @@ int etcd_status(struct etcd_client *c, const char *url, uint64_t *ret_id, uint64
 
 	if (r == 0)
 		r = etcd_parse_status(sb.s ? sb.s : "", sb.len, ret_id, ret_leader, err);
+	sb_free(&sb);
+	return r;
+}
+
+int etcd_parse_member_add(const char *body, size_t len, uint64_t *ret_id, struct etcd_member **ret, size_t *ret_n,
+			  struct perr *err)
+{
+	struct json *j = NULL;
+	int r = json_parse(body, len, &j, err);
+
+	if (r < 0)
+		return r;
+	*ret_id = id_of(json_path(j, "member.ID"));
+	json_free(j);
+	if (!*ret_id)
+		return perr_set(err, -EINVAL, "member add: no member ID in the answer");
+	return etcd_parse_members(body, len, ret, ret_n, err);
+}
+
+int etcd_member_add(struct etcd_client *c, const char *url, const char *peer_url, bool learner, uint64_t *ret_id,
+		    struct etcd_member **ret, size_t *ret_n, struct perr *err)
+{
+	struct strbuf sb = STRBUF_INIT, req = STRBUF_INIT;
+	int r;
+
+	sb_adds(&req, "{\"peerURLs\":[");
+	sb_json_str(&req, peer_url);
+	sb_printf(&req, "],\"isLearner\":%s}", learner ? "true" : "false");
+	if (req.err)
+		r = perr_set(err, -ENOMEM, "out of memory");
+	else if ((r = call(c, url, "/v3/cluster/member/add", req.s, &sb, err)) == 0)
+		r = etcd_parse_member_add(sb.s ? sb.s : "", sb.len, ret_id, ret, ret_n, err);
+	sb_free(&req);
+	sb_free(&sb);
+	return r;
+}
+
+int etcd_member_promote(struct etcd_client *c, const char *url, uint64_t id, struct perr *err)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char req[64];
+	int r;
+
+	snprintf(req, sizeof(req), "{\"ID\":\"%llu\"}", (unsigned long long)id);
+	r = call(c, url, "/v3/cluster/member/promote", req, &sb, err);
 	sb_free(&sb);
 	return r;
 }

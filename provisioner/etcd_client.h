@@ -40,8 +40,19 @@ void etcd_members_free(struct etcd_member *v, size_t n);
 int etcd_status(struct etcd_client *c, const char *url, uint64_t *ret_id, uint64_t *ret_leader,
 		struct perr *err);
 
+/* POST /v3/cluster/member/add of peer_url (a learner when learner): the
+ * new member's ID and the membership with it. */
+int etcd_member_add(struct etcd_client *c, const char *url, const char *peer_url, bool learner, uint64_t *ret_id,
+		    struct etcd_member **ret, size_t *ret_n, struct perr *err);
+
+/* POST /v3/cluster/member/promote: the learner id becomes a voter; etcd
+ * refuses until it has caught up with the leader. */
+int etcd_member_promote(struct etcd_client *c, const char *url, uint64_t id, struct perr *err);
+
 /* Parses the answers (unit tests). */
 int etcd_parse_members(const char *body, size_t len, struct etcd_member **ret, size_t *ret_n, struct perr *err);
+int etcd_parse_member_add(const char *body, size_t len, uint64_t *ret_id, struct etcd_member **ret, size_t *ret_n,
+			  struct perr *err);
 int etcd_parse_status(const char *body, size_t len, uint64_t *ret_id, uint64_t *ret_leader, struct perr *err);
 
 #endif

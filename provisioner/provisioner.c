@@ -13,6 +13,7 @@
 #include "etcd_client.h"
 #include "etcd_conf.h"
 #include "etcd_container.h"
+#include "etcd_join.h"
 #include "etcd_restore.h"
 #include "fsutil.h"
 #include "peer_probe.h"
@@ -30,6 +31,11 @@
 #define UNHEALTHY_AFTER 2
 #define PEER_WAIT_FIRST 10.0
 #define BACKOFF_MAX 60.0
+/* a learner is promoted once it has caught up: soon on a small cluster */
+#define PROMOTE_BACKOFF_MAX 8.0
+/* a join that waits for the cluster (another join, a member away) asks
+ * again at least this often */
+#define JOIN_RETRY_MAX 15.0
 
 static volatile sig_atomic_t stop_asked;
 
@@ -55,6 +61,11 @@ struct prov {
 	uint64_t leader;
 	char **health;
 	struct snapshots sn;
+	uint64_t learner;       /* this member's ID while it is a learner to promote */
+	bool check_learner;     /* restarted from its data: ask whether it is a learner still */
+	bool fresh_new;         /* started a new cluster from a blank disk, not healthy since */
+	bool join_failed;       /* the last start failed on the way into the running cluster */
+	double next_promote, promote_backoff;
 };
 
 static void write_status(struct prov *p)
@@ -131,13 +142,46 @@ static void start_tried(void)
 	perr_clear(&err);
 }
 
-/* The etcd container, from its conf: a restart of the member its data
- * folder holds, or a member of the new cluster of the build. */
-static int start_etcd(struct prov *p, struct perr *err)
+/* A node without etcd data: the running cluster adds it (etcd_join.h), or
+ * it is a member of the new cluster of the build. */
+static int prepare_fresh(struct prov *p, const char **mode, struct perr *err)
 {
-	bool has_data = false, listed = false, restored = false;
+	bool listed = false, joined = false;
 	int r;
 
+	for (size_t i = 0; i < p->ec.npeers; i++)
+		listed |= !strcmp(p->ec.peers[i].name, p->ec.name);
+	set_stage(p, "asking the cluster", "whether an etcd cluster runs already");
+	if ((r = etcd_join_prepare(&p->cl, &p->ec, &joined, &p->learner, err)) < 0) {
+		p->join_failed = true;
+		return r;
+	}
+	if (joined) {
+		*mode = p->learner ? "added member, learner" : "added member";
+		p->next_promote = 0;
+		p->promote_backoff = 0;
+		return 0;
+	}
+	if (!listed)
+		return perr_set(err, -EAGAIN, "%s is not in --initial-cluster and no etcd member answered: it joins "
+				"once one does", p->ec.name);
+	*mode = "new cluster";
+	p->fresh_new = true;
+	if (etcd_flag_set(&p->ec.sc, "initial-cluster-state", "new") < 0)
+		return perr_set(err, -ENOMEM, "out of memory");
+	return 0;
+}
+
+/* The etcd container, from its conf: a restart of the member its data
+ * folder holds, a member the running cluster added, or a member of the
+ * new cluster of the build. */
+static int start_etcd(struct prov *p, struct perr *err)
+{
+	bool has_data = false, restored = false;
+	const char *mode = "existing member";
+	int r;
+
+	p->join_failed = false;
 	set_stage(p, "loading etcd image", "%s", p->ec.sc.image);
 	if ((r = etcd_image_ensure(p->d, p->ec.sc.image, err)) < 0)
 		return perr_wrap(err, "etcd image");
@@ -146,23 +190,59 @@ static int start_etcd(struct prov *p, struct perr *err)
 	if ((r = etcd_restore(p->d, &p->ec, p->sn.policy.restore, &restored, err)) < 0)
 		return r;
 	has_data |= restored;
-	for (size_t i = 0; i < p->ec.npeers; i++)
-		listed |= !strcmp(p->ec.peers[i].name, p->ec.name);
-	if (!has_data && !listed)
-		return perr_set(err, -ENOTSUP, "%s is not in --initial-cluster and has no data: joining a "
-				"running cluster is not supported yet", p->ec.name);
-	if (!has_data && etcd_flag_set(&p->ec.sc, "initial-cluster-state", "new") < 0)
-		return perr_set(err, -ENOMEM, "out of memory");
-	set_stage(p, "starting etcd", has_data ? "the same member again (%s holds its data)" : "a member of the new "
-		  "cluster %s", has_data ? p->ec.data_dir : etcd_flag(&p->ec.sc, "initial-cluster"));
+	if (!has_data && (r = prepare_fresh(p, &mode, err)) < 0)
+		return r;
+	p->check_learner = has_data;
+	set_stage(p, "starting etcd", has_data ? "the same member again (%s holds its data)" : "%s: %s", has_data ?
+		  p->ec.data_dir : mode, etcd_flag(&p->ec.sc, "initial-cluster"));
 	if ((r = etcd_container_run(p->d, &p->ec, err)) < 0)
 		return perr_wrap(err, "etcd container");
-	console_line("etcd started as %s (%s) %.2f", p->ec.name, has_data ? "existing member" : "new cluster",
-		     boot_seconds());
+	console_line("etcd started as %s (%s) %.2f", p->ec.name, mode, boot_seconds());
 	p->started_at = boot_seconds();
 	p->next_peers = p->started_at + PEER_WAIT_FIRST;
 	p->peers_backoff = PEER_WAIT_FIRST;
 	return 0;
+}
+
+/* A start that failed: said, and tried again with a back-off. */
+static void start_failed(struct prov *p, const char *msg, double now)
+{
+	stage_failed("etcd", "%s", msg);
+	set_stage(p, "etcd failed", "%s", msg);
+	p->restart_backoff = backoff(p->restart_backoff);
+	if (p->join_failed && p->restart_backoff > JOIN_RETRY_MAX)
+		p->restart_backoff = JOIN_RETRY_MAX;
+	p->next_restart = now + p->restart_backoff;
+}
+
+/* A learner (just added, or found so after a restart) is promoted once
+ * etcd lets it, retried with back-off. */
+static void promote_tick(struct prov *p, double now)
+{
+	struct perr err = PERR_INIT;
+
+	if ((!p->learner && !p->check_learner) || now < p->next_promote)
+		return;
+	if (p->check_learner) {
+		bool member;
+		if (etcd_join_self(&p->cl, &p->ec, &member, &p->learner, &err) == 0) {
+			p->check_learner = false;
+			if (p->learner)
+				console_line("etcd: this member is a learner still (%016llx): promoting it",
+					     (unsigned long long)p->learner);
+		}
+	} else if (etcd_join_promote(&p->cl, &p->ec, p->learner, &err) == 0) {
+		console_line("etcd: learner %016llx promoted to voter %.2f", (unsigned long long)p->learner, now);
+		p->learner = 0;
+		p->next_members = 0;
+		p->promote_backoff = 0;
+	} else {
+		set_stage(p, "learner", "not promoted yet: %s", err.msg);
+	}
+	perr_clear(&err);
+	p->promote_backoff = p->promote_backoff <= 0 ? 1 : p->promote_backoff * 2 > PROMOTE_BACKOFF_MAX ?
+			     PROMOTE_BACKOFF_MAX : p->promote_backoff * 2;
+	p->next_promote = now + p->promote_backoff;
 }
 
 static void members_free(struct prov *p)
@@ -217,13 +297,43 @@ static void say_last_lines(struct prov *p)
 	free(logs);
 }
 
+/* A member started as one of a new cluster from a blank disk, never
+ * healthy, while a running cluster answers without it: the node was added
+ * to the cluster file and booted while no member ran.  Its data cannot
+ * hold anything of that cluster: wiped, and the node joins.  True when it
+ * did. */
+static bool rejoin_if_outside(struct prov *p, double now)
+{
+	struct perr err = PERR_INIT;
+	bool member = true;
+	uint64_t learner = 0;
+	char *dir;
+
+	if (!p->fresh_new || p->ever_healthy || etcd_join_self(&p->cl, &p->ec, &member, &learner, &err) < 0 ||
+	    member) {
+		perr_clear(&err);
+		return false;
+	}
+	console_line("etcd: a running cluster answers without this node, started as a new cluster: wiping its "
+		     "fresh data and joining");
+	p->fresh_new = false;
+	if (docker_container_stop(p->d, "etcd", 10, &err) < 0 && err.code != -ENOENT)
+		console_line("etcd: stop: %s", err.msg);
+	perr_clear(&err);
+	if (!(dir = path_join(p->ec.data_dir, "member")) || rm_rf(dir, &err) < 0 || start_etcd(p, &err) < 0)
+		start_failed(p, err.msg ? err.msg : "out of memory", now);
+	free(dir);
+	perr_clear(&err);
+	return true;
+}
+
 /* Names the peers that do not answer yet, less and less often. */
 static void report_peers(struct prov *p, double now)
 {
 	struct strbuf sb = STRBUF_INIT;
 	size_t missing = 0;
 
-	if (now < p->next_peers)
+	if (now < p->next_peers || rejoin_if_outside(p, now))
 		return;
 	for (size_t i = 0; i < p->ec.npeers; i++) {
 		if (!strcmp(p->ec.peers[i].name, p->ec.name) || peer_reachable(p->ec.peers[i].peer_url, 1000))
@@ -307,12 +417,8 @@ static void watch(struct prov *p)
 		if (r == 0 || r == -ENOENT) {
 			if (p->next_restart && now >= p->next_restart) {
 				p->next_restart = 0;
-				if (start_etcd(p, &err) < 0) {
-					stage_failed("etcd", "%s", err.msg);
-					set_stage(p, "etcd failed", "%s", err.msg);
-					p->restart_backoff = backoff(p->restart_backoff);
-					p->next_restart = now + p->restart_backoff;
-				}
+				if (start_etcd(p, &err) < 0)
+					start_failed(p, err.msg, now);
 				perr_clear(&err);
 			} else {
 				on_exit_code(p, r == 0 ? code : -1, now);
@@ -325,6 +431,7 @@ static void watch(struct prov *p)
 				write_status(p);
 			if (!p->healthy)
 				report_peers(p, now);
+			promote_tick(p, now);
 		}
 		nap(TICK_SECS);
 	}
@@ -382,12 +489,8 @@ int provisioner_run(void)
 	}
 	if (stop_asked)
 		goto out;
-	if (start_etcd(&p, &err) < 0) {
-		stage_failed("etcd", "%s", err.msg);
-		set_stage(&p, "etcd failed", "%s", err.msg);
-		p.restart_backoff = backoff(0);
-		p.next_restart = boot_seconds() + p.restart_backoff;
-	}
+	if (start_etcd(&p, &err) < 0)
+		start_failed(&p, err.msg, boot_seconds());
 	start_tried();
 	perr_clear(&err);
 	watch(&p);
