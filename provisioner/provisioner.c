@@ -427,11 +427,14 @@ static void watch(struct prov *p)
 			bool ok = etcd_health(&p->cl, LOCAL_URL, &err) == 0;
 			perr_clear(&err);
 			on_health(p, ok, now);
-			if (p->healthy && snapshots_tick(&p->sn, p->d, &p->ec))
+			promote_tick(p, now);
+			/* a learner takes no snapshot: etcd serves it none, and
+			 * the wait held up its promotion for minutes */
+			if (p->healthy && !p->learner && !p->check_learner &&
+			    snapshots_tick(&p->sn, p->d, &p->ec))
 				write_status(p);
 			if (!p->healthy)
 				report_peers(p, now);
-			promote_tick(p, now);
 		}
 		nap(TICK_SECS);
 	}
