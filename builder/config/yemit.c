@@ -100,6 +100,14 @@ int ydoc_set(yaml_document_t *d, int map, const char *key, int value)
 	return ydoc_pair(d, map, value ? ydoc_str(d, key) : 0, value);
 }
 
+int ydoc_set_strs(yaml_document_t *d, int map, const char *const *kv)
+{
+	for (; kv[0]; kv += 2)
+		if (ydoc_set(d, map, kv[0], ydoc_str(d, kv[1])) < 0)
+			return -ENOMEM;
+	return 0;
+}
+
 int ydoc_push(yaml_document_t *d, int seq, int item)
 {
 	return item && yaml_document_append_sequence_item(d, seq, item) ? 0 : -ENOMEM;

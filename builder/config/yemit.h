@@ -34,6 +34,9 @@ int ydoc_seq(yaml_document_t *d);
 /* Appends `key: value` (a node id) to the mapping map; 0 or -ENOMEM,
  * also when value is 0 (a failed add before). */
 int ydoc_set(yaml_document_t *d, int map, const char *key, int value);
+/* Appends `key: value` for each pair of kv (KEY, VALUE, ..., NULL), the
+ * values as ydoc_str; 0 or -ENOMEM. */
+int ydoc_set_strs(yaml_document_t *d, int map, const char *const *kv);
 /* Appends key: value, both node ids (a key copied with ydoc_tree). */
 int ydoc_pair(yaml_document_t *d, int map, int key, int value);
 /* Appends item (a node id) to the sequence seq; as ydoc_set. */

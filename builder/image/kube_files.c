@@ -1,7 +1,6 @@
 #include "image/kube_files.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,32 +20,26 @@ static int default_policy(yaml_document_t *d)
 	return 0;
 }
 
-/* ydoc_set for a map of string values: KEY, VALUE, ..., NULL; the map, or 0 */
-static int str_map(yaml_document_t *d, ...)
+/* a new map of the string pairs kv (KEY, VALUE, ..., NULL); 0 when out of memory */
+static int str_map(yaml_document_t *d, const char *const *kv)
 {
 	int m = ydoc_map(d);
-	va_list ap;
-	va_start(ap, d);
-	for (const char *k; m && (k = va_arg(ap, const char *));) {
-		const char *v = va_arg(ap, const char *);
-		if (ydoc_set(d, m, k, ydoc_str(d, v)) < 0)
-			m = 0;
-	}
-	va_end(ap);
-	return m;
+	return m && ydoc_set_strs(d, m, kv) == 0 ? m : 0;
 }
+
+#define PAIRS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 /* name: NAME and KEY: VALUE, one item of a kubeconfig list pushed to seq */
 static int named(yaml_document_t *d, int seq, const char *name, const char *key, int value)
 {
-	int item = str_map(d, "name", name, NULL);
+	int item = str_map(d, PAIRS("name", name));
 	return item && value && ydoc_set(d, item, key, value) == 0 ? ydoc_push(d, seq, item) : -ENOMEM;
 }
 
 /* {insecure-skip-tls-verify: true} plus, with server, server: SERVER */
 static int insecure(yaml_document_t *d, const char *server)
 {
-	int m = server ? str_map(d, "server", server, NULL) : ydoc_map(d);
+	int m = server ? str_map(d, PAIRS("server", server)) : ydoc_map(d);
 	return m && ydoc_set(d, m, "insecure-skip-tls-verify", ydoc_bool(d, 1)) == 0 ? m : 0;
 }
 
@@ -54,12 +47,12 @@ static int insecure(yaml_document_t *d, const char *server)
  * kube-api-auth on the node itself (127.0.0.1:6440). */
 static int default_authn_webhook(yaml_document_t *d)
 {
-	int root = str_map(d, "apiVersion", "v1", "kind", "Config", NULL);
+	int root = str_map(d, PAIRS("apiVersion", "v1", "kind", "Config"));
 	int clusters = ydoc_seq(d), users = ydoc_seq(d), contexts = ydoc_seq(d);
 	if (!root || !clusters || !users || !contexts ||
 	    named(d, clusters, "Default", "cluster", insecure(d, "http://127.0.0.1:6440/v1/authenticate")) < 0 ||
 	    named(d, users, "Default", "user", insecure(d, NULL)) < 0 ||
-	    named(d, contexts, "webhook", "context", str_map(d, "user", "Default", "cluster", "Default", NULL)) < 0 ||
+	    named(d, contexts, "webhook", "context", str_map(d, PAIRS("user", "Default", "cluster", "Default"))) < 0 ||
 	    ydoc_set(d, root, "clusters", clusters) < 0 || ydoc_set(d, root, "users", users) < 0 ||
 	    ydoc_set(d, root, "current-context", ydoc_str(d, "webhook")) < 0 ||
 	    ydoc_set(d, root, "contexts", contexts) < 0)
@@ -101,13 +94,13 @@ int kube_node_files(const struct plan *p, size_t i, struct appl_files *out, stru
 			 !strcmp(f[k].source, "cluster.yml"))
 			r = yaml_of(a->encryption_custom_config, NULL, &data, &len, err);
 		/* the user's config_file is a string: written as given, as RKE does */
-		else if (!strcmp(f[k].path, PLAN_AUTHN_WEBHOOK) && c->authentication.webhook_config_file) {
+		else if (!strcmp(f[k].path, PLAN_AUTHN_WEBHOOK) && !c->authentication.webhook_config_file)
+			r = yaml_of(NULL, default_authn_webhook, &data, &len, err);
+		else if (!strcmp(f[k].path, PLAN_AUTHN_WEBHOOK)) {
 			len = strlen(c->authentication.webhook_config_file);
 			if (!(data = strdup(c->authentication.webhook_config_file)))
 				r = perr_set(err, -ENOMEM, "out of memory");
-		} else if (!strcmp(f[k].path, PLAN_AUTHN_WEBHOOK))
-			r = yaml_of(NULL, default_authn_webhook, &data, &len, err);
-		else
+		} else
 			continue;
 		if (r == 0 && appl_files_add(out, f[k].path, data, len, f[k].mode, 0, 0) < 0) {
 			free(data);
