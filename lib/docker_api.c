@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 
+#include "curl_cancel.h"
 #include "json.h"
 #include "strbuf.h"
 
@@ -20,6 +21,7 @@ struct docker {
 	char *sock;
 	CURL *curl;
 	long timeout;
+	const volatile sig_atomic_t *cancel;
 };
 
 int docker_open(const char *sock, struct docker **out, struct perr *err)
@@ -55,6 +57,11 @@ void docker_close(struct docker *d)
 void docker_set_timeout(struct docker *d, long seconds)
 {
 	d->timeout = seconds < 0 ? 0 : seconds;
+}
+
+void docker_set_cancel(struct docker *d, const volatile sig_atomic_t *flag)
+{
+	d->cancel = flag;
 }
 
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
@@ -146,6 +153,7 @@ static int request(struct docker *d, const char *method, const char *path, const
 	curl_easy_setopt(d->curl, CURLOPT_CONNECTTIMEOUT, 10L);
 	curl_easy_setopt(d->curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(d->curl, CURLOPT_WRITEDATA, resp);
+	curl_cancel_on(d->curl, d->cancel);
 	if (!strcmp(method, "POST")) {
 		curl_easy_setopt(d->curl, CURLOPT_POST, 1L);
 		curl_easy_setopt(d->curl, CURLOPT_READFUNCTION, on_read);
@@ -171,7 +179,8 @@ static int request(struct docker *d, const char *method, const char *path, const
 			r = perr_set(err, resp->err, "docker: %s %s: response too large or out of memory", method, path);
 		else
 			r = perr_set(err, rc == CURLE_COULDNT_CONNECT ? -ECONNREFUSED :
-					  rc == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT : -EIO,
+					  rc == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT :
+					  rc == CURLE_ABORTED_BY_CALLBACK ? -ECANCELED : -EIO,
 				     "docker: %s %s: %s", method, path, curl_easy_strerror(rc));
 	} else {
 		curl_easy_getinfo(d->curl, CURLINFO_RESPONSE_CODE, status);

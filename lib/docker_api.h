@@ -8,6 +8,7 @@
 #ifndef PADDOCK_DOCKER_API_H
 #define PADDOCK_DOCKER_API_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -34,6 +35,9 @@ void docker_close(struct docker *d);
 /* Per-request timeout in seconds for calls that do not block by design
  * (0: none).  Default 60. */
 void docker_set_timeout(struct docker *d, long seconds);
+/* While *flag is set (a signal handler's), requests end at once with
+ * -ECANCELED; NULL: never. */
+void docker_set_cancel(struct docker *d, const volatile sig_atomic_t *flag);
 
 /* GET /_ping: 0 when the daemon answers "OK". */
 int docker_ping(struct docker *d, struct perr *err);

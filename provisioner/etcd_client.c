@@ -7,6 +7,7 @@
 
 #include <curl/curl.h>
 
+#include "curl_cancel.h"
 #include "json.h"
 #include "strbuf.h"
 
@@ -57,6 +58,7 @@ static int call(struct etcd_client *c, const char *url, const char *path, const 
 	curl_easy_setopt(k, CURLOPT_PROTOCOLS_STR, "https");
 	curl_easy_setopt(k, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(k, CURLOPT_WRITEDATA, ret);
+	curl_cancel_on(k, c->cancel);
 	if (body) {
 		h = curl_slist_append(h, "Content-Type: application/json");
 		curl_easy_setopt(k, CURLOPT_HTTPHEADER, h);
@@ -64,7 +66,8 @@ static int call(struct etcd_client *c, const char *url, const char *path, const 
 	}
 	cc = curl_easy_perform(k);
 	if (cc != CURLE_OK)
-		r = perr_set(err, cc == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT : -ECONNREFUSED, "%s: %s", full,
+		r = perr_set(err, cc == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT :
+				  cc == CURLE_ABORTED_BY_CALLBACK ? -ECANCELED : -ECONNREFUSED, "%s: %s", full,
 			     curl_easy_strerror(cc));
 	else if (curl_easy_getinfo(k, CURLINFO_RESPONSE_CODE, &status), status != 200)
 		r = perr_set(err, -EIO, "%s: HTTP %ld: %.200s", full, status, ret->s ? ret->s : "");

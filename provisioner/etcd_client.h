@@ -5,6 +5,7 @@
 #ifndef PADDOCK_PROV_ETCD_CLIENT_H
 #define PADDOCK_PROV_ETCD_CLIENT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +16,8 @@ struct etcd_client {
 	const char *ca, *cert, *key;    /* PEM files */
 	long timeout_ms;
 	void *handle;           /* libcurl's, kept so that connections are reused */
+	/* a signal handler's flag: once set, requests end at once (NULL: never) */
+	const volatile sig_atomic_t *cancel;
 };
 
 /* Ends the kept connections. */

@@ -119,6 +119,8 @@ static int wait_docker(struct prov *p, struct perr *err)
 
 	if ((r = docker_open(SYSTEM_DOCKER_SOCK, &p->d, err)) < 0)
 		return r;
+	/* asked to stop, the provisioner leaves any request at once */
+	docker_set_cancel(p->d, &stop_asked);
 	docker_set_timeout(p->d, 5);
 	while (!stop_asked) {
 		perr_clear(err);
@@ -261,7 +263,7 @@ static void refresh_members(struct prov *p)
 	struct etcd_member *m = NULL;
 	uint64_t self = 0, leader = 0;
 	size_t n = 0;
-	struct etcd_client quick = { p->cl.ca, p->cl.cert, p->cl.key, 5000, NULL };
+	struct etcd_client quick = { p->cl.ca, p->cl.cert, p->cl.key, 5000, NULL, p->cl.cancel };
 
 	if (etcd_member_list(&p->cl, LOCAL_URL, &m, &n, &err) < 0) {
 		perr_clear(&err);
@@ -445,6 +447,8 @@ static void stop_etcd(struct prov *p)
 	struct perr err = PERR_INIT;
 
 	unlink(ETCD_HEALTHY);
+	if (p->d)
+		docker_set_cancel(p->d, NULL);
 	if (p->d && docker_container_stop(p->d, "etcd", 10, &err) < 0 && err.code != -ENOENT)
 		console_line("etcd: stop: %s", err.msg);
 	perr_clear(&err);
@@ -481,7 +485,7 @@ int provisioner_run(void)
 	}
 	snapshots_setup(&p.sn);
 	/* generous: a TLS handshake and a quorum read on a loaded machine */
-	p.cl = (struct etcd_client){ p.ec.ca, p.ec.cert, p.ec.key, 8000, NULL };
+	p.cl = (struct etcd_client){ p.ec.ca, p.ec.cert, p.ec.key, 8000, NULL, &stop_asked };
 	set_stage(&p, "waiting for System Docker", NULL);
 	if (wait_docker(&p, &err) < 0) {
 		stage_failed("provisioner", "%s", err.msg);

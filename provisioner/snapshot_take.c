@@ -157,6 +157,7 @@ bool snapshots_tick(struct snapshots *s, struct docker *d, const struct etcd_con
 	struct perr err = PERR_INIT;
 	time_t now = time(NULL), newest;
 	long retry;
+	int r;
 
 	if (s->policy.interval_secs <= 0)
 		return false;
@@ -166,7 +167,13 @@ bool snapshots_tick(struct snapshots *s, struct docker *d, const struct etcd_con
 	}
 	if (now < s->next_due)
 		return false;
-	if (take(s, d, ec, now, &err) < 0) {
+	r = take(s, d, ec, now, &err);
+	if (r == -ECANCELED) {
+		console_line("etcd snapshot not finished: the node is shutting down");
+		perr_clear(&err);
+		return false;
+	}
+	if (r < 0) {
 		failed(s, "%s", err.msg);
 		perr_clear(&err);
 		retry = s->policy.interval_secs < RETRY_SECS ? s->policy.interval_secs : RETRY_SECS;

@@ -7,10 +7,13 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -109,6 +112,10 @@ static void serve_one(struct fake *f, int fd)
 		const char *b = "{\"Id\":\"abc123\",\"RestartCount\":2,\"State\":{\"Status\":\"running\","
 				"\"Running\":true,\"Pid\":42,\"ExitCode\":0,\"StartedAt\":\"2026-11-22T10:00:00Z\"}}";
 		reply(fd, "200 OK", b, strlen(b));
+	} else if (IS("POST", "/containers/slow/wait")) {
+		/* never answers: holds until the client goes (or 10 s) */
+		struct pollfd pf = { fd, POLLIN, 0 };
+		poll(&pf, 1, 10000);
 	} else if (IS("POST", "/containers/abc123/wait"))
 		reply(fd, "200 OK", "{\"StatusCode\":3}", 16);
 	else if (IS("POST", "/images/create?fromImage=reg.test%3A5000%2Fok%3A1") ||
@@ -311,6 +318,41 @@ static void pull_sends_auth_and_classifies(void **state)
 	perr_clear(&e);
 }
 
+static volatile sig_atomic_t stop_flag;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+/* A request the daemon sits on ends within about a second of the flag
+ * being set by a signal handler, not at the minute's timeout. */
+static void a_set_flag_cancels_a_request(void **state)
+{
+	struct fake *f = *state;
+	struct perr err = PERR_INIT;
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval it = { .it_value = { 0, 300000 } };
+	struct timespec t0, t1;
+	int code = 0;
+
+	stop_flag = 0;
+	sigaction(SIGALRM, &sa, NULL);
+	docker_set_cancel(f->d, &stop_flag);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	setitimer(ITIMER_REAL, &it, NULL);
+	assert_int_equal(docker_container_wait(f->d, "slow", &code, &err), -ECANCELED);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true(stop_flag);
+	assert_true(t1.tv_sec - t0.tv_sec < 4);
+	perr_clear(&err);
+	/* cleared, the client works again */
+	docker_set_cancel(f->d, NULL);
+	assert_int_equal(docker_container_wait(f->d, "abc123", &code, &err), 0);
+	assert_int_equal(code, 3);
+}
+
 static void pull_failures_are_classified(void **state)
 {
 	(void)state;
@@ -338,6 +380,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(load_streams_file_and_reports_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(logs_are_demultiplexed, setup, teardown),
 		cmocka_unit_test_setup_teardown(pull_sends_auth_and_classifies, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_set_flag_cancels_a_request, setup, teardown),
 		cmocka_unit_test(pull_failures_are_classified),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
