@@ -316,11 +316,19 @@ int images_load_all(void *arg, int ready_fd)
 	const bool *etcd_first = arg;
 
 	close(ready_fd);
-	if (etcd_first && *etcd_first && access(ETCD_START_TRIED, F_OK) < 0) {
-		double t0 = boot_seconds();
-		console_line("images: after etcd's start %.2f", t0);
-		while (access(ETCD_START_TRIED, F_OK) < 0 && boot_seconds() - t0 < ETCD_START_WAIT_SECS)
+	if (etcd_first && *etcd_first && access(ETCD_HEALTHY, F_OK) < 0) {
+		double t0 = boot_seconds(), tried = 0;
+		console_line("images: after etcd is healthy %.2f", t0);
+		while (access(ETCD_HEALTHY, F_OK) < 0 && boot_seconds() - t0 < ETCD_START_WAIT_SECS) {
+			if (!tried && access(ETCD_START_TRIED, F_OK) == 0)
+				tried = boot_seconds();
+			if (tried && boot_seconds() - tried >= ETCD_HEALTHY_WAIT_SECS) {
+				console_line("images: etcd not healthy %.0f s after its start; loading them now",
+					     ETCD_HEALTHY_WAIT_SECS);
+				break;
+			}
 			sleep_s(0.2);
+		}
 	}
 	if (list_or_none(IMAGES_DIR, ".tar", &names, &n, &err) < 0 || docker_open(SYSTEM_DOCKER_SOCK, &d, &err) < 0) {
 		console_line("images FAILED: %s", err.msg ? err.msg : "?");

@@ -62,9 +62,14 @@ void services_stop_all(struct osvc *v, size_t n, double budget_s);
 bool services_run_etcd(const char *dir);
 
 /* sv_fn: loads every *.tar of IMAGES_DIR into System Docker; when arg
- * points to true, after the provisioner's first start of etcd
- * (ETCD_START_TRIED), waited for ETCD_START_WAIT_SECS at most. */
+ * points to true, once etcd is healthy (ETCD_HEALTHY): loading them beside
+ * etcd's first election took the CPU the election needed under TCG.  A
+ * node whose etcd does not become healthy (a peer missing) loads them
+ * ETCD_HEALTHY_WAIT_SECS after the provisioner's first start of etcd
+ * (ETCD_START_TRIED), and ETCD_START_WAIT_SECS after it began waiting at
+ * most. */
 #define ETCD_START_WAIT_SECS 180.0
+#define ETCD_HEALTHY_WAIT_SECS 60.0
 int images_load_all(void *arg, int ready_fd);
 
 #endif
