@@ -223,3 +223,15 @@ expect_services_running() {
 fail() { echo "FAIL: $*" >&2; exit 1; }
 # skip REASON: cannot be tested here; the runner counts a skip (exit 77), never a pass
 skip() { echo "SKIP: $*"; exit 77; }
+
+# with_etcdctl_env OUT CMD...: runs CMD in OUT (a build's output, whose
+# etcd/etcdctl.env names the operator's client certificate by relative
+# paths) with that file's variables exported; ETCDCTL_ENDPOINTS is dropped
+# when CMD names --endpoints= itself (etcdctl 3.4 refuses both).
+with_etcdctl_env() {
+	local out=$1
+	shift
+	(cd "$out" && set -a && . etcd/etcdctl.env && set +a &&
+		case " $* " in *" --endpoints="*) unset ETCDCTL_ENDPOINTS ;; esac &&
+		"$@")
+}

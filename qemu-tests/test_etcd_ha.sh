@@ -53,11 +53,7 @@ done
 # etcdctl from the namespace with the operator's files (paths relative to
 # OUT); etcdctl 3.4 refuses --endpoints beside ETCDCTL_ENDPOINTS, so the
 # file's endpoints give way to an explicit --endpoints
-ectl() {
-	(cd "$T/out" && set -a && . etcd/etcdctl.env && set +a &&
-		case " $* " in *" --endpoints="*) unset ETCDCTL_ENDPOINTS ;; esac &&
-		lan_exec timeout 20 etcdctl --dial-timeout=5s --command-timeout=8s "$@")
-}
+ectl() { with_etcdctl_env "$T/out" lan_exec timeout 20 etcdctl --dial-timeout=5s --command-timeout=8s "$@"; }
 endpoint() { echo "https://${ADDR[$1]}:2379"; }
 # retry N CMD...: CMD until it succeeds, at most N times a second apart
 # (TCG guests on a busy host answer slowly); retry_every SECS N CMD...

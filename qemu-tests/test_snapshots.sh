@@ -54,8 +54,8 @@ nssh() {
 # etcdctl with the operator's files, through the forwarded client port
 # (the server's certificate names 127.0.0.1)
 ectl() {
-	(cd "$T/out" && set -a && . etcd/etcdctl.env && set +a && unset ETCDCTL_ENDPOINTS &&
-		timeout 30 etcdctl --endpoints="https://127.0.0.1:$EPORT" --dial-timeout=5s --command-timeout=20s "$@")
+	with_etcdctl_env "$T/out" timeout 30 etcdctl --endpoints="https://127.0.0.1:$EPORT" --dial-timeout=5s \
+		--command-timeout=20s "$@"
 }
 log() { tr -d '\r' <"$(qemu_log vm)"; }
 count() { log | grep -c "$1"; }
