@@ -217,8 +217,19 @@ static void start_failed(struct prov *p, const char *msg, double now)
 	p->next_restart = now + p->restart_backoff;
 }
 
+static void promoted(struct prov *p, uint64_t id, double now)
+{
+	console_line("etcd: learner %016llx promoted to voter %.2f", (unsigned long long)id, now);
+	p->learner = 0;
+	p->next_members = 0;
+	p->promote_backoff = 0;
+}
+
 /* A learner (just added, or found so after a restart) is promoted once
- * etcd lets it, retried with back-off. */
+ * etcd lets it, retried with back-off.  A promotion whose answer was lost
+ * (a timeout on a loaded machine) may have been applied all the same:
+ * after a failed try the membership is asked again, and a member that is
+ * a voter now counts as promoted. */
 static void promote_tick(struct prov *p, double now)
 {
 	struct perr err = PERR_INIT;
@@ -227,21 +238,26 @@ static void promote_tick(struct prov *p, double now)
 		return;
 	if (p->check_learner) {
 		bool member;
+		uint64_t was = p->learner;
 		if (etcd_join_self(&p->cl, &p->ec, &member, &p->learner, &err) == 0) {
 			p->check_learner = false;
-			if (p->learner)
+			if (p->learner && !was)
 				console_line("etcd: this member is a learner still (%016llx): promoting it",
 					     (unsigned long long)p->learner);
+			else if (!p->learner && was && member)
+				promoted(p, was, now);
+		} else {
+			p->learner = was;
 		}
 	} else if (etcd_join_promote(&p->cl, &p->ec, p->learner, &err) == 0) {
-		console_line("etcd: learner %016llx promoted to voter %.2f", (unsigned long long)p->learner, now);
-		p->learner = 0;
-		p->next_members = 0;
-		p->promote_backoff = 0;
+		promoted(p, p->learner, now);
 	} else {
 		set_stage(p, "learner", "not promoted yet: %s", err.msg);
+		p->check_learner = true;
 	}
 	perr_clear(&err);
+	if (!p->learner && !p->check_learner)
+		return;
 	p->promote_backoff = p->promote_backoff <= 0 ? 1 : p->promote_backoff * 2 > PROMOTE_BACKOFF_MAX ?
 			     PROMOTE_BACKOFF_MAX : p->promote_backoff * 2;
 	p->next_promote = now + p->promote_backoff;

@@ -147,6 +147,10 @@ for n in "${NAMES[@]}"; do
 		qemu_wait "$n" "^paddock: service $s running [0-9.]+" 1 >/dev/null || fail "$n: service $s not running"
 	done
 	tr -d '\r' <"$(qemu_log "$n")" | grep -a '^paddock: .*FAILED' | sed "s/^/$n: on the way: /"
+	# the os-services' images load once etcd is healthy, not during its election
+	order=$(tr -d '\r' <"$(qemu_log "$n")" | grep -aoE '^paddock: (etcd healthy|image 10-system.tar loaded)' |
+		sed -n 1p)
+	[ "$order" = "paddock: etcd healthy" ] || fail "$n: the os-services' images loaded before etcd was healthy"
 	echo "$n: services ok at $(tr -d '\r' <"$(qemu_log "$n")" | grep -aoE '^paddock: services ok [0-9.]+' |
 		awk '{print $4}') s (guest clock)"
 	retry_every 2 15 lan_exec timeout 5 bash -c ": </dev/tcp/${ADDR[$n]}/22" 2>/dev/null ||
