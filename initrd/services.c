@@ -121,6 +121,9 @@ void services_free(struct osvc *v, size_t n)
 	free(v);
 }
 
+/* after a Docker API timeout, the watcher waits this long before it ends */
+#define SLOW_DOCKER_PAUSE_SECS 15.0
+
 /* The watcher: (re)creates the container, starts it, reports ready, then
  * blocks until it stops; its exit status is the container's. */
 static int watch(void *arg, int ready_fd)
@@ -161,8 +164,16 @@ static int watch(void *arg, int ready_fd)
 	console_line("%s %s exited with %d %.2f", KIND(o), o->conf.name, code, boot_seconds());
 	goto out;
 fail:
-	console_line("%s %s FAILED: %s", KIND(o), o->conf.name, err.msg ? err.msg : "?");
 	code = 125;
+	if (err.code == -ETIMEDOUT) {
+		/* Docker is slow (a loaded machine): a new try a second later
+		 * would pile more work on it */
+		console_line("%s %s FAILED: %s; Docker answers slowly: next try in %.0f s at the earliest", KIND(o),
+			     o->conf.name, err.msg, SLOW_DOCKER_PAUSE_SECS);
+		sleep_s(SLOW_DOCKER_PAUSE_SECS);
+		goto out;
+	}
+	console_line("%s %s FAILED: %s", KIND(o), o->conf.name, err.msg ? err.msg : "?");
 out:
 	if (ready_fd >= 0)
 		close(ready_fd);
