@@ -37,6 +37,11 @@
  * again at least this often */
 #define JOIN_RETRY_MAX 15.0
 
+/* etcd's stop at shutdown: its grace, and how long Docker may take to
+ * answer beyond it */
+#define ETCD_STOP_GRACE_SECS 10
+#define ETCD_STOP_ANSWER_SECS 5
+
 static volatile sig_atomic_t stop_asked;
 
 static void on_term(int sig)
@@ -463,10 +468,15 @@ static void stop_etcd(struct prov *p)
 	struct perr err = PERR_INIT;
 
 	unlink(ETCD_HEALTHY);
-	if (p->d)
+	if (p->d) {
 		docker_set_cancel(p->d, NULL);
-	if (p->d && docker_container_stop(p->d, "etcd", 10, &err) < 0 && err.code != -ENOENT)
-		console_line("etcd: stop: %s", err.msg);
+		/* within /init's 20 s for the provisioner: a Docker too slow
+		 * to answer leaves etcd to its own shutdown, which stops it
+		 * the same way (SIGTERM, then 10 s) */
+		docker_set_timeout(p->d, ETCD_STOP_ANSWER_SECS);
+	}
+	if (p->d && docker_container_stop(p->d, "etcd", ETCD_STOP_GRACE_SECS, &err) < 0 && err.code != -ENOENT)
+		console_line("etcd: stop: %s; System Docker stops it as it shuts down", err.msg);
 	perr_clear(&err);
 	set_stage(p, "stopped", NULL);
 }
