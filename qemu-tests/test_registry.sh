@@ -177,7 +177,8 @@ gssh() {
 }
 engine() { curl -sf --max-time 30 "$@"; }
 ectl() {
-	(cd "$T/out" && set -a && . etcd/etcdctl.env && set +a &&
+	# etcdctl 3.4 refuses --endpoints beside ETCDCTL_ENDPOINTS
+	(cd "$T/out" && set -a && . etcd/etcdctl.env && set +a && unset ETCDCTL_ENDPOINTS &&
 		timeout 20 etcdctl --dial-timeout=5s --command-timeout=8s --endpoints="https://127.0.0.1:$EPORT" "$@")
 }
 # status: `paddockctl status` in the guest, into $T/status.N
