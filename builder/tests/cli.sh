@@ -86,7 +86,7 @@ assert ct["kube-apiserver"]["image"] == "rancher/hyperkube:v1.30.5-rancher1"
 for flag in ["--anonymous-auth=false", "--profiling=false", "--service-account-issuer=rke"]:
     assert flag in ct["kube-apiserver"]["args"], flag
 assert p["system_images"]["pod_infra_container"] == "rancher/mirrored-pause:3.7"
-# how each runs: the binary before the flags, RKE's namespaces and privileges
+# how each runs: the binary before the flags, the namespaces and privileges of RKE
 for name, c in ct.items():
     assert c["network_mode"] == "host" and c["restart"] == "always", c
     assert c["privileged"] == (name in ("kubelet", "kube-proxy")), name
