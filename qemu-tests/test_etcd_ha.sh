@@ -17,7 +17,6 @@ set -u
 cd "$(dirname "$0")/.."
 . qemu-tests/lib.sh
 . qemu-tests/lan.sh
-skip() { echo "SKIP: $*"; exit 77; }
 MEM=${ETCD_HA_MEM:-1024}
 T=$QEMU_TMP
 t_start=$(now)

@@ -8,11 +8,15 @@
 #   - rebuilt with `restore: {restore: true, snapshot_name: <one of them>}`
 #     and rebooted on the same disk, etcd is restored from it before it
 #     starts and comes up healthy; a third boot of that image does not
-#     restore again (the marker in the data folder names the snapshot).
+#     restore again (the marker in the data folder names the snapshot);
+#   - the restored etcd holds the key written before that snapshot and not
+#     the one written after it (Debian's etcdctl from the host, through a
+#     forwarded port, with the operator's certificates from OUT).
 # Prints power-on -> first snapshot and the snapshots' sizes.
 set -u
 cd "$(dirname "$0")/.."
 . qemu-tests/lib.sh
+command -v etcdctl >/dev/null || skip "no etcdctl (Debian's etcd-client)"
 SERVICES="syslog ntp sshd docker"
 NODE=paddock-single
 T=$QEMU_TMP
@@ -31,10 +35,11 @@ config() {
 
 boot() {
 	PORT=$(free_port)
+	EPORT=$(free_port)
 	qemu_start vm -m 1536 -kernel "$T/out/$NODE/vmlinuz" -initrd "$T/initrd.img" \
 		-append "$(cat "$T/out/$NODE/cmdline")" \
 		-drive file="$T/disk.img",format=raw,if=virtio \
-		-netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$PORT-:22" \
+		-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$PORT-:22,hostfwd=tcp:127.0.0.1:$EPORT-:2379" \
 		-device virtio-net-pci,netdev=n0,mac=52:54:00:00:01:01 || fail "qemu did not start"
 	qemu_wait vm '^paddock: init ok [0-9.]+' 240 || fail "no init marker"
 	qemu_wait_services vm "$SERVICES"
@@ -46,6 +51,12 @@ nssh() {
 		-o BatchMode=yes -o ConnectTimeout=30 "$@")
 }
 
+# etcdctl with the operator's files, through the forwarded client port
+# (the server's certificate names 127.0.0.1)
+ectl() {
+	(cd "$T/out" && set -a && . etcd/etcdctl.env && set +a && unset ETCDCTL_ENDPOINTS &&
+		timeout 30 etcdctl --endpoints="https://127.0.0.1:$EPORT" --dial-timeout=5s --command-timeout=20s "$@")
+}
 log() { tr -d '\r' <"$(qemu_log vm)"; }
 count() { log | grep -c "$1"; }
 
@@ -53,6 +64,8 @@ config
 grep -q '^etcd.snapshot.interval_secs=20$' <(zstd -dc "$T/out/$NODE/node.img" | cpio -i --quiet --to-stdout etc/paddock/node.conf) ||
 	fail "node.conf lacks etcd.snapshot.interval_secs=20"
 boot
+qemu_wait vm '^paddock: etcd healthy' 240 || { log | grep -E 'etcd' | tail; fail "etcd not healthy"; }
+ectl put paddock-test/before kept >/dev/null || fail "etcdctl put before any snapshot"
 qemu_wait vm '^paddock: etcd snapshot etcd-snapshot_[^ ]*: [0-9]+ bytes.*checked' 240 ||
 	{ log | grep -E 'etcd|snapshot' | tail -20; fail "no snapshot within 240 s of boot"; }
 echo "power-on -> first checked snapshot: $(qemu_elapsed vm) s"
@@ -69,20 +82,26 @@ last=$(echo "$st" | sed -n 's/^last etcd snapshot: \(etcd-snapshot_paddock-singl
 [ -n "$last" ] || { echo "$st"; fail "paddockctl status shows no verified last snapshot"; }
 # the folder as the provisioner counts it (sshd's container does not see /opt)
 echo "$st" | grep -q "^last etcd snapshot: $last (.*, verified; 2 kept)\$" || fail "the status does not count 2 kept snapshots"
+# a second key, written after the snapshots: the restore must bring back
+# the first key and not this one.  The snapshot restored is the newest one
+# finished before this write and still kept at the power-off.
+nlines=$(log | wc -l)
+ectl put paddock-test/after lost >/dev/null || fail "etcdctl put after the snapshots"
 qemu_powerdown_clean vm
-
-# restore from the oldest kept snapshot (the first not removed), once
-pick=$(log | sed -n 's/^paddock: etcd snapshot \(etcd-snapshot_[^ ]*\): [0-9]* bytes.*/\1/p' | while read -r s; do
-	log | grep -q "snapshot $s removed" || { echo "$s"; break; }; done)
-[ -n "$pick" ] || fail "no kept snapshot to restore"
+pick=$(log | head -n "$nlines" | sed -n 's/^paddock: etcd snapshot \(etcd-snapshot_[^ ]*\): [0-9]* bytes.*checked.*/\1/p' |
+	while read -r s; do log | grep -q "snapshot $s removed" || echo "$s"; done | tail -n 1)
+[ -n "$pick" ] || { log | grep -E "snapshot" | tail -n 12; fail "no kept snapshot finished before the second key"; }
 config "$pick"
 boot
 qemu_wait vm "^paddock: etcd restored from $pick" 120 || { log | grep -E 'etcd|restore' | tail; fail "no restore"; }
 qemu_wait vm '^paddock: etcd healthy' 120 || { log | grep etcd | tail; fail "etcd not healthy after the restore"; }
 log | grep -E 'restored|etcd healthy' | sed 's/^/guest: /'
+[ "$(ectl get --print-value-only paddock-test/before)" = kept ] || fail "the restored etcd lacks the key written before $pick"
+[ -z "$(ectl get --print-value-only paddock-test/after)" ] || fail "the restored etcd holds the key written after $pick"
+echo "restored etcd: paddock-test/before kept, paddock-test/after absent"
 qemu_powerdown_clean vm
 boot
 qemu_wait vm '^paddock: etcd healthy' 120 || fail "etcd not healthy on the third boot"
 [ "$(count 'etcd restored from')" = 0 ] || fail "restored again on the third boot"
 qemu_powerdown_clean vm
-echo "PASS: snapshots every 20 s, pruned to 2, status shows $last; restored from $pick once"
+echo "PASS: snapshots every 20 s, pruned to 2, status shows $last; restored from $pick once, with the keys it held"

@@ -75,6 +75,11 @@ int ydoc_int(yaml_document_t *d, long long v)
 	return scalar(d, buf, (size_t)n, YAML_PLAIN_SCALAR_STYLE);
 }
 
+int ydoc_bool(yaml_document_t *d, int v)
+{
+	return scalar(d, v ? "true" : "false", v ? 4 : 5, YAML_PLAIN_SCALAR_STYLE);
+}
+
 int ydoc_map(yaml_document_t *d)
 {
 	return yaml_document_add_mapping(d, NULL, YAML_BLOCK_MAPPING_STYLE);
@@ -93,6 +98,14 @@ int ydoc_pair(yaml_document_t *d, int map, int key, int value)
 int ydoc_set(yaml_document_t *d, int map, const char *key, int value)
 {
 	return ydoc_pair(d, map, value ? ydoc_str(d, key) : 0, value);
+}
+
+int ydoc_set_strs(yaml_document_t *d, int map, const char *const *kv)
+{
+	for (; kv[0]; kv += 2)
+		if (ydoc_set(d, map, kv[0], ydoc_str(d, kv[1])) < 0)
+			return -ENOMEM;
+	return 0;
 }
 
 int ydoc_push(yaml_document_t *d, int seq, int item)

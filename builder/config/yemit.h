@@ -26,12 +26,17 @@ int ydoc_tree(yaml_document_t *d, const struct ynode *n);
  * (a number, a boolean, null, or empty). */
 int ydoc_str(yaml_document_t *d, const char *s);
 int ydoc_int(yaml_document_t *d, long long v);
+/* A plain true or false: a boolean for the reader. */
+int ydoc_bool(yaml_document_t *d, int v);
 int ydoc_map(yaml_document_t *d);
 int ydoc_seq(yaml_document_t *d);
 
 /* Appends `key: value` (a node id) to the mapping map; 0 or -ENOMEM,
  * also when value is 0 (a failed add before). */
 int ydoc_set(yaml_document_t *d, int map, const char *key, int value);
+/* Appends `key: value` for each pair of kv (KEY, VALUE, ..., NULL), the
+ * values as ydoc_str; 0 or -ENOMEM. */
+int ydoc_set_strs(yaml_document_t *d, int map, const char *const *kv);
 /* Appends key: value, both node ids (a key copied with ydoc_tree). */
 int ydoc_pair(yaml_document_t *d, int map, int key, int value);
 /* Appends item (a node id) to the sequence seq; as ydoc_set. */

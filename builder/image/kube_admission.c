@@ -29,21 +29,13 @@ static int plugin(yaml_document_t *d, int plugins, const char *name, int configu
 	return ydoc_push(d, plugins, p);
 }
 
-static int set_strs(yaml_document_t *d, int map, const char *const *kv)
-{
-	for (; kv[0]; kv += 2)
-		if (ydoc_set(d, map, kv[0], ydoc_str(d, kv[1])) < 0)
-			return -ENOMEM;
-	return 0;
-}
-
 /* RKE's default: 5000 events a second, bursts of 20000, for the server. */
 static int event_rate_limit_default(yaml_document_t *d)
 {
 	static const char *const head[] = { "apiVersion", "eventratelimit.admission.k8s.io/v1alpha1",
 					    "kind", "Configuration", NULL };
 	int c = ydoc_map(d), limits = ydoc_seq(d), l = ydoc_map(d);
-	if (!c || !limits || !l || set_strs(d, c, head) < 0 || ydoc_set(d, l, "type", ydoc_str(d, "Server")) < 0 ||
+	if (!c || !limits || !l || ydoc_set_strs(d, c, head) < 0 || ydoc_set(d, l, "type", ydoc_str(d, "Server")) < 0 ||
 	    ydoc_set(d, l, "qps", ydoc_int(d, 5000)) < 0 || ydoc_set(d, l, "burst", ydoc_int(d, 20000)) < 0 ||
 	    ydoc_push(d, limits, l) < 0 || ydoc_set(d, c, "limits", limits) < 0)
 		return 0;
@@ -65,7 +57,7 @@ static int pod_security(yaml_document_t *d, const char *level, const char *versi
 					 "audit-version", "latest", "warn", level, "warn-version", "latest", NULL };
 	const char *const enforce_only[] = { "enforce", level, "enforce-version", "latest", NULL };
 	int c = ydoc_map(d), def = ydoc_map(d);
-	if (!c || !def || set_strs(d, c, head) < 0 || set_strs(d, def, restricted ? defaults : enforce_only) < 0 ||
+	if (!c || !def || ydoc_set_strs(d, c, head) < 0 || ydoc_set_strs(d, def, restricted ? defaults : enforce_only) < 0 ||
 	    ydoc_set(d, c, "defaults", def) < 0)
 		return 0;
 	if (restricted) {

@@ -97,6 +97,7 @@ struct plan_cert {
 #define PLAN_AUDIT_POLICY "/etc/kubernetes/audit-policy.yaml"
 #define PLAN_ADMISSION_CONFIG "/etc/kubernetes/admission.yaml"
 #define PLAN_ENCRYPTION_CONFIG "/etc/kubernetes/ssl/encryption.yaml"
+#define PLAN_AUTHN_WEBHOOK "/etc/kubernetes/kube-api-authn-webhook.yaml"
 
 /* A file in the node layer. */
 struct plan_file {

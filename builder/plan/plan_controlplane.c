@@ -77,8 +77,7 @@ static void plan_apiserver(struct plan *p, struct pnode *pn, const struct cfg_no
 	flags_set(f, "service-node-port-range", a->service_node_port_range);
 	flags_cloud_provider(f, c);
 	if (strstr(c->authentication.strategy, "webhook")) {
-		flags_set(f, "authentication-token-webhook-config-file",
-			  "/etc/kubernetes/kube-api-authn-webhook.yaml");
+		flags_set(f, "authentication-token-webhook-config-file", PLAN_AUTHN_WEBHOOK);
 		flags_set(f, "authentication-token-webhook-cache-ttl",
 			  c->authentication.webhook_cache_timeout ? c->authentication.webhook_cache_timeout
 								  : "5s");
@@ -170,4 +169,7 @@ void plan_controlplane(struct plan *p, struct pnode *pn, const struct cfg_node *
 	if (a->secrets_encryption)
 		pn_file(p, pn, PLAN_ENCRYPTION_CONFIG, 0600,
 			a->encryption_custom_config ? "cluster.yml" : "state");
+	if (strstr(p->c->authentication.strategy, "webhook"))
+		pn_file(p, pn, PLAN_AUTHN_WEBHOOK, 0600,
+			p->c->authentication.webhook_config_file ? "cluster.yml" : "generated");
 }

@@ -335,6 +335,44 @@ static void a_custom_encryption_config_is_written_again(void **state)
 	plan_free(p);
 }
 
+/* authentication.strategy with webhook: the kubeconfig the apiserver's
+ * flag names is in the layer, RKE's default or the user's text as given */
+static void the_webhook_kubeconfig_is_written(void **state)
+{
+	(void)state;
+	static const char head[] = "kubernetes_version: v1.30.5-rancher1-1\n" NODES "authentication:\n"
+				   "  strategy: x509|webhook\n";
+	struct plan *p = load(head);
+	unsigned mode = 0;
+	struct ynode *k = node_file(p, 0, PLAN_AUTHN_WEBHOOK, &mode);
+	assert_non_null(k);
+	assert_int_equal(mode, 0600);
+	assert_true(plan_lists(p, 0, PLAN_AUTHN_WEBHOOK));
+	assert_false(plan_lists(p, 1, PLAN_AUTHN_WEBHOOK));
+	assert_string_equal(str_at(k, "clusters.0.cluster.server"), "http://127.0.0.1:6440/v1/authenticate");
+	const struct ynode *users = ymap_get(k, "users");
+	assert_true(users && users->kind == Y_SEQ && users->n == 1);
+	const struct ynode *v = ymap_get(ymap_get(users->items[0], "user"), "insecure-skip-tls-verify");
+	assert_non_null(v);
+	assert_true(v->plain); /* a boolean, not the string "true" */
+	assert_string_equal(v->val, "true");
+	assert_string_equal(str_at(k, "current-context"), "webhook");
+	assert_string_equal(str_at(k, "contexts.0.context.cluster"), "Default");
+	ynode_unref(k);
+	plan_free(p);
+
+	struct strbuf yml = STRBUF_INIT;
+	sb_printf(&yml, "%s  webhook:\n    config_file: \"clusters: [{name: mine, cluster: {server: 'https://authn:8443/'}}]\\n\"\n", head);
+	assert_int_equal(yml.err, 0);
+	p = load(yml.s);
+	k = node_file(p, 0, PLAN_AUTHN_WEBHOOK, &mode);
+	assert_non_null(k);
+	assert_string_equal(str_at(k, "clusters.0.cluster.server"), "https://authn:8443/");
+	ynode_unref(k);
+	plan_free(p);
+	sb_free(&yml);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -346,6 +384,7 @@ int main(void)
 		cmocka_unit_test(the_files_plugins_win),
 		cmocka_unit_test(extra_args_elsewhere_mean_no_file),
 		cmocka_unit_test(a_custom_encryption_config_is_written_again),
+		cmocka_unit_test(the_webhook_kubeconfig_is_written),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
