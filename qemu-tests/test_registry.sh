@@ -7,8 +7,9 @@
 #     guest reaches through QEMU user networking as 10.0.2.2:PORT;
 #   - skopeo pushes a stand-in under the plan's Kubernetes image name: a
 #     test fixture (labelled org.paddock.test-fixture; a static busybox that
-#     says it is the fixture and sleeps, whatever arguments it gets), no
-#     Kubernetes component;
+#     says it is the fixture and sleeps, whatever arguments it gets, until
+#     SIGTERM ends it as it ends a Kubernetes component), no Kubernetes
+#     component;
 #   - the cluster file sets the registry (is_default), its user and
 #     password and its CA (private_registries[].paddock.ca_cert).
 # Boot 1: the registry first refuses the node's password: the node says
