@@ -60,7 +60,7 @@ DEB_PACKAGES := build-essential pkg-config clang libyaml-dev libssl-dev libarchi
 	qemu-system-x86 qemu-utils ovmf ipxe-qemu isolinux syslinux-common pxelinux \
 	grub-efi-amd64-bin grub-common mtools xorriso ssh-audit \
 	libzstd-dev liblzma-dev zlib1g-dev man-db groff-base dpkg-dev e2fsprogs fdisk etcd-client \
-	docker-registry skopeo apache2-utils busybox-static
+	docker-registry skopeo apache2-utils busybox-static curl
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

@@ -221,6 +221,12 @@ int mounts_early(struct perr *err)
 		if (mount(m[i].src, m[i].dst, m[i].type, m[i].flags, m[i].data) < 0 && errno != EBUSY)
 			return perr_set(err, -errno, "mount %s on %s: %s", m[i].type, m[i].dst, strerror(errno));
 	}
+	/* the root and all beneath it shared, as systemd makes them: the
+	 * kubelet's binds (RKE's /var/lib/kubelet:shared, /var/lib/docker:rslave)
+	 * need a shared mount under them, or Docker refuses to start it; the
+	 * state disk's mounts, made later, are shared too */
+	if (mount(NULL, "/", NULL, MS_REC | MS_SHARED, NULL) < 0)
+		return perr_set(err, -errno, "make / shared: %s", strerror(errno));
 	/* /var/run is where docker and most daemons look */
 	if (symlink("/run", "/var/run") < 0 && errno != EEXIST) {
 		mkdir("/var", 0755);

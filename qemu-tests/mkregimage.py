@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes a test fixture image as a docker-archive (what `docker save`
 writes), for test_registry.sh to push with skopeo: one layer holding a
-static busybox, whose entrypoint says it is the fixture and sleeps.  It
+static busybox, whose entrypoint says it is the fixture and sleeps until
+SIGTERM, which ends it at once (as it ends a Kubernetes component).  It
 stands in for a role container's image; it is no Kubernetes component.
 
 usage: mkregimage.py BUSYBOX OUT.tar REPO:TAG"""
@@ -39,8 +40,12 @@ def main():
     config = json.dumps({
         "architecture": "amd64", "os": "linux", "created": "2023-11-14T22:13:20Z",
         "config": {
+            # SIGTERM ends it, as it ends a Kubernetes component: as its
+            # container's PID 1 a plain sleep would ignore it, and every
+            # stop would wait out Docker's grace period before SIGKILL
             "Entrypoint": ["/bin/sh", "-c",
-                           "echo paddock-test-fixture running as \"$0 $*\"; exec sleep 2147483647"],
+                           "echo paddock-test-fixture running as \"$0 $*\"; sleep 2147483647 & "
+                           "trap \"kill $! 2>/dev/null; exit 0\" TERM INT; wait"],
             "Env": ["PATH=/bin"],
             "Labels": {"org.paddock.test-fixture": "true"},
         },

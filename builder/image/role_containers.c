@@ -9,22 +9,18 @@
 #include "strv.h"
 #include "svcconf.h"
 
-/* How each role container runs, in start order.  binary NULL: the plan's
- * arguments are the whole command (nginx-proxy's, as RKE's Cmd).  Privileges and
- * namespaces are RKE's (cluster/plan.go): the kubelet and kube-proxy see
- * the host's processes and devices; everything uses the host's network. */
+/* The role containers in start order and what each waits for; how each
+ * runs (command, privileges, namespaces) is the plan's. */
 static const struct role {
-	const char *name, *binary;
-	bool privileged, host_pid;
-	const char *depends_on;
+	const char *name, *depends_on;
 } roles[] = {
-	{ "etcd", "etcd", false, false, NULL },
-	{ "kube-apiserver", "kube-apiserver", false, false, "etcd" },
-	{ "kube-controller-manager", "kube-controller-manager", false, false, "kube-apiserver" },
-	{ "kube-scheduler", "kube-scheduler", false, false, "kube-apiserver" },
-	{ "nginx-proxy", NULL, false, false, NULL },
-	{ "kubelet", "kubelet", true, true, NULL },
-	{ "kube-proxy", "kube-proxy", true, true, "kubelet" },
+	{ "etcd", NULL },
+	{ "kube-apiserver", "etcd" },
+	{ "kube-controller-manager", "kube-apiserver" },
+	{ "kube-scheduler", "kube-apiserver" },
+	{ "nginx-proxy", NULL },
+	{ "kubelet", NULL },
+	{ "kube-proxy", "kubelet" },
 };
 
 static const struct plan_container *find(const struct plan_container *ct, size_t n, const char *name)
@@ -44,8 +40,8 @@ static int add_conf(const struct role *r, size_t order, const struct plan_contai
 	size_t len = 0;
 	int rc = -ENOMEM;
 
-	if (r->binary)
-		strv_add(&cmd, r->binary);
+	if (c->binary)
+		strv_add(&cmd, c->binary);
 	for (size_t a = 0; c->args && c->args[a]; a++)
 		strv_add(&cmd, c->args[a]);
 	/* a dependency on a container this node does not run is dropped:
@@ -59,17 +55,20 @@ static int add_conf(const struct role *r, size_t order, const struct plan_contai
 		.name = c->name,
 		.image = c->image,
 		.user = c->user,
-		.net = "host",
-		.pid = r->host_pid ? "host" : "private",
+		.net = (char *)c->network_mode, /* read only */
+		.pid = (char *)c->pid_mode,
 		.ipc = "private",
 		.command = cmd.v ? cmd.v : empty,
 		.entrypoint = empty,
 		.volumes = c->binds ? c->binds : empty,
 		.env = c->env ? c->env : empty,
 		.depends_on = deps.v ? deps.v : empty,
-		.privileged = r->privileged,
-		.restart = SVC_RESTART_ALWAYS,
+		.privileged = c->privileged,
 	};
+	if (svc_restart_parse(c->restart, &s.restart) < 0) {
+		rc = -EINVAL;
+		goto out;
+	}
 	if (svcconf_to_nodecfg(&s, &cfg) < 0 || !(data = nodecfg_serialize(&cfg, &len)))
 		goto out;
 	if (asprintf(&path, "%s/%02zu-%s.conf", ROLE_CONTAINERS_DIR, 10 + order, c->name) < 0) {
@@ -96,8 +95,11 @@ int role_containers(const struct plan *p, size_t i, struct appl_files *out, stru
 
 	for (size_t k = 0; k < sizeof(roles) / sizeof(roles[0]); k++) {
 		const struct plan_container *c = find(ct, n, roles[k].name);
-		if (c && add_conf(&roles[k], k, c, ct, n, out) < 0)
-			return perr_set(err, -ENOMEM, "out of memory");
+		int r = c ? add_conf(&roles[k], k, c, ct, n, out) : 0;
+		if (r == -EINVAL)
+			return perr_set(err, r, "container %s: unknown restart policy %s", c->name, c->restart);
+		if (r < 0)
+			return perr_set(err, r, "out of memory");
 	}
 	return 0;
 }

@@ -77,6 +77,12 @@ struct plan_container {
 	char **args;            /* NULL-terminated; "--flag=value", sorted */
 	char **binds;           /* NULL-terminated; "host:container[:opts]" */
 	char **env;             /* NULL-terminated; "KEY=value" */
+	/* How it runs, as RKE runs it (cluster/plan.go): */
+	const char *binary;     /* the command's first word, before args; NULL: args are all of it */
+	const char *network_mode; /* "host" */
+	const char *pid_mode;   /* "host" or "private" */
+	bool privileged;
+	const char *restart;    /* "always": restarted whenever it stops */
 };
 
 /* A certificate the node's layer carries (key alongside, 0600). */

@@ -133,6 +133,36 @@ void plan_container_free(struct plan_container *ct)
 	strv_free(ct->env);
 }
 
+/* How RKE runs each container (cluster/plan.go): the component's binary
+ * before the flags (none: the arguments are the whole command, as
+ * nginx-proxy's and RKE's tools'); the kubelet and kube-proxy privileged,
+ * seeing the host's processes and devices; all on the host's network,
+ * restarted whenever they stop. */
+static const struct runtime {
+	const char *name, *binary;
+	bool privileged, host_pid;
+} runtimes[] = {
+	{ "etcd", "etcd", false, false },
+	{ "kube-apiserver", "kube-apiserver", false, false },
+	{ "kube-controller-manager", "kube-controller-manager", false, false },
+	{ "kube-scheduler", "kube-scheduler", false, false },
+	{ "kubelet", "kubelet", true, true },
+	{ "kube-proxy", "kube-proxy", true, true },
+};
+
+static void set_runtime(struct plan_container *ct)
+{
+	ct->network_mode = "host";
+	ct->pid_mode = "private";
+	ct->restart = "always";
+	for (size_t i = 0; i < sizeof(runtimes) / sizeof(runtimes[0]); i++)
+		if (!strcmp(runtimes[i].name, ct->name)) {
+			ct->binary = runtimes[i].binary;
+			ct->privileged = runtimes[i].privileged;
+			ct->pid_mode = runtimes[i].host_pid ? "host" : "private";
+		}
+}
+
 void pn_container(struct plan *p, struct pnode *pn, const char *name, const char *image_key,
 		  const struct cfg_service *svc, struct ct_draft *d)
 {
@@ -163,5 +193,6 @@ void pn_container(struct plan *p, struct pnode *pn, const char *name, const char
 		plan_container_free(&ct);
 		return;
 	}
+	set_runtime(&ct);
 	v[pn->nct++] = ct;
 }

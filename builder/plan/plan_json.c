@@ -298,6 +298,11 @@ static void write_layer(struct jw *w, const struct plan *p, size_t i)
 			{ "args", F_STRV, NULL, ct[j].args, 0 },
 			{ "binds", F_STRV, NULL, ct[j].binds, 0 },
 			{ "env", F_STRV, NULL, ct[j].env, 0 },
+			{ "binary", F_OPT, ct[j].binary, NULL, 0 },
+			{ "network_mode", F_STR, ct[j].network_mode, NULL, 0 },
+			{ "pid_mode", F_STR, ct[j].pid_mode, NULL, 0 },
+			{ "privileged", F_BOOL, NULL, NULL, ct[j].privileged },
+			{ "restart", F_STR, ct[j].restart, NULL, 0 },
 		};
 		JW_OBJECT(w, false, 10, f);
 	}

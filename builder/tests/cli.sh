@@ -86,8 +86,14 @@ assert ct["kube-apiserver"]["image"] == "rancher/hyperkube:v1.30.5-rancher1"
 for flag in ["--anonymous-auth=false", "--profiling=false", "--service-account-issuer=rke"]:
     assert flag in ct["kube-apiserver"]["args"], flag
 assert p["system_images"]["pod_infra_container"] == "rancher/mirrored-pause:3.7"
+# how each runs: the binary before the flags, the namespaces and privileges of RKE
+for name, c in ct.items():
+    assert c["network_mode"] == "host" and c["restart"] == "always", c
+    assert c["privileged"] == (name in ("kubelet", "kube-proxy")), name
+    assert c["pid_mode"] == ("host" if name in ("kubelet", "kube-proxy") else "private"), name
+    assert c["binary"] == (None if name in ("etcd-rolling-snapshots", "service-sidekick") else name), name
 assert p["system_images"]["canal_node"] == "rancher/mirrored-calico-node:v3.28.1"
-' && ok "single-node plan: RKE's images and default flags for v1.30.5" || bad "single-node plan: images/flags"
+' && ok "single-node plan: RKE's images, default flags and runtime for v1.30.5" || bad "single-node plan: images/flags/runtime"
 run plan configs/ha-3node.yml
 printf '%s' "$out" | grep -q -- '--user 52034:52035' && ok "text plan shows --user uid:gid" || bad "text plan lacks --user"
 printf '%s' "$out" | grep -q -- '--audit-policy-file=' && ok "text plan shows audit flags" || bad "text plan lacks audit flags"
