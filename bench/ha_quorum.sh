@@ -38,10 +38,7 @@ declare -A UP=()
 
 # etcdctl from the namespace with the operator's files; an explicit
 # --endpoints replaces the env file's (etcdctl 3.4 refuses both)
-ectl() {
-	(cd "$T/out" && set -a && . etcd/etcdctl.env && set +a && unset ETCDCTL_ENDPOINTS &&
-		lan_exec timeout 10 etcdctl --dial-timeout=2s --command-timeout=4s "$@")
-}
+ectl() { with_etcdctl_env "$T/out" lan_exec timeout 10 etcdctl --dial-timeout=2s --command-timeout=4s "$@"; }
 endpoint() { echo "https://${ADDR[$1]}:2379"; }
 EPS="$(endpoint "${NAMES[0]}"),$(endpoint "${NAMES[1]}"),$(endpoint "${NAMES[2]}")"
 quorum_ok() {
@@ -70,6 +67,11 @@ while [ -z "$quorum" ]; do
 	[ "$(date +%s)" -lt "$deadline" ] || fail "no 3-member quorum within 900 s"
 	[ -n "$quorum" ] || sleep 1
 done
+# a node whose line came after the quorum was seen
+for n in "${NAMES[@]}"; do
+	[ -n "${UP[$n]:-}" ] || ! qemu_wait "$n" '^paddock: etcd healthy [0-9.]+' 60 >/dev/null ||
+		UP[$n]=$(qemu_elapsed "$n")
+done
 for n in "${NAMES[@]}"; do
 	echo "$n: console: $(tr -d '\r' <"$(qemu_log "$n")" | grep -aoE '^paddock: (init ok|network ok|state disk formatted and mounted|System Docker ready|image [^ ]+ loaded in [0-9.]+ s|etcd started as [^ ]+|etcd healthy|services ok) [0-9.]+' |
 		sed -E 's/^paddock: //; s/ (\(new cluster\)|as [^ ]+)//' | paste -sd ';' | sed 's/;/; /g')"
@@ -78,7 +80,9 @@ echo "power-on -> 3-member quorum (etcdctl: 3 healthy endpoints, 3 started voter
 echo "power-on -> each node's 'etcd healthy' line: $(for n in "${NAMES[@]}"; do printf '%s %s s  ' "$n" "${UP[$n]:-?}"; done)"
 
 # RAM in use on an etcd node once healthy, from the guest
+# (sshd is an os-service: on an etcd node it starts after etcd is healthy)
 first=${NAMES[0]}
+qemu_wait "$first" '^paddock: service sshd running [0-9.]+' 300 >/dev/null || echo "$first: sshd not running"
 if lan_ssh_login "$T/id" "${ADDR[$first]}" root "${USER_OF[$first]}"; then
 	lan_ssh cat /proc/meminfo | awk -v n="$first" '/^MemTotal:/ { t = $2 } /^MemAvailable:/ { a = $2 }
 		END { printf "%s: RAM in use once healthy: %d MiB (MemTotal %d MiB - MemAvailable %d MiB; -m '"$MEM"')\n", n, (t - a) / 1024, t / 1024, a / 1024 }'
