@@ -11,7 +11,9 @@
 #     restore again (the marker in the data folder names the snapshot);
 #   - the restored etcd holds the key written before that snapshot and not
 #     the one written after it (Debian's etcdctl from the host, through a
-#     forwarded port, with the operator's certificates from OUT).
+#     forwarded port, with the operator's certificates from OUT);
+#   - a corrupted snapshot given to restore is refused (console and
+#     `paddockctl status`), and the next boot's etcd has its data.
 # Prints power-on -> first snapshot and the snapshots' sizes.
 set -u
 cd "$(dirname "$0")/.."
@@ -42,9 +44,11 @@ boot() {
 		-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$PORT-:22,hostfwd=tcp:127.0.0.1:$EPORT-:2379" \
 		-device virtio-net-pci,netdev=n0,mac=52:54:00:00:01:01 || fail "qemu did not start"
 	qemu_wait vm '^paddock: init ok [0-9.]+' 240 || fail "no init marker"
+	[ "${1:-}" = etcd-fails ] && return 0
 	qemu_wait_services vm "$SERVICES"
-	for i in $(seq 1 30); do nssh "$NODE" true 2>/dev/null && break; sleep 2; done
+	ssh_up
 }
+ssh_up() { for i in $(seq 1 30); do nssh "$NODE" true 2>/dev/null && break; sleep 2; done; }
 
 nssh() {
 	(cd "$T" && timeout 90 ssh -F out/ssh_config -o HostName=127.0.0.1 -o Port="$PORT" \
@@ -100,8 +104,37 @@ log | grep -E 'restored|etcd healthy' | sed 's/^/guest: /'
 [ -z "$(ectl get --print-value-only paddock-test/after)" ] || fail "the restored etcd holds the key written after $pick"
 echo "restored etcd: paddock-test/before kept, paddock-test/after absent"
 qemu_powerdown_clean vm
+
+# a corrupted snapshot given to restore: a copy of $pick whose bolt meta
+# pages are zeroed, put on the powered-off state disk with debugfs (the
+# partition's offset from sfdisk); etcd is not started from it and its
+# data is left as it was
+part="$T/disk.img?offset=$(( $(sfdisk --dump "$T/disk.img" | sed -n 's/.*start= *\([0-9]*\),.*/\1/p' | head -n 1) * 512 ))"
+bad=etcd-snapshot_paddock-single_corrupted
+debugfs -R "dump etcd-snapshots/$pick $T/snap.db" "$part" 2>/dev/null && [ -s "$T/snap.db" ] ||
+	fail "cannot copy $pick off the state disk"
+dd if=/dev/zero of="$T/snap.db" bs=4096 count=2 conv=notrunc status=none
+debugfs -w -R "write $T/snap.db etcd-snapshots/$bad" "$part" >/dev/null 2>&1 || fail "cannot put $bad on the disk"
+config "$bad"
+boot etcd-fails
+qemu_wait vm "^paddock: etcd FAILED: .*restore: snapshot $bad does not check out; etcd not started from it, its data left as it was" 180 ||
+	{ log | grep -E 'etcd|restore' | tail; fail "the corrupted snapshot was not refused"; }
+# sshd, an os-service, starts 60 s after etcd's failed start
+qemu_wait vm '^paddock: service sshd running [0-9.]+' 240 || fail "sshd not running beside the failed etcd"
+ssh_up
+st=$(nssh "$NODE" paddockctl status) || fail "paddockctl status"
+echo "$st" | grep -q "snapshot $bad does not check out" || { echo "$st"; fail "paddockctl status does not say why etcd stopped"; }
+log | grep -q "etcd restored from $bad" && fail "restored from the corrupted snapshot"
+log | grep -E "^paddock: etcd FAILED: .*$bad" | head -n 1 | sed 's/^/guest: /'
+qemu_stop vm
+
+# the restore of $pick again: done once already (the marker), so etcd
+# starts from the data it had, with the key restored earlier
+config "$pick"
 boot
-qemu_wait vm '^paddock: etcd healthy' 120 || fail "etcd not healthy on the third boot"
-[ "$(count 'etcd restored from')" = 0 ] || fail "restored again on the third boot"
+qemu_wait vm '^paddock: etcd healthy' 120 || fail "etcd not healthy on the fourth boot"
+[ "$(count 'etcd restored from')" = 0 ] || fail "restored again on the fourth boot"
+[ "$(ectl get --print-value-only paddock-test/before)" = kept ] || fail "the data did not survive the refused restore"
+echo "corrupted snapshot refused, data kept: paddock-test/before still there"
 qemu_powerdown_clean vm
-echo "PASS: snapshots every 20 s, pruned to 2, status shows $last; restored from $pick once, with the keys it held"
+echo "PASS: snapshots every 20 s, pruned to 2, status shows $last; restored from $pick once, with the keys it held; a corrupted snapshot refused, the data kept"
