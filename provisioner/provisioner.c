@@ -112,9 +112,10 @@ static void nap(double s)
 		sleep_s(0.1);
 }
 
-static double backoff(double cur)
+/* 1 s, then doubled up to max */
+static double backoff(double cur, double max)
 {
-	return cur <= 0 ? 1 : cur * 2 > BACKOFF_MAX ? BACKOFF_MAX : cur * 2;
+	return cur <= 0 ? 1 : cur * 2 > max ? max : cur * 2;
 }
 
 static int wait_docker(struct prov *p, struct perr *err)
@@ -216,9 +217,7 @@ static void start_failed(struct prov *p, const char *msg, double now)
 {
 	stage_failed("etcd", "%s", msg);
 	set_stage(p, "etcd failed", "%s", msg);
-	p->restart_backoff = backoff(p->restart_backoff);
-	if (p->join_failed && p->restart_backoff > JOIN_RETRY_MAX)
-		p->restart_backoff = JOIN_RETRY_MAX;
+	p->restart_backoff = backoff(p->restart_backoff, p->join_failed ? JOIN_RETRY_MAX : BACKOFF_MAX);
 	p->next_restart = now + p->restart_backoff;
 }
 
@@ -263,8 +262,7 @@ static void promote_tick(struct prov *p, double now)
 	perr_clear(&err);
 	if (!p->learner && !p->check_learner)
 		return;
-	p->promote_backoff = p->promote_backoff <= 0 ? 1 : p->promote_backoff * 2 > PROMOTE_BACKOFF_MAX ?
-			     PROMOTE_BACKOFF_MAX : p->promote_backoff * 2;
+	p->promote_backoff = backoff(p->promote_backoff, PROMOTE_BACKOFF_MAX);
 	p->next_promote = now + p->promote_backoff;
 }
 
@@ -340,7 +338,7 @@ static bool rejoin_if_outside(struct prov *p, double now)
 	console_line("etcd: a running cluster answers without this node, started as a new cluster: wiping its "
 		     "fresh data and joining");
 	p->fresh_new = false;
-	if (docker_container_stop(p->d, "etcd", 10, &err) < 0 && err.code != -ENOENT)
+	if (docker_container_stop(p->d, "etcd", ETCD_STOP_GRACE_SECS, &err) < 0 && err.code != -ENOENT)
 		console_line("etcd: stop: %s", err.msg);
 	perr_clear(&err);
 	if (!(dir = path_join(p->ec.data_dir, "member")) || rm_rf(dir, &err) < 0 || start_etcd(p, &err) < 0)
@@ -363,7 +361,7 @@ static void report_peers(struct prov *p, double now)
 			continue;
 		sb_printf(&sb, "%s%s (%s)", missing++ ? ", " : "", p->ec.peers[i].name, p->ec.peers[i].peer_url);
 	}
-	p->peers_backoff = backoff(p->peers_backoff);
+	p->peers_backoff = backoff(p->peers_backoff, BACKOFF_MAX);
 	p->next_peers = now + p->peers_backoff;
 	if (missing) {
 		console_line("etcd: waiting for %zu of %zu peers: %s not answering; next look in %.0f s", missing,
@@ -423,7 +421,7 @@ static void on_exit_code(struct prov *p, int code, double now)
 		on_health(p, false, now);
 	}
 	say_last_lines(p);
-	p->restart_backoff = backoff(p->restart_backoff);
+	p->restart_backoff = backoff(p->restart_backoff, BACKOFF_MAX);
 	p->next_restart = now + p->restart_backoff;
 	stage_failed("etcd", "the container exited with %d; starting it again in %.0f s", code, p->restart_backoff);
 	set_stage(p, "etcd stopped", "exited with %d; starting again in %.0f s", code, p->restart_backoff);
