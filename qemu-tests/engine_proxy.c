@@ -18,21 +18,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-static int dial(const char *path)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(a.sun_path))
-		return -1;
-	strcpy(a.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
+#include "unix_dial.h"
 
 /* Copies both ways until both sides have ended; an end is passed on as a
  * half close, so a request body's end reaches the daemon. */
@@ -88,7 +74,7 @@ int main(int argc, char **argv)
 			continue;
 		if (fork() == 0) {
 			close(ls);
-			u = dial(argv[2]);
+			u = unix_dial(argv[2], 0);
 			if (u >= 0)
 				relay(c, u);
 			_exit(0);

@@ -15,23 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "unix_dial.h"
+
 #define MAX_SOCKS 4
-
-static int dial(const char *path)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd;
-
-	if (strlen(path) >= sizeof(a.sun_path))
-		return -1;
-	strcpy(a.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		close(fd);
-		fd = -1;
-	}
-	return fd;
-}
 
 /* A closed peer shows as EOF (silent) or a failed write (trickling). */
 static int gone(int fd)
@@ -63,9 +49,9 @@ int main(int argc, char **argv)
 				trickle[i] = -1;
 			}
 			if (silent[i] < 0)
-				silent[i] = dial(argv[i + 1]);
+				silent[i] = unix_dial(argv[i + 1], SOCK_NONBLOCK);
 			if (trickle[i] < 0)
-				trickle[i] = dial(argv[i + 1]);
+				trickle[i] = unix_dial(argv[i + 1], SOCK_NONBLOCK);
 		}
 		nanosleep(&half, NULL);
 	}
