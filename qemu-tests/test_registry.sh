@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Role containers from a private registry, checked against the plan, and an
-# upgrade by rebuild.  One guest: a node with every role (etcd bundled and
-# run for real) and a blank state disk.
+# upgrade by rebuild.  The node under test has every role (etcd bundled and
+# run for real) and a blank state disk; a second guest, a worker-only node
+# from RAM, runs nginx-proxy, which only workers without the controlplane
+# role have.
 #   - Debian's docker-registry on 127.0.0.1 (htpasswd auth, bcrypt; TLS
 #     with a CA and server certificate made here, SAN 10.0.2.2), which the
 #     guest reaches through QEMU user networking as 10.0.2.2:PORT;
@@ -16,7 +18,8 @@
 # "wrong credentials" in one status line, retries with a back-off and
 # creates no container.  The registry then takes it: the node pulls the
 # fixture as that user over verified TLS and runs kube-apiserver,
-# kube-controller-manager, kube-scheduler, kubelet and kube-proxy.  Each is
+# kube-controller-manager, kube-scheduler, kubelet and kube-proxy; the
+# worker, powered on then, runs nginx-proxy, kubelet and kube-proxy.  Each is
 # read back through System Docker's Engine API (a relay started from the
 # root console, qemu-tests/engine_proxy.c) and compared with
 # `paddock plan --json` (qemu-tests/engine_vs_plan.py: image, command and
@@ -40,7 +43,9 @@ BUSYBOX=/bin/busybox
 ldd "$BUSYBOX" >/dev/null 2>&1 && { echo "SKIP: $BUSYBOX is not static (busybox-static)"; exit 77; }
 SERVICES="syslog ntp sshd docker"
 ROLES="kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy"
+WROLES="nginx-proxy kubelet kube-proxy"
 NODE=paddock-single
+WORKER=paddock-worker
 USER_NAME=paddock-tester
 PW=$(openssl rand -hex 12)
 OTHER=$(openssl rand -hex 12)
@@ -106,6 +111,11 @@ nodes:
     user: rancher
     role: [etcd, controlplane, worker]
     paddock: {mac: "52:54:00:00:01:01", network: {mode: dhcp}, state_disk: /dev/vda, debug_shell: true}
+  - address: 10.0.2.16
+    hostname_override: $WORKER
+    user: rancher
+    role: [worker]
+    paddock: {mac: "52:54:00:00:01:02", network: {mode: dhcp}, debug_shell: true}
 services:
   etcd: {uid: 52034, gid: 52035}
   kube-api:
@@ -123,6 +133,7 @@ EOF2
 	rm -rf "$T/out"
 	(cd "$T" && "$PADDOCK" build cluster.yml -q -o out 2>"$T/build.err") || { cat "$T/build.err"; fail "paddock build"; }
 	cat "$T/out/base.img" "$T/out/$NODE/node.img" >"$T/initrd.img"
+	cat "$T/out/base.img" "$T/out/$WORKER/node.img" >"$T/winitrd.img"
 	"$PADDOCK" plan --json "$T/cluster.yml" >"$T/plan.json" || fail "paddock plan --json"
 }
 mkcluster 2
@@ -135,14 +146,21 @@ assert len(imgs) == 1, imgs
 print(imgs.pop())' "$T/plan.json" "$ROLES") || fail "the plan's Kubernetes image"
 case $IMAGE in "$REG"/*) ;; *) fail "the Kubernetes image $IMAGE is not from $REG" ;; esac
 REPO=${IMAGE#"$REG"/}
+# nginx-proxy's image (RKE's tools), on the worker only
+NIMAGE=$(jq -r --arg w "$WORKER" '.nodes[] | select(.name == $w) | .containers[] | select(.name == "nginx-proxy") | .image' \
+	"$T/plan.json") || fail "the plan's nginx-proxy image"
+case $NIMAGE in "$REG"/*) ;; *) fail "nginx-proxy's image '$NIMAGE' is not from $REG" ;; esac
+NREPO=${NIMAGE#"$REG"/}
 # the registry refuses the node's password at first
 registry "$OTHER"
 python3 qemu-tests/mkregimage.py "$BUSYBOX" "$T/fixture.tar" "$REPO" || fail "fixture image"
-skopeo copy -q --dest-cert-dir "$T/certs" --dest-creds "$USER_NAME:$OTHER" "docker-archive:$T/fixture.tar" \
-	"docker://127.0.0.1:$REG_PORT/$REPO" >"$T/skopeo.log" 2>&1 || { cat "$T/skopeo.log"; fail "skopeo copy"; }
-skopeo inspect --cert-dir "$T/certs" --creds "$USER_NAME:$OTHER" "docker://127.0.0.1:$REG_PORT/$REPO" |
-	grep -q '"org.paddock.test-fixture": "true"' || fail "the fixture is not in the registry"
-echo "pushed the test fixture as $REPO to the registry at 127.0.0.1:$REG_PORT (the guest's $REG)"
+for r in "$REPO" "$NREPO"; do
+	skopeo copy -q --dest-cert-dir "$T/certs" --dest-creds "$USER_NAME:$OTHER" "docker-archive:$T/fixture.tar" \
+		"docker://127.0.0.1:$REG_PORT/$r" >"$T/skopeo.log" 2>&1 || { cat "$T/skopeo.log"; fail "skopeo copy $r"; }
+	skopeo inspect --cert-dir "$T/certs" --creds "$USER_NAME:$OTHER" "docker://127.0.0.1:$REG_PORT/$r" |
+		grep -q '"org.paddock.test-fixture": "true"' || fail "the fixture is not in the registry as $r"
+done
+echo "pushed the test fixture as $REPO and $NREPO to the registry at 127.0.0.1:$REG_PORT (the guest's $REG)"
 # the layer carries the CA and the credentials, 0600
 zstd -dc "$T/out/$NODE/node.img" | (mkdir -p "$T/layer" && cd "$T/layer" && cpio -i -d --quiet) || fail "node layer"
 cmp -s "$T/ca.pem" "$T/layer/etc/docker/certs.d/$REG/ca.crt" || fail "the registry CA is not in /etc/docker/certs.d/$REG"
@@ -163,19 +181,34 @@ start() {
 		-device virtio-net-pci,netdev=n0,mac=52:54:00:00:01:01 || fail "qemu did not start"
 	qemu_wait vm '^paddock: init ok [0-9.]+' 180 || fail "no init marker"
 }
-# up: the services, SSH, and the Engine API relay, copied in over SSH and
-# started from the root console
+# start_worker: powers the worker-only node on (from RAM, no disk); QEMU's
+# DHCP hands it its planned address
+start_worker() {
+	WPORT=$(free_port) WDPORT=$(free_port)
+	qemu_start wk -m 1024 -kernel "$T/out/$WORKER/vmlinuz" -initrd "$T/winitrd.img" \
+		-append "$(cat "$T/out/$WORKER/cmdline") paddock.shell" \
+		-netdev "user,id=n0,dhcpstart=10.0.2.16,hostfwd=tcp:127.0.0.1:$WPORT-10.0.2.16:22,hostfwd=tcp:127.0.0.1:$WDPORT-10.0.2.16:$GUEST_ENGINE_PORT" \
+		-device virtio-net-pci,netdev=n0,mac=52:54:00:00:01:02 || fail "worker: qemu did not start"
+}
+# up [GUEST NODE SSH-PORT]: the services, SSH, and the Engine API relay,
+# copied in over SSH and started from the root console
 up() {
-	qemu_wait_services vm "$SERVICES"
-	for i in $(seq 1 30); do gssh true 2>/dev/null && break; sleep 2; done
-	gssh 'cat >/tmp/engine_proxy && chmod 0755 /tmp/engine_proxy' <"$T/engine_proxy" || fail "copy engine_proxy"
-	qemu_console vm 'ep=/proc/$(pidof sshd | tr " " "\n" | sort -n | head -n 1)/root/tmp/engine_proxy; setsid $ep '"$GUEST_ENGINE_PORT"' /var/run/system-docker.sock </dev/null >/dev/null 2>&1 & echo "engine-proxy-started $?"'
-	qemu_wait vm '^engine-proxy-started 0' 30 >/dev/null || fail "start engine_proxy"
+	local vm=${1:-vm} node=${2:-$NODE} port=${3:-$PORT}
+	qemu_wait_services "$vm" "$SERVICES"
+	for i in $(seq 1 30); do nssh "$node" "$port" true 2>/dev/null && break; sleep 2; done
+	nssh "$node" "$port" 'cat >/tmp/engine_proxy && chmod 0755 /tmp/engine_proxy' <"$T/engine_proxy" ||
+		fail "copy engine_proxy to $node"
+	qemu_console "$vm" 'ep=/proc/$(pidof sshd | tr " " "\n" | sort -n | head -n 1)/root/tmp/engine_proxy; setsid $ep '"$GUEST_ENGINE_PORT"' /var/run/system-docker.sock </dev/null >/dev/null 2>&1 & echo "engine-proxy-started $?"'
+	qemu_wait "$vm" '^engine-proxy-started 0' 30 >/dev/null || fail "start engine_proxy on $node"
 }
-gssh() {
-	(cd "$T" && timeout 90 ssh -F out/ssh_config -o HostName=127.0.0.1 -o Port="$PORT" \
-		-o BatchMode=yes -o ConnectTimeout=30 "$NODE" "$@")
+# nssh NODE PORT CMD...: ssh to NODE through its forwarded port
+nssh() {
+	local node=$1 port=$2
+	shift 2
+	(cd "$T" && timeout 90 ssh -F out/ssh_config -o HostName=127.0.0.1 -o Port="$port" \
+		-o BatchMode=yes -o ConnectTimeout=30 "$node" "$@")
 }
+gssh() { nssh "$NODE" "$PORT" "$@"; }
 engine() { curl -sf --max-time 30 "$@"; }
 ectl() {
 	# etcdctl 3.4 refuses --endpoints beside ETCDCTL_ENDPOINTS
@@ -191,11 +224,11 @@ no_secret() {
 	! grep -qF "$PW" "$@" || fail "the password appears in $*"
 	! grep -qF "$OTHER" "$@" || fail "the registry's other password appears in $*"
 }
-# running: waits for each role container's running line
+# running TIMEOUT [GUEST CONTAINERS]: waits for each role container's running line
 running() {
 	local c
-	for c in $ROLES; do
-		qemu_wait vm "^paddock: container $c running [0-9.]+" "$1" || fail "$c never ran"
+	for c in ${3:-$ROLES}; do
+		qemu_wait "${2:-vm}" "^paddock: container $c running [0-9.]+" "$1" || fail "$c never ran"
 	done
 }
 compare() {
@@ -223,6 +256,7 @@ grep -q "error authenticating user .*$USER_NAME.*authentication failure" "$T/reg
 echo "refused password: reported as wrong credentials, retried (5 s, 10 s), no container created"
 registry "$PW"
 t0=$(date +%s)
+start_worker
 up
 running 300
 echo "registry takes the password -> every role container running: $(( $(date +%s) - t0 )) s"
@@ -256,6 +290,16 @@ for c in $ROLES; do
 	grep -qE "^$c +running +$n .* running$" "$T/status.good" || fail "status: $c not running with $n restarts"
 done
 no_secret "$(qemu_log vm)" "$T/status.refused" "$T/status.good"
+# the worker-only node, powered on when the registry took the password
+up wk "$WORKER" "$WPORT"
+running 120 wk "$WROLES"
+python3 qemu-tests/engine_vs_plan.py "$T/plan.json" "$WORKER" "http://127.0.0.1:$WDPORT" $WROLES ||
+	fail "the worker's containers differ from the plan"
+engine "http://127.0.0.1:$WDPORT/containers/nginx-proxy/json" | jq -e '.Config.Env | index("CP_HOSTS=10.0.2.15")' >/dev/null ||
+	fail "nginx-proxy does not point at the controlplane (CP_HOSTS=10.0.2.15)"
+echo "worker-only node: nginx-proxy (CP_HOSTS=10.0.2.15), kubelet and kube-proxy as planned, $(( $(date +%s) - t0 )) s after its power-on"
+no_secret "$(qemu_log wk)"
+qemu_stop wk
 qemu_powerdown_clean vm
 
 # --- boot 2: rebuilt with a changed extra_args, same disk -------------------
@@ -277,4 +321,4 @@ echo "etcd: still member $ID1, paddock-test-key kept; no image pulled again"
 status rebuilt
 no_secret "$(qemu_log vm)" "$T/status.rebuilt"
 # boot 1 checked the clean power-off; this guest is killed on exit (~30 s saved)
-echo "PASS: private registry: refused credentials are one status line, retried; the stand-in role containers are as planned; a rebuild with a changed extra_args keeps etcd's data and carries the new flag"
+echo "PASS: private registry: refused credentials are one status line, retried; the stand-in role containers (nginx-proxy on a worker-only node too) are as planned; a rebuild with a changed extra_args keeps etcd's data and carries the new flag"
