@@ -22,7 +22,6 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *ud)
 	return sb->err ? 0 : n;
 }
 
-/* One request; body NULL: GET, else POST of that JSON.  *ret: the answer. */
 void etcd_client_close(struct etcd_client *c)
 {
 	if (c->handle)
@@ -30,6 +29,14 @@ void etcd_client_close(struct etcd_client *c)
 	c->handle = NULL;
 }
 
+struct etcd_client etcd_client_like(const struct etcd_client *c, long timeout_ms)
+{
+	struct etcd_client q = { c->ca, c->cert, c->key, timeout_ms, NULL, c->cancel };
+
+	return q;
+}
+
+/* One request; body NULL: GET, else POST of that JSON.  *ret: the answer. */
 static int call(struct etcd_client *c, const char *url, const char *path, const char *body,
 		struct strbuf *ret, struct perr *err)
 {

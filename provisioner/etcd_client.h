@@ -23,6 +23,10 @@ struct etcd_client {
 /* Ends the kept connections. */
 void etcd_client_close(struct etcd_client *c);
 
+/* A client of c's files and cancel flag with a timeout of its own and no
+ * connections yet (etcd_client_close it after use). */
+struct etcd_client etcd_client_like(const struct etcd_client *c, long timeout_ms);
+
 struct etcd_member {
 	uint64_t id;
 	char *name;             /* "" for a member added but never started */

@@ -35,7 +35,7 @@ static const char *next_peer(const struct etcd_conf *c, size_t *k)
 static int ask_members(struct etcd_client *cl, const struct etcd_conf *c, struct etcd_member **ret, size_t *ret_n,
 		       struct perr *err)
 {
-	struct etcd_client quick = { cl->ca, cl->cert, cl->key, ASK_MS, NULL, cl->cancel };
+	struct etcd_client quick = etcd_client_like(cl, ASK_MS);
 	const char *url;
 	int r = -ENOENT;
 

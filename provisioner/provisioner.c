@@ -282,7 +282,7 @@ static void refresh_members(struct prov *p)
 	struct etcd_member *m = NULL;
 	uint64_t self = 0, leader = 0;
 	size_t n = 0;
-	struct etcd_client quick = { p->cl.ca, p->cl.cert, p->cl.key, 5000, NULL, p->cl.cancel };
+	struct etcd_client quick = etcd_client_like(&p->cl, 5000);
 
 	if (etcd_member_list(&p->cl, LOCAL_URL, &m, &n, &err) < 0) {
 		perr_clear(&err);
