@@ -7,7 +7,8 @@ engine_proxy in the guest), and checks that the container runs
   - the plan's image, and that image is the test fixture (its label);
   - Cmd = the plan's binary then every argument, in order; the image's own
     Entrypoint (paddock sets none);
-  - Env = the image's, then the plan's (Docker's merge);
+  - Env = the plan's, then the image's that the plan does not set
+    (Docker's merge);
   - User = the plan's ("" for root);
   - Binds = the plan's, in order;
   - NetworkMode, PidMode ("" is private), Privileged = the plan's;
@@ -30,15 +31,11 @@ def get(url, path):
 
 
 def merged_env(image_env, plan_env):
-    env = list(image_env or [])
-    keys = [e.split("=", 1)[0] for e in env]
-    for e in plan_env:
-        k = e.split("=", 1)[0]
-        if k in keys:
-            env[keys.index(k)] = e
-        else:
-            env.append(e)
-            keys.append(k)
+    """Docker's merge at create: the container's own variables in order,
+    then each of the image's whose name the container does not set."""
+    env = list(plan_env or [])
+    keys = {e.split("=", 1)[0] for e in env}
+    env += [e for e in image_env or [] if e.split("=", 1)[0] not in keys]
     return env
 
 
