@@ -25,6 +25,10 @@
 
 #define LOCAL_URL "https://127.0.0.1:2379"
 #define TICK_SECS 2.0
+/* in etcd's first minute, until it is first healthy: the os-services wait
+ * for that line */
+#define FIRST_TICK_SECS 0.5
+#define FIRST_TICKS_FOR_SECS 60.0
 #define MEMBERS_EVERY_SECS 10.0
 #define DOCKER_WAIT_SECS 120.0
 /* health checks that fail in a row before etcd counts as unhealthy */
@@ -457,7 +461,7 @@ static void watch(struct prov *p)
 			if (!p->healthy)
 				report_peers(p, now);
 		}
-		nap(TICK_SECS);
+		nap(!p->ever_healthy && now < p->started_at + FIRST_TICKS_FOR_SECS ? FIRST_TICK_SECS : TICK_SECS);
 	}
 }
 
