@@ -243,13 +243,19 @@ qemu_wait vm "^paddock: container kubelet: wrong credentials from $REG: .*\(atte
 	fail "the refused password is not reported"
 qemu_wait vm "^paddock: container kubelet: wrong credentials from $REG: .*\(attempt 2, retry in 10 s\)" 60 ||
 	fail "the pull is not retried with a back-off"
-# `paddockctl status` on the root console: the services (and SSH) may not be up yet
-qemu_console vm "paddockctl status 2>&1 | sed 's/^/refused-status: /'; echo refused-status-end"
-qemu_wait vm '^refused-status-end' 60 >/dev/null || fail "paddockctl status on the console"
-tr -d '\r' <"$(qemu_log vm)" | sed -n 's/^refused-status: //p' >"$T/status.refused"
+# `paddockctl status` on the root console: the services (and SSH) may not be
+# up yet.  The serial transcript sometimes doubles a character under load
+# ("frrom"), so a garbled read is read again, up to three times.
+for try in 1 2 3; do
+	qemu_console vm "paddockctl status 2>&1 | sed 's/^/refused-status-$try: /'; echo refused-status-end-$try"
+	qemu_wait vm "^refused-status-end-$try" 60 >/dev/null || fail "paddockctl status on the console"
+	tr -d '\r' <"$(qemu_log vm)" | sed -n "s/^refused-status-$try: //p" >"$T/status.refused"
+	grep -qE "^kubelet +starting .* none: wrong credentials from $REG: .*\(attempt [0-9]+, retry in [0-9]+ s\)$" \
+		"$T/status.refused" && break
+	echo "status (refused), read $try: no clean credentials line for the kubelet"
+	[ "$try" = 3 ] && { sed 's/^/status (refused): /' "$T/status.refused"; fail "status: no clear credentials line for the kubelet"; }
+done
 sed 's/^/status (refused): /' "$T/status.refused"
-grep -qE "^kubelet +starting .* none: wrong credentials from $REG: .*\(attempt [0-9]+, retry in [0-9]+ s\)$" \
-	"$T/status.refused" || fail "status: no clear credentials line for the kubelet"
 grep -a '^paddock: container [a-z-]* running' "$(qemu_log vm)" && fail "a role container ran with a refused password"
 grep -q "error authenticating user .*$USER_NAME.*authentication failure" "$T/registry.log" ||
 	fail "the registry saw no failed login"
