@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "console.h"
@@ -174,7 +175,11 @@ bool snapshots_tick(struct snapshots *s, struct docker *d, const struct etcd_con
 		return false;
 	}
 	if (r < 0) {
-		failed(s, "%s", err.msg);
+		struct statvfs vfs;
+		long long avail = statvfs(SNAPSHOT_DIR, &vfs) == 0 ? (long long)vfs.f_bavail * (long long)vfs.f_frsize : -1;
+		char *full = snapshot_nospace_reason(err.msg, SNAPSHOT_DIR, avail);
+		failed(s, "%s", full ? full : err.msg);
+		free(full);
 		perr_clear(&err);
 		retry = s->policy.interval_secs < RETRY_SECS ? s->policy.interval_secs : RETRY_SECS;
 		s->next_due = now + retry;
