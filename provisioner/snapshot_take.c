@@ -146,8 +146,12 @@ static int take(struct snapshots *s, struct docker *d, const struct etcd_conf *e
 	console_line("etcd snapshot %s: %llu bytes, revision %llu, %llu keys, checked, in %.1f s", name,
 		     s->last.size, st.revision, st.total_keys, boot_seconds() - t0);
 out:
-	if (r < 0)
+	if (r < 0) {
+		/* etcdctl removes its ".part" itself, unless stopped mid-write */
+		snprintf(line, sizeof(line), "%s.part", tmp);
 		unlink(tmp);
+		unlink(line);
+	}
 	free(out);
 	free(dst);
 	return r;
