@@ -88,9 +88,11 @@ end=$(( $(date +%s) + 120 ))
 until [ "$(count "$checked")" -ge 2 ] || [ "$(date +%s)" -gt "$end" ]; do sleep 1; done
 [ "$(count "$checked")" -ge 2 ] || fail "no second snapshot"
 full0=$(date +%s)
-qemu_console vm 'ls /opt/rke/etcd-snapshots >/tmp/before-full; f=/var/lib/paddock/filler; n=0; s=$(( $(stat -f -c "%f*%S" /var/lib/paddock) )); while [ $s -ge 4096 ]; do fallocate -l $s $f.$n 2>/dev/null && n=$((n+1)) || s=$((s/2)); done; echo "disk-full: $n files, $(stat -f -c "%a" /var/lib/paddock) blocks free"'
+qemu_console vm 'ls /opt/rke/etcd-snapshots >/tmp/before-full; f=/var/lib/paddock/filler; n=0; s=$(( $(stat -f -c "%f*%S" /var/lib/paddock) )); while [ $s -ge 4096 ]; do fallocate -l $s $f.$n 2>/dev/null && n=$((n+1)) || s=$((s/2)); done; sleep 3; echo "disk-full: $n files, $(stat -f -c "%a" /var/lib/paddock) blocks free"'
+# (the shell says it 3 s later: the line of a snapshot due at once comes
+# first, not mixed with it on the console)
+qemu_wait vm '^paddock: etcd snapshot failed: ' 90 || { log | grep -E 'etcd|snapshot|disk-full' | tail; fail "no failed snapshot on the full disk"; }
 qemu_wait vm '^disk-full: ' 30 || fail "the disk was not filled"
-qemu_wait vm '^paddock: etcd snapshot failed: ' 90 || { log | grep -E 'etcd|snapshot' | tail; fail "no failed snapshot on the full disk"; }
 nchecked=$(count "$checked")
 log | grep -aE '^disk-full|^paddock: etcd snapshot failed' | sed 's/^/guest: /'
 log | grep -qE '^paddock: etcd snapshot failed: no space left on the state disk \([0-9]+ MiB free in /opt/rke/etcd-snapshots\); older snapshots kept, next try in 20 s$' ||
