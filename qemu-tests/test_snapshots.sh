@@ -88,26 +88,31 @@ end=$(( $(date +%s) + 120 ))
 until [ "$(count "$checked")" -ge 2 ] || [ "$(date +%s)" -gt "$end" ]; do sleep 1; done
 [ "$(count "$checked")" -ge 2 ] || fail "no second snapshot"
 full0=$(date +%s)
-qemu_console vm 'ls /opt/rke/etcd-snapshots >/tmp/before-full; f=/var/lib/paddock/filler; n=0; s=$(( $(stat -f -c "%f*%S" /var/lib/paddock) )); while [ $s -ge 4096 ]; do fallocate -l $s $f.$n 2>/dev/null && n=$((n+1)) || s=$((s/2)); done; sleep 3; echo "disk-full: $n files, $(stat -f -c "%a" /var/lib/paddock) blocks free"'
-# (the shell says it 3 s later: the line of a snapshot due at once comes
-# first, not mixed with it on the console)
+qemu_console vm 'fill() { s=$(( $(stat -f -c "%f*%S" /var/lib/paddock) )); while [ $s -ge 4096 ]; do fallocate -l $s /var/lib/paddock/filler.$n 2>/dev/null && n=$((n+1)) || s=$((s/2)); done; }; n=0; fill; (while sleep 1; do fill; done) & echo $! >/tmp/filler.pid; sleep 3; echo "disk-full: $n files, $(stat -f -c "%a" /var/lib/paddock) blocks free"'
+# (kept full: a snapshot running meanwhile frees its container's blocks
+# when it ends; the shell says it 3 s later, apart from the line of a
+# snapshot due at once on the console)
 qemu_wait vm '^paddock: etcd snapshot failed: ' 90 || { log | grep -E 'etcd|snapshot|disk-full' | tail; fail "no failed snapshot on the full disk"; }
 qemu_wait vm '^disk-full: ' 30 || fail "the disk was not filled"
 nchecked=$(count "$checked")
 log | grep -aE '^disk-full|^paddock: etcd snapshot failed' | sed 's/^/guest: /'
 log | grep -qE '^paddock: etcd snapshot failed: no space left on the state disk \([0-9]+ MiB free in /opt/rke/etcd-snapshots\); older snapshots kept, next try in 20 s$' ||
 	fail "the console does not say the snapshot failed for a full disk"
-qemu_console vm 'ls /opt/rke/etcd-snapshots | cmp -s - /tmp/before-full && echo "snapshots-as-before: $(ls /opt/rke/etcd-snapshots | wc -l)" || ls /opt/rke/etcd-snapshots | sed "s/^/snapshots-changed: /"'
-qemu_wait vm '^snapshots-(as-before|changed): ' 30 || fail "no listing of the snapshots"
-log | grep -aE '^snapshots-(as-before|changed): ' | sed 's/^/guest: /'
-log | grep -qE '^snapshots-as-before: [2-9]' || fail "the failed snapshot changed the folder"
+# the folder holds what the console said: the snapshots checked and not
+# removed, nothing else (no partial file, none pruned by the failure)
+kept=$(log | sed -n 's/^paddock: etcd snapshot \(etcd-snapshot_[^ ]*\): [0-9]* bytes.*checked.*/\1/p' |
+	while read -r s; do log | grep -q "snapshot $s removed" || echo "$s"; done | LC_ALL=C sort | tr '\n' ' ')
+qemu_console vm "printf '%s\n' $kept >/tmp/kept; ls /opt/rke/etcd-snapshots | cmp -s - /tmp/kept && echo \"snapshots-as-kept: \$(wc -l </tmp/kept)\" || ls /opt/rke/etcd-snapshots | sed 's/^/snapshots-unexpected: /'"
+qemu_wait vm '^snapshots-(as-kept|unexpected): ' 30 || fail "no listing of the snapshots"
+log | grep -aE '^snapshots-(as-kept|unexpected): ' | sed 's/^/guest: /'
+log | grep -qE '^snapshots-as-kept: 2$' || fail "the folder is not the 2 snapshots kept: $kept"
 st=$(nssh "$NODE" paddockctl status) || fail "paddockctl status on the full disk"
 echo "$st" | grep -E '^(provisioner|etcd snapshot failed):' | sed 's/^/status: /'
 echo "$st" | grep -qE '^etcd snapshot failed: no space left on the state disk \([0-9]+ MiB free in /opt/rke/etcd-snapshots\)$' ||
 	fail "paddockctl status does not say the snapshot failed for a full disk"
 echo "$st" | grep -qE '^provisioner: etcd healthy ' || fail "paddockctl status: etcd not healthy on the full disk"
 ectl endpoint health || fail "etcd not healthy on the full disk"
-qemu_console vm 'rm -f /var/lib/paddock/filler.*; echo "filler-removed: $(stat -f -c "%a" /var/lib/paddock) blocks free"'
+qemu_console vm 'kill $(cat /tmp/filler.pid); sleep 1; rm -f /var/lib/paddock/filler.*; echo "filler-removed: $(stat -f -c "%a" /var/lib/paddock) blocks free"'
 qemu_wait vm '^filler-removed: ' 30 || fail "the filler was not removed"
 end=$(( $(date +%s) + 90 ))
 until [ "$(count "$checked")" -gt "$nchecked" ] || [ "$(date +%s)" -gt "$end" ]; do sleep 1; done
