@@ -308,18 +308,23 @@ static void refresh_members(struct prov *p)
 	etcd_client_close(&quick);
 }
 
-/* etcd's own last lines on the console: why it waits or stopped. */
-static void say_last_lines(struct prov *p)
+/* etcd's own last lines on the console: why it waits or stopped.  True
+ * when they say the disk is full. */
+static bool say_last_lines(struct prov *p)
 {
 	struct perr err = PERR_INIT;
 	char *logs = NULL, *save = NULL;
 	size_t len = 0;
+	bool full = false;
 
-	if (docker_container_logs(p->d, "etcd", 3, &logs, &len, &err) == 0)
+	if (docker_container_logs(p->d, "etcd", 3, &logs, &len, &err) == 0) {
+		full = strcasestr(logs, "no space left on device") != NULL;
 		for (char *l = strtok_r(logs, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
 			console_line("etcd: %s", l);
+	}
 	perr_clear(&err);
 	free(logs);
+	return full;
 }
 
 /* A member started as one of a new cluster from a blank disk, never
@@ -424,11 +429,12 @@ static void on_exit_code(struct prov *p, int code, double now)
 		p->healthy = true;
 		on_health(p, false, now);
 	}
-	say_last_lines(p);
+	const char *why = say_last_lines(p) ? " (no space left on the state disk)" : "";
 	p->restart_backoff = backoff(p->restart_backoff, BACKOFF_MAX);
 	p->next_restart = now + p->restart_backoff;
-	stage_failed("etcd", "the container exited with %d; starting it again in %.0f s", code, p->restart_backoff);
-	set_stage(p, "etcd stopped", "exited with %d; starting again in %.0f s", code, p->restart_backoff);
+	stage_failed("etcd", "the container exited with %d%s; starting it again in %.0f s", code, why,
+		     p->restart_backoff);
+	set_stage(p, "etcd stopped", "exited with %d%s; starting again in %.0f s", code, why, p->restart_backoff);
 }
 
 static void watch(struct prov *p)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "console.h"
@@ -145,8 +146,12 @@ static int take(struct snapshots *s, struct docker *d, const struct etcd_conf *e
 	console_line("etcd snapshot %s: %llu bytes, revision %llu, %llu keys, checked, in %.1f s", name,
 		     s->last.size, st.revision, st.total_keys, boot_seconds() - t0);
 out:
-	if (r < 0)
+	if (r < 0) {
+		/* etcdctl removes its ".part" itself, unless stopped mid-write */
+		snprintf(line, sizeof(line), "%s.part", tmp);
 		unlink(tmp);
+		unlink(line);
+	}
 	free(out);
 	free(dst);
 	return r;
@@ -174,7 +179,11 @@ bool snapshots_tick(struct snapshots *s, struct docker *d, const struct etcd_con
 		return false;
 	}
 	if (r < 0) {
-		failed(s, "%s", err.msg);
+		struct statvfs vfs;
+		long long avail = statvfs(SNAPSHOT_DIR, &vfs) == 0 ? (long long)vfs.f_bavail * (long long)vfs.f_frsize : -1;
+		char *full = snapshot_nospace_reason(err.msg, SNAPSHOT_DIR, avail);
+		failed(s, "%s", full ? full : err.msg);
+		free(full);
 		perr_clear(&err);
 		retry = s->policy.interval_secs < RETRY_SECS ? s->policy.interval_secs : RETRY_SECS;
 		s->next_due = now + retry;

@@ -209,15 +209,15 @@ qemu_boot_node() {
 
 # expect_services_running "SVC...": `paddockctl status` in the guest (over
 # the test's gssh) lists each service and System Docker running, none
-# restarted.
+# restarted.  STATUS keeps the text for the test's own checks.
 expect_services_running() {
-	local status s
-	status=$(gssh paddockctl status) || fail "ssh + paddockctl status"
-	echo "$status" | sed 's/^/status: /'
+	local s
+	STATUS=$(gssh paddockctl status) || fail "ssh + paddockctl status"
+	echo "$STATUS" | sed 's/^/status: /'
 	for s in $1; do
-		echo "$status" | grep -qE "^$s +running +0 " || fail "paddockctl status: $s not running"
+		echo "$STATUS" | grep -qE "^$s +running +0 " || fail "paddockctl status: $s not running"
 	done
-	echo "$status" | grep -qE '^system-docker +running' || fail "paddockctl status: system-docker"
+	echo "$STATUS" | grep -qE '^system-docker +running' || fail "paddockctl status: system-docker"
 }
 
 fail() { echo "FAIL: $*" >&2; exit 1; }

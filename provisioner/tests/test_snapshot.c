@@ -1,6 +1,6 @@
 /* etcd snapshots' pure part: names and their times, when the next is due,
  * which the retention prunes (only snapshots, oldest first), node.conf's
- * keys, and etcdctl's status line. */
+ * keys, etcdctl's status line, and a full disk said as such. */
 #include <setjmp.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -159,6 +159,25 @@ static void status_lines(void **state)
 	assert_string_equal(oneshot_last_line("", buf, sizeof(buf)), "no output");
 }
 
+/* a full disk said as such, whoever hit it, without their temporary names */
+static void says_a_full_disk(void **state)
+{
+	char *r;
+
+	(void)state;
+	r = snapshot_nospace_reason("docker: POST /containers/09aa/start: HTTP 500: write /var/lib/system-docker/"
+				    "containers/09aa/.tmp-hostconfig.json123: no space left on device",
+				    "/opt/rke/etcd-snapshots", 3LL << 20);
+	assert_string_equal(r, "no space left on the state disk (3 MiB free in /opt/rke/etcd-snapshots)");
+	free(r);
+	r = snapshot_nospace_reason("etcd-snapshot_n_20261130T130509Z: etcdctl snapshot save exited: Error: write "
+				    "/opt/rke/etcd-snapshots/tmp-x.part: No space left on device", "/d", -1);
+	assert_string_equal(r, "no space left on the state disk (/d)");
+	free(r);
+	assert_null(snapshot_nospace_reason("etcdctl snapshot save exited: context deadline exceeded", "/d", 0));
+	assert_null(snapshot_nospace_reason(NULL, "/d", 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +187,7 @@ int main(void)
 		cmocka_unit_test(policy_from_node_conf),
 		cmocka_unit_test(parses_etcdctl_status),
 		cmocka_unit_test(status_lines),
+		cmocka_unit_test(says_a_full_disk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
