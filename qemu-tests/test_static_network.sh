@@ -8,6 +8,9 @@
 # Its two etcd peers never come: the console names both, with their peer
 # URLs, at growing intervals, `paddockctl status` says the provisioner waits
 # for them, and etcd never reports healthy (no cluster of one forms).
+# Its state disk (/dev/vda) holds someone else's data, an MBR partition
+# table and bytes of theirs: the node says so on the console and in
+# `paddockctl status`, runs from RAM and leaves the disk as it was.
 set -u
 cd "$(dirname "$0")/.."
 . qemu-tests/lib.sh
@@ -27,12 +30,20 @@ echo "cmdline: $CMDLINE"
 # address; its DNS must be another address than that (QEMU refuses
 # dns=host), so the node's nameserver 10.10.0.1 does not answer here.
 PORT=$(free_port)
+truncate -s 32M "$T/foreign.img"
+printf 'label: dos\n,,L\n' | sfdisk -q "$T/foreign.img" >/dev/null 2>&1 || fail "sfdisk on the foreign disk"
+printf 'someone else%ss data' "'" | dd of="$T/foreign.img" bs=1 seek=1048576 conv=notrunc status=none || fail "dd"
+FOREIGN_SUM=$(sha256sum <"$T/foreign.img")
 qemu_start vm -m 1536 -kernel "$T/out/$NODE/vmlinuz" -initrd "$T/out/$NODE/initrd.img" \
 	-append "$CMDLINE" \
 	-netdev "user,id=n0,restrict=on,net=10.10.0.0/24,host=10.10.0.1,dns=10.10.0.3,hostfwd=tcp:127.0.0.1:$PORT-10.10.0.11:22" \
-	-device virtio-net-pci,netdev=n0,mac=52:54:00:00:02:01 || fail "qemu did not start"
+	-device virtio-net-pci,netdev=n0,mac=52:54:00:00:02:01 \
+	-drive "file=$T/foreign.img,if=virtio,format=raw" || fail "qemu did not start"
 qemu_wait vm '^paddock: init ok [0-9.]+' 60 || fail "no init marker"
 qemu_wait vm '^paddock: network ok [0-9.]+' 60 || fail "static network not ok"
+FOREIGN_WHY='/dev/vda: holds an MBR partition table: not formatted \(paddock formats blank disks only\)'
+qemu_wait vm "^paddock: state-disk FAILED: $FOREIGN_WHY; running from RAM: nothing survives a reboot\$" 60 ||
+	fail "the foreign state disk is not reported on the console"
 qemu_wait_services vm "$SERVICES"
 # the guest's own clock for each stage (seconds since it started)
 tr -d '\r' <"$(qemu_log vm)" | grep -aE '^paddock: (network ok|System Docker ready|services ok) ' |
@@ -73,9 +84,13 @@ echo "$STATUS" | grep -qE "^provisioner: waiting for peers \(since [0-9.]+ s\): 
 	fail "paddockctl status: the provisioner does not name the missing peers"
 # no cluster of one: never healthy, no members listed
 echo "$STATUS" | grep -qE '^member|etcd healthy' && fail "paddockctl status: etcd healthy without its peers"
+echo "$STATUS" | grep -qE "^state disk: foreign $FOREIGN_WHY\$" ||
+	fail "paddockctl status: the foreign state disk is not reported"
 
 # ACPI power button: clean shutdown, bounded
 qemu_powerdown_clean vm
 tr -d '\r' <"$(qemu_log vm)" | grep -aE '^paddock: etcd (healthy|snapshot)|^paddock: etcd: .*promoted' &&
 	fail "etcd became healthy alone"
-echo "PASS: static network: address, route, hostname, services, power-off; missing peers named, no cluster of one"
+[ "$(sha256sum <"$T/foreign.img")" = "$FOREIGN_SUM" ] || fail "the foreign disk was written to"
+echo "foreign state disk: reported, left as it was (sha256 unchanged), ran from RAM"
+echo "PASS: static network: address, route, hostname, services, power-off; missing peers named, no cluster of one; a foreign state disk left alone"
