@@ -44,6 +44,7 @@ qemu_wait vm '^paddock: network ok [0-9.]+' 60 || fail "static network not ok"
 FOREIGN_WHY='/dev/vda: holds an MBR partition table: not formatted \(paddock formats blank disks only\)'
 qemu_wait vm "^paddock: state-disk FAILED: $FOREIGN_WHY; running from RAM: nothing survives a reboot\$" 60 ||
 	fail "the foreign state disk is not reported on the console"
+QEMU_EXPECTED_FAILED="^paddock: state-disk FAILED: $FOREIGN_WHY;"
 qemu_wait_services vm "$SERVICES"
 # the guest's own clock for each stage (seconds since it started)
 tr -d '\r' <"$(qemu_log vm)" | grep -aE '^paddock: (network ok|System Docker ready|services ok) ' |
