@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "console.h"
+#include "disk_full.h"
 #include "docker_api.h"
 #include "etcd_client.h"
 #include "etcd_conf.h"
@@ -318,7 +319,7 @@ static bool say_last_lines(struct prov *p)
 	bool full = false;
 
 	if (docker_container_logs(p->d, "etcd", 3, &logs, &len, &err) == 0) {
-		full = strcasestr(logs, "no space left on device") != NULL;
+		full = disk_full_said(logs);
 		for (char *l = strtok_r(logs, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
 			console_line("etcd: %s", l);
 	}
@@ -429,7 +430,7 @@ static void on_exit_code(struct prov *p, int code, double now)
 		p->healthy = true;
 		on_health(p, false, now);
 	}
-	const char *why = say_last_lines(p) ? " (no space left on the state disk)" : "";
+	const char *why = say_last_lines(p) ? " (" DISK_FULL_WORDS ")" : "";
 	p->restart_backoff = backoff(p->restart_backoff, BACKOFF_MAX);
 	p->next_restart = now + p->restart_backoff;
 	stage_failed("etcd", "the container exited with %d%s; starting it again in %.0f s", code, why,

@@ -85,20 +85,6 @@ time_t snapshot_next_due(time_t newest, long interval_secs, time_t now)
 	return newest + interval_secs;
 }
 
-char *snapshot_nospace_reason(const char *msg, const char *dir, long long free_bytes)
-{
-	char *out = NULL;
-	int n;
-
-	if (!msg || !strcasestr(msg, "no space left on device"))
-		return NULL;
-	if (free_bytes < 0)
-		n = asprintf(&out, "no space left on the state disk (%s)", dir);
-	else
-		n = asprintf(&out, "no space left on the state disk (%lld MiB free in %s)", free_bytes >> 20, dir);
-	return n < 0 ? NULL : out;
-}
-
 struct dated {
 	time_t t;
 	size_t i;

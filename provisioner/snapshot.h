@@ -47,13 +47,6 @@ time_t snapshot_next_due(time_t newest, long interval_secs, time_t now);
 int snapshot_prune_list(char *const *names, size_t n, long retention, size_t **ret, size_t *ret_n,
 			time_t *ret_newest);
 
-/* "no space left on the state disk (N MiB free in DIR)" when msg (a failed
- * snapshot's error, whoever wrote it: Docker creating the container,
- * etcdctl writing the file) says ENOSPC's words, without the temporary
- * files and container IDs that came with them; free_bytes < 0: unknown,
- * not said.  NULL otherwise (msg says it well enough) or out of memory. */
-char *snapshot_nospace_reason(const char *msg, const char *dir, long long free_bytes);
-
 /* the last snapshot taken, for the status */
 struct snapshot_last {
 	char name[128];         /* "" before the first */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "console.h"
+#include "disk_full.h"
 #include "etcd_oneshot.h"
 #include "fsutil.h"
 #include "strv.h"
@@ -181,7 +182,7 @@ bool snapshots_tick(struct snapshots *s, struct docker *d, const struct etcd_con
 	if (r < 0) {
 		struct statvfs vfs;
 		long long avail = statvfs(SNAPSHOT_DIR, &vfs) == 0 ? (long long)vfs.f_bavail * (long long)vfs.f_frsize : -1;
-		char *full = snapshot_nospace_reason(err.msg, SNAPSHOT_DIR, avail);
+		char *full = disk_full_reason(err.msg, SNAPSHOT_DIR, avail);
 		failed(s, "%s", full ? full : err.msg);
 		free(full);
 		perr_clear(&err);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "disk_full.h"
 #include "etcd_oneshot.h"
 #include "nodecfg.h"
 #include "prov_status.h"
@@ -165,17 +166,17 @@ static void says_a_full_disk(void **state)
 	char *r;
 
 	(void)state;
-	r = snapshot_nospace_reason("docker: POST /containers/09aa/start: HTTP 500: write /var/lib/system-docker/"
+	r = disk_full_reason("docker: POST /containers/09aa/start: HTTP 500: write /var/lib/system-docker/"
 				    "containers/09aa/.tmp-hostconfig.json123: no space left on device",
 				    "/opt/rke/etcd-snapshots", 3LL << 20);
 	assert_string_equal(r, "no space left on the state disk (3 MiB free in /opt/rke/etcd-snapshots)");
 	free(r);
-	r = snapshot_nospace_reason("etcd-snapshot_n_20261130T130509Z: etcdctl snapshot save exited: Error: write "
+	r = disk_full_reason("etcd-snapshot_n_20261130T130509Z: etcdctl snapshot save exited: Error: write "
 				    "/opt/rke/etcd-snapshots/tmp-x.part: No space left on device", "/d", -1);
 	assert_string_equal(r, "no space left on the state disk (/d)");
 	free(r);
-	assert_null(snapshot_nospace_reason("etcdctl snapshot save exited: context deadline exceeded", "/d", 0));
-	assert_null(snapshot_nospace_reason(NULL, "/d", 0));
+	assert_null(disk_full_reason("etcdctl snapshot save exited: context deadline exceeded", "/d", 0));
+	assert_null(disk_full_reason(NULL, "/d", 0));
 }
 
 int main(void)

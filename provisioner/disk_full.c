@@ -1,0 +1,23 @@
+#include "disk_full.h"
+
+#include <stdio.h>
+#include <string.h>
+
+bool disk_full_said(const char *text)
+{
+	return text && strcasestr(text, "no space left on device");
+}
+
+char *disk_full_reason(const char *msg, const char *dir, long long free_bytes)
+{
+	char *out = NULL;
+	int n;
+
+	if (!disk_full_said(msg))
+		return NULL;
+	if (free_bytes < 0)
+		n = asprintf(&out, DISK_FULL_WORDS " (%s)", dir);
+	else
+		n = asprintf(&out, DISK_FULL_WORDS " (%lld MiB free in %s)", free_bytes >> 20, dir);
+	return n < 0 ? NULL : out;
+}
