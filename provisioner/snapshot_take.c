@@ -110,7 +110,7 @@ static void prune(struct snapshots *s, time_t *ret_newest)
 static int take(struct snapshots *s, struct docker *d, const struct etcd_conf *ec, time_t now,
 		struct perr *err)
 {
-	char name[128], tmp[160], line[200], *dst = NULL, *out = NULL;
+	char name[128], tmp[160], part[sizeof(tmp) + 5], line[200], *dst = NULL, *out = NULL;
 	struct snapshot_status st;
 	struct stat sb;
 	double t0 = boot_seconds();
@@ -149,9 +149,9 @@ static int take(struct snapshots *s, struct docker *d, const struct etcd_conf *e
 out:
 	if (r < 0) {
 		/* etcdctl removes its ".part" itself, unless stopped mid-write */
-		snprintf(line, sizeof(line), "%s.part", tmp);
+		snprintf(part, sizeof(part), "%s.part", tmp);
 		unlink(tmp);
-		unlink(line);
+		unlink(part);
 	}
 	free(out);
 	free(dst);
