@@ -68,6 +68,14 @@ ectl() {
 }
 log() { tr -d '\r' <"$(qemu_log vm)"; }
 count() { log | grep -c "$1"; }
+# at_least PATTERN N SECS: waits until N console lines match PATTERN
+at_least() {
+	local end=$(( $(date +%s) + $3 ))
+	until [ "$(count "$1")" -ge "$2" ]; do
+		[ "$(date +%s)" -gt "$end" ] && return 1
+		sleep 1
+	done
+}
 
 config
 grep -q '^etcd.snapshot.interval_secs=20$' <(zstd -dc "$T/out/$NODE/node.img" | cpio -i --quiet --to-stdout etc/paddock/node.conf) ||
@@ -84,9 +92,7 @@ echo "power-on -> first checked snapshot: $(qemu_elapsed vm) s"
 # `paddockctl status`, leaves no partial file and keeps the snapshots it
 # had; etcd stays healthy.  The filler removed, the next try succeeds.
 checked='etcd snapshot etcd-snapshot_.*checked'
-end=$(( $(date +%s) + 120 ))
-until [ "$(count "$checked")" -ge 2 ] || [ "$(date +%s)" -gt "$end" ]; do sleep 1; done
-[ "$(count "$checked")" -ge 2 ] || fail "no second snapshot"
+at_least "$checked" 2 120 || fail "no second snapshot"
 full0=$(date +%s)
 qemu_console vm 'fill() { s=$(( $(stat -f -c "%f*%S" /var/lib/paddock) )); while [ $s -ge 4096 ]; do fallocate -l $s /var/lib/paddock/filler.$n 2>/dev/null && n=$((n+1)) || s=$((s/2)); done; }; n=0; fill; (while sleep 1; do fill; done) & echo $! >/tmp/filler.pid; sleep 3; echo "disk-full: $n files, $(stat -f -c "%a" /var/lib/paddock) blocks free"'
 # (kept full: a snapshot running meanwhile frees its container's blocks
@@ -114,14 +120,10 @@ echo "$st" | grep -qE '^provisioner: etcd healthy ' || fail "paddockctl status: 
 ectl endpoint health || fail "etcd not healthy on the full disk"
 qemu_console vm 'kill $(cat /tmp/filler.pid); sleep 1; rm -f /var/lib/paddock/filler.*; echo "filler-removed: $(stat -f -c "%a" /var/lib/paddock) blocks free"'
 qemu_wait vm '^filler-removed: ' 30 || fail "the filler was not removed"
-end=$(( $(date +%s) + 90 ))
-until [ "$(count "$checked")" -gt "$nchecked" ] || [ "$(date +%s)" -gt "$end" ]; do sleep 1; done
-[ "$(count "$checked")" -gt "$nchecked" ] || { log | grep -E 'snapshot' | tail; fail "no snapshot once the disk had room"; }
+at_least "$checked" $((nchecked + 1)) 90 || { log | grep -E 'snapshot' | tail; fail "no snapshot once the disk had room"; }
 echo "disk full, snapshot failed, retried: $(( $(date +%s) - full0 )) s"
 # more every 20 s (or as fast as the guest takes them): the oldest pruned
-end=$(( $(date +%s) + 600 ))
-until [ "$(count 'snapshot .* removed (keeping 2)')" -ge 1 ] || [ "$(date +%s)" -gt "$end" ]; do sleep 3; done
-[ "$(count 'snapshot .* removed (keeping 2)')" -ge 1 ] || { log | grep -E 'snapshot' | tail; fail "no snapshot pruned"; }
+at_least 'snapshot .* removed (keeping 2)' 1 600 || { log | grep -E 'snapshot' | tail; fail "no snapshot pruned"; }
 echo "power-on -> first pruned: $(qemu_elapsed vm) s"
 log | grep -E '^paddock: etcd snapshot' | sed 's/^/guest: /'
 [ "$(count 'etcd snapshot failed')" = 1 ] || fail "a snapshot failed beside the full disk's"
