@@ -223,6 +223,16 @@ expect_services_running() {
 	echo "$STATUS" | grep -qE '^system-docker +running' || fail "paddockctl status: system-docker"
 }
 
+# fwd_ssh PORT NODE CMD...: ssh to NODE as out/ssh_config (under
+# QEMU_TMP) says, host keys checked, through the host port PORT that QEMU
+# forwards to the guest's port 22
+fwd_ssh() {
+	local port=$1
+	shift
+	(cd "$QEMU_TMP" && timeout 90 ssh -F out/ssh_config -o HostName=127.0.0.1 -o Port="$port" \
+		-o BatchMode=yes -o ConnectTimeout=30 "$@")
+}
+
 fail() { echo "FAIL: $*" >&2; exit 1; }
 # skip REASON: cannot be tested here; the runner counts a skip (exit 77), never a pass
 skip() { echo "SKIP: $*"; exit 77; }

@@ -195,20 +195,13 @@ start_worker() {
 up() {
 	local vm=${1:-vm} node=${2:-$NODE} port=${3:-$PORT}
 	qemu_wait_services "$vm" "$SERVICES"
-	for i in $(seq 1 30); do nssh "$node" "$port" true 2>/dev/null && break; sleep 2; done
-	nssh "$node" "$port" 'cat >/tmp/engine_proxy && chmod 0755 /tmp/engine_proxy' <"$T/engine_proxy" ||
+	for i in $(seq 1 30); do fwd_ssh "$port" "$node" true 2>/dev/null && break; sleep 2; done
+	fwd_ssh "$port" "$node" 'cat >/tmp/engine_proxy && chmod 0755 /tmp/engine_proxy' <"$T/engine_proxy" ||
 		fail "copy engine_proxy to $node"
 	qemu_console "$vm" 'ep=/proc/$(pidof sshd | tr " " "\n" | sort -n | head -n 1)/root/tmp/engine_proxy; setsid $ep '"$GUEST_ENGINE_PORT"' /var/run/system-docker.sock </dev/null >/dev/null 2>&1 & echo "engine-proxy-started $?"'
 	qemu_wait "$vm" '^engine-proxy-started 0' 30 >/dev/null || fail "start engine_proxy on $node"
 }
-# nssh NODE PORT CMD...: ssh to NODE through its forwarded port
-nssh() {
-	local node=$1 port=$2
-	shift 2
-	(cd "$T" && timeout 90 ssh -F out/ssh_config -o HostName=127.0.0.1 -o Port="$port" \
-		-o BatchMode=yes -o ConnectTimeout=30 "$node" "$@")
-}
-gssh() { nssh "$NODE" "$PORT" "$@"; }
+gssh() { fwd_ssh "$PORT" "$NODE" "$@"; }
 engine() { curl -sf --max-time 30 "$@"; }
 ectl() {
 	# etcdctl 3.4 refuses --endpoints beside ETCDCTL_ENDPOINTS

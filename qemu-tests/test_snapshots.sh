@@ -55,10 +55,7 @@ boot() {
 }
 ssh_up() { for i in $(seq 1 30); do nssh "$NODE" true 2>/dev/null && break; sleep 2; done; }
 
-nssh() {
-	(cd "$T" && timeout 90 ssh -F out/ssh_config -o HostName=127.0.0.1 -o Port="$PORT" \
-		-o BatchMode=yes -o ConnectTimeout=30 "$@")
-}
+nssh() { fwd_ssh "$PORT" "$@"; }
 
 # etcdctl with the operator's files, through the forwarded client port
 # (the server's certificate names 127.0.0.1)

@@ -64,10 +64,7 @@ qemu_wait vm '^paddock: init ok [0-9.]+' 60 || fail "no init marker"
 qemu_wait_services vm "$SERVICES"
 
 # ssh as the operator runs it, from the directory that holds out/
-nssh() {
-	(cd "$T" && timeout 90 ssh -F out/ssh_config -o HostName=127.0.0.1 -o Port="$PORT" \
-		-o BatchMode=yes -o ConnectTimeout=30 "$@")
-}
+nssh() { fwd_ssh "$PORT" "$@"; }
 for i in $(seq 1 30); do nssh "$NODE" true 2>/dev/null && break; sleep 2; done
 
 # strict host key checking through the host certificate, no prompt
