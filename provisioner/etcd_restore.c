@@ -164,7 +164,8 @@ static int journal_read(struct restore *x, struct perr *err)
 				x->state = (enum jstate)s;
 	}
 	if (x->state == J_NONE)
-		return perr_set(err, -EINVAL, "%s/%s: not a restore journal", x->ops->journal_dir, JOURNAL);
+		return perr_set(err, -EINVAL, "%s/%s: not a restore journal (removed, the restore starts over and "
+				"keeps any member.pre-restore it finds)", x->ops->journal_dir, JOURNAL);
 	if (!(x->jname = strdup(sp + 1)))
 		return oom(err);
 	return 0;
