@@ -1,6 +1,7 @@
 /* disk_full: a full state disk, said in one way wherever it shows: in a
  * failed snapshot's error (Docker creating its container, etcdctl writing
- * the file) or in etcd's own last lines when it exits. */
+ * the file) or in etcd's own last lines when it exits, or in the little
+ * room left when what failed said nothing of it. */
 #ifndef PADDOCK_PROV_DISK_FULL_H
 #define PADDOCK_PROV_DISK_FULL_H
 
@@ -12,9 +13,11 @@
 bool disk_full_said(const char *text);
 
 /* DISK_FULL_WORDS " (N MiB free in DIR)" when msg says ENOSPC's words,
- * without the temporary files and container IDs that came with them;
+ * without the temporary files and container IDs that came with them, or
+ * when DIR has less than need_bytes free (a failure on a full disk says
+ * little: Docker cannot even keep the failed command's output);
  * free_bytes < 0: unknown, not said.  NULL otherwise (msg says it well
  * enough) or out of memory. */
-char *disk_full_reason(const char *msg, const char *dir, long long free_bytes);
+char *disk_full_reason(const char *msg, const char *dir, long long free_bytes, long long need_bytes);
 
 #endif
