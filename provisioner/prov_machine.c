@@ -8,6 +8,7 @@
 
 #include "console.h"
 #include "disk_full.h"
+#include "join_plan.h"
 #include "provision.h"
 #include "strbuf.h"
 #include "strv.h"
@@ -163,11 +164,25 @@ static int prepare_fresh(struct prov *p, const char **mode, struct perr *err)
 	return 0;
 }
 
+static const char *self_url(const struct prov *p)
+{
+	const char *u = etcd_flag(&p->ec.sc, "initial-advertise-peer-urls");
+	return u ? u : "";
+}
+
+/* The build's cluster is this member alone: nobody else to ask, and it
+ * is a voter (a cluster of one has no learner). */
+static bool only_peer(const struct prov *p)
+{
+	return p->ec.npeers == 1 && !strcmp(p->ec.peers[0].name, p->ec.name);
+}
+
 /* The member its data folder holds, started again (or restored): a voter
- * or a learner, as the cluster says. */
+ * when it is the only peer, else a voter or a learner as the cluster
+ * says. */
 static void role_from_data(struct prov *p)
 {
-	p->role = ROLE_ASK;
+	p->role = only_peer(p) ? ROLE_VOTER : ROLE_ASK;
 	p->next_role = 0;
 	p->role_backoff = 0;
 }
@@ -292,9 +307,23 @@ static void promoted(struct prov *p, uint64_t id, double now)
 }
 
 /* What the cluster says of this member: *ret_member (listed) and
- * *ret_learner (its ID while a learner); < 0 no answer. */
+ * *ret_learner (its ID while a learner); < 0 no answer.  The local
+ * member first (it answers on a single node, where there is no other
+ * peer to ask; a learner does not answer), then the other peers. */
 static int ask_role(struct prov *p, bool *ret_member, uint64_t *ret_learner, struct perr *err)
 {
+	struct etcd_member *m = NULL;
+	size_t n = 0, i;
+
+	if (p->ops->members(p->ctx, LOCAL_URL, &m, &n, err) == 0) {
+		i = join_find(m, n, self_url(p));
+		*ret_member = i < n;
+		*ret_learner = i < n && m[i].learner ? m[i].id : 0;
+		etcd_members_free(m, n);
+		if (*ret_member)
+			return 0;
+	}
+	perr_clear(err);
 	return p->ops->join_self(p->ctx, &p->ec, ret_member, ret_learner, err);
 }
 

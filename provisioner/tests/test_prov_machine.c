@@ -1,5 +1,6 @@
 /* The provisioner's phases (prov_machine.h) over stand-ins for Docker,
- * etcd and the clock: a learner found after a restart, a promotion whose answer was lost,
+ * etcd and the clock: a single node restarted from its data (snapshots go
+ * on), a learner found after a restart, a promotion whose answer was lost,
  * a peer that never comes, a restore done once, a restore refused, and a
  * snapshot due while one runs. */
 #include <setjmp.h>
@@ -440,6 +441,46 @@ static void run_for(double secs)
 
 /* --- tests ------------------------------------------------------------- */
 
+/* configs/single-node.yml rebooted with its state disk: the member is a
+ * voter (the only peer), no other peer to ask, yet snapshots go on */
+static void single_node_restart_takes_snapshots(void **state)
+{
+	(void)state;
+	start(SINGLE, NULL);
+	w.has_data = true;
+	w.self_listed = true;
+	run_for(60);
+	assert_int_equal(p.phase, PROV_HEALTHY);
+	assert_true(strstr(console(), "etcd started as etcd-node1 (existing member)") != NULL);
+	assert_true(w.snap_starts >= 2);
+	assert_true(count("paddock: etcd snapshot etcd-snapshot_node1_") >= 2);
+	assert_int_equal(count("etcd snapshot failed"), 0);
+}
+
+/* a member of three whose local etcd lists it as a voter: a voter,
+ * though no other peer answers it */
+static void voter_by_the_local_member(void **state)
+{
+	(void)state;
+	start(THREE, NULL);
+	w.has_data = true;
+	w.self_listed = true;
+	run_for(30);
+	assert_int_equal(p.role, ROLE_VOTER);
+	assert_true(w.snap_starts >= 1);
+	/* listed as a learner there: not a voter */
+	teardown(NULL);
+	setup(NULL);
+	start(THREE, NULL);
+	w.has_data = true;
+	w.self_listed = w.self_learner = true;
+	w.promote_fails = 1000;
+	run_for(30);
+	assert_int_not_equal(p.role, ROLE_VOTER);
+	assert_int_equal(count("etcd: this member is a learner still (0000000000000abc): promoting it"), 1);
+	assert_int_equal(w.snap_starts, 0);
+}
+
 /* a learner restarted before its promotion: found one by asking, promoted */
 static void learner_found_after_restart(void **state)
 {
@@ -502,7 +543,8 @@ static void peer_missing(void **state)
 	assert_int_equal(count("etcd healthy"), 0);
 }
 
-/* restored before etcd starts, once: a later restart does not ask again */
+/* restored before etcd starts, once: a later restart does not ask again,
+ * and snapshots go on from the restored member */
 static void restore_once(void **state)
 {
 	(void)state;
@@ -512,6 +554,7 @@ static void restore_once(void **state)
 	run_for(30);
 	assert_int_equal(w.restore_calls, 1);
 	assert_int_equal(p.phase, PROV_HEALTHY);
+	assert_true(w.snap_starts >= 1);
 	/* etcd exits, starts again: not restored again */
 	w.running = false;
 	w.exit_code = 2;
@@ -520,6 +563,9 @@ static void restore_once(void **state)
 	assert_int_equal(w.run_calls, 2);
 	assert_int_equal(w.restore_calls, 1);
 	assert_int_equal(count("etcd healthy again"), 1);
+	unsigned before = w.snap_starts;
+	run_for(40);
+	assert_true(w.snap_starts > before);
 }
 
 /* a restore refused: etcd is never started, the reason said once on the
@@ -602,6 +648,8 @@ static void stop_kills_the_snapshot(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(single_node_restart_takes_snapshots, setup, teardown),
+		cmocka_unit_test_setup_teardown(voter_by_the_local_member, setup, teardown),
 		cmocka_unit_test_setup_teardown(learner_found_after_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(promotion_answer_lost, setup, teardown),
 		cmocka_unit_test_setup_teardown(peer_missing, setup, teardown),
