@@ -8,6 +8,10 @@
 #include <stdbool.h>
 
 #define DISK_FULL_WORDS "no space left on the state disk"
+/* less room than this after a failure is a full disk, whatever the
+ * failure said (on a full disk Docker cannot even keep a command's
+ * output) */
+#define DISK_FULL_ROOM (1LL << 20)
 
 /* Whether text says ENOSPC's words ("no space left on device"). */
 bool disk_full_said(const char *text);

@@ -234,11 +234,18 @@ static int start_etcd(struct prov *p, bool *refused, struct perr *err)
 	return 0;
 }
 
-/* A start that failed: said, and tried again with a back-off. */
+/* A start that failed: said (a full state disk as such, not in Docker's
+ * words), and tried again with a back-off. */
 static void start_failed(struct prov *p, const char *msg, double now)
 {
+	char *full = disk_full_reason(msg, p->ec.data_dir, p->ops->free_bytes(p->ctx, p->ec.data_dir),
+				      DISK_FULL_ROOM);
+
+	if (full)
+		msg = full;
 	stage_failed("etcd", "%s", msg);
 	set_stage(p, "etcd failed", "%s", msg);
+	free(full);
 	p->restart_backoff = backoff(p->restart_backoff, p->join_failed ? JOIN_RETRY_MAX : BACKOFF_MAX);
 	p->next_restart = now + p->restart_backoff;
 	p->phase = PROV_RESTART_BACKOFF;
@@ -547,12 +554,19 @@ static void became_unhealthy(struct prov *p, double now)
 }
 
 /* The container stopped: say why (its last lines, or the state disk's
- * room), start it again later. */
+ * room: on a full disk Docker may keep none of them), start it again
+ * later. */
 static void container_exited(struct prov *p, int code, double now)
 {
+	long long room;
+	bool full;
+
 	if (p->phase == PROV_HEALTHY)
 		became_unhealthy(p, now);
-	const char *why = say_last_lines(p) ? " (" DISK_FULL_WORDS ")" : "";
+	full = say_last_lines(p);
+	room = p->ops->free_bytes(p->ctx, p->ec.data_dir);
+	full |= room >= 0 && room < DISK_FULL_ROOM;
+	const char *why = full ? " (" DISK_FULL_WORDS ")" : "";
 	p->restart_backoff = backoff(p->restart_backoff, BACKOFF_MAX);
 	p->next_restart = now + p->restart_backoff;
 	stage_failed("etcd", "the container exited with %d%s; starting it again in %.0f s", code, why,

@@ -194,10 +194,6 @@ bool snapshots_due(struct snapshots *s, time_t now)
 	return now >= s->next_due;
 }
 
-/* room a snapshot needs beyond the last one's size: less than that free
- * after a failure is a full disk, whatever etcdctl managed to print */
-#define ROOM_MARGIN (1LL << 20)
-
 void snapshots_done(struct snapshots *s, const struct snapshot_result *res, time_t now)
 {
 	time_t newest;
@@ -208,7 +204,9 @@ void snapshots_done(struct snapshots *s, const struct snapshot_result *res, time
 		return;
 	}
 	if (res->r < 0) {
-		long long need = 0;
+		/* a snapshot needs about the last one's size: less room than
+		 * that is a full disk, whatever etcdctl managed to print */
+		long long need = (long long)s->last.size + DISK_FULL_ROOM;
 		char *full = disk_full_reason(res->msg, SNAPSHOT_DIR, res->free_bytes, need);
 		failed(s, "%s", full ? full : res->msg);
 		free(full);

@@ -618,6 +618,48 @@ static void snapshot_due_while_one_runs(void **state)
 	assert_int_equal(w.snap_starts, 2);
 }
 
+/* item 20: a snapshot cut short by a full disk, etcdctl's output lost
+ * with it: said as a full disk all the same */
+static void snapshot_on_a_full_disk(void **state)
+{
+	(void)state;
+	voter_of_three();
+	w.snap_res.r = -EIO;
+	w.snap_res.free_bytes = 4096;
+	snprintf(w.snap_res.msg, sizeof(w.snap_res.msg), "etcd-snapshot_node1_20261130T130649Z: etcdctl snapshot "
+		 "save exited: no output");
+	run_for(10);
+	assert_int_equal(count("paddock: etcd snapshot failed: no space left on the state disk (0 MiB free in "
+			       "/opt/rke/etcd-snapshots); older snapshots kept, next try in 20 s\n"), 1);
+	assert_string_equal(p.sn.error, "no space left on the state disk (0 MiB free in /opt/rke/etcd-snapshots)");
+	/* with room, the same failure is etcdctl's */
+	w.snap_res.free_bytes = 1LL << 30;
+	run_for(20);
+	assert_int_equal(count("paddock: etcd snapshot failed: etcd-snapshot_node1_20261130T130649Z: etcdctl "
+			       "snapshot save exited: no output"), 1);
+}
+
+/* item 10: etcd exits on a full disk (its last lines lost) and Docker
+ * cannot create it again: both said as a full state disk */
+static void etcd_on_a_full_disk(void **state)
+{
+	(void)state;
+	voter_of_three();
+	run_for(5);
+	w.free_bytes = 0;
+	w.running = false;
+	w.exit_code = 1;
+	w.run_msg = "Error response from daemon: mkdir /var/lib/system-docker/overlay2/4b1f-init: no space left "
+		    "on device";
+	run_for(2);
+	assert_int_equal(count("paddock: etcd FAILED: the container exited with 1 (no space left on the state "
+			       "disk); starting it again in 1 s"), 1);
+	run_for(2);
+	assert_true(count("paddock: etcd FAILED: no space left on the state disk (0 MiB free in /var/lib/etcd)\n") >= 1);
+	assert_null(strstr(console(), "overlay2"));
+	assert_string_equal(w.detail, "no space left on the state disk (0 MiB free in /var/lib/etcd)");
+}
+
 /* System Docker never answers: said, the provisioner ends */
 static void docker_never_answers(void **state)
 {
@@ -656,6 +698,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(restore_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(restore_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(snapshot_due_while_one_runs, setup, teardown),
+		cmocka_unit_test_setup_teardown(snapshot_on_a_full_disk, setup, teardown),
+		cmocka_unit_test_setup_teardown(etcd_on_a_full_disk, setup, teardown),
 		cmocka_unit_test_setup_teardown(docker_never_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(stop_kills_the_snapshot, setup, teardown),
 	};

@@ -177,6 +177,12 @@ static void says_a_full_disk(void **state)
 	free(r);
 	assert_null(disk_full_reason("etcdctl snapshot save exited: context deadline exceeded", "/d", 0, 0));
 	assert_null(disk_full_reason(NULL, "/d", 0, 0));
+	/* little room left: a full disk, whatever the failure said */
+	r = disk_full_reason("etcdctl snapshot save exited: no output", "/d", 4096, DISK_FULL_ROOM);
+	assert_string_equal(r, "no space left on the state disk (0 MiB free in /d)");
+	free(r);
+	assert_null(disk_full_reason("etcdctl snapshot save exited: no output", "/d", 8LL << 20, DISK_FULL_ROOM));
+	assert_null(disk_full_reason("etcdctl snapshot save exited: no output", "/d", -1, DISK_FULL_ROOM));
 }
 
 int main(void)
