@@ -8,12 +8,12 @@ bool disk_full_said(const char *text)
 	return text && strcasestr(text, "no space left on device");
 }
 
-char *disk_full_reason(const char *msg, const char *dir, long long free_bytes)
+char *disk_full_reason(const char *msg, const char *dir, long long free_bytes, long long need_bytes)
 {
 	char *out = NULL;
 	int n;
 
-	if (!disk_full_said(msg))
+	if (!disk_full_said(msg) && !(free_bytes >= 0 && free_bytes < need_bytes))
 		return NULL;
 	if (free_bytes < 0)
 		n = asprintf(&out, DISK_FULL_WORDS " (%s)", dir);

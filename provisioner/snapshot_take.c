@@ -17,7 +17,6 @@
 
 /* a failed snapshot is tried again after this, or the interval if shorter */
 #define RETRY_SECS 300
-#define CONTAINER "etcd-snapshot"
 
 void snapshots_setup(struct snapshots *s)
 {
@@ -104,11 +103,21 @@ static void prune(struct snapshots *s, time_t *ret_newest)
 }
 
 /* save, then status, in one container (each costs seconds to start):
- * their exit codes tell which failed */
-#define SAVE_AND_CHECK "etcdctl snapshot save \"$1\" || exit 90; etcdctl snapshot status -w json \"$1\" || exit 91"
+ * their exit codes tell which failed; etcdctl's own deadline is within
+ * the provisioner's (SNAPSHOT_DEADLINE_SECS) */
+#define SAVE_AND_CHECK                                                                                       \
+	"etcdctl --command-timeout=120s snapshot save \"$1\" || exit 90; "                                   \
+	"etcdctl snapshot status -w json \"$1\" || exit 91"
 
-static int take(struct snapshots *s, struct docker *d, const struct etcd_conf *ec, time_t now,
-		struct perr *err)
+static long long free_in(const char *dir)
+{
+	struct statvfs vfs;
+
+	return statvfs(dir, &vfs) == 0 ? (long long)vfs.f_bavail * (long long)vfs.f_frsize : -1;
+}
+
+static int take(struct docker *d, const struct etcd_conf *ec, const char *node, time_t now,
+		struct snapshot_result *res, struct perr *err)
 {
 	char name[128], tmp[160], part[sizeof(tmp) + 5], line[200], *dst = NULL, *out = NULL;
 	struct snapshot_status st;
@@ -116,11 +125,12 @@ static int take(struct snapshots *s, struct docker *d, const struct etcd_conf *e
 	double t0 = boot_seconds();
 	int r, code;
 
-	if (snapshot_name(s->node, now, name, sizeof(name)) < 0)
+	if (snapshot_name(node, now, name, sizeof(name)) < 0)
 		return perr_set(err, -ENAMETOOLONG, "node name too long for a snapshot name");
+	snprintf(res->name, sizeof(res->name), "%s", name);
 	snprintf(tmp, sizeof(tmp), SNAPSHOT_DIR "/" SNAPSHOT_TMP_PREFIX "%s", name);
 	char *argv[] = { "/bin/sh", "-c", SAVE_AND_CHECK, "sh", tmp, NULL };
-	if ((r = etcd_oneshot(d, ec, CONTAINER, argv, &code, &out, err)) < 0)
+	if ((r = etcd_oneshot(d, ec, SNAPSHOT_CONTAINER, argv, &code, &out, err)) < 0)
 		goto out;
 	if (code != 0) {
 		r = perr_set(err, -EIO, "%s: etcdctl snapshot %s exited: %s", name,
@@ -140,14 +150,14 @@ static int take(struct snapshots *s, struct docker *d, const struct etcd_conf *e
 		r = perr_set(err, -errno, "%s: %s", dst, strerror(errno));
 		goto out;
 	}
-	snprintf(s->last.name, sizeof(s->last.name), "%s", name);
-	s->last.time = now;
-	s->last.size = (unsigned long long)sb.st_size;
-	s->last.verified = true;
-	console_line("etcd snapshot %s: %llu bytes, revision %llu, %llu keys, checked, in %.1f s", name,
-		     s->last.size, st.revision, st.total_keys, boot_seconds() - t0);
+	res->size = (unsigned long long)sb.st_size;
+	res->revision = st.revision;
+	res->keys = st.total_keys;
+	res->secs = boot_seconds() - t0;
 out:
 	if (r < 0) {
+		/* the room left, before anything is removed */
+		res->free_bytes = free_in(SNAPSHOT_DIR);
 		/* etcdctl removes its ".part" itself, unless stopped mid-write */
 		snprintf(part, sizeof(part), "%s.part", tmp);
 		unlink(tmp);
@@ -158,12 +168,22 @@ out:
 	return r;
 }
 
-bool snapshots_tick(struct snapshots *s, struct docker *d, const struct etcd_conf *ec)
+void snapshot_take(struct docker *d, const struct etcd_conf *ec, const char *node, time_t now,
+		   struct snapshot_result *res)
 {
 	struct perr err = PERR_INIT;
-	time_t now = time(NULL), newest;
-	long retry;
-	int r;
+
+	memset(res, 0, sizeof(*res));
+	res->free_bytes = -1;
+	res->r = take(d, ec, node, now, res, &err);
+	if (res->r < 0)
+		snprintf(res->msg, sizeof(res->msg), "%s", err.msg ? err.msg : "?");
+	perr_clear(&err);
+}
+
+bool snapshots_due(struct snapshots *s, time_t now)
+{
+	time_t newest;
 
 	if (s->policy.interval_secs <= 0)
 		return false;
@@ -171,28 +191,41 @@ bool snapshots_tick(struct snapshots *s, struct docker *d, const struct etcd_con
 		prune(s, &newest);
 		s->next_due = snapshot_next_due(newest, s->policy.interval_secs, now);
 	}
-	if (now < s->next_due)
-		return false;
-	r = take(s, d, ec, now, &err);
-	if (r == -ECANCELED) {
+	return now >= s->next_due;
+}
+
+void snapshots_done(struct snapshots *s, const struct snapshot_result *res, time_t now)
+{
+	time_t newest;
+	long retry;
+
+	if (res->r == -ECANCELED) {
 		console_line("etcd snapshot not finished: the node is shutting down");
-		perr_clear(&err);
-		return false;
+		return;
 	}
-	if (r < 0) {
-		struct statvfs vfs;
-		long long avail = statvfs(SNAPSHOT_DIR, &vfs) == 0 ? (long long)vfs.f_bavail * (long long)vfs.f_frsize : -1;
-		char *full = disk_full_reason(err.msg, SNAPSHOT_DIR, avail);
-		failed(s, "%s", full ? full : err.msg);
+	if (res->r < 0) {
+		/* a snapshot needs about the last one's size: less room than
+		 * that is a full disk, whatever etcdctl managed to print */
+		long long need = (long long)s->last.size + DISK_FULL_ROOM;
+		char *full = disk_full_reason(res->msg, SNAPSHOT_DIR, res->free_bytes, need);
+		failed(s, "%s", full ? full : res->msg);
 		free(full);
-		perr_clear(&err);
+		/* what it left (a killed etcdctl's files) goes */
+		prune(s, &newest);
 		retry = s->policy.interval_secs < RETRY_SECS ? s->policy.interval_secs : RETRY_SECS;
 		s->next_due = now + retry;
-		return true;
+		return;
 	}
+	snprintf(s->last.name, sizeof(s->last.name), "%s", res->name);
+	s->last.time = snapshot_name_time(res->name);
+	if (s->last.time < 0)
+		s->last.time = now;
+	s->last.size = res->size;
+	s->last.verified = true;
+	console_line("etcd snapshot %s: %llu bytes, revision %llu, %llu keys, checked, in %.1f s", res->name,
+		     res->size, res->revision, res->keys, res->secs);
 	free(s->error);
 	s->error = NULL;
 	prune(s, &newest);
 	s->next_due = now + s->policy.interval_secs;
-	return true;
 }

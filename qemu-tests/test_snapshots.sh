@@ -18,7 +18,9 @@
 #     the one written after it (Debian's etcdctl from the host, through a
 #     forwarded port, with the operator's certificates from OUT);
 #   - a corrupted snapshot given to restore is refused (console and
-#     `paddockctl status`), and the next boot's etcd has its data.
+#     `paddockctl status`), and the next boot's etcd has its data;
+#   - after the restore and after that reboot, the single node takes a
+#     new snapshot on schedule (it is the only peer: a voter).
 # Prints power-on -> first snapshot and the snapshots' sizes.
 set -u
 cd "$(dirname "$0")/.."
@@ -140,6 +142,11 @@ qemu_powerdown_clean vm
 pick=$(log | head -n "$nlines" | sed -n 's/^paddock: etcd snapshot \(etcd-snapshot_[^ ]*\): [0-9]* bytes.*checked.*/\1/p' |
 	while read -r s; do log | grep -q "snapshot $s removed" || echo "$s"; done | tail -n 1)
 [ -n "$pick" ] || { log | grep -E "snapshot" | tail -n 12; fail "no kept snapshot finished before the second key"; }
+# a copy of $pick for the corrupted-snapshot step below, taken now: the
+# restored node's own snapshots may prune it
+part="$T/disk.img?offset=$(( $(sfdisk --dump "$T/disk.img" | sed -n 's/.*start= *\([0-9]*\),.*/\1/p' | head -n 1) * 512 ))"
+debugfs -R "dump etcd-snapshots/$pick $T/snap.db" "$part" 2>/dev/null && [ -s "$T/snap.db" ] ||
+	fail "cannot copy $pick off the state disk"
 config "$pick"
 boot
 qemu_wait vm "^paddock: etcd restored from $pick" 120 || { log | grep -E 'etcd|restore' | tail; fail "no restore"; }
@@ -148,16 +155,17 @@ log | grep -E 'restored|etcd healthy' | sed 's/^/guest: /'
 [ "$(ectl get --print-value-only paddock-test/before)" = kept ] || fail "the restored etcd lacks the key written before $pick"
 [ -z "$(ectl get --print-value-only paddock-test/after)" ] || fail "the restored etcd holds the key written after $pick"
 echo "restored etcd: paddock-test/before kept, paddock-test/after absent"
+# the restored single node takes snapshots on schedule again
+qemu_wait vm '^paddock: etcd snapshot etcd-snapshot_[^ ]*: [0-9]+ bytes.*checked' 90 ||
+	{ log | grep -E 'etcd|snapshot' | tail; fail "no snapshot after the restore"; }
+log | grep -E '^paddock: etcd snapshot' | head -n 1 | sed 's/^/guest: /'
 qemu_powerdown_clean vm
 
 # a corrupted snapshot given to restore: a copy of $pick whose bolt meta
 # pages are zeroed, put on the powered-off state disk with debugfs (the
 # partition's offset from sfdisk); etcd is not started from it and its
 # data is left as it was
-part="$T/disk.img?offset=$(( $(sfdisk --dump "$T/disk.img" | sed -n 's/.*start= *\([0-9]*\),.*/\1/p' | head -n 1) * 512 ))"
 bad=etcd-snapshot_paddock-single_corrupted
-debugfs -R "dump etcd-snapshots/$pick $T/snap.db" "$part" 2>/dev/null && [ -s "$T/snap.db" ] ||
-	fail "cannot copy $pick off the state disk"
 dd if=/dev/zero of="$T/snap.db" bs=4096 count=2 conv=notrunc status=none
 debugfs -w -R "write $T/snap.db etcd-snapshots/$bad" "$part" >/dev/null 2>&1 || fail "cannot put $bad on the disk"
 config "$bad"
@@ -181,5 +189,9 @@ qemu_wait vm '^paddock: etcd healthy' 120 || fail "etcd not healthy on the fourt
 [ "$(count 'etcd restored from')" = 0 ] || fail "restored again on the fourth boot"
 [ "$(ectl get --print-value-only paddock-test/before)" = kept ] || fail "the data did not survive the refused restore"
 echo "corrupted snapshot refused, data kept: paddock-test/before still there"
+# a reboot of the single node with its data: snapshots on schedule again
+qemu_wait vm '^paddock: etcd snapshot etcd-snapshot_[^ ]*: [0-9]+ bytes.*checked' 90 ||
+	{ log | grep -E 'etcd|snapshot' | tail; fail "no snapshot after the reboot"; }
+log | grep -E '^paddock: etcd snapshot' | head -n 1 | sed 's/^/guest: /'
 qemu_powerdown_clean vm
-echo "PASS: snapshots every 20 s, pruned to 2, status shows $last; a full disk failed one snapshot (said so, nothing lost, retried); restored from $pick once, with the keys it held; a corrupted snapshot refused, the data kept"
+echo "PASS: snapshots every 20 s, pruned to 2, status shows $last; a full disk failed one snapshot (said so, nothing lost, retried); restored from $pick once, with the keys it held; a corrupted snapshot refused, the data kept; snapshots on schedule after the restore and after a reboot"

@@ -168,15 +168,21 @@ static void says_a_full_disk(void **state)
 	(void)state;
 	r = disk_full_reason("docker: POST /containers/09aa/start: HTTP 500: write /var/lib/system-docker/"
 				    "containers/09aa/.tmp-hostconfig.json123: no space left on device",
-				    "/opt/rke/etcd-snapshots", 3LL << 20);
+				    "/opt/rke/etcd-snapshots", 3LL << 20, 0);
 	assert_string_equal(r, "no space left on the state disk (3 MiB free in /opt/rke/etcd-snapshots)");
 	free(r);
 	r = disk_full_reason("etcd-snapshot_n_20261130T130509Z: etcdctl snapshot save exited: Error: write "
-				    "/opt/rke/etcd-snapshots/tmp-x.part: No space left on device", "/d", -1);
+				    "/opt/rke/etcd-snapshots/tmp-x.part: No space left on device", "/d", -1, 0);
 	assert_string_equal(r, "no space left on the state disk (/d)");
 	free(r);
-	assert_null(disk_full_reason("etcdctl snapshot save exited: context deadline exceeded", "/d", 0));
-	assert_null(disk_full_reason(NULL, "/d", 0));
+	assert_null(disk_full_reason("etcdctl snapshot save exited: context deadline exceeded", "/d", 0, 0));
+	assert_null(disk_full_reason(NULL, "/d", 0, 0));
+	/* little room left: a full disk, whatever the failure said */
+	r = disk_full_reason("etcdctl snapshot save exited: no output", "/d", 4096, DISK_FULL_ROOM);
+	assert_string_equal(r, "no space left on the state disk (0 MiB free in /d)");
+	free(r);
+	assert_null(disk_full_reason("etcdctl snapshot save exited: no output", "/d", 8LL << 20, DISK_FULL_ROOM));
+	assert_null(disk_full_reason("etcdctl snapshot save exited: no output", "/d", -1, DISK_FULL_ROOM));
 }
 
 int main(void)
