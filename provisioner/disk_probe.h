@@ -24,9 +24,12 @@ struct disk_probe {
 	char why[200];          /* DISK_FOREIGN: what was found, for people */
 };
 
-/* Probes an open disk of size bytes. */
-int disk_probe_fd(int fd, uint64_t size, struct disk_probe *out, struct perr *err);
-/* Opens path read-only and probes it. */
+/* Probes an open disk of size bytes whose logical sectors have sector
+ * bytes (a GPT's LBAs count them); 0: not known (an image file), a GPT
+ * is looked for at 512 and at 4096. */
+int disk_probe_fd(int fd, uint64_t size, unsigned sector, struct disk_probe *out, struct perr *err);
+/* Opens path read-only and probes it (a block device's sector size from
+ * BLKSSZGET). */
 int disk_probe_path(const char *path, struct disk_probe *out, struct perr *err);
 
 /* The label of the ext2/3/4 file system whose start is at byte off of fd

@@ -178,6 +178,88 @@ static void gpt_partition_ours_and_not(void **state)
 	free(part);
 }
 
+/* A GPT as a disk of sector-byte sectors holds it: protective MBR, header
+ * at LBA 1, entries at LBA 2, one partition at 1 MiB of the given type
+ * (16 bytes as on disk) and name (ASCII). */
+static void put_gpt(const char *path, unsigned sector, const unsigned char type[16], const char *name)
+{
+	unsigned char mbr[512] = { 0 }, hdr[92] = { 0 }, e[128] = { 0 };
+	uint64_t first = (1u << 20) / sector, last = IMG_SIZE / sector - 34;
+
+	mbr[446 + 4] = 0xee;
+	mbr[446 + 8] = 1;
+	mbr[510] = 0x55;
+	mbr[511] = 0xaa;
+	poke(path, 0, mbr, sizeof(mbr));
+	memcpy(hdr, "EFI PART", 8);
+	hdr[72] = 2;            /* entries' LBA */
+	hdr[80] = 128;          /* entry count */
+	hdr[84] = 128;          /* entry size */
+	poke(path, sector, hdr, sizeof(hdr));
+	memcpy(e, type, 16);
+	e[16] = 1;              /* unique GUID: anything not zero */
+	for (int i = 0; i < 8; i++) {
+		e[32 + i] = (unsigned char)(first >> (8 * i));
+		e[40 + i] = (unsigned char)(last >> (8 * i));
+	}
+	for (size_t i = 0; name[i] && i < 36; i++)
+		e[56 + 2 * i] = (unsigned char)name[i];
+	poke(path, 2ull * sector, e, sizeof(e));
+}
+
+/* The part of an ext4 superblock disk_probe reads, at byte off. */
+static void put_ext(const char *path, uint64_t off, const char *label)
+{
+	unsigned char sb[256] = { 0 };
+
+	sb[56] = 0x53;
+	sb[57] = 0xef;
+	memcpy(sb + 120, label, strlen(label));
+	poke(path, off + 1024, sb, sizeof(sb));
+}
+
+/* Linux file system data, as sfdisk's ",,L" types a partition */
+static const unsigned char linux_fs[16] = { 0xaf, 0x3d, 0xc6, 0x0f, 0x83, 0x84, 0x72, 0x47,
+					   0x8e, 0x79, 0x3d, 0x69, 0x3d, 0x47, 0xde, 0x47 };
+
+/* A 4Kn disk: its GPT header at byte 4096, its LBAs of 4096 bytes. */
+static void gpt_on_4096_byte_sectors(void **state)
+{
+	(void)state;
+	char *p = image("4kn.img");
+	put_gpt(p, 4096, linux_fs, "");
+	put_ext(p, 1 << 20, "PADDOCK_STATE");
+	struct disk_probe d = probe(p);
+	assert_int_equal(d.kind, DISK_OURS);
+	assert_int_equal(d.partition, 1);
+	free(p);
+
+	/* and a block device's own sector size rules: 512 finds nothing at
+	 * byte 512 but the protective MBR's partition */
+	struct perr err = PERR_INIT;
+	p = image("4kn-as-512.img");
+	put_gpt(p, 4096, linux_fs, "");
+	put_ext(p, 1 << 20, "PADDOCK_STATE");
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(disk_probe_fd(fd, IMG_SIZE, 512, &d, &err), 0);
+	assert_int_equal(d.kind, DISK_FOREIGN);
+	assert_int_equal(disk_probe_fd(fd, IMG_SIZE, 4096, &d, &err), 0);
+	assert_int_equal(d.kind, DISK_OURS);
+	close(fd);
+	perr_clear(&err);
+	free(p);
+
+	/* 512-byte sectors still */
+	p = image("512.img");
+	put_gpt(p, 512, linux_fs, "");
+	put_ext(p, 1 << 20, "PADDOCK_STATE");
+	d = probe(p);
+	assert_int_equal(d.kind, DISK_OURS);
+	assert_int_equal(d.partition, 1);
+	free(p);
+}
+
 static void partition_names(void **state)
 {
 	(void)state;
@@ -225,6 +307,7 @@ int main(void)
 		cmocka_unit_test(mbr_of_another_system_is_foreign),
 		cmocka_unit_test(whole_disk_ext4),
 		cmocka_unit_test(gpt_partition_ours_and_not),
+		cmocka_unit_test(gpt_on_4096_byte_sectors),
 		cmocka_unit_test(partition_names),
 		cmocka_unit_test(too_small_is_an_error),
 	};
