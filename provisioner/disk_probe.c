@@ -77,26 +77,53 @@ static int ext_at(int fd, uint64_t off, const char *where, struct disk_probe *ou
 	return 0;
 }
 
-/* The start (bytes) of the first used entry of a GPT whose header is at
- * LBA 1 of sector bytes; 0 when the table has none. */
-static uint64_t gpt_first(int fd, const unsigned char *hdr, unsigned sector, unsigned *ret_n)
+/* STATE_PART_TYPE as a GPT entry holds it (its first three fields
+ * little-endian) */
+static const unsigned char state_type[16] = { 0xd9, 0x83, 0x51, 0x08, 0x35, 0x59, 0xed, 0x4d,
+					      0x8a, 0xb6, 0x93, 0x7c, 0x93, 0x28, 0xab, 0x92 };
+
+/* Whether a GPT entry is paddock's partition: its type and name. */
+static bool entry_ours(const unsigned char *e)
 {
-	uint64_t lba = le64(hdr + 72);
+	static const char name[] = STATE_PART_NAME;
+
+	if (memcmp(e, state_type, 16))
+		return false;
+	for (size_t i = 0; i < 36; i++) {
+		unsigned ch = e[56 + 2 * i] | (unsigned)e[57 + 2 * i] << 8;
+		if (ch != (i < sizeof(name) - 1 ? (unsigned char)name[i] : 0u))
+			return false;
+	}
+	return true;
+}
+
+/* The first used entry of a GPT whose header is at LBA 1 of sector bytes:
+ * its start (bytes; 0 when the table has none) and number; *ret_ours when
+ * it is paddock's partition and the only one. */
+static uint64_t gpt_first(int fd, const unsigned char *hdr, unsigned sector, unsigned *ret_n, bool *ret_ours)
+{
+	static const unsigned char zero[16];
+	uint64_t lba = le64(hdr + 72), start = 0;
 	uint32_t count = le32(hdr + 80), size = le32(hdr + 84);
 	unsigned char e[128];
 
+	*ret_ours = false;
 	if (size < 128 || size > 4096 || count > 1024)
 		return 0;
 	for (uint32_t i = 0; i < count; i++) {
-		static const unsigned char zero[16];
 		if (read_at(fd, e, sizeof(e), lba * sector + (uint64_t)i * size) < 0)
-			return 0;
-		if (memcmp(e, zero, 16)) {
-			*ret_n = i + 1;
-			return le64(e + 32) * sector;
+			break;
+		if (!memcmp(e, zero, 16))
+			continue;
+		if (start) {            /* a second partition */
+			*ret_ours = false;
+			break;
 		}
+		*ret_n = i + 1;
+		start = le64(e + 32) * sector;
+		*ret_ours = entry_ours(e);
 	}
-	return 0;
+	return start;
 }
 
 /* Signatures of other things a disk may hold, for the message. */
@@ -147,6 +174,38 @@ static unsigned gpt_sector(const unsigned char *head, size_t hlen, unsigned sect
 	return 0;
 }
 
+/* Paddock's partition at start, without paddock's file system at its
+ * start: a format cut short, to be finished, unless a backup superblock
+ * of paddock's file system is there (its first superblock lost: e2fsck
+ * repairs it) or it holds something else that is known. */
+static void our_partition(int fd, uint64_t start, unsigned n, struct disk_probe *out)
+{
+	/* group 1's superblock with 1, 2 and 4 KiB blocks */
+	static const uint64_t backup[] = { 8193ull * 1024, 16384ull * 2048, 32768ull * 4096 };
+	const size_t len = 128 * 1024;
+	unsigned char *b = malloc(len);
+	const char *sig = NULL;
+	char label[17];
+
+	out->partition = n;
+	for (size_t i = 0; i < sizeof(backup) / sizeof(backup[0]); i++)
+		if (ext_label_at(fd, start + backup[i] - EXT_SB, label) == 0 && !strcmp(label, STATE_LABEL)) {
+			out->kind = DISK_OURS;
+			free(b);
+			return;
+		}
+	if (!b || read_at(fd, b, len, start) < 0) {
+		snprintf(out->why, sizeof(out->why), "paddock's GPT partition %u, unreadable", n);
+		out->kind = DISK_FOREIGN;
+	} else if ((sig = known_signature(b, len))) {
+		snprintf(out->why, sizeof(out->why), "%s in paddock's GPT partition %u", sig, n);
+		out->kind = DISK_FOREIGN;
+	} else {
+		out->kind = DISK_UNFINISHED;
+	}
+	free(b);
+}
+
 static int classify(int fd, unsigned sector, const unsigned char *head, size_t hlen, struct disk_probe *out)
 {
 	bool mbr = hlen >= SECTOR && head[510] == 0x55 && head[511] == 0xaa;
@@ -154,6 +213,7 @@ static int classify(int fd, unsigned sector, const unsigned char *head, size_t h
 	unsigned n = 0;
 	uint64_t start;
 	unsigned gs;
+	bool ours;
 	int r;
 
 	if ((r = ext_at(fd, 0, "", out)) >= 0) {
@@ -161,10 +221,14 @@ static int classify(int fd, unsigned sector, const unsigned char *head, size_t h
 		return 0;
 	}
 	if ((gs = gpt_sector(head, hlen, sector))) {
-		start = gpt_first(fd, head + gs, gs, &n);
+		start = gpt_first(fd, head + gs, gs, &n, &ours);
 		if (start && (r = ext_at(fd, start, " in partition 1 of a GPT partition table", out)) == 1) {
 			out->kind = DISK_OURS;
 			out->partition = n;
+			return 0;
+		}
+		if (start && ours && r < 0) {
+			our_partition(fd, start, n, out);
 			return 0;
 		}
 		if (r != 0)

@@ -128,7 +128,24 @@ static char *find_labelled(void)
 	return found;
 }
 
-/* One GPT partition over the whole disk, then ext4 on it; *ret_part is
+/* ext4 labelled STATE_LABEL on part. */
+static int make_fs(const char *part, struct perr *err)
+{
+	/* a blank disk: its journal need not be zeroed now, nor its blocks
+	 * discarded (7 s of a first boot under TCG) */
+	char *mk[] = { MKFS, "-q", "-F", "-E", "lazy_itable_init=1,lazy_journal_init=1,nodiscard", "-L", STATE_LABEL,
+		       (char *)part, NULL };
+	int code = 0, r;
+
+	if ((r = command_run(mk, NULL, MKFS_SECS, &code, err)) < 0)
+		return r;
+	if (code)
+		return perr_set(err, -EIO, "mkfs.ext4 exited with %d", code);
+	return 0;
+}
+
+/* One GPT partition over the whole disk, paddock's by its type and name
+ * from this first write on (disk_probe.h), then ext4 on it; *ret_part is
  * the partition's device. */
 static int format_disk(const char *disk, char **ret_part, struct perr *err)
 {
@@ -139,25 +156,44 @@ static int format_disk(const char *disk, char **ret_part, struct perr *err)
 	if (!part)
 		return perr_set(err, -ENOMEM, "out of memory");
 	console_line("state disk %s is blank: partitioning and formatting it (ext4, %s)", disk, STATE_LABEL);
-	if ((r = command_run(sf, "label: gpt\n,,L\n", 120, &code, err)) < 0 ||
+	if ((r = command_run(sf, STATE_GPT_SCRIPT, 120, &code, err)) < 0 ||
 	    (code && (r = perr_set(err, -EIO, "sfdisk exited with %d", code)) < 0))
 		goto fail;
 	if (!wait_for(part, DEVICE_WAIT_SECS)) {
 		r = perr_set(err, -ENOENT, "%s did not appear after partitioning", part);
 		goto fail;
 	}
-	/* a blank disk: its journal need not be zeroed now, nor its blocks
-	 * discarded (7 s of a first boot under TCG) */
-	char *mk[] = { MKFS, "-q", "-F", "-E", "lazy_itable_init=1,lazy_journal_init=1,nodiscard", "-L", STATE_LABEL,
-		       part, NULL };
-	if ((r = command_run(mk, NULL, MKFS_SECS, &code, err)) < 0 ||
-	    (code && (r = perr_set(err, -EIO, "mkfs.ext4 exited with %d", code)) < 0))
+	console_line("state disk %s: partition %s written; making its file system", disk, part);
+	if ((r = make_fs(part, err)) < 0)
 		goto fail;
 	*ret_part = part;
 	return 0;
 fail:
 	free(part);
 	return r;
+}
+
+/* Paddock's partition n of disk without its file system: a first-boot
+ * format cut short, finished now. */
+static int finish_format(const char *disk, unsigned n, char **ret_part, struct perr *err)
+{
+	char *part = partition_path(disk, n);
+	int r;
+
+	if (!part)
+		return perr_set(err, -ENOMEM, "out of memory");
+	console_line("state disk %s: paddock's partition %s has no file system (a format cut short): "
+		     "finishing the format (ext4, %s)", disk, part, STATE_LABEL);
+	if (!wait_for(part, DEVICE_WAIT_SECS))
+		r = perr_set(err, -ENOENT, "%s did not appear", part);
+	else
+		r = make_fs(part, err);
+	if (r < 0) {
+		free(part);
+		return r;
+	}
+	*ret_part = part;
+	return 0;
 }
 
 /* e2fsck -p: 0 when the file system may be mounted. */
@@ -222,7 +258,7 @@ int state_disk_run(const struct nodecfg *cfg)
 	const char *want = nodecfg_get(cfg, "boot.state_disk");
 	char *disk = NULL, *dev = NULL, *why = NULL;
 	struct disk_probe p;
-	bool formatted = false;
+	bool formatted = false, finished = false;
 	int code = 0;
 
 	if (want && *want) {
@@ -251,6 +287,12 @@ int state_disk_run(const struct nodecfg *cfg)
 			goto out;
 		}
 		formatted = true;
+	} else if (p.kind == DISK_UNFINISHED) {
+		if (finish_format(disk, p.partition, &dev, &err) < 0) {
+			code = from_ram("failed", disk, err.msg);
+			goto out;
+		}
+		formatted = finished = true;
 	} else if (!(dev = p.partition ? partition_path(disk, p.partition) : strdup(disk)) ||
 		   !wait_for(dev, DEVICE_WAIT_SECS) || check_fs(dev, &err) < 0) {
 		code = from_ram("failed", dev ? dev : disk, err.msg ? err.msg : "its partition did not appear");
@@ -265,9 +307,12 @@ int state_disk_run(const struct nodecfg *cfg)
 		goto out;
 	}
 	status(formatted ? "formatted" : "mounted", dev,
+	       finished ? "a format cut short finished on this boot" :
 	       formatted ? "blank disk formatted on this boot" : "paddock's state file system");
 	stage_ok_as("state-disk", formatted ? "state disk formatted and mounted" : "state disk mounted");
-	console_line("state disk %s on %s%s", dev, STATE_MOUNT, formatted ? " (formatted on this boot)" : "");
+	console_line("state disk %s on %s%s", dev, STATE_MOUNT,
+		     finished ? " (its format, cut short before, finished on this boot)" :
+		     formatted ? " (formatted on this boot)" : "");
 out:
 	free(disk);
 	free(dev);
