@@ -17,7 +17,8 @@
  *   net.address           static address with prefix, 10.0.0.5/24
  *   net.gateway           static gateway
  *   net.dns               one line per DNS server
- *   boot.state_disk       block device for persistent state, or empty
+ *   boot.state_disk       persistent state: a whole disk (/dev/vda), LABEL=NAME
+ *                         (diskspec.h), or empty
  *   boot.debug_shell      "true" to allow a debug shell on failure
  *   boot.cmdline          extra kernel arguments (informational)
  *   etcd.snapshot.interval_secs  etcd nodes with snapshots on: seconds

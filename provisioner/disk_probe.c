@@ -13,6 +13,8 @@
 
 #include "provision.h"
 
+/* the MBR's and a GPT's protective MBR's size; also the logical sector
+ * size assumed for an MBR's LBAs on an image file */
 #define SECTOR 512u
 #define EXT_SB 1024u
 #define EXT_MAGIC_OFF 56u
@@ -75,26 +77,53 @@ static int ext_at(int fd, uint64_t off, const char *where, struct disk_probe *ou
 	return 0;
 }
 
-/* The start (bytes) of the first used entry of a GPT whose header is at
- * LBA 1; 0 when the table has none. */
-static uint64_t gpt_first(int fd, const unsigned char *hdr, unsigned *ret_n)
+/* STATE_PART_TYPE as a GPT entry holds it (its first three fields
+ * little-endian) */
+static const unsigned char state_type[16] = { 0xd9, 0x83, 0x51, 0x08, 0x35, 0x59, 0xed, 0x4d,
+					      0x8a, 0xb6, 0x93, 0x7c, 0x93, 0x28, 0xab, 0x92 };
+
+/* Whether a GPT entry is paddock's partition: its type and name. */
+static bool entry_ours(const unsigned char *e)
 {
-	uint64_t lba = le64(hdr + 72);
+	static const char name[] = STATE_PART_NAME;
+
+	if (memcmp(e, state_type, 16))
+		return false;
+	for (size_t i = 0; i < 36; i++) {
+		unsigned ch = e[56 + 2 * i] | (unsigned)e[57 + 2 * i] << 8;
+		if (ch != (i < sizeof(name) - 1 ? (unsigned char)name[i] : 0u))
+			return false;
+	}
+	return true;
+}
+
+/* The first used entry of a GPT whose header is at LBA 1 of sector bytes:
+ * its start (bytes; 0 when the table has none) and number; *ret_ours when
+ * it is paddock's partition and the only one. */
+static uint64_t gpt_first(int fd, const unsigned char *hdr, unsigned sector, unsigned *ret_n, bool *ret_ours)
+{
+	static const unsigned char zero[16];
+	uint64_t lba = le64(hdr + 72), start = 0;
 	uint32_t count = le32(hdr + 80), size = le32(hdr + 84);
 	unsigned char e[128];
 
+	*ret_ours = false;
 	if (size < 128 || size > 4096 || count > 1024)
 		return 0;
 	for (uint32_t i = 0; i < count; i++) {
-		static const unsigned char zero[16];
-		if (read_at(fd, e, sizeof(e), lba * SECTOR + (uint64_t)i * size) < 0)
-			return 0;
-		if (memcmp(e, zero, 16)) {
-			*ret_n = i + 1;
-			return le64(e + 32) * SECTOR;
+		if (read_at(fd, e, sizeof(e), lba * sector + (uint64_t)i * size) < 0)
+			break;
+		if (!memcmp(e, zero, 16))
+			continue;
+		if (start) {            /* a second partition */
+			*ret_ours = false;
+			break;
 		}
+		*ret_n = i + 1;
+		start = le64(e + 32) * sector;
+		*ret_ours = entry_ours(e);
 	}
-	return 0;
+	return start;
 }
 
 /* Signatures of other things a disk may hold, for the message. */
@@ -128,23 +157,78 @@ static size_t first_nonzero(const unsigned char *b, size_t len)
 	return len;
 }
 
-static int classify(int fd, uint64_t size, const unsigned char *head, size_t hlen, struct disk_probe *out)
+/* The logical sector size of the GPT at the start of head (its header at
+ * LBA 1), 0 when there is none: sector when known, else 512 or 4096 (an
+ * image file of either kind of disk). */
+static unsigned gpt_sector(const unsigned char *head, size_t hlen, unsigned sector)
+{
+	static const unsigned sizes[] = { 512, 4096 };
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		unsigned s = sector ? sector : sizes[i];
+		if (hlen >= 2 * (size_t)s && !memcmp(head + s, "EFI PART", 8))
+			return s;
+		if (sector)
+			break;
+	}
+	return 0;
+}
+
+/* Paddock's partition at start, without paddock's file system at its
+ * start: a format cut short, to be finished, unless a backup superblock
+ * of paddock's file system is there (its first superblock lost: e2fsck
+ * repairs it) or it holds something else that is known. */
+static void our_partition(int fd, uint64_t start, unsigned n, struct disk_probe *out)
+{
+	/* group 1's superblock with 1, 2 and 4 KiB blocks */
+	static const uint64_t backup[] = { 8193ull * 1024, 16384ull * 2048, 32768ull * 4096 };
+	const size_t len = 128 * 1024;
+	unsigned char *b = malloc(len);
+	const char *sig = NULL;
+	char label[17];
+
+	out->partition = n;
+	for (size_t i = 0; i < sizeof(backup) / sizeof(backup[0]); i++)
+		if (ext_label_at(fd, start + backup[i] - EXT_SB, label) == 0 && !strcmp(label, STATE_LABEL)) {
+			out->kind = DISK_OURS;
+			free(b);
+			return;
+		}
+	if (!b || read_at(fd, b, len, start) < 0) {
+		snprintf(out->why, sizeof(out->why), "paddock's GPT partition %u, unreadable", n);
+		out->kind = DISK_FOREIGN;
+	} else if ((sig = known_signature(b, len))) {
+		snprintf(out->why, sizeof(out->why), "%s in paddock's GPT partition %u", sig, n);
+		out->kind = DISK_FOREIGN;
+	} else {
+		out->kind = DISK_UNFINISHED;
+	}
+	free(b);
+}
+
+static int classify(int fd, unsigned sector, const unsigned char *head, size_t hlen, struct disk_probe *out)
 {
 	bool mbr = hlen >= SECTOR && head[510] == 0x55 && head[511] == 0xaa;
 	const char *sig;
 	unsigned n = 0;
 	uint64_t start;
+	unsigned gs;
+	bool ours;
 	int r;
 
 	if ((r = ext_at(fd, 0, "", out)) >= 0) {
 		out->kind = r ? DISK_OURS : DISK_FOREIGN;
 		return 0;
 	}
-	if (hlen >= 2 * SECTOR && !memcmp(head + SECTOR, "EFI PART", 8)) {
-		start = gpt_first(fd, head + SECTOR, &n);
+	if ((gs = gpt_sector(head, hlen, sector))) {
+		start = gpt_first(fd, head + gs, gs, &n, &ours);
 		if (start && (r = ext_at(fd, start, " in partition 1 of a GPT partition table", out)) == 1) {
 			out->kind = DISK_OURS;
 			out->partition = n;
+			return 0;
+		}
+		if (start && ours && r < 0) {
+			our_partition(fd, start, n, out);
 			return 0;
 		}
 		if (r != 0)
@@ -158,7 +242,7 @@ static int classify(int fd, uint64_t size, const unsigned char *head, size_t hle
 			const unsigned char *e = head + 446 + 16 * i;
 			if (!e[4])
 				continue;
-			start = (uint64_t)le32(e + 8) * SECTOR;
+			start = (uint64_t)le32(e + 8) * (sector ? sector : SECTOR);
 			if ((r = ext_at(fd, start, " in a partition of an MBR partition table", out)) == 1) {
 				out->kind = DISK_OURS;
 				out->partition = i + 1;
@@ -181,12 +265,11 @@ static int classify(int fd, uint64_t size, const unsigned char *head, size_t hle
 		out->kind = DISK_FOREIGN;
 		return 0;
 	}
-	(void)size;
 	out->kind = DISK_BLANK;
 	return 0;
 }
 
-int disk_probe_fd(int fd, uint64_t size, struct disk_probe *out, struct perr *err)
+int disk_probe_fd(int fd, uint64_t size, unsigned sector, struct disk_probe *out, struct perr *err)
 {
 	size_t hlen = size < PROBE_SPAN ? (size_t)size : PROBE_SPAN;
 	unsigned char *head = malloc(hlen ? hlen : 1), *tail = NULL;
@@ -199,7 +282,7 @@ int disk_probe_fd(int fd, uint64_t size, struct disk_probe *out, struct perr *er
 		free(head);
 		return perr_set(err, r, "reading its first MiB: %s", strerror(-r));
 	}
-	classify(fd, size, head, hlen, out);
+	classify(fd, sector, head, hlen, out);
 	/* blank at the start: the end must be blank too (a backup GPT, an md
 	 * superblock) */
 	if (out->kind == DISK_BLANK && size > hlen) {
@@ -229,6 +312,7 @@ int disk_probe_path(const char *path, struct disk_probe *out, struct perr *err)
 {
 	struct stat st;
 	uint64_t size = 0;
+	int sector = 0;
 	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
 
 	if (fd < 0)
@@ -237,10 +321,12 @@ int disk_probe_path(const char *path, struct disk_probe *out, struct perr *err)
 		r = perr_set(err, -errno, "%s: %s", path, strerror(errno));
 	} else if (S_ISBLK(st.st_mode) ? ioctl(fd, BLKGETSIZE64, &size) < 0 : (size = (uint64_t)st.st_size, 0)) {
 		r = perr_set(err, -errno, "%s: size: %s", path, strerror(errno));
+	} else if (S_ISBLK(st.st_mode) && ioctl(fd, BLKSSZGET, &sector) < 0) {
+		r = perr_set(err, -errno, "%s: logical sector size: %s", path, strerror(errno));
 	} else if (size < 16 * PROBE_SPAN) {
 		r = perr_set(err, -ENOSPC, "%s: %llu bytes is too small for a state disk", path,
 			     (unsigned long long)size);
-	} else if ((r = disk_probe_fd(fd, size, out, err)) < 0) {
+	} else if ((r = disk_probe_fd(fd, size, (unsigned)sector, out, err)) < 0) {
 		perr_wrap(err, "%s", path);
 	}
 	close(fd);

@@ -13,7 +13,9 @@
 
 #include "command.h"
 #include "console.h"
+#include "disk_find.h"
 #include "disk_probe.h"
+#include "diskspec.h"
 #include "fsutil.h"
 #include "provision.h"
 
@@ -100,35 +102,24 @@ static double device_wait_secs(const char *dev)
 	return DEVICE_WAIT_SECS;
 }
 
-/* The first block device that holds a file system labelled STATE_LABEL
- * (heap "/dev/NAME"), or NULL. */
-static char *find_labelled(void)
+/* ext4 labelled STATE_LABEL on part. */
+static int make_fs(const char *part, struct perr *err)
 {
-	DIR *d = opendir("/sys/class/block");
-	struct dirent *e;
-	char *found = NULL;
+	/* a blank disk: its journal need not be zeroed now, nor its blocks
+	 * discarded (7 s of a first boot under TCG) */
+	char *mk[] = { MKFS, "-q", "-F", "-E", "lazy_itable_init=1,lazy_journal_init=1,nodiscard", "-L", STATE_LABEL,
+		       (char *)part, NULL };
+	int code = 0, r;
 
-	if (!d)
-		return NULL;
-	while (!found && (e = readdir(d))) {
-		char *dev = NULL, label[17];
-		int fd;
-		if (e->d_name[0] == '.' || !strncmp(e->d_name, "ram", 3) || !strncmp(e->d_name, "loop", 4) ||
-		    asprintf(&dev, "/dev/%s", e->d_name) < 0)
-			continue;
-		fd = open(dev, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0 && ext_label_at(fd, 0, label) == 0 && !strcmp(label, STATE_LABEL))
-			found = dev;
-		else
-			free(dev);
-		if (fd >= 0)
-			close(fd);
-	}
-	closedir(d);
-	return found;
+	if ((r = command_run(mk, NULL, MKFS_SECS, &code, err)) < 0)
+		return r;
+	if (code)
+		return perr_set(err, -EIO, "mkfs.ext4 exited with %d", code);
+	return 0;
 }
 
-/* One GPT partition over the whole disk, then ext4 on it; *ret_part is
+/* One GPT partition over the whole disk, paddock's by its type and name
+ * from this first write on (disk_probe.h), then ext4 on it; *ret_part is
  * the partition's device. */
 static int format_disk(const char *disk, char **ret_part, struct perr *err)
 {
@@ -139,25 +130,44 @@ static int format_disk(const char *disk, char **ret_part, struct perr *err)
 	if (!part)
 		return perr_set(err, -ENOMEM, "out of memory");
 	console_line("state disk %s is blank: partitioning and formatting it (ext4, %s)", disk, STATE_LABEL);
-	if ((r = command_run(sf, "label: gpt\n,,L\n", 120, &code, err)) < 0 ||
+	if ((r = command_run(sf, STATE_GPT_SCRIPT, 120, &code, err)) < 0 ||
 	    (code && (r = perr_set(err, -EIO, "sfdisk exited with %d", code)) < 0))
 		goto fail;
 	if (!wait_for(part, DEVICE_WAIT_SECS)) {
 		r = perr_set(err, -ENOENT, "%s did not appear after partitioning", part);
 		goto fail;
 	}
-	/* a blank disk: its journal need not be zeroed now, nor its blocks
-	 * discarded (7 s of a first boot under TCG) */
-	char *mk[] = { MKFS, "-q", "-F", "-E", "lazy_itable_init=1,lazy_journal_init=1,nodiscard", "-L", STATE_LABEL,
-		       part, NULL };
-	if ((r = command_run(mk, NULL, MKFS_SECS, &code, err)) < 0 ||
-	    (code && (r = perr_set(err, -EIO, "mkfs.ext4 exited with %d", code)) < 0))
+	console_line("state disk %s: partition %s written; making its file system", disk, part);
+	if ((r = make_fs(part, err)) < 0)
 		goto fail;
 	*ret_part = part;
 	return 0;
 fail:
 	free(part);
 	return r;
+}
+
+/* Paddock's partition n of disk without its file system: a first-boot
+ * format cut short, finished now. */
+static int finish_format(const char *disk, unsigned n, char **ret_part, struct perr *err)
+{
+	char *part = partition_path(disk, n);
+	int r;
+
+	if (!part)
+		return perr_set(err, -ENOMEM, "out of memory");
+	console_line("state disk %s: paddock's partition %s has no file system (a format cut short): "
+		     "finishing the format (ext4, %s)", disk, part, STATE_LABEL);
+	if (!wait_for(part, DEVICE_WAIT_SECS))
+		r = perr_set(err, -ENOENT, "%s did not appear", part);
+	else
+		r = make_fs(part, err);
+	if (r < 0) {
+		free(part);
+		return r;
+	}
+	*ret_part = part;
+	return 0;
 }
 
 /* e2fsck -p: 0 when the file system may be mounted. */
@@ -216,46 +226,132 @@ static int from_ram(const char *state, const char *dev, const char *why)
 	return r < 0 ? 1 : 0;
 }
 
-int state_disk_run(const struct nodecfg *cfg)
+/* How the state file system came to be mounted on this boot. */
+enum how { HOW_MOUNTED, HOW_FORMATTED, HOW_FINISHED };
+
+/* The checked file system labelled label (*ret_dev), or false with the
+ * node going on from RAM (*code).  want: the node's LABEL= value (its disk
+ * may show up late: waited for), or NULL (no state_disk: PADDOCK_STATE
+ * where it is found). */
+static bool by_label(const char *label, const char *want, char **ret_dev, int *code)
 {
 	struct perr err = PERR_INIT;
-	const char *want = nodecfg_get(cfg, "boot.state_disk");
-	char *disk = NULL, *dev = NULL, *why = NULL;
-	struct disk_probe p;
-	bool formatted = false;
-	int code = 0;
+	double end = boot_seconds() + (want ? DEVICE_WAIT_SECS : 0);
+	char *dev, *why = NULL;
 
-	if (want && *want) {
-		if (!wait_for(want, device_wait_secs(want))) {
-			code = from_ram("failed", want, "boot.state_disk names no device here");
-			goto out;
+	while (!(dev = disk_find_label(SYS_BLOCK, "/dev", label)) && boot_seconds() < end)
+		sleep_s(0.5);
+	if (!dev) {
+		if (!want) {
+			*code = from_ram("ram", NULL, "no boot.state_disk and no file system labelled " STATE_LABEL);
+		} else {
+			if (asprintf(&why, "no ext2/3/4 file system labelled %s here", label) < 0)
+				why = NULL;
+			*code = from_ram("failed", want, why ? why : "no file system of that label here");
 		}
-		disk = strdup(want);
-	} else if (!(disk = find_labelled())) {
-		code = from_ram("ram", NULL, "no boot.state_disk and no file system labelled " STATE_LABEL);
-		goto out;
+		free(why);
+		return false;
 	}
-	if (!disk || disk_probe_path(disk, &p, &err) < 0) {
-		code = from_ram("failed", disk, err.msg ? err.msg : "out of memory");
-		goto out;
+	if (check_fs(dev, &err) < 0) {
+		*code = from_ram("failed", dev, err.msg);
+		perr_clear(&err);
+		free(dev);
+		return false;
 	}
-	if (p.kind == DISK_FOREIGN) {
+	*ret_dev = dev;
+	return true;
+}
+
+/* The whole disk named disk: formatted when blank, its format finished
+ * when one was cut short, checked when it is paddock's; its file
+ * system's device (*ret_dev) and what was done, or false with the node
+ * going on from RAM (*code). */
+static bool by_disk(const char *disk, char **ret_dev, enum how *ret_how, int *code)
+{
+	struct perr err = PERR_INIT;
+	struct disk_probe p;
+	char *dev = NULL, *why = NULL;
+	enum how how = HOW_MOUNTED;
+	int r = 0;
+
+	if (!wait_for(disk, device_wait_secs(disk))) {
+		*code = from_ram("failed", disk, "boot.state_disk names no device here");
+		return false;
+	}
+	/* what its name does not tell (validate refuses the usual names) */
+	if (disk_is_partition(SYS_BLOCK, disk)) {
+		*code = from_ram("failed", disk, DISKSPEC_PARTITION_WHY);
+		return false;
+	}
+	if (disk_probe_path(disk, &p, &err) < 0) {
+		*code = from_ram("failed", disk, err.msg);
+		perr_clear(&err);
+		return false;
+	}
+	switch (p.kind) {
+	case DISK_FOREIGN:
 		if (asprintf(&why, "holds %s: not formatted (paddock formats blank disks only)", p.why) < 0)
 			why = NULL;
-		code = from_ram("foreign", disk, why ? why : "holds foreign data");
+		*code = from_ram("foreign", disk, why ? why : "holds foreign data");
+		free(why);
+		return false;
+	case DISK_BLANK:
+		r = format_disk(disk, &dev, &err);
+		how = HOW_FORMATTED;
+		break;
+	case DISK_UNFINISHED:
+		r = finish_format(disk, p.partition, &dev, &err);
+		how = HOW_FINISHED;
+		break;
+	case DISK_OURS:
+		if (!(dev = p.partition ? partition_path(disk, p.partition) : strdup(disk)))
+			r = perr_set(&err, -ENOMEM, "out of memory");
+		else if (!wait_for(dev, DEVICE_WAIT_SECS))
+			r = perr_set(&err, -ENOENT, "its partition did not appear");
+		else
+			r = check_fs(dev, &err);
+		break;
+	}
+	if (r < 0) {
+		*code = from_ram("failed", dev ? dev : disk, err.msg);
+		perr_clear(&err);
+		free(dev);
+		return false;
+	}
+	*ret_dev = dev;
+	*ret_how = how;
+	return true;
+}
+
+int state_disk_run(const struct nodecfg *cfg)
+{
+	static const char *const detail[] = {
+		[HOW_MOUNTED] = "paddock's state file system",
+		[HOW_FORMATTED] = "blank disk formatted on this boot",
+		[HOW_FINISHED] = "a format cut short finished on this boot",
+	};
+	static const char *const line[] = {
+		[HOW_MOUNTED] = "",
+		[HOW_FORMATTED] = " (formatted on this boot)",
+		[HOW_FINISHED] = " (its format, cut short before, finished on this boot)",
+	};
+	struct perr err = PERR_INIT;
+	const char *want = nodecfg_get(cfg, "boot.state_disk"), *bad = NULL;
+	struct diskspec ds = { DISKSPEC_LABEL, STATE_LABEL };
+	char *dev = NULL, *why = NULL;
+	enum how how = HOW_MOUNTED;
+	int code = 0;
+
+	if (want && !*want)
+		want = NULL;
+	if (want && diskspec_parse(want, &ds, &bad) < 0) {
+		if (asprintf(&why, "`%s` %s", want, bad) < 0)
+			why = NULL;
+		code = from_ram("failed", want, why ? why : bad);
 		goto out;
 	}
-	if (p.kind == DISK_BLANK) {
-		if (format_disk(disk, &dev, &err) < 0) {
-			code = from_ram("failed", disk, err.msg);
-			goto out;
-		}
-		formatted = true;
-	} else if (!(dev = p.partition ? partition_path(disk, p.partition) : strdup(disk)) ||
-		   !wait_for(dev, DEVICE_WAIT_SECS) || check_fs(dev, &err) < 0) {
-		code = from_ram("failed", dev ? dev : disk, err.msg ? err.msg : "its partition did not appear");
+	if (ds.kind == DISKSPEC_LABEL ? !by_label(ds.arg, want, &dev, &code) : !by_disk(want, &dev, &how, &code))
 		goto out;
-	}
 	if (mkdir_p(STATE_MOUNT, 0755, &err) < 0 ||
 	    (mount(dev, STATE_MOUNT, "ext4", MS_NOATIME, NULL) < 0 &&
 	     perr_set(&err, -errno, "mount on %s: %s", STATE_MOUNT, strerror(errno)) < 0) ||
@@ -264,12 +360,12 @@ int state_disk_run(const struct nodecfg *cfg)
 		code = from_ram("failed", dev, err.msg);
 		goto out;
 	}
-	status(formatted ? "formatted" : "mounted", dev,
-	       formatted ? "blank disk formatted on this boot" : "paddock's state file system");
-	stage_ok_as("state-disk", formatted ? "state disk formatted and mounted" : "state disk mounted");
-	console_line("state disk %s on %s%s", dev, STATE_MOUNT, formatted ? " (formatted on this boot)" : "");
+	if (want && ds.kind == DISKSPEC_LABEL && asprintf(&why, "the file system labelled %s", ds.arg) < 0)
+		why = NULL;
+	status(how == HOW_MOUNTED ? "mounted" : "formatted", dev, why ? why : detail[how]);
+	stage_ok_as("state-disk", how == HOW_MOUNTED ? "state disk mounted" : "state disk formatted and mounted");
+	console_line("state disk %s on %s%s", dev, STATE_MOUNT, line[how]);
 out:
-	free(disk);
 	free(dev);
 	free(why);
 	perr_clear(&err);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diskspec.h"
 #include "config/netaddr.h"
 #include "config/strset.h"
 #include "out/outdir.h"
@@ -89,9 +90,18 @@ static int check_boot(struct vctx *v, const struct cfg_boot *b, const struct yno
 			free(ip);
 		}
 	}
-	if (b->state_disk && *b->state_disk && strncmp(b->state_disk, "/dev/", 5))
-		return boot_fail(v, blk, prefix, "state_disk", "`%s` is not a block device path "
-				 "(/dev/...)", b->state_disk);
+	if (b->state_disk && *b->state_disk) {
+		struct diskspec ds;
+		const char *why = NULL;
+		if (diskspec_parse(b->state_disk, &ds, &why) < 0) {
+			char *msg = NULL;
+			if (asprintf(&msg, "`%s` %s", b->state_disk, why) < 0)
+				return fail_oom(v);
+			int r = boot_fail(v, blk, prefix, "state_disk", "%s", msg);
+			free(msg);
+			return r;
+		}
+	}
 	if (b->kernel_args) {
 		for (const char *p = b->kernel_args; *p; p++)
 			if ((unsigned char)*p < 0x20 || *p == 0x7f)

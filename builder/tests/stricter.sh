@@ -234,6 +234,33 @@ $H
     paddock:
       state_disk: sda
 YML
+case_ 1 '6:19: nodes\[0\]\.paddock\.state_disk: `/dev/disk/by-id/ata-X` is a udev link, and paddock.s image has no udev' "state disk a udev link" <<YML
+$H
+    paddock:
+      state_disk: /dev/disk/by-id/ata-X
+YML
+case_ 1 '6:19: nodes\[0\]\.paddock\.state_disk: `/dev/sda1` is a partition: paddock partitions a whole disk itself' "state disk a partition" <<YML
+$H
+    paddock:
+      state_disk: /dev/sda1
+YML
+case_ 1 '6:19: nodes\[0\]\.paddock\.state_disk: `/dev/nvme0n1p2` is a partition' "state disk an NVMe partition" <<YML
+$H
+    paddock:
+      state_disk: /dev/nvme0n1p2
+YML
+case_ 1 '6:19: nodes\[0\]\.paddock\.state_disk: `UUID=1234` is not a block device path \(/dev/NAME\) nor LABEL=NAME' "state disk by UUID" <<YML
+$H
+    paddock:
+      state_disk: UUID=1234
+YML
+# taken: whole disks by their kernel names, a file system by its label
+for sd in /dev/nvme0n1 /dev/sdb LABEL=RANCHER_STATE; do
+	n=$((n + 1))
+	printf '%s\n    paddock:\n      state_disk: %s\n' "$H" "$sd" >"$TMP/c$n.yml"
+	run validate "$TMP/c$n.yml"
+	expect_rc 0 "state disk $sd taken"
+done
 case_ 1 '14:18: nodes\[1\]\.paddock\.network\.address: 10.10.0.11/24 is also the address of nodes\[0\]' "duplicate static address" <<YML
 nodes:
   - address: 10.10.0.11
