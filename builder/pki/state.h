@@ -7,8 +7,10 @@
  * On disk it is JSON (read with lib/json): {"paddock_state": 1,
  * "created": <epoch>, "cluster": {SLOT: TEXT...}, "nodes": {NODE: {SLOT:
  * TEXT...}...}}, keys sorted; PEM texts inside.  It is mode 0600, refused
- * when others may read it, locked (flock) from open to close, and replaced
- * whole when saved.
+ * when others may read it, locked (flock on <state>.lock) from open to
+ * close, and replaced whole and durably when saved, the state it replaces
+ * kept as <state>.bak.  An empty or unreadable state file is an error that
+ * names what to restore, never a new cluster (new CAs would re-key it).
  *
  * Slots are named after the files they become ("kube-ca.pem",
  * "kube-node-key.pem", ...); pki.h fills them from the plan.  Other
@@ -48,8 +50,7 @@ bool pki_state_is_new(const struct pki_state *st);
 long long pki_state_now(const struct pki_state *st);
 /* Writes the file when anything changed; the lock is kept. */
 int pki_state_save(struct pki_state *st, struct perr *err);
-/* Lets go of the lock and wipes the secrets from memory (NULL is fine).
- * A file this run created and never saved is removed. */
+/* Lets go of the lock and wipes the secrets from memory (NULL is fine). */
 void pki_state_close(struct pki_state *st);
 
 /* --- slots: node NULL is the cluster's own ------------------------------- */
