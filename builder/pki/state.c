@@ -13,6 +13,7 @@
 #include "pki/cert.h"
 #include "pki/state_file.h"
 #include "strbuf.h"
+#include "strv.h"
 
 #define FORMAT 1
 #define MAX_STATE (256u << 20)
@@ -44,6 +45,7 @@ struct pki_state {
 	struct pki_keys *keys;  /* OpenSSL contexts kept for the next key */
 	long long first_end;    /* pki_state_saw_expiry */
 	char *first_what;
+	struct strv renewed;    /* pki_state_saw_renewal */
 };
 
 static void slot_clear_cache(struct slot *s)
@@ -321,6 +323,7 @@ void pki_state_close(struct pki_state *st)
 	free(st->nodes);
 	free(st->path);
 	free(st->first_what);
+	strv_clear(&st->renewed);
 	pki_keys_free(st->keys);
 	perr_clear(&st->last);
 	free(st);
@@ -341,6 +344,20 @@ void pki_state_saw_expiry(struct pki_state *st, long long when, const char *node
 	free(st->first_what);
 	st->first_what = what;
 	st->first_end = when;
+}
+
+void pki_state_saw_renewal(struct pki_state *st, const char *node, const char *name)
+{
+	if (node)
+		strv_addf(&st->renewed, "node %s's %s", node, name);
+	else
+		strv_addf(&st->renewed, "the cluster's %s", name);
+}
+
+char *const *pki_state_renewals(const struct pki_state *st, size_t *n)
+{
+	*n = st->renewed.oom ? 0 : st->renewed.n;
+	return st->renewed.v;
 }
 
 long long pki_state_first_expiry(const struct pki_state *st, const char **what)
@@ -404,6 +421,24 @@ size_t pki_drop(struct pki_state *st, bool nodes, bool (*drop)(const char *slot)
 				n++;
 			}
 	}
+	return n;
+}
+
+size_t pki_forget_nodes(struct pki_state *st, bool (*keep)(void *ctx, const char *node), void *ctx,
+			struct strv *forgotten)
+{
+	size_t n = 0;
+	for (size_t i = st->nnodes; i-- > 0;) {
+		if (keep(ctx, st->nodes[i].name))
+			continue;
+		strv_add(forgotten, st->nodes[i].name);
+		scope_free(&st->nodes[i]);
+		memmove(&st->nodes[i], &st->nodes[i + 1], (st->nnodes - i - 1) * sizeof(*st->nodes));
+		st->nnodes--;
+		st->dirty = true;
+		n++;
+	}
+	strv_sort(forgotten);
 	return n;
 }
 

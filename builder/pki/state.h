@@ -26,6 +26,7 @@
 
 #include "perr.h"
 #include "pki/keys.h"
+#include "strv.h"
 
 struct pki_state;
 
@@ -62,6 +63,12 @@ int pki_put(struct pki_state *st, const char *node, const char *slot, const char
  * else the cluster's own; the number removed. */
 size_t pki_drop(struct pki_state *st, bool nodes, bool (*drop)(const char *slot));
 
+/* Forgets every node for which keep(ctx, node) is false, with all its
+ * keys and certificates (a node removed from the cluster file); their
+ * names are added to forgotten (sorted).  The number forgotten. */
+size_t pki_forget_nodes(struct pki_state *st, bool (*keep)(void *ctx, const char *node), void *ctx,
+			struct strv *forgotten);
+
 /* The private key in a slot, generated (of type) and stored when the slot
  * is empty; borrowed, valid until the slot changes. */
 int pki_key(struct pki_state *st, const char *node, const char *slot, enum pki_key_type type,
@@ -94,6 +101,11 @@ const struct perr *pki_state_error(const struct pki_state *st);
 
 /* Notes that node's (NULL: the cluster's) certificate name ends at when. */
 void pki_state_saw_expiry(struct pki_state *st, long long when, const char *node, const char *name);
+/* Notes that node's (NULL: the cluster's) certificate name was renewed
+ * because it was about to end. */
+void pki_state_saw_renewal(struct pki_state *st, const char *node, const char *name);
+/* What was renewed, "node NODE's NAME" or "the cluster's NAME", in order. */
+char *const *pki_state_renewals(const struct pki_state *st, size_t *n);
 /* The first end seen (0: none), and "node NODE's NAME" or "the cluster's NAME". */
 long long pki_state_first_expiry(const struct pki_state *st, const char **what);
 
