@@ -70,7 +70,8 @@ size_t base_prune(const char *bases, const char *keep, unsigned long long *freed
 		v[n++].used = (long long)st.st_mtime;
 	}
 	closedir(d);
-	qsort(v, n, sizeof(*v), newest_first);
+	if (n)
+		qsort(v, n, sizeof(*v), newest_first);
 	long long now = (long long)time(NULL);
 	/* v[0]: the one used last before keep */
 	for (size_t i = 1; i < n; i++) {
