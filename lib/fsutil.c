@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <linux/fs.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,14 +105,22 @@ int fd_write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-/* Opens "<path>.tmp.<pid>" for writing with exactly mode; *ret_tmp gets
- * its name. */
-static int open_tmp(const char *path, mode_t mode, char **ret_tmp, struct perr *err)
+/* "<path>.tmp-XXXXXX" with the X still to fill (mkostemp). */
+static char *tmp_template(const char *path)
 {
 	char *tmp = NULL;
-	if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0)
+	return asprintf(&tmp, "%s.tmp-XXXXXX", path) < 0 ? NULL : tmp;
+}
+
+/* Opens a new "<path>.tmp-XXXXXX" (random, O_EXCL|O_NOFOLLOW: nothing
+ * planted at a name can be followed) for writing with exactly mode;
+ * *ret_tmp gets its name. */
+static int open_tmp(const char *path, mode_t mode, char **ret_tmp, struct perr *err)
+{
+	char *tmp = tmp_template(path);
+	if (!tmp)
 		return perr_set(err, -ENOMEM, "out of memory");
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	int fd = mkostemp(tmp, O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
 		int e = errno;
 		free(tmp);
@@ -128,9 +137,34 @@ static int open_tmp(const char *path, mode_t mode, char **ret_tmp, struct perr *
 	return fd;
 }
 
-/* Closes fd and, when r is 0, renames tmp to path; else removes tmp. */
-static int finish_tmp(int fd, char *tmp, const char *path, int r, struct perr *err)
+/* fsync of the directory that holds path. */
+static int sync_parent(const char *path, struct perr *err)
 {
+	char *dir = strdup(path);
+	if (!dir)
+		return perr_set(err, -ENOMEM, "out of memory");
+	char *slash = strrchr(dir, '/');
+	if (slash == dir)
+		dir[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	int fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0;
+	if (fd < 0 || fsync(fd) < 0)
+		r = perr_set(err, -errno, "%s: sync: %s", slash ? dir : ".", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return r;
+}
+
+/* Closes fd and, when r is 0, renames tmp to path; else removes tmp.
+ * durable: the data reaches the disk before the rename and the rename
+ * after it, so a crash leaves the old file or the new one, never an
+ * empty one. */
+static int finish_tmp(int fd, char *tmp, const char *path, int r, bool durable, struct perr *err)
+{
+	if (r == 0 && durable && fsync(fd) < 0)
+		r = perr_set(err, -errno, "%s: sync: %s", path, strerror(errno));
 	if (r == 0 && close(fd) < 0)
 		r = perr_set(err, -errno, "%s: close: %s", path, strerror(errno));
 	else if (r < 0)
@@ -140,6 +174,8 @@ static int finish_tmp(int fd, char *tmp, const char *path, int r, struct perr *e
 	if (r < 0)
 		unlink(tmp);
 	free(tmp);
+	if (r == 0 && durable)
+		r = sync_parent(path, err);
 	return r;
 }
 
@@ -151,7 +187,7 @@ int write_file(const char *path, const void *buf, size_t len, mode_t mode, struc
 		return fd;
 	if ((r = fd_write_all(fd, buf, len)) < 0)
 		r = perr_set(err, r, "%s: write: %s", path, strerror(-r));
-	return finish_tmp(fd, tmp, path, r, err);
+	return finish_tmp(fd, tmp, path, r, true, err);
 }
 
 /* What fd_copy was doing when it failed. */
@@ -221,16 +257,32 @@ int copy_file(const char *src, const char *dst, mode_t mode, struct perr *err)
 			r = perr_set(err, r, "copying %s to %s: %s", src, dst, strerror(-r));
 	}
 	close(in);
-	return finish_tmp(fd, tmp, dst, r, err);
+	return finish_tmp(fd, tmp, dst, r, false, err);
+}
+
+/* A name for a new temporary beside path: "<path>.tmp-" and six random
+ * letters, not yet created (for link(2), which never follows a symlink
+ * there and fails when the name is taken). */
+static char *tmp_name(const char *path)
+{
+	static const char abc[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	unsigned char rnd[6];
+	char *tmp = tmp_template(path);
+	if (!tmp || getentropy(rnd, sizeof rnd) < 0) {
+		free(tmp);
+		return NULL;
+	}
+	char *x = tmp + strlen(tmp) - sizeof rnd;
+	for (size_t i = 0; i < sizeof rnd; i++)
+		x[i] = abc[rnd[i] % (sizeof abc - 1)];
+	return tmp;
 }
 
 int link_or_copy(const char *src, const char *dst, mode_t mode, struct perr *err)
 {
 	struct stat st;
 	char *tmp = NULL;
-	if (stat(src, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 07777) == mode &&
-	    asprintf(&tmp, "%s.tmp.%ld", dst, (long)getpid()) >= 0) {
-		unlink(tmp);
+	if (stat(src, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 07777) == mode && (tmp = tmp_name(dst))) {
 		if (link(src, tmp) == 0) {
 			if (rename(tmp, dst) == 0) {
 				free(tmp);
@@ -395,6 +447,35 @@ void sweep_stale(const char *dir, const char *tag)
 	}
 	free(prefix);
 	closedir(d);
+}
+
+/* Whether dir/name is a file left over: a regular file (not a link),
+ * unchanged for TMPDIR_STALE_SECONDS, that nobody holds an flock on. */
+static bool file_is_stale(int dirfd, const char *name)
+{
+	struct stat st, again;
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	bool stale = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+		     time(NULL) - st.st_mtime >= TMPDIR_STALE_SECONDS && flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+		     fstatat(dirfd, name, &again, AT_SYMLINK_NOFOLLOW) == 0 && again.st_dev == st.st_dev &&
+		     again.st_ino == st.st_ino;
+	if (fd >= 0)
+		close(fd);
+	return stale;
+}
+
+size_t sweep_stale_files(const char *dir, const char *marker)
+{
+	DIR *d = opendir(dir);
+	size_t n = 0;
+	if (!d)
+		return 0;
+	for (struct dirent *e; (e = readdir(d));)
+		if (e->d_name[0] != '.' && strstr(e->d_name, marker) && file_is_stale(dirfd(d), e->d_name) &&
+		    unlinkat(dirfd(d), e->d_name, 0) == 0)
+			n++;
+	closedir(d);
+	return n;
 }
 
 int dir_list_sorted(const char *dir, const char *suffix, char ***ret, size_t *ret_n, struct perr *err)

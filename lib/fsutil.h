@@ -24,9 +24,13 @@ int rm_rf(const char *path, struct perr *err);
 /* rm_rf for clean-up paths, where a failure is not reported. */
 void rm_rf_quiet(const char *path);
 
-/* Writes buf to path atomically: a temporary beside it, renamed over it. */
+/* Writes buf to path atomically and durably: a new temporary beside it
+ * ("<path>.tmp-" and six random letters, opened O_EXCL|O_NOFOLLOW),
+ * synced, renamed over it, and the directory synced, so a crash leaves
+ * the old file or the new one. */
 int write_file(const char *path, const void *buf, size_t len, mode_t mode, struct perr *err);
-/* Copies src to dst atomically, as write_file.  dst is a file of its own:
+/* Copies src to dst atomically, as write_file (not synced: for large
+ * outputs a build can make again).  dst is a file of its own:
  * where the file system can, it shares src's blocks copy-on-write (a
  * reflink), so a large copy costs no time and no space. */
 int copy_file(const char *src, const char *dst, mode_t mode, struct perr *err);
@@ -68,6 +72,11 @@ void tmpdir_end(struct tmpdir *t);
 /* Removes DIR/.TAG.tmp-* that no process holds locked and that have not
  * changed for TMPDIR_STALE_SECONDS: what killed builds left behind. */
 void sweep_stale(const char *dir, const char *tag);
+/* Removes the regular files in dir whose name holds marker (not those
+ * starting with '.') that no process holds an flock on and that have not
+ * changed for TMPDIR_STALE_SECONDS: what a killed writer left (a live
+ * writer holds an flock on its temporary).  The number removed. */
+size_t sweep_stale_files(const char *dir, const char *marker);
 /* The names in dir that end in suffix (with something before it, and not
  * starting with '.'), sorted, NULL-terminated; free them with strv_free. */
 int dir_list_sorted(const char *dir, const char *suffix, char ***ret, size_t *ret_n, struct perr *err);

@@ -22,6 +22,7 @@
 #include "plan/plan.h"
 #include "pki/pki.h"
 #include "pki/ssh.h"
+#include "strbuf.h"
 #include "strv.h"
 
 /* The nodes as build_run() takes them, and what they point into. */
@@ -150,13 +151,33 @@ static void state_waiting(void *ctx, const char *path)
 	progress_say(o->progress, "waiting for %s: another paddock is using it", path);
 }
 
-/* The state file, locked, with the cluster's CAs and keys in it. */
+static bool in_plan(void *ctx, const char *node)
+{
+	const struct plan *p = ctx;
+	for (size_t i = 0; i < plan_node_count(p); i++)
+		if (!strcmp(plan_node_at(p, i)->name, node))
+			return true;
+	return false;
+}
+
+/* The state file, locked, with the cluster's CAs and keys in it, and no
+ * keys of nodes the file no longer has. */
 static int open_state(const struct build_options *o, const struct plan *p, struct pki_state **ret,
 		      struct perr *err)
 {
 	struct pki_state_opts so = { .now = (long long)time(NULL), .create = true, .waiting = state_waiting,
 				     .ctx = (void *)o };
+	struct strv gone = STRV_INIT;
 	int r = pki_state_open(o->file, &so, ret, err);
+	if (r == 0 && pki_forget_nodes(*ret, in_plan, (void *)p, &gone)) {
+		struct strbuf sb = STRBUF_INIT;
+		for (size_t i = 0; i < gone.n; i++)
+			sb_printf(&sb, "%s%s", i ? ", " : "", gone.v[i]);
+		warn(o, "%s: removed the keys and certificates of %zu node(s) no longer in %s: %s", pki_state_path(*ret),
+		     gone.n, o->file, sb.s ? sb.s : "");
+		sb_free(&sb);
+	}
+	strv_clear(&gone);
 	if (r == 0 && (r = pki_issue_cluster(*ret, p, err)) < 0) {
 		pki_state_close(*ret);
 		*ret = NULL;
@@ -174,6 +195,16 @@ static int save_state(const struct build_options *o, struct pki_state *st, struc
 		return r;
 	if (is_new)
 		warn(o, PKI_STATE_CREATED, pki_state_path(st));
+	size_t n;
+	char *const *renewed = pki_state_renewals(st, &n);
+	if (n) {
+		struct strbuf sb = STRBUF_INIT;
+		for (size_t i = 0; i < n; i++)
+			sb_printf(&sb, "%s%s", i ? ", " : "", renewed[i]);
+		warn(o, "renewed %zu certificate(s) that ended within %d days: %s", n, PKI_RENEW_DAYS,
+		     sb.s ? sb.s : "");
+		sb_free(&sb);
+	}
 	const char *what;
 	long long end = pki_state_first_expiry(st, &what), now = pki_state_now(st);
 	if (end && end - now < 30 * 86400LL) {

@@ -214,6 +214,11 @@ int cache_fill(const struct lock *lock, const char *cache, const struct progress
 	*counts = (struct cache_fill_counts){ 0 };
 	if (r >= 0)
 		r = mkdir_p(debs, 0755, err);
+	/* what killed fetches left; a live fetch holds its temporary locked */
+	size_t swept = r >= 0 ? sweep_stale_files(debs, FETCH_TMP) : 0;
+	if (swept)
+		progress_say(p, "removed %zu download temporar%s that killed fetches left in %s", swept,
+			     swept == 1 ? "y" : "ies", debs);
 	for (size_t i = 0; r >= 0 && i < lock->n; i++)
 		if (classify(&f, &lock->v[i], cache, &ndeb) < 0)
 			r = perr_set(err, -ENOMEM, "out of memory");

@@ -9,7 +9,9 @@
  * When apt-get fails as root, its package lists are refreshed once
  * (`apt-get update`, waiting for another apt's lock) and the download is
  * tried again; what still fails is tried package by package, so each
- * failure names its package and apt's reason. */
+ * failure names its package and apt's reason.  Download temporaries that
+ * killed fetches left in CACHE/debs (*.tmp-*, unlocked and old) are
+ * removed first. */
 #ifndef PADDOCK_CACHE_FILL_H
 #define PADDOCK_CACHE_FILL_H
 

@@ -1,8 +1,10 @@
 /* fetch: downloads a URL and checks its SHA-256. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -72,12 +74,18 @@ int fetch_url(const char *url, const char *sha256, const char *dest, struct perr
 	char got[DIGEST_HEX_LEN + 1];
 	long limit = timeout_seconds(), stall = limit < FETCH_STALL_SECONDS ? limit : FETCH_STALL_SECONDS;
 
-	if (!shown || asprintf(&tmp, "%s.tmp-XXXXXX", dest) < 0) {
+	if (!shown || asprintf(&tmp, "%s" FETCH_TMP "XXXXXX", dest) < 0) {
 		free(shown);
 		return perr_set(err, -ENOMEM, "out of memory");
 	}
-	if ((fd = mkstemp(tmp)) < 0) {
+	/* the flock says "in use" to a sweep of killed fetches' temporaries
+	 * (sweep_stale_files); it ends with the descriptor, after the rename */
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0 || flock(fd, LOCK_EX) < 0) {
 		r = perr_set(err, -errno, "%s: %s", tmp, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
 		free(tmp);
 		free(shown);
 		return r;
@@ -124,12 +132,12 @@ int fetch_url(const char *url, const char *sha256, const char *dest, struct perr
 		r = perr_set(err, -EBADMSG, "%s: sha256 mismatch: expected %s, got %s", shown, sha256, got);
 		goto fail;
 	}
-	fclose(s.f);
-	s.f = NULL;
 	if (rename(tmp, dest) < 0) {
 		r = perr_set(err, -errno, "%s: %s", dest, strerror(errno));
 		goto fail;
 	}
+	fclose(s.f);
+	s.f = NULL;
 	curl_easy_cleanup(c);
 	free(tmp);
 	free(shown);

@@ -15,6 +15,10 @@
 #define FETCH_STALL_SECONDS 60L
 #define FETCH_TIMEOUT_SECONDS 3600L
 
+/* FETCH_TMP and six random letters after dest: the temporary a fetch
+ * writes beside it, flock'ed until it is renamed or removed. */
+#define FETCH_TMP ".tmp-"
+
 /* Downloads url to dest (via a temporary file beside it, renamed after the
  * hash matched sha256).  On mismatch, *err has expected and actual. */
 int fetch_url(const char *url, const char *sha256, const char *dest, struct perr *err);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "image/base.h"
+#include "image/base_prune.h"
 #include "components/digest.h"
 #include "fsutil.h"
 #include "image/base_key.h"
@@ -149,6 +150,12 @@ int base_get(const struct base_opts *o, const struct lock *lock, struct base_res
 	}
 	if ((r = nodecfg_load(infop, &b.info, err)) < 0)
 		goto out;
+	base_mark_used(bases, b.key);
+	unsigned long long freed;
+	size_t pruned = base_prune(bases, b.key, &freed);
+	if (pruned)
+		progress_say(o->progress, "removed %zu old base(s) from %s (%.0f MB)", pruned, bases,
+			     (double)freed / 1e6);
 	*out = b;
 	memset(&b, 0, sizeof(b));
 out:

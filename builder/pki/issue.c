@@ -1,6 +1,7 @@
 /* issue: the cluster's CAs, keys and certificates in the state file, made
- * when missing or no longer right (a changed SAN list, a new CA), kept
- * otherwise so rebuilds are byte-identical. */
+ * when missing or no longer right (a changed SAN list, a new CA, a leaf
+ * that ends within PKI_RENEW_DAYS), kept otherwise so rebuilds are
+ * byte-identical. */
 #include "pki/pki.h"
 
 #include <errno.h>
@@ -68,19 +69,29 @@ static int ensure(struct pki_state *st, const char *node, const char *stem, stru
 	if ((r = pki_key(st, node, s.key, PKI_KEY_EC_P256, &key, err)) < 0 ||
 	    (r = pki_cert(st, node, s.crt, &have, err)) < 0)
 		goto out;
-	if (have && pki_cert_matches(have, &spec, ca_crt, key)) {
-		pki_state_saw_expiry(st, pki_cert_not_after(have), node, stem);
-		goto out;
-	}
 	long long now = pki_state_now(st);
+	bool renew = false;
+	if (have && pki_cert_matches(have, &spec, ca_crt, key)) {
+		long long end = pki_cert_not_after(have);
+		/* a leaf about to end is renewed (a CA only on request: certs
+		 * rotate --ca); not when its CA ends first, which no new leaf helps */
+		renew = !spec.ca && end - now < PKI_RENEW_DAYS * DAY && (!ca_crt || pki_cert_not_after(ca_crt) > end);
+		if (!renew) {
+			pki_state_saw_expiry(st, end, node, stem);
+			goto out;
+		}
+	}
 	spec.not_before = now - BACKDATE;
 	spec.not_after = now + (spec.ca ? PKI_CA_DAYS : PKI_LEAF_DAYS) * DAY;
 	/* a leaf is no use once its CA has ended */
 	if (ca_crt && pki_cert_not_after(ca_crt) < spec.not_after)
 		spec.not_after = pki_cert_not_after(ca_crt);
 	if ((r = pki_cert_issue(&spec, key, ca_crt, ca_key, &made, err)) == 0 &&
-	    (r = pki_put(st, node, s.crt, made, err)) == 0)
+	    (r = pki_put(st, node, s.crt, made, err)) == 0) {
 		pki_state_saw_expiry(st, spec.not_after, node, stem);
+		if (renew)
+			pki_state_saw_renewal(st, node, stem);
+	}
 out:
 	free(made);
 	slots_free(&s);

@@ -25,6 +25,9 @@
 
 #define PKI_CA_DAYS 3650
 #define PKI_LEAF_DAYS 365
+/* A leaf certificate (not a CA) that ends within this many days is
+ * renewed, for the same key, by the next issue (pki_state_renewals). */
+#define PKI_RENEW_DAYS 30
 
 /* Certificate stems (a stem's slots and files are <stem>.pem and
  * <stem>-key.pem), and the cluster's other slots. */

@@ -13,6 +13,7 @@
 #include "pki/cert.h"
 #include "pki/state_file.h"
 #include "strbuf.h"
+#include "strv.h"
 
 #define FORMAT 1
 #define MAX_STATE (256u << 20)
@@ -33,9 +34,8 @@ struct scope {
 
 struct pki_state {
 	char *path;
-	int fd;
-	bool created;   /* the file was made by this run */
-	bool is_new;    /* nothing was in it */
+	int lock;       /* holds the flock on <path>.lock */
+	bool is_new;    /* no state file yet */
 	bool dirty;
 	long long now, born;
 	struct scope cluster;
@@ -45,6 +45,7 @@ struct pki_state {
 	struct pki_keys *keys;  /* OpenSSL contexts kept for the next key */
 	long long first_end;    /* pki_state_saw_expiry */
 	char *first_what;
+	struct strv renewed;    /* pki_state_saw_renewal */
 };
 
 static void slot_clear_cache(struct slot *s)
@@ -222,15 +223,38 @@ int pki_state_save(struct pki_state *st, struct perr *err)
 	}
 	sb_adds(&sb, st->nnodes ? "\n  }\n}\n" : "}\n}\n");
 	int r = sb.err ? perr_set(err, -ENOMEM, "out of memory")
-		       : state_file_replace(st->path, &st->fd, sb.s, sb.len, err);
+		       : state_file_replace(st->path, sb.s, sb.len, err);
 	if (sb.s)
 		OPENSSL_cleanse(sb.s, sb.cap);
 	sb_free(&sb);
 	if (r < 0)
 		return perr_wrap(err, "cannot save the cluster state");
 	st->dirty = false;
-	st->created = false;
+	st->is_new = false;
 	return 0;
+}
+
+/* The error for a state file that cannot be read as one: what to restore. */
+static int damaged(const char *path, const char *why, struct perr *err)
+{
+	char *bak = state_file_backup_path(path), *msg = strdup(why ? why : "");
+	int r;
+	if (!bak || !msg)
+		r = perr_set(err, -ENOMEM, "out of memory");
+	else if (access(bak, F_OK) == 0)
+		r = perr_set(err, -EINVAL,
+			     "%s: %s: the cluster state is damaged; restore it from %s (the state before the last "
+			     "save: cp -p %s %s) or from your own backup. paddock makes no new CAs over it",
+			     path, msg, bak, bak, path);
+	else
+		r = perr_set(err, -EINVAL,
+			     "%s: %s: the cluster state is damaged and there is no %s; restore it from your "
+			     "backup of %s. paddock makes no new CAs over it (only if this cluster never ran, "
+			     "remove the file to start a new one)",
+			     path, msg, bak, path);
+	free(msg);
+	free(bak);
+	return r;
 }
 
 int pki_state_open(const char *cluster_file, const struct pki_state_opts *o, struct pki_state **ret,
@@ -240,35 +264,41 @@ int pki_state_open(const char *cluster_file, const struct pki_state_opts *o, str
 	char *buf = NULL;
 	size_t len = 0;
 	struct json *root = NULL;
-	int r;
+	int r, fd = -1;
 	if (!st || !(st->path = state_file_path(cluster_file))) {
 		free(st);
 		return perr_set(err, -ENOMEM, "out of memory");
 	}
-	st->fd = -1;
+	st->lock = -1;
 	st->now = st->born = o->now;
 	if (!(st->keys = pki_keys_new())) {
 		pki_state_close(st);
 		return perr_set(err, -ENOMEM, "out of memory");
 	}
 	struct state_lock_opts lo = { o->create, o->waiting, o->ctx };
-	if ((r = state_file_lock(st->path, &lo, &st->fd, &st->created, err)) < 0) {
+	if ((r = state_file_lock(st->path, &lo, &st->lock, &fd, err)) < 0) {
 		if (r == -ENOENT)
 			perr_set(err, r, "%s: no cluster state yet (paddock build or paddock certs issue makes it)",
 				 st->path);
 		goto out;
 	}
-	if ((r = state_file_read(st->fd, st->path, MAX_STATE, &buf, &len, err)) < 0)
+	st->is_new = st->dirty = fd < 0;
+	if (fd < 0)
 		goto out;
-	/* empty: made by a build that stopped before it saved */
-	st->is_new = st->dirty = len == 0;
-	if (len && (r = json_parse(buf, len, &root, err)) == 0)
-		r = load(st, root, err);
-	if (r < 0)
+	if ((r = state_file_read(fd, st->path, MAX_STATE, &buf, &len, err)) < 0)
+		goto out;
+	/* a save writes the whole file or nothing: an empty or cut file was
+	 * damaged outside paddock (or by a paddock before saves were synced),
+	 * and starting over would re-key the cluster */
+	if (!len)
+		r = damaged(st->path, "empty", err);
+	else if ((r = json_parse(buf, len, &root, err)) < 0)
+		r = damaged(st->path, err->msg, err);
+	else if ((r = load(st, root, err)) < 0)
 		perr_wrap(err, "%s", st->path);
-	else if (st->is_new && !o->create)
-		r = perr_set(err, -ENOENT, "%s: no cluster state yet (paddock build or paddock certs issue makes it)", st->path);
 out:
+	if (fd >= 0)
+		close(fd);
 	if (buf)
 		OPENSSL_cleanse(buf, len);
 	free(buf);
@@ -285,16 +315,15 @@ void pki_state_close(struct pki_state *st)
 {
 	if (!st)
 		return;
-	if (st->created && st->fd >= 0)
-		unlink(st->path); /* still empty: nothing was saved */
-	if (st->fd >= 0)
-		close(st->fd);
+	if (st->lock >= 0)
+		close(st->lock);
 	scope_free(&st->cluster);
 	for (size_t i = 0; i < st->nnodes; i++)
 		scope_free(&st->nodes[i]);
 	free(st->nodes);
 	free(st->path);
 	free(st->first_what);
+	strv_clear(&st->renewed);
 	pki_keys_free(st->keys);
 	perr_clear(&st->last);
 	free(st);
@@ -315,6 +344,20 @@ void pki_state_saw_expiry(struct pki_state *st, long long when, const char *node
 	free(st->first_what);
 	st->first_what = what;
 	st->first_end = when;
+}
+
+void pki_state_saw_renewal(struct pki_state *st, const char *node, const char *name)
+{
+	if (node)
+		strv_addf(&st->renewed, "node %s's %s", node, name);
+	else
+		strv_addf(&st->renewed, "the cluster's %s", name);
+}
+
+char *const *pki_state_renewals(const struct pki_state *st, size_t *n)
+{
+	*n = st->renewed.oom ? 0 : st->renewed.n;
+	return st->renewed.v;
 }
 
 long long pki_state_first_expiry(const struct pki_state *st, const char **what)
@@ -378,6 +421,24 @@ size_t pki_drop(struct pki_state *st, bool nodes, bool (*drop)(const char *slot)
 				n++;
 			}
 	}
+	return n;
+}
+
+size_t pki_forget_nodes(struct pki_state *st, bool (*keep)(void *ctx, const char *node), void *ctx,
+			struct strv *forgotten)
+{
+	size_t n = 0;
+	for (size_t i = st->nnodes; i-- > 0;) {
+		if (keep(ctx, st->nodes[i].name))
+			continue;
+		strv_add(forgotten, st->nodes[i].name);
+		scope_free(&st->nodes[i]);
+		memmove(&st->nodes[i], &st->nodes[i + 1], (st->nnodes - i - 1) * sizeof(*st->nodes));
+		st->nnodes--;
+		st->dirty = true;
+		n++;
+	}
+	strv_sort(forgotten);
 	return n;
 }
 

@@ -7,8 +7,10 @@
  * On disk it is JSON (read with lib/json): {"paddock_state": 1,
  * "created": <epoch>, "cluster": {SLOT: TEXT...}, "nodes": {NODE: {SLOT:
  * TEXT...}...}}, keys sorted; PEM texts inside.  It is mode 0600, refused
- * when others may read it, locked (flock) from open to close, and replaced
- * whole when saved.
+ * when others may read it, locked (flock on <state>.lock) from open to
+ * close, and replaced whole and durably when saved, the state it replaces
+ * kept as <state>.bak.  An empty or unreadable state file is an error that
+ * names what to restore, never a new cluster (new CAs would re-key it).
  *
  * Slots are named after the files they become ("kube-ca.pem",
  * "kube-node-key.pem", ...); pki.h fills them from the plan.  Other
@@ -24,6 +26,7 @@
 
 #include "perr.h"
 #include "pki/keys.h"
+#include "strv.h"
 
 struct pki_state;
 
@@ -48,8 +51,7 @@ bool pki_state_is_new(const struct pki_state *st);
 long long pki_state_now(const struct pki_state *st);
 /* Writes the file when anything changed; the lock is kept. */
 int pki_state_save(struct pki_state *st, struct perr *err);
-/* Lets go of the lock and wipes the secrets from memory (NULL is fine).
- * A file this run created and never saved is removed. */
+/* Lets go of the lock and wipes the secrets from memory (NULL is fine). */
 void pki_state_close(struct pki_state *st);
 
 /* --- slots: node NULL is the cluster's own ------------------------------- */
@@ -60,6 +62,12 @@ int pki_put(struct pki_state *st, const char *node, const char *slot, const char
 /* Removes the slots for which drop(slot) says so: of every node (nodes),
  * else the cluster's own; the number removed. */
 size_t pki_drop(struct pki_state *st, bool nodes, bool (*drop)(const char *slot));
+
+/* Forgets every node for which keep(ctx, node) is false, with all its
+ * keys and certificates (a node removed from the cluster file); their
+ * names are added to forgotten (sorted).  The number forgotten. */
+size_t pki_forget_nodes(struct pki_state *st, bool (*keep)(void *ctx, const char *node), void *ctx,
+			struct strv *forgotten);
 
 /* The private key in a slot, generated (of type) and stored when the slot
  * is empty; borrowed, valid until the slot changes. */
@@ -93,6 +101,11 @@ const struct perr *pki_state_error(const struct pki_state *st);
 
 /* Notes that node's (NULL: the cluster's) certificate name ends at when. */
 void pki_state_saw_expiry(struct pki_state *st, long long when, const char *node, const char *name);
+/* Notes that node's (NULL: the cluster's) certificate name was renewed
+ * because it was about to end. */
+void pki_state_saw_renewal(struct pki_state *st, const char *node, const char *name);
+/* What was renewed, "node NODE's NAME" or "the cluster's NAME", in order. */
+char *const *pki_state_renewals(const struct pki_state *st, size_t *n);
 /* The first end seen (0: none), and "node NODE's NAME" or "the cluster's NAME". */
 long long pki_state_first_expiry(const struct pki_state *st, const char **what);
 

@@ -59,57 +59,48 @@ static int check_mode(int fd, const char *path, struct perr *err)
 	return 0;
 }
 
-/* Opens path, creating it when asked; -ENOENT when it is not there. */
-static int open_state(const char *path, bool create, bool *created, struct perr *err)
+/* "<path><suffix>"; NULL when out of memory. */
+static char *beside(const char *path, const char *suffix)
 {
-	*created = false;
-	for (;;) {
-		int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-		if (fd >= 0 || errno != ENOENT)
-			return fd >= 0 ? fd : perr_set(err, -errno, "%s: %s", path, strerror(errno));
-		if (!create)
-			return perr_set(err, -ENOENT, "%s: no such file", path);
-		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-		if (fd < 0 && errno == EEXIST)
-			continue; /* another build made it first */
-		if (fd < 0)
-			return perr_set(err, -errno, "%s: cannot create: %s", path, strerror(errno));
-		if (fchmod(fd, 0600) < 0) {
-			int e = errno;
-			close(fd);
-			return perr_set(err, -e, "%s: chmod: %s", path, strerror(e));
-		}
-		*created = true;
-		return fd;
-	}
+	char *p = NULL;
+	return asprintf(&p, "%s%s", path, suffix) < 0 ? NULL : p;
 }
 
-int state_file_lock(const char *path, const struct state_lock_opts *o, int *ret_fd, bool *ret_created,
+char *state_file_backup_path(const char *path)
+{
+	return beside(path, STATE_FILE_BACKUP);
+}
+
+int state_file_lock(const char *path, const struct state_lock_opts *o, int *ret_lock, int *ret_fd,
 		    struct perr *err)
 {
 	bool said = false;
-	for (;;) {
-		bool created;
-		int fd = open_state(path, o->create, &created, err), r;
-		if (fd < 0)
-			return fd;
-		if ((r = flock_wait(fd, path, o, &said, err)) < 0) {
+	char *lock = beside(path, STATE_FILE_LOCK);
+	int r = 0, lfd = -1, fd = -1;
+	if (!lock)
+		return perr_set(err, -ENOMEM, "out of memory");
+	/* O_RDWR: where flock is emulated with fcntl locks (NFS) a write lock
+	 * needs a descriptor open for writing */
+	if ((lfd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
+		r = perr_set(err, -errno, "%s: %s", lock, strerror(errno));
+	else if ((r = flock_wait(lfd, path, o, &said, err)) < 0)
+		;
+	else if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0 && (errno != ENOENT || !o->create))
+		r = errno == ENOENT ? perr_set(err, -ENOENT, "%s: no such file", path)
+				    : perr_set(err, -errno, "%s: %s", path, strerror(errno));
+	else if (fd >= 0)
+		r = check_mode(fd, path, err);
+	free(lock);
+	if (r < 0) {
+		if (fd >= 0)
 			close(fd);
-			return r;
-		}
-		/* the file locked must still be the one the path names */
-		struct stat a, b;
-		if (fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
-			if ((r = check_mode(fd, path, err)) < 0) {
-				close(fd);
-				return r;
-			}
-			*ret_fd = fd;
-			*ret_created = created;
-			return 0;
-		}
-		close(fd);
+		if (lfd >= 0)
+			close(lfd);
+		return r;
 	}
+	*ret_lock = lfd;
+	*ret_fd = fd;
+	return 0;
 }
 
 int state_file_read(int fd, const char *path, size_t max, char **ret, size_t *ret_len, struct perr *err)
@@ -140,49 +131,35 @@ int state_file_read(int fd, const char *path, size_t max, char **ret, size_t *re
 	return 0;
 }
 
-/* fsync of path (a file, or the directory holding it). */
-static int sync_path(const char *path, int flags, struct perr *err)
+/* Links the file path names to "<path>.bak" (atomically, by a new link
+ * renamed over the old backup): the state before this save. */
+static int keep_backup(const char *path, struct perr *err)
 {
-	int fd = open(path, flags | O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) < 0) {
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		return perr_set(err, -e, "%s: sync: %s", path, strerror(e));
+	char *bak = state_file_backup_path(path), *tmp = bak ? beside(bak, ".tmp-XXXXXX") : NULL;
+	int r = 0, fd;
+	if (!tmp) {
+		free(bak);
+		return perr_set(err, -ENOMEM, "out of memory");
 	}
-	close(fd);
-	return 0;
+	/* a fresh random name, then freed for link(2), which never follows
+	 * a symlink and fails when the name was taken again meanwhile */
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0 || unlink(tmp) < 0)
+		r = perr_set(err, -errno, "%s: %s", tmp, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	if (r == 0 && link(path, tmp) < 0)
+		r = errno == ENOENT ? 1 : perr_set(err, -errno, "%s: cannot link to %s: %s", path, tmp, strerror(errno));
+	if (r == 0 && rename(tmp, bak) < 0) {
+		r = perr_set(err, -errno, "%s: %s", bak, strerror(errno));
+		unlink(tmp);
+	}
+	free(tmp);
+	free(bak);
+	return r < 0 ? r : 0;
 }
 
-int state_file_replace(const char *path, int *fd, const void *buf, size_t len, struct perr *err)
+int state_file_replace(const char *path, const void *buf, size_t len, struct perr *err)
 {
-	char *dir = strdup(path);
-	int r;
-	if (!dir)
-		return perr_set(err, -ENOMEM, "out of memory");
-	char *slash = strrchr(dir, '/');
-	if (slash == dir)
-		dir[1] = '\0';
-	else if (slash)
-		*slash = '\0';
-	r = write_file(path, buf, len, 0600, err);
-	if (r >= 0)
-		r = sync_path(path, 0, err);
-	if (r >= 0)
-		r = sync_path(slash ? dir : ".", O_DIRECTORY, err);
-	free(dir);
-	if (r < 0)
-		return r;
-	int nfd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-	if (nfd < 0)
-		return perr_set(err, -errno, "%s: %s", path, strerror(errno));
-	while (flock(nfd, LOCK_EX) < 0)
-		if (errno != EINTR) {
-			int e = errno;
-			close(nfd);
-			return perr_set(err, -e, "%s: cannot lock: %s", path, strerror(e));
-		}
-	close(*fd);
-	*fd = nfd;
-	return 0;
+	int r = keep_backup(path, err);
+	return r < 0 ? r : write_file(path, buf, len, 0600, err);
 }

@@ -36,16 +36,21 @@ done
 [ "$sum_before" = "$(cd "$base" && sha256sum base.img vmlinuz)" ] || fail "editing OUT changed the cache"
 grep -q "base.sha256=$(sha256sum <"$base/base.img" | cut -d' ' -f1)" "$base/info" || fail "cache entry no longer matches its info"
 
-# refused, with a message saying how to go on, and nothing touched
+# refused, with a message saying how to go on, and nothing touched.  The
+# listing holds what the build could touch ($T/w and the base cache, each
+# with its own entry) and never a parent: expect_fail writes the test's own
+# $T/stdout and $T/stderr into $T, whose mtime is no business of paddock's.
+snapshot() {
+	find "$T/w" "$T/c/base" -printf '%p %y %m %s %i %T@\n' 2>/dev/null | LC_ALL=C sort
+}
 refuse() { # DESC PATTERN ARGS...
 	local desc=$1 pat=$2
 	shift 2
 
-	ls -laR --time-style=+%s "$T/w" "$T/c/base" >"$T/before.ls" 2>/dev/null
+	snapshot >"$T/before.ls"
 	expect_fail "$pat" "$PADDOCK" build -q "$@"
 	grep -q 'choose an empty or new directory' "$T/stderr" || fail "$desc: no way forward in the message"
-	diff "$T/before.ls" <(ls -laR --time-style=+%s "$T/w" "$T/c/base" 2>/dev/null) ||
-		fail "$desc: something changed"
+	diff "$T/before.ls" <(snapshot) || fail "$desc: something changed"
 	echo "ok: $desc"
 }
 mkdir -p "$T/w/victim/important"

@@ -61,7 +61,7 @@ diff <(tree_sum "$T/out") <(tree_sum "$T/again/out") >/dev/null || fail "refused
 chmod 600 "$STATE"
 
 # a build waits while another holds the lock
-flock "$STATE" sleep 2 &
+flock "$STATE.lock" sleep 2 &  # the lock is on STATE.lock, which a save never replaces
 sleep 0.3
 build out3 >/dev/null 2>"$T/build3.err" || fail "build after the lock"
 grep -q "waiting for $STATE: another paddock is using it" "$T/build3.err" || fail "no word on the lock"

@@ -278,15 +278,98 @@ static void expiry_is_noticed(void **state)
 	(void)state;
 	issue_all_saved("c.yml", cluster_yml, NOW, false, false);
 	struct plan *p = plan_of(cluster_yml);
-	struct pki_state *st = open_state("c.yml", NOW + 350 * 86400LL);
+	struct pki_state *st = open_state("c.yml", NOW + 300 * 86400LL);
 	struct perr err = PERR_INIT;
 	assert_int_equal(pki_issue_all(st, p, &err), 0);
 	const char *what;
 	long long end = pki_state_first_expiry(st, &what);
 	assert_true(end > NOW + 364 * 86400LL && end <= NOW + 365 * 86400LL);
 	assert_non_null(strstr(what, "kube-"));
+	size_t n;
+	pki_state_renewals(st, &n);
+	assert_int_equal(n, 0); /* 65 days left: nothing renewed */
 	pki_state_close(st);
 	plan_free(p);
+}
+
+static bool listed(char *const *v, size_t n, const char *s)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(v[i], s))
+			return true;
+	return false;
+}
+
+/* Leaves that end within 30 days are renewed (same key, new certificate,
+ * said in pki_state_renewals); CAs are not. */
+static void expiring_leaves_are_renewed(void **state)
+{
+	(void)state;
+	issue_all_saved("r.yml", cluster_yml, NOW, false, false);
+	char *ca = slot("r.yml", NULL, "kube-ca.pem"), *node = slot("r.yml", "n1", "kube-node.pem"),
+	     *key = slot("r.yml", "n1", "kube-node-key.pem"), *admin = slot("r.yml", NULL, "kube-admin.pem");
+	long long later = NOW + 350 * 86400LL;
+	struct plan *p = plan_of(cluster_yml);
+	struct pki_state *st = open_state("r.yml", later);
+	struct perr err = PERR_INIT;
+	assert_int_equal(pki_issue_all(st, p, &err), 0);
+	size_t n;
+	char *const *renewed = pki_state_renewals(st, &n);
+	assert_true(n > 4);
+	assert_true(listed(renewed, n, "node n1's kube-node"));
+	assert_true(listed(renewed, n, "node n4's kube-node"));
+	assert_true(listed(renewed, n, "the cluster's kube-admin"));
+	assert_false(listed(renewed, n, "the cluster's kube-ca"));
+	const char *what;
+	assert_int_equal(pki_state_first_expiry(st, &what), later + 365 * 86400LL);
+	assert_int_equal(pki_state_save(st, &err), 0);
+	pki_state_close(st);
+	plan_free(p);
+	char *ca2 = slot("r.yml", NULL, "kube-ca.pem"), *node2 = slot("r.yml", "n1", "kube-node.pem"),
+	     *key2 = slot("r.yml", "n1", "kube-node-key.pem"), *admin2 = slot("r.yml", NULL, "kube-admin.pem");
+	assert_string_equal(ca, ca2);
+	assert_string_equal(key, key2);
+	assert_string_not_equal(node, node2);
+	assert_string_not_equal(admin, admin2);
+	X509 *x = cert_of(node2);
+	assert_int_equal(pki_cert_not_after(x), later + 365 * 86400LL);
+	X509_free(x);
+	char *strs[] = { ca, node, key, admin, ca2, node2, key2, admin2 };
+	for (size_t i = 0; i < sizeof strs / sizeof *strs; i++)
+		free(strs[i]);
+}
+
+static bool not_n4(void *ctx, const char *node)
+{
+	(void)ctx;
+	return strcmp(node, "n4") != 0;
+}
+
+static void removed_nodes_are_forgotten(void **state)
+{
+	(void)state;
+	issue_all_saved("f.yml", cluster_yml, NOW, false, false);
+	struct pki_state *st = open_state("f.yml", NOW);
+	struct strv gone = STRV_INIT;
+	struct perr err = PERR_INIT;
+	assert_non_null(pki_get(st, "n4", "kube-node-key.pem"));
+	assert_int_equal(pki_forget_nodes(st, not_n4, NULL, &gone), 1);
+	assert_int_equal(gone.n, 1);
+	assert_string_equal(gone.v[0], "n4");
+	assert_int_equal(pki_state_save(st, &err), 0);
+	pki_state_close(st);
+	strv_clear(&gone);
+	char *k4 = slot("f.yml", "n4", "kube-node-key.pem"), *h4 = slot("f.yml", "n4", PKI_SLOT_SSH_HOST_KEY),
+	     *k1 = slot("f.yml", "n1", "kube-node-key.pem"), *ca = slot("f.yml", NULL, "kube-ca.pem");
+	assert_null(k4);
+	assert_null(h4);
+	assert_non_null(k1);
+	assert_non_null(ca);
+	char *all = state_bytes("f.paddock-state");
+	assert_null(strstr(all, "\"n4\""));
+	free(all);
+	free(k1);
+	free(ca);
 }
 
 static void node_layer_keeps_owners(void **state)
@@ -376,6 +459,8 @@ int main(void)
 		cmocka_unit_test(every_node_its_own_files),
 		cmocka_unit_test(kept_changed_and_rotated),
 		cmocka_unit_test(expiry_is_noticed),
+		cmocka_unit_test(expiring_leaves_are_renewed),
+		cmocka_unit_test(removed_nodes_are_forgotten),
 		cmocka_unit_test(node_layer_keeps_owners),
 		cmocka_unit_test(operator_files_are_private),
 	};

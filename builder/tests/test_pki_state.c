@@ -203,6 +203,130 @@ static void second_user_waits_for_the_lock(void **state)
 	free(f);
 }
 
+static char *slurp(const char *path, size_t *len)
+{
+	char *buf = NULL;
+	struct perr err = PERR_INIT;
+	if (read_file(path, 1 << 20, &buf, len, &err) < 0)
+		fail_msg("%s", err.msg);
+	return buf;
+}
+
+static void truncate_to(const char *path, off_t len)
+{
+	assert_int_equal(truncate(path, len), 0);
+}
+
+/* An empty or cut state file is never taken for a new cluster: the error
+ * names the backup a save keeps (<state>.bak), or says there is none. */
+static void damaged_state_names_the_backup(void **state)
+{
+	(void)state;
+	char *f = cluster_file("g.yml"), *path = path_join(dir, "g.paddock-state"),
+	     *bak = path_join(dir, "g.paddock-state.bak");
+	struct perr err = PERR_INIT;
+	struct pki_state *st = open_ok(f, true);
+	assert_int_equal(pki_put(st, NULL, "x", "first", &err), 0);
+	assert_int_equal(pki_state_save(st, &err), 0);
+	assert_int_equal(access(bak, F_OK), -1); /* nothing before the first save */
+	size_t flen, len;
+	char *first = slurp(path, &flen);
+	assert_int_equal(pki_put(st, NULL, "x", "second", &err), 0);
+	assert_int_equal(pki_state_save(st, &err), 0);
+	pki_state_close(st);
+	/* the backup is the state before the last save */
+	char *kept = slurp(bak, &len);
+	assert_int_equal(len, flen);
+	assert_memory_equal(kept, first, len);
+	struct stat sb;
+	assert_int_equal(stat(bak, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0600);
+
+	struct pki_state_opts o = { .now = NOW, .create = true };
+	for (int cut = 0; cut < 2; cut++) {
+		char *whole = slurp(path, &len);
+		truncate_to(path, cut ? (off_t)len / 2 : 0);
+		assert_int_equal(pki_state_open(f, &o, &st, &err), -EINVAL);
+		assert_non_null(strstr(err.msg, "g.paddock-state: "));
+		assert_non_null(strstr(err.msg, "damaged"));
+		assert_non_null(strstr(err.msg, "restore it from"));
+		assert_non_null(strstr(err.msg, bak));
+		assert_non_null(strstr(err.msg, "no new CAs"));
+		perr_clear(&err);
+		/* nothing was written over it */
+		assert_int_equal(stat(path, &sb), 0);
+		assert_int_equal(sb.st_size, cut ? (off_t)len / 2 : 0);
+		assert_int_equal(write_file(path, whole, len, 0600, &err), 0);
+		free(whole);
+	}
+	/* without a backup it says so */
+	assert_int_equal(unlink(bak), 0);
+	truncate_to(path, 0);
+	assert_int_equal(pki_state_open(f, &o, &st, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "there is no"));
+	assert_non_null(strstr(err.msg, "restore it from your backup"));
+	perr_clear(&err);
+	free(first);
+	free(kept);
+	free(bak);
+	free(path);
+	free(f);
+}
+
+static void took_the_lock(void *ctx, const char *path)
+{
+	(void)ctx;
+	(void)path;
+	_exit(7); /* "waiting": the lock was held */
+}
+
+/* Whether another process finds the lock free now (it exits 0 when it gets
+ * it, 7 when it would have to wait). */
+static bool lock_is_free(const char *f)
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		for (int fd = 3; fd < 1024; fd++)
+			close(fd);
+		struct pki_state_opts o = { .now = NOW, .create = true, .waiting = took_the_lock };
+		struct pki_state *mine = NULL;
+		struct perr e = PERR_INIT;
+		_exit(pki_state_open(f, &o, &mine, &e) < 0 ? 1 : 0);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_true(WEXITSTATUS(status) == 0 || WEXITSTATUS(status) == 7);
+	return WEXITSTATUS(status) == 0;
+}
+
+/* A save renames a new file over the state file; the lock must not be on
+ * the file the rename replaces, or the moment after the rename is free. */
+static void lock_is_held_across_a_save(void **state)
+{
+	(void)state;
+	char *f = cluster_file("h.yml"), *path = path_join(dir, "h.paddock-state"), *tmp = NULL;
+	struct perr err = PERR_INIT;
+	struct pki_state *st = open_ok(f, true);
+	assert_int_equal(pki_put(st, NULL, "x", "first", &err), 0);
+	assert_int_equal(pki_state_save(st, &err), 0);
+	assert_false(lock_is_free(f));
+	/* the middle of the next save: a new file renamed over the state file */
+	size_t len;
+	char *text = slurp(path, &len);
+	assert_true(asprintf(&tmp, "%s.new", path) > 0);
+	assert_int_equal(write_file(tmp, text, len, 0600, &err), 0);
+	assert_int_equal(rename(tmp, path), 0);
+	assert_false(lock_is_free(f));
+	pki_state_close(st);
+	assert_true(lock_is_free(f));
+	free(text);
+	free(tmp);
+	free(path);
+	free(f);
+}
+
 /* --- certificates -------------------------------------------------------- */
 
 static X509 *issue(const struct pki_cert_spec *s, EVP_PKEY *key, X509 *ca, EVP_PKEY *ca_key)
@@ -317,6 +441,8 @@ int main(void)
 		cmocka_unit_test(refused_when_others_may_read),
 		cmocka_unit_test(missing_or_broken_says_so),
 		cmocka_unit_test(second_user_waits_for_the_lock),
+		cmocka_unit_test(damaged_state_names_the_backup),
+		cmocka_unit_test(lock_is_held_across_a_save),
 		cmocka_unit_test(certificates_carry_sans_and_verify),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
