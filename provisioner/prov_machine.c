@@ -213,7 +213,10 @@ static int start_etcd(struct prov *p, bool *refused, struct perr *err)
 
 	*refused = false;
 	p->join_failed = false;
-	set_stage(p, "loading etcd image", "%s", p->ec.sc.image);
+	/* retrying a refused restore, the status keeps saying why etcd is
+	 * stopped until the answer changes */
+	if (!p->refused)
+		set_stage(p, "loading etcd image", "%s", p->ec.sc.image);
 	if ((r = p->ops->image_ensure(p->ctx, p->ec.sc.image, err)) < 0)
 		return perr_wrap(err, "etcd image");
 	if ((r = p->ops->data_prepare(p->ctx, &p->ec, &has_data, err)) < 0)

@@ -80,6 +80,7 @@ static struct world {
 	const char *restore_msg;
 	bool restore_done_now;
 	unsigned restore_calls;
+	unsigned restore_calls_failed; /* made while the status said etcd failed */
 	const char *run_msg;    /* container_run fails with it */
 	unsigned run_calls, stop_calls;
 	bool running;           /* the container */
@@ -144,6 +145,7 @@ static int f_restore(void *ctx, const struct etcd_conf *ec, const char *snapshot
 	(void)ec;
 	(void)snapshot;
 	w.restore_calls++;
+	w.restore_calls_failed += !strcmp(w.stage, "etcd failed");
 	*ret_done = false;
 	if (w.restore_r < 0)
 		return perr_set(err, w.restore_r, "%s", w.restore_msg);
@@ -585,6 +587,9 @@ static void restore_refused(void **state)
 	assert_true(w.restore_calls > 1);
 	assert_int_equal(p.phase, PROV_RESTORE_REFUSED);
 	assert_int_equal(count("paddock: etcd FAILED: restore: snapshot bad does not check out"), 1);
+	/* each try after the first runs while the status says why etcd is
+	 * stopped: a reader never sees another stage meanwhile */
+	assert_int_equal(w.restore_calls_failed, w.restore_calls - 1);
 	assert_string_equal(w.stage, "etcd failed");
 	assert_string_equal(w.detail, why);
 	assert_int_equal(w.snap_starts, 0);
