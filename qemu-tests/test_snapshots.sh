@@ -5,6 +5,13 @@
 #   - snapshots appear on schedule in /opt/rke/etcd-snapshots, each checked
 #     (etcdctl snapshot status), the oldest pruned so that 2 remain;
 #   - `paddockctl status` names the last one, verified;
+#   - the state disk has 4096-byte sectors (virtio-blk logical_block_size)
+#     and keeps etcd's data across every reboot below;
+#   - power cut during the first boot's format (QEMU killed on the line
+#     that says the partition is written, writes throttled so mkfs.ext4
+#     is still running): the disk holds paddock's partition and no file
+#     system; the next boot finishes the format and mounts it instead of
+#     calling the disk foreign;
 #   - the state disk filled up (fallocate from a console shell,
 #     paddock.shell): the next snapshot fails with one line saying so, on
 #     the console and in `paddockctl status`; the kept ones stay, no
@@ -47,7 +54,8 @@ boot() {
 	EPORT=$(free_port)
 	qemu_start vm -m 1536 -kernel "$T/out/$NODE/vmlinuz" -initrd "$T/initrd.img" \
 		-append "$(cat "$T/out/$NODE/cmdline") paddock.shell" \
-		-drive file="$T/disk.img",format=raw,if=virtio \
+		-drive file="$T/disk.img",format=raw,if=none,id=sd${DRIVE_OPTS:-} \
+		-device virtio-blk-pci,drive=sd,logical_block_size=4096,physical_block_size=4096 \
 		-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$PORT-:22,hostfwd=tcp:127.0.0.1:$EPORT-:2379" \
 		-device virtio-net-pci,netdev=n0,mac=52:54:00:00:01:01 || fail "qemu did not start"
 	qemu_wait vm '^paddock: init ok [0-9.]+' 240 || fail "no init marker"
@@ -66,6 +74,8 @@ ectl() {
 		--command-timeout=20s "$@"
 }
 log() { tr -d '\r' <"$(qemu_log vm)"; }
+# part_start: the first 4 KiB sector of paddock's partition on the disk
+part_start() { fdisk -b 4096 -l -o Start,Name "$T/disk.img" | awk '$2 == "PADDOCK_STATE" { print $1 }'; }
 count() { log | grep -c "$1"; }
 # at_least PATTERN N SECS: waits until N console lines match PATTERN
 at_least() {
@@ -79,7 +89,26 @@ at_least() {
 config
 grep -q '^etcd.snapshot.interval_secs=20$' <(zstd -dc "$T/out/$NODE/node.img" | cpio -i --quiet --to-stdout etc/paddock/node.conf) ||
 	fail "node.conf lacks etcd.snapshot.interval_secs=20"
+# the power cut: writes at 2 MB/s (mkfs.ext4 writes tens of MiB), QEMU
+# killed on the line between sfdisk and mkfs.ext4
+DRIVE_OPTS=,throttling.bps-write=2097152 boot etcd-fails
+qemu_wait vm "^paddock: state disk /dev/vda: partition /dev/vda1 written; making its file system" 120 ||
+	fail "no line between the partition and the file system"
+kill -KILL "${QEMU_PID[vm]}"
+qemu_stop vm
+start=$(part_start)
+[ -n "$start" ] || { fdisk -b 4096 -l "$T/disk.img"; fail "the cut disk holds no PADDOCK_STATE partition (4 KiB sectors)"; }
+fstype=$(blkid -p -O $((start * 4096)) -s TYPE -o value "$T/disk.img" 2>/dev/null)
+[ -z "$fstype" ] || fail "the cut came too late: the partition holds a whole $fstype file system already"
+echo "power cut during the format: PADDOCK_STATE at sector $start (4 KiB), no file system yet"
 boot
+log | grep -E '^paddock: state disk' | sed 's/^/guest: /'
+log | grep -q "^paddock: state disk /dev/vda: paddock's partition /dev/vda1 has no file system (a format cut short): finishing the format" ||
+	fail "the format cut short was not finished"
+log | grep -q '^paddock: state disk /dev/vda1 on /var/lib/paddock (its format, cut short before, finished on this boot)' ||
+	fail "the finished state disk is not mounted"
+qemu_console vm 'echo "sector-size: $(cat /sys/block/vda/queue/logical_block_size)"'
+qemu_wait vm '^sector-size: 4096$' 30 || fail "the guest's state disk has no 4096-byte sectors"
 qemu_wait vm '^paddock: etcd healthy' 240 || { log | grep -E 'etcd' | tail; fail "etcd not healthy"; }
 ectl put paddock-test/before kept >/dev/null || fail "etcdctl put before any snapshot"
 qemu_wait vm '^paddock: etcd snapshot etcd-snapshot_[^ ]*: [0-9]+ bytes.*checked' 240 ||
@@ -144,7 +173,7 @@ pick=$(log | head -n "$nlines" | sed -n 's/^paddock: etcd snapshot \(etcd-snapsh
 [ -n "$pick" ] || { log | grep -E "snapshot" | tail -n 12; fail "no kept snapshot finished before the second key"; }
 # a copy of $pick for the corrupted-snapshot step below, taken now: the
 # restored node's own snapshots may prune it
-part="$T/disk.img?offset=$(( $(sfdisk --dump "$T/disk.img" | sed -n 's/.*start= *\([0-9]*\),.*/\1/p' | head -n 1) * 512 ))"
+part="$T/disk.img?offset=$(( $(part_start) * 4096 ))"
 debugfs -R "dump etcd-snapshots/$pick $T/snap.db" "$part" 2>/dev/null && [ -s "$T/snap.db" ] ||
 	fail "cannot copy $pick off the state disk"
 config "$pick"
@@ -163,7 +192,7 @@ qemu_powerdown_clean vm
 
 # a corrupted snapshot given to restore: a copy of $pick whose bolt meta
 # pages are zeroed, put on the powered-off state disk with debugfs (the
-# partition's offset from sfdisk); etcd is not started from it and its
+# partition's offset from fdisk); etcd is not started from it and its
 # data is left as it was
 bad=etcd-snapshot_paddock-single_corrupted
 dd if=/dev/zero of="$T/snap.db" bs=4096 count=2 conv=notrunc status=none
@@ -177,6 +206,11 @@ qemu_wait vm '^paddock: service sshd running [0-9.]+' 240 || fail "sshd not runn
 ssh_up
 st=$(nssh "$NODE" paddockctl status) || fail "paddockctl status"
 echo "$st" | grep -q "snapshot $bad does not check out" || { echo "$st"; fail "paddockctl status does not say why etcd stopped"; }
+# and how to get out: the snapshots that check out (not $bad), the two ways
+good=$(echo "$st" | sed -n 's/.*Snapshots in \/opt\/rke\/etcd-snapshots that check out: \([^.]*\)\. To go on, either set restore\.snapshot_name in cluster\.yml to one of them, or remove restore: from cluster\.yml.*/\1/p')
+echo "status names the snapshots that check out: $good"
+echo "$good" | grep -qE '^etcd-snapshot_paddock-single_[0-9]{8}T[0-9]{6}Z(, etcd-snapshot_paddock-single_[0-9]{8}T[0-9]{6}Z)*$' ||
+	{ echo "$st"; fail "paddockctl status does not name the good snapshots and the two ways forward"; }
 log | grep -q "etcd restored from $bad" && fail "restored from the corrupted snapshot"
 log | grep -E "^paddock: etcd FAILED: .*$bad" | head -n 1 | sed 's/^/guest: /'
 qemu_stop vm
