@@ -672,6 +672,33 @@ static void modes_in_out(void **state)
 	expect_fail(&rep, "out-modes", "OUT", "OUT/etcd/ is 0755");
 	expect_fail(&rep, "out-modes", "OUT", "OUT/etcd/client-key.pem is 0644");
 	audit_report_free(&rep);
+	/* every copy of a node layer: the ISO, the TFTP and iPXE trees' */
+	struct perr e = PERR_INIT;
+	fx_new(&f, three);
+	const char *layer = fmt("%s/n1/node.img", f.out);
+	assert_int_equal(mkdir(fmt("%s/tftp", f.out), 0700), 0);
+	assert_int_equal(mkdir(fmt("%s/tftp/nodes", f.out), 0700), 0);
+	assert_int_equal(mkdir(fmt("%s/ipxe", f.out), 0700), 0);
+	assert_int_equal(mkdir(fmt("%s/ipxe/nodes", f.out), 0700), 0);
+	assert_int_equal(copy_file(layer, fmt("%s/tftp/nodes/n1.img", f.out), 0644, &e), 0);
+	assert_int_equal(copy_file(fmt("%s/n2/node.img", f.out), fmt("%s/ipxe/nodes/n2.img", f.out), 0604, &e), 0);
+	assert_int_equal(copy_file(fmt("%s/n3/node.img", f.out), fmt("%s/n3/n3.iso", f.out), 0640, &e), 0);
+	assert_int_equal(copy_file(fmt("%s/n3/node.img", f.out), fmt("%s/tftp/nodes/n3.img", f.out), 0600, &e), 0);
+	fx_run(&f, &rep);
+	expect_fail(&rep, "out-modes", "n1", "OUT/tftp/nodes/n1.img is 0644 and holds the node's secrets");
+	expect_fail(&rep, "out-modes", "n2", "OUT/ipxe/nodes/n2.img is 0604 and holds the node's secrets");
+	expect_fail(&rep, "out-modes", "n3", "OUT/n3/n3.iso is 0640 and holds the node's secrets");
+	assert_null(strstr(result(&rep, "out-modes", "n3")->why, "tftp"));
+	audit_report_free(&rep);
+	/* the same files 0600: passes, each counted */
+	fx_new(&f, three);
+	assert_int_equal(mkdir(fmt("%s/tftp", f.out), 0700), 0);
+	assert_int_equal(mkdir(fmt("%s/tftp/nodes", f.out), 0700), 0);
+	assert_int_equal(copy_file(fmt("%s/n1/node.img", f.out), fmt("%s/tftp/nodes/n1.img", f.out), 0600, &e), 0);
+	fx_run(&f, &rep);
+	expect_pass(&rep, "out-modes", "n1");
+	assert_non_null(strstr(result(&rep, "out-modes", "n1")->why, "2 file(s) with its layer"));
+	audit_report_free(&rep);
 }
 
 static void kubernetes_failures(void **state)
