@@ -548,48 +548,26 @@ int docker_container_wait(struct docker *d, const char *id, int *ret_exit_code, 
 	return r;
 }
 
-/* Without a TTY the log stream is framed: 1 byte stream, 3 zero, 4 bytes
- * big-endian length, payload.  A stream without that shape is raw text. */
-static int demux(const unsigned char *in, size_t len, struct strbuf *out)
+static int logs_to_sb(void *arg, const char *data, size_t len)
 {
-	size_t off = 0;
-
-	while (off < len) {
-		size_t n;
-		if (len - off < 8 || in[off] > 2 || in[off + 1] || in[off + 2] || in[off + 3])
-			return -1;
-		n = (size_t)in[off + 4] << 24 | (size_t)in[off + 5] << 16 | (size_t)in[off + 6] << 8 | in[off + 7];
-		if (n > len - off - 8)
-			return -1;
-		sb_add(out, in + off + 8, n);
-		off += 8 + n;
-	}
-	return 0;
+	struct strbuf *sb = arg;
+	sb_add(sb, data, len);
+	return sb->err;
 }
 
 int docker_container_logs(struct docker *d, const char *id, unsigned tail, char **ret_logs,
 			  size_t *ret_len, struct perr *err)
 {
-	struct strbuf resp = STRBUF_INIT, out = STRBUF_INIT;
-	char suffix[80];
+	struct strbuf out = STRBUF_INIT;
 	int r;
 
-	if (tail)
-		snprintf(suffix, sizeof(suffix), "/logs?stdout=1&stderr=1&tail=%u", tail);
-	else
-		snprintf(suffix, sizeof(suffix), "/logs?stdout=1&stderr=1");
-	if ((r = simple_at(d, "GET", cpath(d, id, suffix), NULL, d->timeout, 0, &resp, err)) < 0)
-		return r;
+	out.max = MAX_RESPONSE;
 	sb_add(&out, "", 0);
-	if (resp.len && demux((const unsigned char *)resp.s, resp.len, &out) < 0) {
+	if ((r = docker_container_logs_stream(d, id, tail, logs_to_sb, &out, err)) < 0 || out.err) {
+		if (out.err)
+			r = perr_set(err, out.err, "docker: logs %s: too long or out of memory", id);
 		sb_free(&out);
-		sb_add(&out, resp.s, resp.len);
-	}
-	sb_free(&resp);
-	if (out.err) {
-		r = out.err;
-		sb_free(&out);
-		return perr_set(err, r, "docker: logs %s: out of memory", id);
+		return r;
 	}
 	*ret_len = out.len;
 	*ret_logs = sb_steal(&out);
