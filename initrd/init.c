@@ -33,6 +33,7 @@
 #include "powerbutton.h"
 #include "run.h"
 #include "shutdown.h"
+#include "strv.h"
 #include "sysctl.h"
 
 #define FATAL_REBOOT_DELAY 30
@@ -106,7 +107,8 @@ int main(int argc, char **argv)
 			   .term_secs = SHUTDOWN_TERM_SECS, .kill_secs = SHUTDOWN_KILL_SECS,
 			   .retry_secs = SHUTDOWN_RETRY_SECS };
 	struct perr err = PERR_INIT;
-	size_t applied, skipped;
+	struct strv missing = STRV_INIT;
+	size_t applied;
 	char *name;
 
 	(void)argc;
@@ -152,11 +154,15 @@ int main(int argc, char **argv)
 	in.debug_shell = nodecfg_get(&in.cfg, "boot.debug_shell") &&
 			 !strcmp(nodecfg_get(&in.cfg, "boot.debug_shell"), "true");
 
-	if (sysctl_apply("/proc/sys", sysctl_hardening, &applied, &skipped, &err) < 0)
+	if (sysctl_apply("/proc/sys", sysctl_hardening, &applied, &missing, &err) < 0)
 		stage_failed("sysctl", "%s", err.msg);
 	else
 		stage_ok("sysctl");
 	perr_clear(&err);
+	/* a kernel built without a feature has no key for it: say which */
+	for (size_t i = 0; i < missing.n; i++)
+		console_line("sysctl %s: not in this kernel, not applied", missing.v[i]);
+	strv_clear(&missing);
 
 	boot_modules();
 	in.ninputs = power_buttons_open(in.inputs, MAX_INPUTS);

@@ -14,52 +14,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "control.h"
+#include "ctl_client.h"
 #include "perr.h"
 #include "provision.h"
 #include "servicesd.h"
-#include "strbuf.h"
 
-/* The answer of the server at sock (CONTROL_SOCK or SERVICES_SOCK). */
+/* The whole answer of the server at sock (CONTROL_SOCK or SERVICES_SOCK). */
 static int ask(const char *sock, const char *req, char **ret, struct perr *err)
 {
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	struct strbuf sb = STRBUF_INIT;
-	char buf[4096];
-	ssize_t n;
-	const char *who = strcmp(sock, CONTROL_SOCK) ? "paddock-services" : "init";
-	int fd;
-
-	sb.max = 1 << 20;
-	strcpy(a.sun_path, sock);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return perr_set(err, -errno, "socket: %s", strerror(errno));
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		int e = errno;
-		close(fd);
-		return perr_set(err, -e, "cannot reach %s at %s: %s", who, sock, strerror(e));
-	}
-	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req) || write(fd, "\n", 1) != 1) {
-		int e = errno ? errno : EIO;
-		close(fd);
-		return perr_set(err, -e, "writing to %s: %s", who, strerror(e));
-	}
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		sb_add(&sb, buf, (size_t)n);
-	close(fd);
-	sb_add(&sb, "", 0);
-	if (sb.err) {
-		int r = sb.err;
-		sb_free(&sb);
-		return perr_set(err, r, "answer from %s too large", who);
-	}
-	*ret = sb_steal(&sb);
-	return 0;
+	return ctl_ask(sock, req, ret, err);
 }
 
 /* Splits a tab-separated line in place; returns the field count (<= max). */
@@ -187,26 +153,19 @@ static int cmd_status(struct perr *err)
 	return 0;
 }
 
+/* The log streamed to stdout: any length, in a buffer's worth of memory. */
 static int cmd_logs(const char *svc, unsigned tail, struct perr *err)
 {
-	char *req = NULL, *ans = NULL;
+	char *req = NULL;
 	int r;
 
 	if (strchr(svc, ' ') || strchr(svc, '\t') || strchr(svc, '\n') || !*svc)
 		return perr_set(err, -EINVAL, "bad service name '%s'", svc);
 	if (asprintf(&req, "logs %s %u", svc, tail) < 0)
 		return perr_set(err, -ENOMEM, "out of memory");
-	r = ask(SERVICES_SOCK, req, &ans, err);
+	fflush(stdout);
+	r = ctl_ask_to(SERVICES_SOCK, req, STDOUT_FILENO, err);
 	free(req);
-	if (r < 0)
-		return r;
-	if (!strncmp(ans, "error\t", 6)) {
-		ans[strcspn(ans, "\n")] = '\0';
-		r = perr_set(err, -EIO, "%s", ans + 6);
-	} else {
-		fputs(ans, stdout);
-	}
-	free(ans);
 	return r;
 }
 

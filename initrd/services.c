@@ -12,6 +12,8 @@
 #include "console.h"
 #include "docker_api.h"
 #include "fsutil.h"
+#include "health.h"
+#include "nodecfg.h"
 #include "provision.h"
 #include "pull.h"
 #include "strv.h"
@@ -124,8 +126,55 @@ void services_free(struct osvc *v, size_t n)
 /* after a Docker API timeout, the watcher waits this long before it ends */
 #define SLOW_DOCKER_PAUSE_SECS 15.0
 
-/* The watcher: (re)creates the container, starts it, reports ready, then
- * blocks until it stops; its exit status is the container's. */
+/* How long a started service may take to pass its health check, each
+ * try's bound, and the pause between tries. */
+#define HEALTH_WAIT_SECS 120.0
+#define HEALTH_TRY_SECS 2.0
+#define HEALTH_PAUSE_SECS 0.5
+
+/* Tries o's health check until it passes (1), its container is no longer
+ * running (0: the caller waits for its exit status), or HEALTH_WAIT_SECS
+ * pass (<0, *err says what the last try got). */
+static int until_healthy(struct docker *d, const struct osvc *o, const char *id, struct perr *err)
+{
+	struct nodecfg cfg = { 0 };
+	struct perr cerr = PERR_INIT;
+	double end = boot_seconds() + HEALTH_WAIT_SECS;
+	int r;
+
+	/* no node.conf: a port given as a number still works */
+	if (nodecfg_load(NODECFG_PATH, &cfg, &cerr) < 0)
+		perr_clear(&cerr);
+	for (;;) {
+		struct docker_state st;
+		perr_clear(err);
+		if (health_check(o->conf.health, &cfg, HEALTH_TRY_SECS, err) == 0) {
+			r = 1;
+			break;
+		}
+		if (docker_container_inspect(d, id, &st, &cerr) == 0) {
+			bool running = st.running;
+			docker_state_free(&st);
+			if (!running) {
+				r = 0;
+				break;
+			}
+		}
+		perr_clear(&cerr);
+		if (boot_seconds() >= end) {
+			r = perr_wrap(err, "not healthy %.0f s after its start", HEALTH_WAIT_SECS);
+			break;
+		}
+		sleep_s(HEALTH_PAUSE_SECS);
+	}
+	perr_clear(&cerr);
+	nodecfg_free(&cfg);
+	return r;
+}
+
+/* The watcher: (re)creates the container, starts it, reports ready once
+ * its health check passes (at once without one), then blocks until it
+ * stops; its exit status is the container's. */
 static int watch(void *arg, int ready_fd)
 {
 	struct osvc *o = arg;
@@ -155,7 +204,15 @@ static int watch(void *arg, int ready_fd)
 	if (docker_container_create(d, o->conf.name, body, &id, &err) < 0 ||
 	    docker_container_start(d, id, &err) < 0)
 		goto fail;
-	if (write(ready_fd, "R", 1) != 1)
+	r = o->conf.health && *o->conf.health ? until_healthy(d, o, id, &err) : 1;
+	if (r < 0) {
+		/* a service that never answers is restarted like one that ended */
+		struct perr serr = PERR_INIT;
+		docker_container_stop(d, id, SERVICES_STOP_GRACE, &serr);
+		perr_clear(&serr);
+		goto fail;
+	}
+	if (r == 1 && write(ready_fd, "R", 1) != 1)
 		goto fail;
 	close(ready_fd);
 	ready_fd = -1;

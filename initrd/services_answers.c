@@ -1,6 +1,7 @@
 #include "services_answers.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,19 +49,45 @@ static void status(const struct answers *a, struct docker *d, struct strbuf *sb)
 	}
 }
 
-static void logs(struct docker *d, const char *name, unsigned lines, struct strbuf *sb)
+/* LOGS_SECS for the whole transfer: under ANSWER_SECS, so that a log cut
+ * short still ends with the line that says so */
+#define LOGS_SECS (ANSWER_SECS - 5)
+
+struct to_client {
+	int fd;
+	size_t sent;
+};
+
+static int to_client(void *arg, const char *data, size_t len)
+{
+	struct to_client *c = arg;
+	while (len) {
+		ssize_t n = write(c->fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -EPIPE;  /* the client is gone */
+		c->sent += (size_t)n;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* The log straight to the client; an error before any of it is the
+ * answer "error<TAB>WHY", after some a last line saying it was cut. */
+static void logs(struct docker *d, const char *name, unsigned lines, int fd)
 {
 	struct perr err = PERR_INIT;
-	char *text = NULL;
-	size_t len = 0;
+	struct to_client c = { fd, 0 };
 
-	/* logs can be long and TCG slow: a longer bound than status */
-	docker_set_timeout(d, 15);
-	if (docker_container_logs(d, name, lines, &text, &len, &err) == 0)
-		sb_add(sb, text, len);
-	else
-		sb_printf(sb, "error\t%s\n", err.msg ? err.msg : "?");
-	free(text);
+	docker_set_timeout(d, LOGS_SECS);
+	if (docker_container_logs_stream(d, name, lines, to_client, &c, &err) < 0 && err.code != -EPIPE) {
+		struct strbuf sb = STRBUF_INIT;
+		sb_printf(&sb, "%serror\t%s\n", c.sent ? "\n" : "", err.msg ? err.msg : "?");
+		control_write_all(fd, sb.s ? sb.s : "", sb.s ? sb.len : 0);
+		sb_free(&sb);
+	}
 	perr_clear(&err);
 }
 
@@ -73,13 +100,14 @@ static void __attribute__((noreturn)) answer(const struct answers *a, int fd, en
 	struct docker *d = NULL;
 
 	run_child_reset();
+	signal(SIGPIPE, SIG_IGN);       /* a client gone is a failed write */
 	alarm(ANSWER_SECS);
-	if (docker_open(SYSTEM_DOCKER_SOCK, &d, &err) == 0)
+	if (docker_open(a->docker_sock ? a->docker_sock : SYSTEM_DOCKER_SOCK, &d, &err) == 0)
 		docker_set_timeout(d, 2);
 	if (req == CONTROL_STATUS)
 		status(a, d, &sb);
 	else if (d)
-		logs(d, name, lines, &sb);
+		logs(d, name, lines, fd);
 	else
 		sb_printf(&sb, "error\t%s\n", err.msg ? err.msg : "?");
 	if (sb.err)

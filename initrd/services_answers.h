@@ -1,6 +1,8 @@
 /* services_answers: paddock-services' answers on SERVICES_SOCK (control.h):
  * "status" (its stages, its supervised entries and each container's state
- * as System Docker says) and "logs NAME LINES".  Both ask System Docker,
+ * as System Docker says) and "logs NAME LINES" (LINES 0: all), streamed
+ * from System Docker to the client as it comes, so an answer holds no
+ * more than a buffer of the log however long the log is.  Both ask System Docker,
  * which may be slow, so each is answered by a child of its own with
  * ANSWER_SECS to finish: the loop that supervises never waits. */
 #ifndef PADDOCK_INIT_SERVICES_ANSWERS_H
@@ -17,6 +19,7 @@
 struct answers {
 	const struct osvc *svcs;
 	size_t nsvcs;
+	const char *docker_sock;          /* NULL: SYSTEM_DOCKER_SOCK */
 	pid_t pid[CONTROL_MAX_CLIENTS];   /* children answering, 0: none */
 };
 

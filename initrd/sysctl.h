@@ -5,19 +5,17 @@
 #include <stddef.h>
 
 #include "perr.h"
+#include "strv.h"
 
-struct sysctl_setting {
-	const char *key;    /* dotted, e.g. "kernel.kptr_restrict" */
-	const char *value;
-};
+/* The built-in hardening list, "key=value" each (dotted keys, e.g.
+ * "kernel.kptr_restrict=2"), NULL-terminated.  Whole strings, so that
+ * `paddock audit` can read both key and value out of /init. */
+extern const char *const sysctl_hardening[];
 
-/* The built-in hardening list, NULL-key terminated. */
-extern const struct sysctl_setting sysctl_hardening[];
-
-/* Writes each setting under procsys (normally /proc/sys).  Keys the kernel
- * does not have are skipped and counted in *ret_skipped; any other failure
- * is an error naming the key, after trying all. */
-int sysctl_apply(const char *procsys, const struct sysctl_setting *s, size_t *ret_applied,
-		 size_t *ret_skipped, struct perr *err);
+/* Writes each "key=value" under procsys (normally /proc/sys).  Keys the
+ * kernel does not have are skipped and added to *missing; any other
+ * failure is an error naming the key, after trying all. */
+int sysctl_apply(const char *procsys, const char *const *settings, size_t *ret_applied, struct strv *missing,
+		 struct perr *err);
 
 #endif

@@ -548,50 +548,101 @@ int docker_container_wait(struct docker *d, const char *id, int *ret_exit_code, 
 	return r;
 }
 
-/* Without a TTY the log stream is framed: 1 byte stream, 3 zero, 4 bytes
- * big-endian length, payload.  A stream without that shape is raw text. */
-static int demux(const unsigned char *in, size_t len, struct strbuf *out)
+static int logs_to_sb(void *arg, const char *data, size_t len)
 {
-	size_t off = 0;
-
-	while (off < len) {
-		size_t n;
-		if (len - off < 8 || in[off] > 2 || in[off + 1] || in[off + 2] || in[off + 3])
-			return -1;
-		n = (size_t)in[off + 4] << 24 | (size_t)in[off + 5] << 16 | (size_t)in[off + 6] << 8 | in[off + 7];
-		if (n > len - off - 8)
-			return -1;
-		sb_add(out, in + off + 8, n);
-		off += 8 + n;
-	}
-	return 0;
+	struct strbuf *sb = arg;
+	sb_add(sb, data, len);
+	return sb->err;
 }
 
 int docker_container_logs(struct docker *d, const char *id, unsigned tail, char **ret_logs,
 			  size_t *ret_len, struct perr *err)
 {
-	struct strbuf resp = STRBUF_INIT, out = STRBUF_INIT;
-	char suffix[80];
+	struct strbuf out = STRBUF_INIT;
 	int r;
 
-	if (tail)
-		snprintf(suffix, sizeof(suffix), "/logs?stdout=1&stderr=1&tail=%u", tail);
-	else
-		snprintf(suffix, sizeof(suffix), "/logs?stdout=1&stderr=1");
-	if ((r = simple_at(d, "GET", cpath(d, id, suffix), NULL, d->timeout, 0, &resp, err)) < 0)
-		return r;
+	out.max = MAX_RESPONSE;
 	sb_add(&out, "", 0);
-	if (resp.len && demux((const unsigned char *)resp.s, resp.len, &out) < 0) {
+	if ((r = docker_container_logs_stream(d, id, tail, logs_to_sb, &out, err)) < 0 || out.err) {
+		if (out.err)
+			r = perr_set(err, out.err, "docker: logs %s: too long or out of memory", id);
 		sb_free(&out);
-		sb_add(&out, resp.s, resp.len);
-	}
-	sb_free(&resp);
-	if (out.err) {
-		r = out.err;
-		sb_free(&out);
-		return perr_set(err, r, "docker: logs %s: out of memory", id);
+		return r;
 	}
 	*ret_len = out.len;
 	*ret_logs = sb_steal(&out);
 	return 0;
+}
+
+/* A streamed logs answer: the demuxer and the sink while the status is
+ * 200, the daemon's message (bounded) otherwise. */
+struct logs_stream {
+	CURL *curl;
+	struct log_demux m;
+	log_sink sink;
+	void *arg;
+	int sink_err;
+	struct strbuf errbody;
+};
+
+static size_t on_logs(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	struct logs_stream *ls = ud;
+	size_t n = size * nmemb;
+	long status = 0;
+
+	curl_easy_getinfo(ls->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (status != 200) {
+		if (ls->errbody.len < 4096)
+			sb_add(&ls->errbody, ptr, n < 4096 ? n : 4096);
+		return n;
+	}
+	if ((ls->sink_err = log_demux_feed(&ls->m, ptr, n, ls->sink, ls->arg)) < 0)
+		return 0;
+	return n;
+}
+
+int docker_container_logs_stream(struct docker *d, const char *id, unsigned tail, log_sink sink, void *arg,
+				 struct perr *err)
+{
+	struct logs_stream ls = { .curl = d->curl, .m = LOG_DEMUX_INIT, .sink = sink, .arg = arg,
+				  .errbody = STRBUF_INIT };
+	char suffix[80], *path, *url = NULL;
+	long status = 0;
+	CURLcode rc;
+	int r = 0;
+
+	snprintf(suffix, sizeof(suffix), tail ? "/logs?stdout=1&stderr=1&tail=%u" : "/logs?stdout=1&stderr=1", tail);
+	path = cpath(d, id, suffix);
+	if (!path || asprintf(&url, API_PREFIX "%s", path) < 0) {
+		free(path);
+		return perr_set(err, -ENOMEM, "docker: out of memory");
+	}
+	curl_easy_reset(d->curl);
+	curl_easy_setopt(d->curl, CURLOPT_UNIX_SOCKET_PATH, d->sock);
+	curl_easy_setopt(d->curl, CURLOPT_URL, url);
+	curl_easy_setopt(d->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(d->curl, CURLOPT_TIMEOUT, d->timeout);
+	curl_easy_setopt(d->curl, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(d->curl, CURLOPT_WRITEFUNCTION, on_logs);
+	curl_easy_setopt(d->curl, CURLOPT_WRITEDATA, &ls);
+	curl_cancel_on(d->curl, d->cancel);
+	rc = curl_easy_perform(d->curl);
+	curl_easy_getinfo(d->curl, CURLINFO_RESPONSE_CODE, &status);
+	if (ls.sink_err < 0)
+		r = perr_set(err, ls.sink_err, "docker: GET %s: stopped by the reader", path);
+	else if (rc != CURLE_OK)
+		r = perr_set(err, rc == CURLE_COULDNT_CONNECT ? -ECONNREFUSED : rc == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT :
+				  rc == CURLE_ABORTED_BY_CALLBACK ? -ECANCELED : -EIO,
+			     "docker: GET %s: %s", path, curl_easy_strerror(rc));
+	else if (status != 200) {
+		char *msg = error_message(&ls.errbody);
+		r = perr_set(err, status_to_code(status), "docker: GET %s: HTTP %ld: %s", path, status, msg ? msg : "");
+		free(msg);
+	} else if ((r = log_demux_end(&ls.m, sink, arg)) < 0)
+		r = perr_set(err, r, "docker: GET %s: stopped by the reader", path);
+	sb_free(&ls.errbody);
+	free(url);
+	free(path);
+	return r;
 }

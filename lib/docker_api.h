@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "log_demux.h"
 #include "perr.h"
 
 #define SYSTEM_DOCKER_SOCK "/var/run/system-docker.sock"
@@ -94,5 +95,11 @@ int docker_container_wait(struct docker *d, const char *id, int *ret_exit_code, 
  * new heap string (*ret_len bytes, NUL-terminated). */
 int docker_container_logs(struct docker *d, const char *id, unsigned tail, char **ret_logs,
 			  size_t *ret_len, struct perr *err);
+
+/* The same logs handed to sink piece by piece as they arrive: memory stays
+ * bounded whatever the log's size.  A sink's negative return ends the
+ * transfer with that code. */
+int docker_container_logs_stream(struct docker *d, const char *id, unsigned tail, log_sink sink, void *arg,
+				 struct perr *err);
 
 #endif

@@ -49,6 +49,7 @@ void svcconf_free(struct svcconf *s)
 	free(s->net);
 	free(s->pid);
 	free(s->ipc);
+	free(s->health);
 	strv_free(s->command);
 	strv_free(s->entrypoint);
 	strv_free(s->volumes);
@@ -71,6 +72,7 @@ int svcconf_from_nodecfg(const char *name, const struct nodecfg *c, struct svcco
 	s.name = strdup(v);
 	s.image = strdup(nodecfg_get(c, "image"));
 	s.user = dup_or(nodecfg_get(c, "user"), "");
+	s.health = dup_or(nodecfg_get(c, "health"), "");
 	s.net = dup_or(nodecfg_get(c, "net"), "host");
 	s.pid = dup_or(nodecfg_get(c, "pid"), "private");
 	s.ipc = dup_or(nodecfg_get(c, "ipc"), "private");
@@ -79,7 +81,7 @@ int svcconf_from_nodecfg(const char *name, const struct nodecfg *c, struct svcco
 	s.volumes = collect(c, "volume");
 	s.env = collect(c, "env");
 	s.depends_on = collect(c, "depends_on");
-	if (!s.name || !s.image || !s.user || !s.net || !s.pid || !s.ipc || !s.command || !s.entrypoint ||
+	if (!s.name || !s.image || !s.user || !s.health || !s.net || !s.pid || !s.ipc || !s.command || !s.entrypoint ||
 	    !s.volumes || !s.env || !s.depends_on) {
 		svcconf_free(&s);
 		return perr_set(err, -ENOMEM, "%s: out of memory", name);
@@ -90,6 +92,14 @@ int svcconf_from_nodecfg(const char *name, const struct nodecfg *c, struct svcco
 	if (v && svc_restart_parse(v, &s.restart) < 0) {
 		svcconf_free(&s);
 		return perr_set(err, -EINVAL, "%s: restart: unknown policy '%s'", name, v);
+	}
+	if (*s.health) {
+		struct svc_health h;
+		if (svc_health_parse(s.health, &h, err) < 0) {
+			svcconf_free(&s);
+			return perr_wrap(err, "%s: health", name);
+		}
+		svc_health_free(&h);
 	}
 	if (strcmp(s.net, "host") && strcmp(s.net, "none") && strcmp(s.net, "bridge")) {
 		int r = perr_set(err, -EINVAL, "%s: net: expected host, none or bridge, not '%s'", name, s.net);
@@ -159,6 +169,7 @@ int svcconf_to_nodecfg(const struct svcconf *s, struct nodecfg *out)
 {
 	if (nodecfg_add(out, "name", s->name) < 0 || nodecfg_add(out, "image", s->image) < 0 ||
 	    (s->user && *s->user && nodecfg_add(out, "user", s->user) < 0) ||
+	    (s->health && *s->health && nodecfg_add(out, "health", s->health) < 0) ||
 	    nodecfg_add(out, "privileged", s->privileged ? "true" : "false") < 0 ||
 	    nodecfg_add(out, "net", s->net ? s->net : "host") < 0 ||
 	    nodecfg_add(out, "pid", s->pid ? s->pid : "private") < 0 ||
@@ -169,4 +180,42 @@ int svcconf_to_nodecfg(const struct svcconf *s, struct nodecfg *out)
 	    add_all(out, "depends_on", s->depends_on) < 0)
 		return -ENOMEM;
 	return 0;
+}
+
+int svc_health_parse(const char *spec, struct svc_health *ret, struct perr *err)
+{
+	struct svc_health h = { 0 };
+	const char *p = spec, *port, *banner;
+	size_t pl;
+
+	if (strncmp(p, "tcp ", 4))
+		return perr_set(err, -EINVAL, "'%s': expected \"tcp PORT [BANNER]\"", spec);
+	port = p + 4 + strspn(p + 4, " ");
+	pl = strcspn(port, " ");
+	banner = port + pl + strspn(port + pl, " ");
+	if (!pl)
+		return perr_set(err, -EINVAL, "'%s': no port", spec);
+	if (strspn(port, "0123456789") == pl) {
+		unsigned long v = pl <= 5 ? strtoul(port, NULL, 10) : 0;
+		if (v < 1 || v > 65535)
+			return perr_set(err, -EINVAL, "'%s': %.*s is not a TCP port (1-65535)", spec, (int)pl, port);
+		h.port = (unsigned)v;
+	} else if (strspn(port, "abcdefghijklmnopqrstuvwxyz0123456789._") != pl) {
+		return perr_set(err, -EINVAL, "'%s': %.*s is neither a port nor a node.conf key", spec, (int)pl, port);
+	} else if (!(h.port_key = strndup(port, pl))) {
+		return perr_set(err, -ENOMEM, "out of memory");
+	}
+	if (!(h.banner = strdup(banner))) {
+		svc_health_free(&h);
+		return perr_set(err, -ENOMEM, "out of memory");
+	}
+	*ret = h;
+	return 0;
+}
+
+void svc_health_free(struct svc_health *h)
+{
+	free(h->port_key);
+	free(h->banner);
+	h->port_key = h->banner = NULL;
 }

@@ -16,6 +16,11 @@
  *   env           one line per variable, "K=V"
  *   restart       "always" (default) | "on-failure" | "no"
  *   depends_on    one line per service that must be running first
+ *   health        "tcp PORT [BANNER]": the service is running once a TCP
+ *                 connection to 127.0.0.1:PORT gets BANNER as its first
+ *                 bytes (just the connection without one); PORT is a
+ *                 number or a key of node.conf that holds one ("tcp
+ *                 node.ssh_port SSH-").  Without it, running = started.
  * init turns it into a Docker Engine API create request. */
 #ifndef PADDOCK_SVCCONF_H
 #define PADDOCK_SVCCONF_H
@@ -31,6 +36,7 @@ enum svc_restart { SVC_RESTART_ALWAYS, SVC_RESTART_ON_FAILURE, SVC_RESTART_NO };
 
 struct svcconf {
 	char *name, *image, *user, *net, *pid, *ipc;
+	char *health;           /* "" when none */
 	char **command, **entrypoint, **volumes, **env, **depends_on; /* NULL-terminated, never NULL */
 	bool privileged;
 	enum svc_restart restart;
@@ -46,6 +52,17 @@ char *svcconf_create_json(const struct svcconf *s);
 
 /* Serializes back to key=value pairs (the builder writes these). */
 int svcconf_to_nodecfg(const struct svcconf *s, struct nodecfg *out);
+
+/* A health spec read: a port number, or the node.conf key holding one. */
+struct svc_health {
+	unsigned port;          /* 0: port_key names it */
+	char *port_key;
+	char *banner;           /* "" when the connection alone passes */
+};
+
+/* Parses a health spec (see above); frees with svc_health_free. */
+int svc_health_parse(const char *spec, struct svc_health *ret, struct perr *err);
+void svc_health_free(struct svc_health *h);
 
 const char *svc_restart_name(enum svc_restart r);
 /* -EINVAL for an unknown word. */

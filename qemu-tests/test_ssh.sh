@@ -3,6 +3,10 @@
 # single-node example is built with a test key as ssh_key_path (no .pub
 # beside it: paddock derives the public key) and a test `user`, and boots
 # with its SSH port forwarded to 127.0.0.1:
+#   - the node's `port` is 2222 (as the guide's example): sshd listens there
+#     and not on 22, and ssh_config names it;
+#   - the first ssh right after "service sshd running" logs in (a service
+#     is announced running once its health check passes);
 #   - `ssh -F out/ssh_config <node>` logs in with StrictHostKeyChecking yes
 #     and no prompt (BatchMode).  The test only points HostName and Port at
 #     the forwarded port; the node is still checked under its own name
@@ -27,9 +31,12 @@ T=$QEMU_TMP
 ssh-keygen -q -t ed25519 -N '' -C paddock-test -f "$T/id" || fail "ssh-keygen"
 rm -f "$T/id.pub"
 
-sed -e "s|^ssh_key_path:.*|ssh_key_path: $T/id|" -e "s|^    user: .*|    user: $USER_|" \
+# the node's `port` as the guide's example sets it: sshd listens there
+SSH_PORT=2222
+sed -e "s|^ssh_key_path:.*|ssh_key_path: $T/id|" -e "s|^    user: .*|    user: $USER_\n    port: $SSH_PORT|" \
 	-e 's|^  formats:.*|  formats: [kernel]|' configs/single-node.yml >"$T/cluster.yml"
 grep -q "^    user: $USER_\$" "$T/cluster.yml" || fail "no node user in configs/single-node.yml"
+grep -q "^    port: $SSH_PORT\$" "$T/cluster.yml" || fail "no node port in the test's cluster file"
 KEY=/etc/ssh/ssh_host_ed25519_key
 build() {
 	rm -rf "$T/out" "$T/layer"
@@ -55,17 +62,28 @@ sed -n 's/^ *\(Type\|Signing CA\|Valid\):/host certificate: &/p' "$T/cert.txt"
 cp -r "$T/layer" "$T/layer.1"
 cp "$T/out/known_hosts" "$T/known_hosts.1"
 
+grep -qx "Port $SSH_PORT" "$T/layer/etc/ssh/sshd_config" || fail "sshd_config does not listen on port $SSH_PORT"
+ssh -G -F "$T/out/ssh_config" "$NODE" </dev/null 2>/dev/null | grep -qx "port $SSH_PORT" ||
+	fail "ssh_config does not name port $SSH_PORT"
+
+# PORT to the node's sshd; PORT22 to the guest's port 22, where nothing listens
 PORT=$(free_port)
+PORT22=$(free_port)
 qemu_start vm -m 1536 -kernel "$T/out/$NODE/vmlinuz" -initrd "$T/initrd.img" \
 	-append "$(cat "$T/out/$NODE/cmdline") paddock.shell" \
-	-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$PORT-:22" \
+	-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$PORT-:$SSH_PORT,hostfwd=tcp:127.0.0.1:$PORT22-:22" \
 	-device virtio-net-pci,netdev=n0,mac=52:54:00:00:01:01 || fail "qemu did not start"
 qemu_wait vm '^paddock: init ok [0-9.]+' 60 || fail "no init marker"
 qemu_wait_services vm "$SERVICES"
 
 # ssh as the operator runs it, from the directory that holds out/
 nssh() { fwd_ssh "$PORT" "$@"; }
-for i in $(seq 1 30); do nssh "$NODE" true 2>/dev/null && break; sleep 2; done
+# "service sshd running" comes once sshd answers with its banner: the
+# first try right after the line logs in
+nssh "$NODE" true 2>"$T/first.log" || { cat "$T/first.log"; fail "ssh right after 'service sshd running'"; }
+# nothing on the guest's port 22: sshd listens on the node's port alone
+fwd_ssh "$PORT22" "$NODE" true 2>/dev/null && fail "sshd also answers on port 22"
+echo "sshd on port $SSH_PORT (the node's port), not on 22"
 
 # strict host key checking through the host certificate, no prompt
 nssh -v "$NODE" 'echo logged-in-as-$(id -un)' >"$T/login.out" 2>"$T/login.log" ||

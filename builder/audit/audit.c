@@ -274,7 +274,8 @@ static int out_entry(struct run *r, const char *rel, bool in_node, bool operator
 	if (!v[o->nfiles++].rel)
 		return perr_set(err, -ENOMEM, "out of memory");
 	const char *base = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
-	bool media = in_node && (!strcmp(base, "initrd.img") || !strcmp(base, "vmlinuz") || ends_with(base, ".iso"));
+	bool media = in_node && (!strcmp(base, "initrd.img") || !strcmp(base, "vmlinuz") || ends_with(base, ".iso") ||
+				 !strncmp(rel, "tftp/", 5) || !strncmp(rel, "ipxe/", 5));
 	if (!S_ISREG(st.st_mode) || is_layer(r, rel) || media)
 		return 0;
 	return scan_raw(r, rel, operator ? &o->operator_keys : &o->out_keys, err);
@@ -298,8 +299,27 @@ static int out_dir(struct run *r, const char *sub, bool in_node, bool operator, 
 	return rc;
 }
 
-/* OUT's own files: the top level, the node directories, etcd/.  The
- * operator's: kube_config_*.yml, etcd/, known_hosts, ssh_config. */
+/* The network boot trees' copies of the node layers and kernels
+ * (media.h): tftp/nodes/ and ipxe/nodes/, when there. */
+static int out_boot_trees(struct run *r, struct perr *err)
+{
+	static const char *const trees[] = { "tftp/nodes", "ipxe/nodes", NULL };
+	int rc = 0;
+	for (size_t i = 0; rc >= 0 && trees[i]; i++) {
+		char *p = path_join(r->dir, trees[i]);
+		struct stat st;
+		if (!p)
+			return perr_set(err, -ENOMEM, "out of memory");
+		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode) && (rc = out_entry(r, trees[i], false, false, err)) >= 0)
+			rc = out_dir(r, trees[i], true, false, err);
+		free(p);
+	}
+	return rc;
+}
+
+/* OUT's own files: the top level, the node directories, etcd/, the boot
+ * trees' node layers.  The operator's: kube_config_*.yml, etcd/,
+ * known_hosts, ssh_config. */
 static int out_files(struct run *r, struct perr *err)
 {
 	char **names = NULL;
@@ -318,7 +338,7 @@ static int out_files(struct run *r, struct perr *err)
 		free(p);
 	}
 	strv_free(names);
-	return rc;
+	return rc < 0 ? rc : out_boot_trees(r, err);
 }
 
 static void out_free(struct audit_out *o)

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "audit/audit_check.h"
+#include "strv.h"
 
 #define PERM(m) ((unsigned)((m) & 07777))
 
@@ -87,24 +88,46 @@ static const struct audit_outfile *out_file(const struct audit_out *o, const cha
 	return NULL;
 }
 
+/* Whether rel is one of OUT's files that hold node n's own layer: the
+ * layers the manifest gives it that no other node boots, and their copies
+ * in the boot media (media.h): <node>/node.img, <node>/initrd.img,
+ * <node>/<node>.iso, tftp/nodes/<node>.img, ipxe/nodes/<node>.img. */
+static bool holds_node_layer(const struct audit_out *o, const struct audit_outnode *n, const char *rel)
+{
+	size_t nl = strlen(n->name);
+	const char *file = rel + nl + 1;
+	if (!strncmp(rel, n->name, nl) && rel[nl] == '/' &&
+	    (!strcmp(file, "node.img") || !strcmp(file, "initrd.img") ||
+	     (!strncmp(file, n->name, nl) && !strcmp(file + nl, ".iso"))))
+		return true;
+	if ((!strncmp(rel, "tftp/nodes/", 11) || !strncmp(rel, "ipxe/nodes/", 11)) && !strncmp(rel + 11, n->name, nl) &&
+	    !strcmp(rel + 11 + nl, ".img"))
+		return true;
+	for (char **l = n->layers; l && *l; l++)
+		if (!strcmp(*l, rel) && !strv_contains(&o->shared_layers, rel))
+			return true;
+	return false;
+}
+
 static void node_modes(const struct audit_subject *s, struct audit_verdict *v)
 {
 	const struct audit_outnode *n = &s->out->nodes[s->node];
 	const struct audit_outfile *d = out_file(s->out, n->name);
+	size_t copies = 0;
 	if (!d || !S_ISDIR(d->mode))
 		verdict_missing(v, "OUT/%s/", n->name);
 	else if (d->mode & 077)
 		verdict_fail(v, "OUT/%s/ is %04o, not 0700", n->name, PERM(d->mode));
-	static const char *const images[] = { "node.img", "initrd.img", NULL };
-	for (size_t i = 0; images[i]; i++) {
-		char rel[4200];
-		snprintf(rel, sizeof(rel), "%s/%s", n->name, images[i]);
-		const struct audit_outfile *f = out_file(s->out, rel);
-		if (f && n->has_secrets && (f->mode & 077))
-			verdict_fail(v, "OUT/%s is %04o and holds the node's secrets, not 0600", rel, PERM(f->mode));
+	for (size_t i = 0; i < s->out->nfiles; i++) {
+		const struct audit_outfile *f = &s->out->files[i];
+		if (!S_ISREG(f->mode) || !holds_node_layer(s->out, n, f->rel))
+			continue;
+		copies++;
+		if (n->has_secrets && (f->mode & 077))
+			verdict_fail(v, "OUT/%s is %04o and holds the node's secrets, not 0600", f->rel, PERM(f->mode));
 	}
-	verdict_note(v, "OUT/%s/ 0700%s", n->name,
-		     n->has_secrets ? ", its layers 0600" : "; its layers hold no secret");
+	verdict_note(v, "OUT/%s/ 0700%s (%zu file(s) with its layer)", n->name,
+		     n->has_secrets ? ", its layers 0600" : "; its layers hold no secret", copies);
 }
 
 void audit_out_modes(const struct audit_subject *s, struct audit_verdict *v)

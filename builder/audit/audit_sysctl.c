@@ -1,8 +1,11 @@
 /* audit_sysctl: the kernel hardening settings a node applies at boot.
  *
- * /init applies a built-in list (initrd/sysctl.c), so a setting counts as
- * applied when /init carries its name; /etc/sysctl.conf, /etc/sysctl.d/
- * and sysctl.* keys of node.conf may set one too, and must not weaken one. */
+ * /init applies a built-in list of "key=value" strings (initrd/sysctl.c)
+ * and nothing else, so a setting counts as applied when /init carries that
+ * whole string and no other value for the key.  Nothing at boot reads
+ * /etc/sysctl.conf, /etc/sysctl.d/ or sysctl.* keys of node.conf; a weaker
+ * value there still fails (`sysctl -p` or a later change would apply it),
+ * but a right one there does not count as applied. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,10 +72,41 @@ static void settings(const struct audit_view *view, struct strv *out)
 			strv_addf(out, "%s=%s\t" NODECFG_PATH, view->cfg.kv[i].key + 7, view->cfg.kv[i].val);
 }
 
-/* Whether /init carries name as a string. */
-static bool in_init(const struct audit_file *init, const char *name)
+/* Whether p (inside data) starts a string rather than continues a longer
+ * key: what precedes it is no key character (a string before it ends in a
+ * NUL; the first of a section may follow other data). */
+static bool starts_string(const char *data, const char *p)
 {
-	return memmem(init->data, (size_t)init->size, name, strlen(name) + 1) != NULL;
+	return p == data || !strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/-", p[-1]) ||
+	       !p[-1];
+}
+
+/* Whether /init carries s as a whole string (NUL-terminated). */
+static bool in_init(const struct audit_file *init, const char *s)
+{
+	const char *d = init->data, *end = d + init->size;
+	size_t n = strlen(s) + 1;
+	for (const char *p = d; p < end && (p = memmem(p, (size_t)(end - p), s, n)); p++)
+		if (starts_string(d, p))
+			return true;
+	return false;
+}
+
+/* Fails v for every whole string "key=OTHER" in /init, kl the length of
+ * "key=" in want ("key=value"). */
+static void init_other_values(const struct audit_file *init, const char *want, size_t kl,
+			      struct audit_verdict *v)
+{
+	const char *d = init->data, *end = d + init->size;
+	for (const char *p = d; p < end && (p = memmem(p, (size_t)(end - p), want, kl)); p++) {
+		if (!starts_string(d, p))
+			continue;
+		const char *nul = memchr(p, '\0', (size_t)(end - p));
+		size_t len = nul ? (size_t)(nul - p) : (size_t)(end - p);
+		if (len > 256 || (nul && !strcmp(p, want)))
+			continue;
+		verdict_fail(v, INIT " sets %.*s, hardening wants %s", (int)len, p, want);
+	}
 }
 
 void audit_sysctl(const struct audit_subject *s, struct audit_verdict *v)
@@ -88,24 +122,20 @@ void audit_sysctl(const struct audit_subject *s, struct audit_verdict *v)
 	for (size_t i = 0; required[i]; i++) {
 		const char *want = required[i];
 		size_t kl = strcspn(want, "=");
-		char key[96];
-		snprintf(key, sizeof(key), "%.*s", (int)kl, want);
-		bool here = in_init(init, key);
 		for (size_t k = 0; k < set.n; k++) {
 			const char *got = set.v[k];
 			if (strncmp(got, want, kl) || got[kl] != '=')
 				continue;
 			size_t vl = strcspn(got + kl + 1, "\t");
-			if (strlen(want + kl + 1) == vl && !strncmp(got + kl + 1, want + kl + 1, vl))
-				here = true;
-			else
+			if (strlen(want + kl + 1) != vl || strncmp(got + kl + 1, want + kl + 1, vl))
 				verdict_fail(v, "%s sets %.*s, hardening wants %s", got + kl + 1 + vl + 1,
 					     (int)(kl + 1 + vl), got, want);
 		}
-		if (here)
+		init_other_values(init, want, kl + 1, v);
+		if (in_init(init, want))
 			applied++;
 		else
-			verdict_fail(v, "%s is not applied (not in " INIT "'s list, /etc/sysctl.d/ or node.conf)", want);
+			verdict_fail(v, "%s is not applied (not in " INIT "'s list)", want);
 	}
 	verdict_note(v, "%zu hardening settings applied at boot (" INIT ")", applied);
 	strv_clear(&set);

@@ -16,7 +16,7 @@
 
 static const char *const keys[] = { "name", "image", "command", "entrypoint", "user", "privileged",
 				     "net", "pid", "ipc", "volumes", "env", "restart", "depends_on",
-				     "roles", NULL };
+				     "roles", "health", NULL };
 
 static int at(struct perr *err, const char *file, const yaml_node_t *n, const char *fmt, const char *a,
 	      const char *b)
@@ -177,6 +177,15 @@ static int parse_doc(yaml_document_t *doc, const char *file, struct os_service *
 			r = get_string(doc, file, k, v, &o->conf.image, err);
 		} else if (!strcmp(k, "user")) {
 			r = get_string(doc, file, k, v, &o->conf.user, err);
+		} else if (!strcmp(k, "health")) {
+			struct svc_health h;
+			struct perr why = PERR_INIT;
+			r = get_string(doc, file, k, v, &o->conf.health, err);
+			if (r == 0 && svc_health_parse(o->conf.health, &h, &why) < 0)
+				r = at(err, file, v, "health: %s%s", why.msg ? why.msg : "?", NULL);
+			else if (r == 0)
+				svc_health_free(&h);
+			perr_clear(&why);
 		} else if (!strcmp(k, "net")) {
 			r = one_of(file, k, v, nets, err);
 			if (r == 0)
@@ -269,6 +278,7 @@ int os_service_parse(const char *file, const char *buf, size_t len, struct os_se
 	if (r == 0) {
 		o.file = strdup(file);
 		if (!o.conf.user) o.conf.user = strdup("");
+		if (!o.conf.health) o.conf.health = strdup("");
 		if (!o.conf.net) o.conf.net = strdup("host");
 		if (!o.conf.pid) o.conf.pid = strdup("private");
 		if (!o.conf.ipc) o.conf.ipc = strdup("private");
@@ -277,7 +287,7 @@ int os_service_parse(const char *file, const char *buf, size_t len, struct os_se
 		if (!o.conf.volumes) o.conf.volumes = empty_list();
 		if (!o.conf.env) o.conf.env = empty_list();
 		if (!o.conf.depends_on) o.conf.depends_on = empty_list();
-		if (!o.file || !o.conf.user || !o.conf.net || !o.conf.pid || !o.conf.ipc || !o.conf.command ||
+		if (!o.file || !o.conf.user || !o.conf.health || !o.conf.net || !o.conf.pid || !o.conf.ipc || !o.conf.command ||
 		    !o.conf.entrypoint || !o.conf.volumes || !o.conf.env || !o.conf.depends_on)
 			r = perr_set(err, -ENOMEM, "out of memory");
 	}

@@ -17,6 +17,8 @@
  *   restart: always                 # always | on-failure | no
  *   depends_on: [syslog]
  *   roles: [worker]                 # default: every node
+ *   health: tcp node.ssh_port SSH-  # running once 127.0.0.1:PORT sends
+ *                                   # BANNER (PORT: a number or node.conf key)
  *
  * Errors name FILE:LINE:COL: unknown keys, wrong types, a missing or
  * unknown image, unknown services in depends_on, dependency cycles. */

@@ -158,7 +158,7 @@ static int login_files(const struct ssh_host *h, const struct ssh_key_kind *kind
 	char *text = NULL, *authkey = NULL, *path = NULL;
 	struct ssh_accounts a = { 0 };
 	int r;
-	struct sshd_settings s = { .node = h->name, .user = h->user, .host_key = SSH_HOST_KEY,
+	struct sshd_settings s = { .node = h->name, .user = h->user, .port = h->port, .host_key = SSH_HOST_KEY,
 				   .host_cert = SSH_HOST_CERT, .host_algorithms = kind->host_algorithms };
 	if ((r = sshd_config_text(&s, &text, err)) < 0 ||
 	    (r = give(out, SSH_SSHD_CONFIG, text, strlen(text), 0644, err)) < 0)

@@ -1,7 +1,10 @@
 #include "pki/ssh_sshd_config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "pki/ssh.h"
 
@@ -20,7 +23,7 @@
 static const char fmt[] =
 	"# /etc/ssh/sshd_config of node %s, written by paddock build: keys only,\n"
 	"# user %s only, nothing forwarded.  `sshd -T` shows every effective setting.\n"
-	"Port 22\n"
+	"Port %s\n"
 	"HostKey %s\n"
 	"HostCertificate %s\n"
 	"HostKeyAlgorithms %s\n"
@@ -67,9 +70,21 @@ static const char fmt[] =
 	"PidFile none\n"
 	"LogLevel VERBOSE\n";
 
+/* Whether p is a TCP port in decimal, 1-65535. */
+static bool tcp_port(const char *p)
+{
+	char *end = NULL;
+	unsigned long v = strtoul(p, &end, 10);
+	return *p >= '1' && *p <= '9' && !*end && strlen(p) <= 5 && v <= 65535;
+}
+
 int sshd_config_text(const struct sshd_settings *s, char **ret, struct perr *err)
 {
-	if (asprintf(ret, fmt, s->node, s->user, s->host_key, s->host_cert, s->host_algorithms, s->user) < 0)
+	/* the port ssh_config names for the node (ssh_client.c): sshd listens there */
+	const char *port = s->port && *s->port ? s->port : "22";
+	if (!tcp_port(port))
+		return perr_set(err, -EINVAL, "node %s: port '%s' is not a TCP port (1-65535)", s->node, port);
+	if (asprintf(ret, fmt, s->node, s->user, port, s->host_key, s->host_cert, s->host_algorithms, s->user) < 0)
 		return perr_set(err, -ENOMEM, "out of memory");
 	return 0;
 }

@@ -10,6 +10,7 @@
 struct sshd_settings {
 	const char *node;               /* for the header comment */
 	const char *user;               /* AllowUsers */
+	const char *port;               /* Port: the node's `port` (1-65535), NULL: 22 */
 	const char *host_key;           /* HostKey path */
 	const char *host_cert;          /* HostCertificate path */
 	const char *host_algorithms;    /* HostKeyAlgorithms for that key */

@@ -201,6 +201,8 @@ int plan_node_config(const struct plan *p, size_t i, struct nodecfg *out, struct
 	r |= nodecfg_add(out, "node.name", n->name);
 	r |= nodecfg_add(out, "node.address", n->address);
 	r |= nodecfg_add(out, "node.internal_address", n->internal_address);
+	/* the port sshd listens on (sshd_config), for its health check */
+	r |= nodecfg_add(out, "node.ssh_port", p->c->nodes[i].port && *p->c->nodes[i].port ? p->c->nodes[i].port : "22");
 	for (int k = 0; k < 3; k++)
 		if (n->roles & (1u << k))
 			r |= nodecfg_add(out, "node.role", roles[k]);

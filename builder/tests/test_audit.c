@@ -313,14 +313,15 @@ static void keyscan_finds_wrapped_and_split_keys(void **state)
 
 /* --- a whole output ----------------------------------------------------- */
 
+/* /init's hardening list as initrd/sysctl.c has it: whole "key=value" strings */
 static const char *const sysctl_names[] = {
-	"kernel.kptr_restrict", "kernel.dmesg_restrict", "kernel.perf_event_paranoid",
-	"kernel.unprivileged_bpf_disabled", "net.core.bpf_jit_harden", "kernel.kexec_load_disabled",
-	"kernel.yama.ptrace_scope", "kernel.sysrq", "fs.protected_symlinks", "fs.protected_hardlinks",
-	"fs.protected_fifos", "fs.protected_regular", "fs.suid_dumpable", "net.ipv4.conf.all.rp_filter",
-	"net.ipv4.conf.default.rp_filter", "net.ipv4.conf.all.accept_source_route",
-	"net.ipv4.conf.all.accept_redirects", "net.ipv4.conf.all.send_redirects", "net.ipv4.tcp_syncookies",
-	"net.ipv4.icmp_echo_ignore_broadcasts", "net.ipv6.conf.all.accept_redirects", NULL,
+	"kernel.kptr_restrict=2", "kernel.dmesg_restrict=1", "kernel.perf_event_paranoid=3",
+	"kernel.unprivileged_bpf_disabled=1", "net.core.bpf_jit_harden=2", "kernel.kexec_load_disabled=1",
+	"kernel.yama.ptrace_scope=1", "kernel.sysrq=0", "fs.protected_symlinks=1", "fs.protected_hardlinks=1",
+	"fs.protected_fifos=2", "fs.protected_regular=2", "fs.suid_dumpable=0", "net.ipv4.conf.all.rp_filter=1",
+	"net.ipv4.conf.default.rp_filter=1", "net.ipv4.conf.all.accept_source_route=0",
+	"net.ipv4.conf.all.accept_redirects=0", "net.ipv4.conf.all.send_redirects=0", "net.ipv4.tcp_syncookies=1",
+	"net.ipv4.icmp_echo_ignore_broadcasts=1", "net.ipv6.conf.all.accept_redirects=0", NULL,
 };
 
 static void tar_add(struct archive *a, const char *name, const char *data, size_t len)
@@ -374,7 +375,7 @@ static int fx_seq;
 static void fx_base(struct fx *f, const struct tent *extra, size_t nextra)
 {
 	struct strbuf init = STRBUF_INIT;
-	sb_adds(&init, "\x7f" "ELF");
+	sb_add(&init, "\x7f" "ELF", 5);        /* with its NUL, as the strings of a binary */
 	for (size_t i = 0; sysctl_names[i]; i++)
 		sb_add(&init, sysctl_names[i], strlen(sysctl_names[i]) + 1);
 	size_t tl, il = init.len;
@@ -671,6 +672,33 @@ static void modes_in_out(void **state)
 	expect_fail(&rep, "out-modes", "OUT", "OUT/etcd/ is 0755");
 	expect_fail(&rep, "out-modes", "OUT", "OUT/etcd/client-key.pem is 0644");
 	audit_report_free(&rep);
+	/* every copy of a node layer: the ISO, the TFTP and iPXE trees' */
+	struct perr e = PERR_INIT;
+	fx_new(&f, three);
+	const char *layer = fmt("%s/n1/node.img", f.out);
+	assert_int_equal(mkdir(fmt("%s/tftp", f.out), 0700), 0);
+	assert_int_equal(mkdir(fmt("%s/tftp/nodes", f.out), 0700), 0);
+	assert_int_equal(mkdir(fmt("%s/ipxe", f.out), 0700), 0);
+	assert_int_equal(mkdir(fmt("%s/ipxe/nodes", f.out), 0700), 0);
+	assert_int_equal(copy_file(layer, fmt("%s/tftp/nodes/n1.img", f.out), 0644, &e), 0);
+	assert_int_equal(copy_file(fmt("%s/n2/node.img", f.out), fmt("%s/ipxe/nodes/n2.img", f.out), 0604, &e), 0);
+	assert_int_equal(copy_file(fmt("%s/n3/node.img", f.out), fmt("%s/n3/n3.iso", f.out), 0640, &e), 0);
+	assert_int_equal(copy_file(fmt("%s/n3/node.img", f.out), fmt("%s/tftp/nodes/n3.img", f.out), 0600, &e), 0);
+	fx_run(&f, &rep);
+	expect_fail(&rep, "out-modes", "n1", "OUT/tftp/nodes/n1.img is 0644 and holds the node's secrets");
+	expect_fail(&rep, "out-modes", "n2", "OUT/ipxe/nodes/n2.img is 0604 and holds the node's secrets");
+	expect_fail(&rep, "out-modes", "n3", "OUT/n3/n3.iso is 0640 and holds the node's secrets");
+	assert_null(strstr(result(&rep, "out-modes", "n3")->why, "tftp"));
+	audit_report_free(&rep);
+	/* the same files 0600: passes, each counted */
+	fx_new(&f, three);
+	assert_int_equal(mkdir(fmt("%s/tftp", f.out), 0700), 0);
+	assert_int_equal(mkdir(fmt("%s/tftp/nodes", f.out), 0700), 0);
+	assert_int_equal(copy_file(fmt("%s/n1/node.img", f.out), fmt("%s/tftp/nodes/n1.img", f.out), 0600, &e), 0);
+	fx_run(&f, &rep);
+	expect_pass(&rep, "out-modes", "n1");
+	assert_non_null(strstr(result(&rep, "out-modes", "n1")->why, "2 file(s) with its layer"));
+	audit_report_free(&rep);
 }
 
 static void kubernetes_failures(void **state)
@@ -820,6 +848,55 @@ static void sysctl_and_files(void **state)
 	audit_report_free(&rep);
 }
 
+/* An /init whose list is sysctl_names with one entry replaced by weak. */
+static void weak_init(struct fx *f, const char *key, const char *weak)
+{
+	struct strbuf b = STRBUF_INIT;
+	sb_add(&b, "\x7f" "ELF", 5);
+	for (size_t i = 0; sysctl_names[i]; i++) {
+		const char *kv = strncmp(sysctl_names[i], key, strlen(key)) ? sysctl_names[i] : weak;
+		sb_add(&b, kv, strlen(kv) + 1);
+	}
+	size_t len = b.len;
+	const char *data = keep(sb_steal(&b));
+	struct tent init[] = { { "init", S_IFREG | 0755, 0, 0, data, len } };
+	fx_base(f, init, N(init));
+}
+
+static void sysctl_values_weakened_in_init(void **state)
+{
+	(void)state;
+	struct fx f;
+	struct audit_report rep;
+	/* the key is in /init, its value is not the hardened one */
+	fx_new(&f, three);
+	weak_init(&f, "kernel.kptr_restrict=", "kernel.kptr_restrict=0");
+	fx_run(&f, &rep);
+	expect_fail(&rep, "sysctl", "n1", "/init sets kernel.kptr_restrict=0, hardening wants kernel.kptr_restrict=2");
+	expect_fail(&rep, "sysctl", "n1", "kernel.kptr_restrict=2 is not applied");
+	audit_report_free(&rep);
+	/* the hardened value there too does not hide a weaker one */
+	fx_new(&f, three);
+	weak_init(&f, "kernel.sysrq=", "kernel.sysrq=1");
+	fx_run(&f, &rep);
+	expect_fail(&rep, "sysctl", "n2", "/init sets kernel.sysrq=1");
+	audit_report_free(&rep);
+	/* a right value in /etc/sysctl.d/, which nothing applies at boot, does
+	 * not stand in for /init's */
+	fx_new(&f, three);
+	weak_init(&f, "kernel.dmesg_restrict=", "kernel.dmesg_restrict");
+	struct tent t[] = { REG("etc/sysctl.d/10-ok.conf", 0644, "kernel.dmesg_restrict = 1\n") };
+	fx_node(&f, "n3", t, N(t), true);
+	fx_run(&f, &rep);
+	expect_fail(&rep, "sysctl", "n3", "kernel.dmesg_restrict=1 is not applied");
+	audit_report_free(&rep);
+	/* the whole list: passes */
+	fx_new(&f, three);
+	fx_run(&f, &rep);
+	expect_pass(&rep, "sysctl", "n1");
+	audit_report_free(&rep);
+}
+
 static void unreadable_layers_fail_the_node(void **state)
 {
 	(void)state;
@@ -927,6 +1004,7 @@ int main(void)
 		T(dropbear_key_file_scanned),
 		T(missing_subjects_fail),
 		T(sysctl_and_files),
+		T(sysctl_values_weakened_in_init),
 		T(unreadable_layers_fail_the_node),
 		T(report_table_and_json),
 		T(sshd_parser_reads_like_sshd),

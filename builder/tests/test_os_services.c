@@ -25,7 +25,8 @@ static void parses_a_full_definition(void **state)
 	struct perr e = PERR_INIT;
 	const char *y = "name: sshd\nimage: paddock/sshd:1\ncommand: [/usr/sbin/sshd, -D]\n"
 			"user: \"0:0\"\nprivileged: true\nnet: host\npid: host\nvolumes:\n  - /a:/b:ro\n"
-			"env: [A=1]\nrestart: on-failure\ndepends_on: syslog\nroles: [worker, etcd]\n";
+			"env: [A=1]\nrestart: on-failure\ndepends_on: syslog\nroles: [worker, etcd]\n"
+			"health: tcp node.ssh_port SSH-\n";
 	assert_int_equal(parse_one(y, &o, &e), 0);
 	assert_string_equal(o.conf.name, "sshd");
 	assert_string_equal(o.conf.command[1], "-D");
@@ -36,6 +37,15 @@ static void parses_a_full_definition(void **state)
 	assert_string_equal(o.conf.depends_on[0], "syslog");
 	assert_int_equal(o.conf.restart, SVC_RESTART_ON_FAILURE);
 	assert_int_equal(o.roles, PLAN_ROLE_WORKER | PLAN_ROLE_ETCD);
+	assert_string_equal(o.conf.health, "tcp node.ssh_port SSH-");
+	/* baked as init reads it back */
+	struct nodecfg c = { 0 };
+	struct svcconf back;
+	assert_int_equal(svcconf_to_nodecfg(&o.conf, &c), 0);
+	assert_int_equal(svcconf_from_nodecfg("sshd.conf", &c, &back, &e), 0);
+	assert_string_equal(back.health, "tcp node.ssh_port SSH-");
+	svcconf_free(&back);
+	nodecfg_free(&c);
 	svcconf_free(&o.conf);
 	free(o.file);
 }
@@ -57,6 +67,8 @@ static void bad_definitions_name_the_line(void **state)
 		{ "name: a\nimage: x\nname: b\n", 3, 1, "duplicate key" },
 		{ "name: a\n  image: x: y\n", 2, 0, "" },
 		{ "- a\n", 1, 1, "expected a mapping" },
+		{ "name: a\nimage: x\nhealth: http 80\n", 3, 9, "health: 'http 80': expected" },
+		{ "name: a\nimage: x\nhealth: tcp 99999 SSH-\n", 3, 9, "not a TCP port" },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct os_service o;

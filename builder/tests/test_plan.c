@@ -143,6 +143,7 @@ static void node_config(void **state)
 	assert_int_equal(plan_node_config(p, 0, &c, &e), 0);
 	assert_string_equal(nodecfg_get(&c, "cluster.name"), "t");
 	assert_string_equal(nodecfg_get(&c, "node.name"), "a");
+	assert_string_equal(nodecfg_get(&c, "node.ssh_port"), "22");    /* sshd's health check reads it */
 	assert_string_equal(nodecfg_get(&c, "net.mode"), "static");
 	assert_string_equal(nodecfg_get(&c, "net.address"), "10.0.0.1/24");
 	assert_string_equal(nodecfg_get(&c, "net.mac"), "52:54:00:00:00:0a");

@@ -17,6 +17,7 @@
 #include "pki/pki.h"
 #include "pki/ssh.h"
 #include "pki/ssh_key.h"
+#include "pki/ssh_sshd_config.h"
 #include "testutil.h"
 
 SCRATCH_GROUP("ssh-files")
@@ -136,7 +137,7 @@ static void node_gets_openssh_host_key_certificate_config_and_accounts(void **st
 	const char *want[] = { "\nHostKey " SSH_HOST_KEY "\n", "\nHostCertificate " SSH_HOST_CERT "\n",
 			       "\nAllowUsers rancher\n", "\nPermitRootLogin no\n", "\nPasswordAuthentication no\n",
 			       "\nKbdInteractiveAuthentication no\n", "\nMaxAuthTries 3\n",
-			       "\nAuthorizedKeysFile " SSH_AUTHORIZED_KEYS_DIR "/%u\n" };
+			       "\nAuthorizedKeysFile " SSH_AUTHORIZED_KEYS_DIR "/%u\n", "\nPort 22\n" };
 	for (size_t k = 0; k < sizeof(want) / sizeof(*want); k++)
 		if (!strstr(conf->data, want[k]))
 			fail_msg("sshd_config has no %s", want[k]);
@@ -167,6 +168,14 @@ static void node_gets_openssh_host_key_certificate_config_and_accounts(void **st
 	assert_non_null(strstr(warning, "sshd will accept no key"));
 	assert_int_equal(again.n, 7);
 	assert_non_null(strstr(got(&again, SSH_SSHD_CONFIG, 0644)->data, "\nAllowUsers ops\n"));
+	/* sshd listens on the node's `port`, where ssh_config sends ssh */
+	assert_non_null(strstr(got(&again, SSH_SSHD_CONFIG, 0644)->data, "\nPort 2222\n"));
+	assert_null(strstr(got(&again, SSH_SSHD_CONFIG, 0644)->data, "\nPort 22\n"));
+	struct sshd_settings bad = { .node = "n", .user = "u", .port = "0", .host_key = "k", .host_cert = "c",
+				     .host_algorithms = "a" };
+	char *text = NULL;
+	assert_int_equal(sshd_config_text(&bad, &text, &e), -EINVAL);
+	perr_clear(&e);
 	free(warning);
 	appl_files_free(&again);
 

@@ -288,6 +288,51 @@ static void logs_are_demultiplexed(void **state)
 	free(logs);
 }
 
+static int to_sb(void *arg, const char *data, size_t len)
+{
+	sb_add(arg, data, len);
+	return 0;
+}
+
+static void logs_stream_in_pieces(void **state)
+{
+	struct fake *f = *state;
+	struct perr e = PERR_INIT;
+	struct strbuf sb = STRBUF_INIT;
+
+	assert_int_equal(docker_container_logs_stream(f->d, "abc123", 10, to_sb, &sb, &e), 0);
+	assert_int_equal(sb.len, 10);
+	assert_memory_equal(sb.s, "hello\nerr\n", 10);
+	sb_free(&sb);
+	assert_int_equal(docker_container_logs_stream(f->d, "missing", 10, to_sb, &sb, &e), -ENOENT);
+	assert_non_null(strstr(e.msg, "No such container: missing"));
+	assert_int_equal(sb.len, 0);
+	perr_clear(&e);
+	sb_free(&sb);
+
+	/* byte by byte: frames split anywhere; text that is not framed */
+	static const char framed[] = "\x01\0\0\0\0\0\0\x06hello\n\x02\0\0\0\0\0\0\x04" "err\n";
+	struct log_demux m = LOG_DEMUX_INIT;
+	for (size_t i = 0; i < sizeof(framed) - 1; i++)
+		assert_int_equal(log_demux_feed(&m, framed + i, 1, to_sb, &sb), 0);
+	assert_int_equal(log_demux_end(&m, to_sb, &sb), 0);
+	assert_int_equal(sb.len, 10);
+	assert_memory_equal(sb.s, "hello\nerr\n", 10);
+	sb_free(&sb);
+	struct log_demux t = LOG_DEMUX_INIT;
+	assert_int_equal(log_demux_feed(&t, "\x01\0plain", 7, to_sb, &sb), 0);
+	assert_int_equal(log_demux_feed(&t, " text\n", 6, to_sb, &sb), 0);
+	assert_int_equal(log_demux_end(&t, to_sb, &sb), 0);
+	assert_int_equal(sb.len, 13);
+	assert_memory_equal(sb.s, "\x01\0plain text\n", 13);
+	sb_free(&sb);
+	struct log_demux short_ = LOG_DEMUX_INIT;
+	assert_int_equal(log_demux_feed(&short_, "\x02\0", 2, to_sb, &sb), 0);
+	assert_int_equal(log_demux_end(&short_, to_sb, &sb), 0);
+	assert_int_equal(sb.len, 2);
+	sb_free(&sb);
+}
+
 static void pull_sends_auth_and_classifies(void **state)
 {
 	struct fake *f = *state;
@@ -379,6 +424,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(errors_carry_daemon_message, setup, teardown),
 		cmocka_unit_test_setup_teardown(load_streams_file_and_reports_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(logs_are_demultiplexed, setup, teardown),
+		cmocka_unit_test_setup_teardown(logs_stream_in_pieces, setup, teardown),
 		cmocka_unit_test_setup_teardown(pull_sends_auth_and_classifies, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_set_flag_cancels_a_request, setup, teardown),
 		cmocka_unit_test(pull_failures_are_classified),
