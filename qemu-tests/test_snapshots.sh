@@ -89,9 +89,11 @@ at_least() {
 config
 grep -q '^etcd.snapshot.interval_secs=20$' <(zstd -dc "$T/out/$NODE/node.img" | cpio -i --quiet --to-stdout etc/paddock/node.conf) ||
 	fail "node.conf lacks etcd.snapshot.interval_secs=20"
-# the power cut: writes at 2 MB/s (mkfs.ext4 writes tens of MiB), QEMU
-# killed on the line between sfdisk and mkfs.ext4
-DRIVE_OPTS=,throttling.bps-write=2097152 boot etcd-fails
+# the power cut: writes at 64 KiB/s, so that sfdisk's GPT (tens of KiB)
+# takes about a second and mkfs.ext4 (lazy init, still some MiB of
+# bitmaps, descriptors and backups, flushed before its primary superblock)
+# tens of seconds; QEMU killed on the line between the two
+DRIVE_OPTS=,throttling.bps-write=65536 boot etcd-fails
 qemu_wait vm "^paddock: state disk /dev/vda: partition /dev/vda1 written; making its file system" 120 ||
 	fail "no line between the partition and the file system"
 kill -KILL "${QEMU_PID[vm]}"
