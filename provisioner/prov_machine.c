@@ -282,6 +282,8 @@ static double ph_start_etcd(struct prov *p, double now)
 		else
 			start_failed(p, msg, now);
 	} else {
+		/* the start itself (image, restore, container) takes a while */
+		now = now_of(p);
 		free(p->refused);
 		p->refused = NULL;
 		p->started_at = now;
