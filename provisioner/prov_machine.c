@@ -9,9 +9,9 @@
 #include "console.h"
 #include "disk_full.h"
 #include "join_plan.h"
+#include "prov_members.h"
 #include "provision.h"
 #include "strbuf.h"
-#include "strv.h"
 
 #define LOCAL_URL "https://127.0.0.1:2379"
 #define TICK_SECS 2.0
@@ -423,42 +423,6 @@ static void snapshot_tick(struct prov *p, double now)
 
 /* --- WAIT_HEALTHY, HEALTHY, UNHEALTHY: etcd running ----------------------- */
 
-static void members_free(struct prov *p)
-{
-	etcd_members_free(p->members, p->nmembers);
-	strv_free(p->health);
-	p->members = NULL;
-	p->health = NULL;
-	p->nmembers = 0;
-}
-
-/* Membership and each member's health, for the status. */
-static void refresh_members(struct prov *p)
-{
-	struct perr err = PERR_INIT;
-	struct etcd_member *m = NULL;
-	uint64_t leader = 0;
-	size_t n = 0;
-
-	if (p->ops->members(p->ctx, LOCAL_URL, &m, &n, &err) < 0) {
-		perr_clear(&err);
-		return;
-	}
-	p->ops->leader(p->ctx, LOCAL_URL, &leader, &err);
-	perr_clear(&err);
-	members_free(p);
-	p->members = m;
-	p->nmembers = n;
-	p->leader = leader;
-	p->health = calloc(n + 1, sizeof(char *));
-	for (size_t i = 0; p->health && i < n; i++) {
-		const char *url = *m[i].client_url ? m[i].client_url : NULL;
-		int r = url ? p->ops->health(p->ctx, url, true, &err) : -ENOENT;
-		p->health[i] = strdup(r == 0 ? "healthy" : url ? "unhealthy" : "?");
-		perr_clear(&err);
-	}
-}
-
 /* etcd's own last lines on the console: why it waits or stopped.  True
  * when they say the disk is full. */
 static bool say_last_lines(struct prov *p)
@@ -599,7 +563,7 @@ static double ph_running(struct prov *p, double now)
 			if (p->phase != PROV_HEALTHY)
 				became_healthy(p, now);
 			if (now >= p->next_members) {
-				refresh_members(p);
+				prov_members_refresh(p, LOCAL_URL);
 				p->next_members = now + MEMBERS_EVERY_SECS;
 				set_stage(p, "etcd healthy", "%zu members", p->nmembers);
 			}
@@ -666,7 +630,7 @@ void prov_stop(struct prov *p)
 
 void prov_free(struct prov *p)
 {
-	members_free(p);
+	prov_members_free(p);
 	free(p->detail);
 	free(p->refused);
 	p->detail = p->refused = NULL;
