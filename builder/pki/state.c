@@ -243,8 +243,8 @@ static int damaged(const char *path, const char *why, struct perr *err)
 		r = perr_set(err, -ENOMEM, "out of memory");
 	else if (access(bak, F_OK) == 0)
 		r = perr_set(err, -EINVAL,
-			     "%s: %s: the cluster state is damaged; restore it from %s (the state before the last "
-			     "save: cp -p %s %s) or from your own backup. paddock makes no new CAs over it",
+			     "%s: %s: the cluster state is damaged; restore it from %s (the copy paddock keeps: the state before "
+			     "the last save, or the first save itself: cp -p %s %s) or from your own backup. paddock makes no new CAs over it",
 			     path, msg, bak, bak, path);
 	else
 		r = perr_set(err, -EINVAL,

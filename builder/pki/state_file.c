@@ -160,6 +160,17 @@ static int keep_backup(const char *path, struct perr *err)
 
 int state_file_replace(const char *path, const void *buf, size_t len, struct perr *err)
 {
+	char *bak;
 	int r = keep_backup(path, err);
-	return r < 0 ? r : write_file(path, buf, len, 0600, err);
+
+	if (r < 0 || (r = write_file(path, buf, len, 0600, err)) < 0)
+		return r;
+	/* the first save has no earlier state: its own copy (a copy, not a
+	 * link, which a cut of the file in place would cut too) */
+	if (!(bak = state_file_backup_path(path)))
+		return perr_set(err, -ENOMEM, "out of memory");
+	if (access(bak, F_OK) < 0 && errno == ENOENT)
+		r = write_file(bak, buf, len, 0600, err);
+	free(bak);
+	return r;
 }

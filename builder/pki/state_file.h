@@ -21,7 +21,8 @@ char *state_file_path(const char *cluster_file);
 #define STATE_FILE_LOCK ".lock"
 #define STATE_FILE_BACKUP ".bak"
 
-/* "<path>.bak", the state before the last save; NULL when out of memory. */
+/* "<path>.bak": the state before the last save (the first save's own copy
+ * until a second); NULL when out of memory. */
 char *state_file_backup_path(const char *path);
 
 struct state_lock_opts {

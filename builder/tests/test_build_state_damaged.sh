@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A damaged state file is never taken for a new cluster: truncated to zero
 # bytes (what a crash in the middle of an unsynced save could leave) or cut
-# in half, `paddock build` fails, names what to restore (<state>.bak, the
-# state before the last save, once a save kept one) and makes no new CA;
+# in half, `paddock build` fails, names what to restore (<state>.bak: the
+# state before the last save, or the first save's own copy) and makes no new CA;
 # restoring the named backup gives the same CA again.
 . builder/tests/build-helpers.bash
 new_cache "$T/c"
@@ -14,13 +14,23 @@ CA=$T/out/etcd/ca.pem
 [ -s "$CA" ] || fail "no etcd/ca.pem in OUT"
 cp -p "$STATE" "$T/state.first"
 
-# no backup yet (one save so far): it says so
+# the first save keeps a copy of itself as .bak (a copy: a cut of the
+# state file in place leaves it whole)
+cmp -s "$STATE.bak" "$STATE" || fail "no $STATE.bak equal to the first build's state"
+[ "$(stat -c %i "$STATE.bak")" != "$(stat -c %i "$STATE")" ] || fail "$STATE.bak is a link to the state file"
 : >"$STATE"
+cmp -s "$STATE.bak" "$T/state.first" || fail "$STATE.bak was cut with the state file"
+expect_fail "paddock-state: empty: the cluster state is damaged; restore it from $STATE.bak" build out2
+[ ! -e "$T/out2" ] || fail "a build over an empty state file wrote OUT"
+
+# with no backup, it says so
+mv "$STATE.bak" "$T/bak.aside"
 expect_fail "paddock-state: empty: the cluster state is damaged and there is no .*\.bak; restore it from your backup" \
 	build out2
 [ ! -e "$T/out2" ] || fail "a build over an empty state file wrote OUT"
 [ ! -s "$STATE" ] || fail "the empty state file was written over"
 grep -q "created" "$T/stderr" && fail "a new state file was announced"
+mv "$T/bak.aside" "$STATE.bak"
 
 # a save keeps the state it replaces as .bak
 cp -p "$T/state.first" "$STATE"
