@@ -1,7 +1,7 @@
 # paddock — the one entry point.  `make help` lists the targets.
 #
 # Programs are built from directories: every .c in builder/'s stage folders
-# (BUILDER_DIRS) except cli/main.c goes into a static library the tests link
+# (BUILDER_DIRS) and in builder/ itself except cli/main.c goes into a static library the tests link
 # against; likewise initrd/ and provisioner/.  Unit tests are */tests/test_*.c (cmocka), found by wildcard.
 # A directory may add rules in its own module.mk.
 
@@ -26,9 +26,10 @@ endif
 export SOURCE_DATE_EPOCH ?= 1700000000
 
 LIB_SRCS      := $(wildcard lib/*.c)
-# builder/: one folder per stage of the flow, in the order data goes through them
+# builder/: one folder per stage of the flow, in the order data goes through them,
+# and beside them (builder/*.c) what every stage may use
 BUILDER_DIRS  := cli config plan pki components image media out build audit
-BUILDER_SRCS  := $(filter-out builder/cli/main.c,$(wildcard $(BUILDER_DIRS:%=builder/%/*.c)))
+BUILDER_SRCS  := $(filter-out builder/cli/main.c,$(wildcard builder/*.c $(BUILDER_DIRS:%=builder/%/*.c)))
 UNIT_SRCS     := $(wildcard lib/tests/test_*.c builder/tests/test_*.c initrd/tests/test_*.c provisioner/tests/test_*.c)
 
 LIB_OBJS      := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)

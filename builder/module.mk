@@ -45,7 +45,7 @@ FUZZ_BIN     := $(FUZZ_DIR)/fuzz_config
 FUZZ_SRCS    := builder/fuzz/fuzz_config.c $(BUILDER_SRCS) $(LIB_SRCS)
 FUZZ_SEEDS   := $(wildcard ../shared/corpus/rke/*.yml) $(wildcard configs/*.yml)
 
-$(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard builder/*/*.h lib/*.h)
+$(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard builder/*.h builder/*/*.h lib/*.h)
 	@mkdir -p $(dir $@)
 	clang $(WARN) $(CPPFLAGS) -Ibuilder $(PKG_CFLAGS) -g -O1 -fno-omit-frame-pointer \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

@@ -4,7 +4,7 @@
 # libraries the paddock binary links, found by dpkg-shlibdeps, and the
 # boot-loader and tool packages a build runs), the docs, md5sums.
 #   make deb [DEB_DIR=DIR]   the .deb and its staging tree go to DIR (default $(BUILD))
-DEB_VERSION := $(shell sed -n 's/^\#define PADDOCK_VERSION "\(.*\)"/\1/p' builder/cli/version.h)
+DEB_VERSION := $(shell sed -n 's/^\#define PADDOCK_VERSION "\(.*\)"/\1/p' builder/version.h)
 DEB_ARCH    := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
 DEB_DIR     ?= $(BUILD)
 DEB_STAGE    = $(DEB_DIR)/deb-stage

@@ -26,7 +26,7 @@
 #include "strv.h"
 #include "nodecfg.h"
 #include "perr.h"
-#include "cli/progress.h"
+#include "progress.h"
 
 /* An extra file of a node layer (os-services, certificates, keys). */
 struct node_file {

@@ -5,7 +5,7 @@
 #ifndef PADDOCK_BUILD_CLUSTER_H
 #define PADDOCK_BUILD_CLUSTER_H
 
-#include "cli/progress.h"
+#include "progress.h"
 #include "config/diag.h"
 #include "perr.h"
 

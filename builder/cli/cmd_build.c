@@ -8,7 +8,7 @@
 #include "build/build_cluster.h"
 #include "cli/cli.h"
 #include "cli/locate.h"
-#include "cli/progress.h"
+#include "progress.h"
 #include "image/cpio.h"
 
 static void usage(FILE *f)

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/version.h"
+#include "version.h"
 
 const struct cli_verb cli_verbs[] = {
 	{ "validate", "check a cluster.yml (RKE's rules, and paddock's stricter ones)", cmd_validate },

@@ -17,7 +17,7 @@
 
 #include <stddef.h>
 
-#include "cli/progress.h"
+#include "progress.h"
 #include "components/lock.h"
 #include "perr.h"
 

@@ -15,7 +15,7 @@
 #include "components/lock.h"
 #include "nodecfg.h"
 #include "perr.h"
-#include "cli/progress.h"
+#include "progress.h"
 
 struct digest;
 struct layer;

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "image/base_key.h"
-#include "cli/version.h"
+#include "version.h"
 #include "image/base_list.h"
 #include "components/digest.h"
 #include "fsutil.h"

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/version.h"
+#include "version.h"
 #include "components/fetch.h"
 #include "fsutil.h"
 #include "strbuf.h"

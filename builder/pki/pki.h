@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "image/appliance.h"
+#include "pki/appl_files.h"
 #include "perr.h"
 #include "pki/state.h"
 #include "plan/plan.h"

@@ -37,7 +37,7 @@
 
 #include <stddef.h>
 
-#include "image/appliance.h"
+#include "pki/appl_files.h"
 #include "perr.h"
 #include "pki/state.h"
 #include "plan/plan.h"

@@ -22,7 +22,7 @@
 #include "components/fetch.h"
 #include "fsutil.h"
 #include "components/listfile.h"
-#include "cli/progress.h"
+#include "progress.h"
 #include "testutil.h"
 
 SCRATCH_GROUP("deb")

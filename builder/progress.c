@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "cli/progress.h"
+#include "progress.h"
 
 void progress_say(const struct progress *p, const char *fmt, ...)
 {
