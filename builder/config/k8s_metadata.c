@@ -429,8 +429,11 @@ int k8s_metadata_load(const char *path, struct perr *err)
 			t->name = NULL;
 		r = perr_set(err, -ENOMEM, "out of memory");
 	} else if ((r = json_parse(buf, len, &root, &jerr)) < 0) {
+		/* the parser says where it stopped: at the end, the file was cut */
+		const char *at = jerr.msg ? strstr(jerr.msg, " at offset ") : NULL;
+		bool cut = len && at && strtoull(at + 11, NULL, 10) >= len;
 		r = perr_setat(err, r, path, 0, 0, "not RKE's data.json: %s%s", jerr.msg ? jerr.msg : "invalid JSON",
-			       len && strstr(jerr.msg ? jerr.msg : "", "unexpected end") ? " (the file is cut short)" : "");
+			       cut ? " (the file is cut short)" : "");
 	} else {
 		digest_buf(buf, len, t->sha256);
 		struct ld l = { path, err, STRBUF_INIT };
