@@ -13,7 +13,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: paddock images FILE [--json] [--metadata DATA.JSON]\n\n"
+		"usage: paddock images FILE [--json] [--metadata FILE]\n\n"
 		"Validates FILE like `paddock validate`, then lists every image its nodes will\n"
 		"run or pull, once each, with where it comes from, as `rke config\n"
 		"--system-images` is used: mirror the pulled ones into the private registry\n"
@@ -27,6 +27,8 @@ static void usage(FILE *f)
 		"with a default private registry, RKE's images are named under it), a tab,\n"
 		"what uses it and on which nodes.\n\n"
 		"  --json   the same as a stable JSON document\n\n"
+		"  --metadata FILE   RKE's data.json: the Kubernetes version data to use instead\n"
+		"                    of the data paddock carries (default $PADDOCK_METADATA)\n\n"
 		"exit status: 0 ok, 1 invalid input, 2 usage error\n");
 }
 
