@@ -155,6 +155,7 @@ static int write_manifest(const struct build_request *rq, const struct lock *loc
 		nodes[i] = (struct manifest_node){ rq->nodes[i].name, rq->nodes[i].cmdline };
 	struct manifest_input m = {
 		.cluster = rq->cluster_name, .source = rq->source, .source_date_epoch = rq->mtime,
+		.version_data = rq->version_data,
 		.base_key = base->key, .base_info = &base->info, .lock = lock, .nodes = nodes, .n_nodes = rq->n,
 		.operator_files = operator_files,
 	};

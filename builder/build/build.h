@@ -23,6 +23,7 @@
 
 #include "image/base.h"
 #include "image/cpio.h"
+#include "out/manifest.h"
 #include "strv.h"
 #include "nodecfg.h"
 #include "perr.h"
@@ -73,6 +74,7 @@ struct build_request {
 	long long mtime;            /* SOURCE_DATE_EPOCH */
 	const char *cluster_name;
 	const char *source;         /* the cluster.yml, for the manifest */
+	struct manifest_version_data version_data; /* likewise */
 	const struct build_node *nodes;
 	size_t n;
 	const struct progress *progress;

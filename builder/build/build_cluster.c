@@ -324,6 +324,7 @@ static int run(const struct build_options *o, const struct plan *p, enum build_f
 			.combined = names_format(o->formats, po ? po->formats : NULL, "initrd") ||
 				    (mformats & MEDIA_ISO),
 			.mtime = o->source_date_epoch, .cluster_name = plan_cluster_name(p), .source = o->file,
+			.version_data = { k8s_data_name(), k8s_data_file(), k8s_data_sha256() },
 			.nodes = c.nodes, .n = c.n, .progress = o->progress, .media = mformats ? &stage : NULL,
 			.check = &check,
 			.operator = &operator,

@@ -1,4 +1,5 @@
 #include "cli/cli.h"
+#include "config/k8s_metadata.h"
 #include "plan/plan.h"
 
 #include <stdio.h>
@@ -98,6 +99,42 @@ int cli_file_args(int argc, char **argv, void (*usage)(FILE *), const char *cons
 		return EXIT_USAGE;
 	}
 	return CLI_GO_ON;
+}
+
+int cli_take_metadata(const struct cli_verb *v, int *argc, char **argv)
+{
+	const char *path = NULL;
+	bool help = false;
+	int n = 1;
+	for (int i = 1; i < *argc; i++) {
+		const char *a = argv[i];
+		help |= !strcmp(a, "--help") || !strcmp(a, "-h");
+		if (strcmp(a, "--metadata") && strncmp(a, "--metadata=", 11)) {
+			argv[n++] = argv[i];
+			continue;
+		}
+		if (!v->metadata) {
+			fprintf(stderr, "paddock %s: --metadata: this verb reads no cluster.yml\n", v->name);
+			return EXIT_USAGE;
+		}
+		path = a[10] == '=' ? a + 11 : i + 1 < *argc ? argv[++i] : NULL;
+		if (!path || !*path) {
+			fprintf(stderr, "paddock %s: --metadata: expected RKE's data.json FILE\n", v->name);
+			return EXIT_USAGE;
+		}
+	}
+	argv[n] = NULL;
+	*argc = n;
+	if (!path && v->metadata)
+		path = getenv("PADDOCK_METADATA");
+	if (!path || !*path || help)
+		return CLI_GO_ON;
+	struct perr err = PERR_INIT;
+	int r = k8s_metadata_load(path, &err);
+	if (r < 0)
+		cli_print_error(&err);
+	perr_clear(&err);
+	return r < 0 ? EXIT_INVALID : CLI_GO_ON;
 }
 
 int cli_load_plan(const char *file, struct plan **ret)

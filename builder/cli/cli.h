@@ -17,6 +17,7 @@ struct cli_verb {
 	const char *name;
 	const char *summary;            /* one line for `paddock --help` */
 	int (*run)(int argc, char **argv); /* argv[0] is the verb */
+	bool metadata;                  /* reads a cluster.yml: takes --metadata FILE */
 };
 
 extern const struct cli_verb cli_verbs[];
@@ -27,6 +28,7 @@ int cmd_build(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_certs(int argc, char **argv);
 int cmd_components(int argc, char **argv);
+int cmd_images(int argc, char **argv);
 
 /* Prints "paddock: msg" or "FILE:LINE:COL: msg" to stderr. */
 void cli_print_error(const struct perr *e);
@@ -42,6 +44,13 @@ void cli_print_notes(const struct diag_list *d);
  * exit status the verb returns (0 after --help, EXIT_USAGE). */
 int cli_file_args(int argc, char **argv, void (*usage)(FILE *), const char *const *opts,
 		  bool *seen, const char **file);
+
+/* Takes `--metadata FILE` (or `--metadata=FILE`) out of argv, wherever it
+ * stands after the verb, else takes $PADDOCK_METADATA, and makes that RKE
+ * data.json the version data of this run (config/k8s_metadata.h); not
+ * for --help.  A verb without v->metadata refuses the option.  Returns
+ * CLI_GO_ON with *argc updated, else the exit status, after saying why. */
+int cli_take_metadata(const struct cli_verb *v, int *argc, char **argv);
 
 struct plan;
 /* Loads FILE's plan, printing its warnings and any error to stderr; the

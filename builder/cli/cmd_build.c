@@ -37,6 +37,9 @@ static void usage(FILE *f)
 		"  --root DIR            source tree with configs/ and build/ (default\n"
 		"                        $PADDOCK_ROOT, else the install paddock runs from,\n"
 		"                        else where paddock was built)\n"
+		"  --metadata FILE       RKE's data.json: the Kubernetes version data to use\n"
+		"                        instead of the data paddock carries (default\n"
+		"                        $PADDOCK_METADATA); manifest.json names it\n"
 		"SOURCE_DATE_EPOCH sets every timestamp in the images (default 0).\n");
 }
 

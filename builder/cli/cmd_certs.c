@@ -29,6 +29,8 @@ static void usage(FILE *f)
 		"               working.\n"
 		"  issue        creates the state file, or adds what FILE's nodes lack; what is\n"
 		"               there and still right is kept.\n\n"
+		"  --metadata FILE   RKE's data.json: the Kubernetes version data to use instead\n"
+		"                    of the data paddock carries (default $PADDOCK_METADATA)\n\n"
 		"exit status: 0 ok, 1 failure, 2 usage error\n");
 }
 

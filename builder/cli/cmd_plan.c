@@ -8,12 +8,14 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: paddock plan FILE [--json]\n\n"
+		"usage: paddock plan FILE [--json] [--metadata FILE]\n\n"
 		"Validates FILE like `paddock validate`, then prints for each node its roles, boot\n"
 		"settings, the containers it will run (image, user, key flags), the etcd initial\n"
 		"cluster, the certificates with their SANs and the files its image carries.\n"
 		"Secrets are never printed.\n\n"
 		"  --json   the same as a stable JSON document (every flag, not only key ones)\n\n"
+		"  --metadata FILE   RKE's data.json: the Kubernetes version data to use instead\n"
+		"                    of the data paddock carries (default $PADDOCK_METADATA)\n\n"
 		"exit status: 0 ok, 1 invalid input, 2 usage error\n");
 }
 

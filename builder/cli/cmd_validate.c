@@ -7,13 +7,15 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: paddock validate FILE\n\n"
+		"usage: paddock validate FILE [--metadata FILE]\n\n"
 		"Reads an RKE cluster.yml and checks it the way `rke up` would (YAML, key types,\n"
 		"roles, hosts, network, ingress, etcd backup, ...) and where paddock is stricter:\n"
 		"unknown or misspelt keys, sections at the wrong level, removed keys, even etcd\n"
 		"counts (warnings); unrendered templates, no etcd node, and paddock's own boot\n"
 		"keys (errors).  Nothing is written.\n\n"
 		"Errors and warnings go to stderr as FILE:LINE:COL: KEY.PATH: message.\n"
+		"  --metadata FILE   RKE's data.json: the Kubernetes version data to use instead\n"
+		"                    of the data paddock carries (default $PADDOCK_METADATA)\n\n"
 		"exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error\n");
 }
 

@@ -3,7 +3,7 @@
  * as RKE v1.8.0 sees it.  Do not edit. */
 #include "config/k8s_table.h"
 
-const char k8s_pool[] =
+static const char k8s_pool[] =
 	/*     0 */ "\0"
 	/*     1 */ "/etc/cni/net.d\0"
 	/*    16 */ "/etc/kubernetes/ssl/kube-service-account-token-key.pem\0"
@@ -52,2224 +52,2295 @@ const char k8s_pool[] =
 	/*  1472 */ "authorization-mode\0"
 	/*  1491 */ "authorization.k8s.io/v1beta1=true\0"
 	/*  1525 */ "bind-address\0"
-	/*  1538 */ "calico_cni\0"
-	/*  1549 */ "calico_controllers\0"
-	/*  1568 */ "calico_ctl\0"
-	/*  1579 */ "calico_flexvol\0"
-	/*  1594 */ "calico_node\0"
-	/*  1606 */ "canal_cni\0"
-	/*  1616 */ "canal_controllers\0"
-	/*  1634 */ "canal_flannel\0"
-	/*  1648 */ "canal_flexvol\0"
-	/*  1662 */ "canal_node\0"
-	/*  1673 */ "cert_downloader\0"
-	/*  1689 */ "cgroups-per-qos\0"
-	/*  1705 */ "client-cert-auth\0"
-	/*  1722 */ "cni\0"
-	/*  1726 */ "cni-bin-dir\0"
-	/*  1738 */ "cni-conf-dir\0"
-	/*  1751 */ "configure-cloud-routes\0"
-	/*  1774 */ "coredns\0"
-	/*  1782 */ "coredns/coredns:1.2.2\0"
-	/*  1804 */ "coredns/coredns:1.2.6\0"
-	/*  1826 */ "coredns/coredns:1.3.1\0"
-	/*  1848 */ "coredns_autoscaler\0"
-	/*  1867 */ "dnsmasq\0"
-	/*  1875 */ "enable-admission-plugins\0"
-	/*  1900 */ "enable-hostpath-provisioner\0"
-	/*  1928 */ "enable-v2\0"
-	/*  1938 */ "enforce-node-allocatable\0"
-	/*  1963 */ "etcd\0"
-	/*  1968 */ "etcd3\0"
-	/*  1974 */ "event-qps\0"
-	/*  1984 */ "experimental-initial-corrupt-check\0"
-	/*  2019 */ "false\0"
-	/*  2025 */ "feature-gates\0"
-	/*  2039 */ "flannel\0"
-	/*  2047 */ "flannel_cni\0"
-	/*  2059 */ "healthz-bind-address\0"
-	/*  2080 */ "ingress\0"
-	/*  2088 */ "ingress_backend\0"
-	/*  2104 */ "ingress_webhook\0"
-	/*  2120 */ "insecure-port\0"
-	/*  2134 */ "kubedns\0"
-	/*  2142 */ "kubedns_autoscaler\0"
-	/*  2161 */ "kubedns_sidecar\0"
-	/*  2177 */ "kubelet-preferred-address-types\0"
-	/*  2209 */ "kubernetes\0"
-	/*  2220 */ "kubernetes_services_sidecar\0"
-	/*  2248 */ "leader-elect\0"
-	/*  2261 */ "make-iptables-util-chains\0"
-	/*  2287 */ "metrics_server\0"
-	/*  2302 */ "network-plugin\0"
-	/*  2317 */ "nginx_proxy\0"
-	/*  2329 */ "node-monitor-grace-period\0"
-	/*  2355 */ "nodelocal\0"
-	/*  2365 */ "peer-client-cert-auth\0"
-	/*  2387 */ "pod-eviction-timeout\0"
-	/*  2408 */ "pod_infra_container\0"
-	/*  2428 */ "profiling\0"
-	/*  2438 */ "rancher/calico-cni:v3.1.1\0"
-	/*  2464 */ "rancher/calico-cni:v3.1.3\0"
-	/*  2490 */ "rancher/calico-cni:v3.10.2\0"
-	/*  2517 */ "rancher/calico-cni:v3.13.0\0"
-	/*  2544 */ "rancher/calico-cni:v3.13.4\0"
-	/*  2571 */ "rancher/calico-cni:v3.16.1\0"
-	/*  2598 */ "rancher/calico-cni:v3.16.5\0"
-	/*  2625 */ "rancher/calico-cni:v3.17.2\0"
-	/*  2652 */ "rancher/calico-cni:v3.21.1-rancher1\0"
-	/*  2688 */ "rancher/calico-cni:v3.21.3-rancher1\0"
-	/*  2724 */ "rancher/calico-cni:v3.22.0-rancher1\0"
-	/*  2760 */ "rancher/calico-cni:v3.22.5-rancher1\0"
-	/*  2796 */ "rancher/calico-cni:v3.24.1-rancher1\0"
-	/*  2832 */ "rancher/calico-cni:v3.25.0-rancher1\0"
-	/*  2868 */ "rancher/calico-cni:v3.26.1-rancher1\0"
-	/*  2904 */ "rancher/calico-cni:v3.26.3-rancher1\0"
-	/*  2940 */ "rancher/calico-cni:v3.27.0-rancher1\0"
-	/*  2976 */ "rancher/calico-cni:v3.27.3-rancher1\0"
-	/*  3012 */ "rancher/calico-cni:v3.27.4-rancher1\0"
-	/*  3048 */ "rancher/calico-cni:v3.28.0-rancher1\0"
-	/*  3084 */ "rancher/calico-cni:v3.28.1-rancher1\0"
-	/*  3120 */ "rancher/calico-cni:v3.4.0\0"
-	/*  3146 */ "rancher/calico-cni:v3.7.4\0"
-	/*  3172 */ "rancher/calico-cni:v3.8.1\0"
-	/*  3198 */ "rancher/calico-cni:v3.8.9\0"
-	/*  3224 */ "rancher/calico-ctl:v2.0.0\0"
-	/*  3250 */ "rancher/calico-ctl:v3.13.4\0"
-	/*  3277 */ "rancher/calico-ctl:v3.16.1\0"
-	/*  3304 */ "rancher/calico-ctl:v3.16.5\0"
-	/*  3331 */ "rancher/calico-ctl:v3.17.2\0"
-	/*  3358 */ "rancher/calico-ctl:v3.8.9\0"
-	/*  3384 */ "rancher/calico-kube-controllers:v3.10.2\0"
-	/*  3424 */ "rancher/calico-kube-controllers:v3.13.0\0"
-	/*  3464 */ "rancher/calico-kube-controllers:v3.13.4\0"
-	/*  3504 */ "rancher/calico-kube-controllers:v3.16.1\0"
-	/*  3544 */ "rancher/calico-kube-controllers:v3.16.5\0"
-	/*  3584 */ "rancher/calico-kube-controllers:v3.17.2\0"
-	/*  3624 */ "rancher/calico-kube-controllers:v3.4.0\0"
-	/*  3663 */ "rancher/calico-kube-controllers:v3.7.4\0"
-	/*  3702 */ "rancher/calico-kube-controllers:v3.8.1\0"
-	/*  3741 */ "rancher/calico-kube-controllers:v3.8.9\0"
-	/*  3780 */ "rancher/calico-node:v3.1.1\0"
-	/*  3807 */ "rancher/calico-node:v3.1.3\0"
-	/*  3834 */ "rancher/calico-node:v3.10.2\0"
-	/*  3862 */ "rancher/calico-node:v3.13.0\0"
-	/*  3890 */ "rancher/calico-node:v3.13.4\0"
-	/*  3918 */ "rancher/calico-node:v3.16.1\0"
-	/*  3946 */ "rancher/calico-node:v3.16.5\0"
-	/*  3974 */ "rancher/calico-node:v3.17.2\0"
-	/*  4002 */ "rancher/calico-node:v3.4.0\0"
-	/*  4029 */ "rancher/calico-node:v3.7.4\0"
-	/*  4056 */ "rancher/calico-node:v3.8.1\0"
-	/*  4083 */ "rancher/calico-node:v3.8.9\0"
-	/*  4110 */ "rancher/calico-pod2daemon-flexvol:v3.10.2\0"
-	/*  4152 */ "rancher/calico-pod2daemon-flexvol:v3.13.0\0"
-	/*  4194 */ "rancher/calico-pod2daemon-flexvol:v3.13.4\0"
-	/*  4236 */ "rancher/calico-pod2daemon-flexvol:v3.16.1\0"
-	/*  4278 */ "rancher/calico-pod2daemon-flexvol:v3.16.5\0"
-	/*  4320 */ "rancher/calico-pod2daemon-flexvol:v3.17.2\0"
-	/*  4362 */ "rancher/calico-pod2daemon-flexvol:v3.8.1\0"
-	/*  4403 */ "rancher/cluster-proportional-autoscaler-amd64:1.0.0\0"
-	/*  4455 */ "rancher/cluster-proportional-autoscaler:1.0.0\0"
-	/*  4501 */ "rancher/cluster-proportional-autoscaler:1.3.0\0"
-	/*  4547 */ "rancher/cluster-proportional-autoscaler:1.7.1\0"
-	/*  4593 */ "rancher/cluster-proportional-autoscaler:1.8.1\0"
-	/*  4639 */ "rancher/coredns-coredns:1.2.2\0"
-	/*  4669 */ "rancher/coredns-coredns:1.2.6\0"
-	/*  4699 */ "rancher/coredns-coredns:1.3.1\0"
-	/*  4729 */ "rancher/coredns-coredns:1.6.2\0"
-	/*  4759 */ "rancher/coredns-coredns:1.6.5\0"
-	/*  4789 */ "rancher/coredns-coredns:1.6.9\0"
-	/*  4819 */ "rancher/coredns-coredns:1.7.0\0"
-	/*  4849 */ "rancher/coredns-coredns:1.8.0\0"
-	/*  4879 */ "rancher/coreos-etcd:v3.0.17\0"
-	/*  4907 */ "rancher/coreos-etcd:v3.1.12\0"
-	/*  4935 */ "rancher/coreos-etcd:v3.2.18\0"
-	/*  4963 */ "rancher/coreos-etcd:v3.2.24\0"
-	/*  4991 */ "rancher/coreos-etcd:v3.2.24-rancher1\0"
-	/*  5028 */ "rancher/coreos-etcd:v3.3.10-rancher1\0"
-	/*  5065 */ "rancher/coreos-etcd:v3.3.15-rancher1\0"
-	/*  5102 */ "rancher/coreos-etcd:v3.4.13-rancher1\0"
-	/*  5139 */ "rancher/coreos-etcd:v3.4.14-rancher1\0"
-	/*  5176 */ "rancher/coreos-etcd:v3.4.15-rancher1\0"
-	/*  5213 */ "rancher/coreos-etcd:v3.4.3-rancher1\0"
-	/*  5249 */ "rancher/coreos-flannel-cni:v0.2.0\0"
-	/*  5283 */ "rancher/coreos-flannel-cni:v0.3.0\0"
-	/*  5317 */ "rancher/coreos-flannel:v0.10.0\0"
-	/*  5348 */ "rancher/coreos-flannel:v0.10.0-rancher1\0"
-	/*  5388 */ "rancher/coreos-flannel:v0.11.0\0"
-	/*  5419 */ "rancher/coreos-flannel:v0.11.0-rancher1\0"
-	/*  5459 */ "rancher/coreos-flannel:v0.12.0\0"
-	/*  5490 */ "rancher/coreos-flannel:v0.13.0-rancher1\0"
-	/*  5530 */ "rancher/coreos-flannel:v0.9.1\0"
-	/*  5560 */ "rancher/flannel-cni:v0.3.0-rancher1\0"
-	/*  5596 */ "rancher/flannel-cni:v0.3.0-rancher5\0"
-	/*  5632 */ "rancher/flannel-cni:v0.3.0-rancher6\0"
-	/*  5668 */ "rancher/flannel-cni:v0.3.0-rancher7\0"
-	/*  5704 */ "rancher/flannel-cni:v0.3.0-rancher8\0"
-	/*  5740 */ "rancher/flannel-cni:v0.3.0-rancher9\0"
-	/*  5776 */ "rancher/flannel-cni:v1.4.1-rancher1\0"
-	/*  5812 */ "rancher/hyperkube:v1.10.0-rancher1\0"
-	/*  5847 */ "rancher/hyperkube:v1.10.1-rancher2\0"
-	/*  5882 */ "rancher/hyperkube:v1.10.11-rancher1\0"
-	/*  5918 */ "rancher/hyperkube:v1.10.12-rancher1\0"
-	/*  5954 */ "rancher/hyperkube:v1.10.3-rancher2\0"
-	/*  5989 */ "rancher/hyperkube:v1.10.5-rancher1\0"
-	/*  6024 */ "rancher/hyperkube:v1.11.1-rancher1\0"
-	/*  6059 */ "rancher/hyperkube:v1.11.2-rancher1\0"
-	/*  6094 */ "rancher/hyperkube:v1.11.3-rancher1\0"
-	/*  6129 */ "rancher/hyperkube:v1.11.5-rancher1\0"
-	/*  6164 */ "rancher/hyperkube:v1.11.6-rancher1\0"
-	/*  6199 */ "rancher/hyperkube:v1.11.8-rancher1\0"
-	/*  6234 */ "rancher/hyperkube:v1.11.9-rancher1\0"
-	/*  6269 */ "rancher/hyperkube:v1.12.0-rancher1\0"
-	/*  6304 */ "rancher/hyperkube:v1.12.1-rancher1\0"
-	/*  6339 */ "rancher/hyperkube:v1.12.10-rancher1\0"
-	/*  6375 */ "rancher/hyperkube:v1.12.3-rancher1\0"
-	/*  6410 */ "rancher/hyperkube:v1.12.4-rancher1\0"
-	/*  6445 */ "rancher/hyperkube:v1.12.5-rancher1\0"
-	/*  6480 */ "rancher/hyperkube:v1.12.6-rancher1\0"
-	/*  6515 */ "rancher/hyperkube:v1.12.7-rancher1\0"
-	/*  6550 */ "rancher/hyperkube:v1.12.9-rancher1\0"
-	/*  6585 */ "rancher/hyperkube:v1.13.1-rancher1\0"
-	/*  6620 */ "rancher/hyperkube:v1.13.10-rancher1\0"
-	/*  6656 */ "rancher/hyperkube:v1.13.11-rancher1\0"
-	/*  6692 */ "rancher/hyperkube:v1.13.12-rancher1\0"
-	/*  6728 */ "rancher/hyperkube:v1.13.12-rancher2\0"
-	/*  6764 */ "rancher/hyperkube:v1.13.4-rancher1\0"
-	/*  6799 */ "rancher/hyperkube:v1.13.5-rancher1\0"
-	/*  6834 */ "rancher/hyperkube:v1.13.7-rancher1\0"
-	/*  6869 */ "rancher/hyperkube:v1.13.9-rancher1\0"
-	/*  6904 */ "rancher/hyperkube:v1.14.1-rancher1\0"
-	/*  6939 */ "rancher/hyperkube:v1.14.10-rancher1\0"
-	/*  6975 */ "rancher/hyperkube:v1.14.3-rancher1\0"
-	/*  7010 */ "rancher/hyperkube:v1.14.5-rancher1\0"
-	/*  7045 */ "rancher/hyperkube:v1.14.6-rancher1\0"
-	/*  7080 */ "rancher/hyperkube:v1.14.7-rancher1\0"
-	/*  7115 */ "rancher/hyperkube:v1.14.8-rancher1\0"
-	/*  7150 */ "rancher/hyperkube:v1.14.8-rancher2\0"
-	/*  7185 */ "rancher/hyperkube:v1.14.9-rancher1\0"
-	/*  7220 */ "rancher/hyperkube:v1.15.0-rancher1\0"
-	/*  7255 */ "rancher/hyperkube:v1.15.10-rancher1\0"
-	/*  7291 */ "rancher/hyperkube:v1.15.11-rancher1\0"
-	/*  7327 */ "rancher/hyperkube:v1.15.12-rancher1\0"
-	/*  7363 */ "rancher/hyperkube:v1.15.12-rancher2\0"
-	/*  7399 */ "rancher/hyperkube:v1.15.2-rancher1\0"
-	/*  7434 */ "rancher/hyperkube:v1.15.3-rancher1\0"
-	/*  7469 */ "rancher/hyperkube:v1.15.4-rancher1\0"
-	/*  7504 */ "rancher/hyperkube:v1.15.5-rancher1\0"
-	/*  7539 */ "rancher/hyperkube:v1.15.5-rancher2\0"
-	/*  7574 */ "rancher/hyperkube:v1.15.6-rancher1\0"
-	/*  7609 */ "rancher/hyperkube:v1.15.7-rancher1\0"
-	/*  7644 */ "rancher/hyperkube:v1.15.9-rancher1\0"
-	/*  7679 */ "rancher/hyperkube:v1.16.1-rancher1\0"
-	/*  7714 */ "rancher/hyperkube:v1.16.10-rancher2\0"
-	/*  7750 */ "rancher/hyperkube:v1.16.13-rancher1\0"
-	/*  7786 */ "rancher/hyperkube:v1.16.14-rancher1\0"
-	/*  7822 */ "rancher/hyperkube:v1.16.15-rancher1\0"
-	/*  7858 */ "rancher/hyperkube:v1.16.2-rancher1\0"
-	/*  7893 */ "rancher/hyperkube:v1.16.2-rancher2\0"
-	/*  7928 */ "rancher/hyperkube:v1.16.3-rancher1\0"
-	/*  7963 */ "rancher/hyperkube:v1.16.4-rancher1\0"
-	/*  7998 */ "rancher/hyperkube:v1.16.6-rancher1\0"
-	/*  8033 */ "rancher/hyperkube:v1.16.7-rancher1\0"
-	/*  8068 */ "rancher/hyperkube:v1.16.8-rancher1\0"
-	/*  8103 */ "rancher/hyperkube:v1.16.9-rancher1\0"
-	/*  8138 */ "rancher/hyperkube:v1.17.0-rancher1\0"
-	/*  8173 */ "rancher/hyperkube:v1.17.11-rancher1\0"
-	/*  8209 */ "rancher/hyperkube:v1.17.12-rancher1\0"
-	/*  8245 */ "rancher/hyperkube:v1.17.13-rancher1\0"
-	/*  8281 */ "rancher/hyperkube:v1.17.14-rancher1\0"
-	/*  8317 */ "rancher/hyperkube:v1.17.16-rancher1\0"
-	/*  8353 */ "rancher/hyperkube:v1.17.17-rancher1\0"
-	/*  8389 */ "rancher/hyperkube:v1.17.17-rancher2\0"
-	/*  8425 */ "rancher/hyperkube:v1.17.2-rancher1\0"
-	/*  8460 */ "rancher/hyperkube:v1.17.3-rancher1\0"
-	/*  8495 */ "rancher/hyperkube:v1.17.4-rancher1\0"
-	/*  8530 */ "rancher/hyperkube:v1.17.5-rancher1\0"
-	/*  8565 */ "rancher/hyperkube:v1.17.6-rancher2\0"
-	/*  8600 */ "rancher/hyperkube:v1.17.9-rancher1\0"
-	/*  8635 */ "rancher/hyperkube:v1.18.10-rancher1\0"
-	/*  8671 */ "rancher/hyperkube:v1.18.12-rancher1\0"
-	/*  8707 */ "rancher/hyperkube:v1.18.14-rancher1\0"
-	/*  8743 */ "rancher/hyperkube:v1.18.15-rancher1\0"
-	/*  8779 */ "rancher/hyperkube:v1.18.16-rancher1\0"
-	/*  8815 */ "rancher/hyperkube:v1.18.17-rancher1\0"
-	/*  8851 */ "rancher/hyperkube:v1.18.18-rancher1\0"
-	/*  8887 */ "rancher/hyperkube:v1.18.20-rancher1\0"
-	/*  8923 */ "rancher/hyperkube:v1.18.3-rancher2\0"
-	/*  8958 */ "rancher/hyperkube:v1.18.6-rancher1\0"
-	/*  8993 */ "rancher/hyperkube:v1.18.8-rancher1\0"
-	/*  9028 */ "rancher/hyperkube:v1.18.9-rancher1\0"
-	/*  9063 */ "rancher/hyperkube:v1.19.10-rancher1\0"
-	/*  9099 */ "rancher/hyperkube:v1.19.12-rancher1\0"
-	/*  9135 */ "rancher/hyperkube:v1.19.13-rancher1\0"
-	/*  9171 */ "rancher/hyperkube:v1.19.14-rancher1\0"
-	/*  9207 */ "rancher/hyperkube:v1.19.15-rancher1\0"
-	/*  9243 */ "rancher/hyperkube:v1.19.16-rancher1\0"
-	/*  9279 */ "rancher/hyperkube:v1.19.16-rancher2\0"
-	/*  9315 */ "rancher/hyperkube:v1.19.2-rancher1\0"
-	/*  9350 */ "rancher/hyperkube:v1.19.3-rancher1\0"
-	/*  9385 */ "rancher/hyperkube:v1.19.4-rancher1\0"
-	/*  9420 */ "rancher/hyperkube:v1.19.6-rancher1\0"
-	/*  9455 */ "rancher/hyperkube:v1.19.7-rancher1\0"
-	/*  9490 */ "rancher/hyperkube:v1.19.8-rancher1\0"
-	/*  9525 */ "rancher/hyperkube:v1.19.9-rancher1\0"
-	/*  9560 */ "rancher/hyperkube:v1.20.10-rancher1\0"
-	/*  9596 */ "rancher/hyperkube:v1.20.11-rancher1\0"
-	/*  9632 */ "rancher/hyperkube:v1.20.12-rancher1\0"
-	/*  9668 */ "rancher/hyperkube:v1.20.13-rancher1\0"
-	/*  9704 */ "rancher/hyperkube:v1.20.14-rancher1\0"
-	/*  9740 */ "rancher/hyperkube:v1.20.14-rancher2\0"
-	/*  9776 */ "rancher/hyperkube:v1.20.15-rancher1\0"
-	/*  9812 */ "rancher/hyperkube:v1.20.15-rancher2\0"
-	/*  9848 */ "rancher/hyperkube:v1.20.4-rancher1\0"
-	/*  9883 */ "rancher/hyperkube:v1.20.5-rancher1\0"
-	/*  9918 */ "rancher/hyperkube:v1.20.6-rancher1\0"
-	/*  9953 */ "rancher/hyperkube:v1.20.8-rancher1\0"
-	/*  9988 */ "rancher/hyperkube:v1.20.9-rancher1\0"
-	/* 10023 */ "rancher/hyperkube:v1.21.10-rancher1\0"
-	/* 10059 */ "rancher/hyperkube:v1.21.12-rancher1\0"
-	/* 10095 */ "rancher/hyperkube:v1.21.13-rancher1\0"
-	/* 10131 */ "rancher/hyperkube:v1.21.14-rancher1\0"
-	/* 10167 */ "rancher/hyperkube:v1.21.4-rancher1\0"
-	/* 10202 */ "rancher/hyperkube:v1.21.5-rancher1\0"
-	/* 10237 */ "rancher/hyperkube:v1.21.6-rancher1\0"
-	/* 10272 */ "rancher/hyperkube:v1.21.7-rancher1\0"
-	/* 10307 */ "rancher/hyperkube:v1.21.8-rancher1\0"
-	/* 10342 */ "rancher/hyperkube:v1.21.8-rancher2\0"
-	/* 10377 */ "rancher/hyperkube:v1.21.9-rancher1\0"
-	/* 10412 */ "rancher/hyperkube:v1.22.10-rancher1\0"
-	/* 10448 */ "rancher/hyperkube:v1.22.11-rancher1\0"
-	/* 10484 */ "rancher/hyperkube:v1.22.13-rancher1\0"
-	/* 10520 */ "rancher/hyperkube:v1.22.15-rancher1\0"
-	/* 10556 */ "rancher/hyperkube:v1.22.16-rancher1\0"
-	/* 10592 */ "rancher/hyperkube:v1.22.17-rancher1\0"
-	/* 10628 */ "rancher/hyperkube:v1.22.4-rancher1\0"
-	/* 10663 */ "rancher/hyperkube:v1.22.5-rancher1\0"
-	/* 10698 */ "rancher/hyperkube:v1.22.5-rancher2\0"
-	/* 10733 */ "rancher/hyperkube:v1.22.6-rancher1\0"
-	/* 10768 */ "rancher/hyperkube:v1.22.7-rancher1\0"
-	/* 10803 */ "rancher/hyperkube:v1.22.9-rancher1\0"
-	/* 10838 */ "rancher/hyperkube:v1.23.10-rancher1\0"
-	/* 10874 */ "rancher/hyperkube:v1.23.12-rancher1\0"
-	/* 10910 */ "rancher/hyperkube:v1.23.14-rancher1\0"
-	/* 10946 */ "rancher/hyperkube:v1.23.15-rancher1\0"
-	/* 10982 */ "rancher/hyperkube:v1.23.16-rancher2\0"
-	/* 11018 */ "rancher/hyperkube:v1.23.4-rancher1\0"
-	/* 11053 */ "rancher/hyperkube:v1.23.6-rancher1\0"
-	/* 11088 */ "rancher/hyperkube:v1.23.7-rancher1\0"
-	/* 11123 */ "rancher/hyperkube:v1.23.8-rancher1\0"
-	/* 11158 */ "rancher/hyperkube:v1.24.10-rancher2\0"
-	/* 11194 */ "rancher/hyperkube:v1.24.10-rancher4\0"
-	/* 11230 */ "rancher/hyperkube:v1.24.13-rancher2\0"
-	/* 11266 */ "rancher/hyperkube:v1.24.15-rancher1\0"
-	/* 11302 */ "rancher/hyperkube:v1.24.16-rancher1\0"
-	/* 11338 */ "rancher/hyperkube:v1.24.17-rancher1\0"
-	/* 11374 */ "rancher/hyperkube:v1.24.2-rancher1\0"
-	/* 11409 */ "rancher/hyperkube:v1.24.4-rancher1\0"
-	/* 11444 */ "rancher/hyperkube:v1.24.6-rancher1\0"
-	/* 11479 */ "rancher/hyperkube:v1.24.8-rancher1\0"
-	/* 11514 */ "rancher/hyperkube:v1.24.9-rancher1\0"
-	/* 11549 */ "rancher/hyperkube:v1.25.11-rancher1\0"
-	/* 11585 */ "rancher/hyperkube:v1.25.12-rancher1\0"
-	/* 11621 */ "rancher/hyperkube:v1.25.13-rancher1\0"
-	/* 11657 */ "rancher/hyperkube:v1.25.14-rancher1\0"
-	/* 11693 */ "rancher/hyperkube:v1.25.16-rancher2\0"
-	/* 11729 */ "rancher/hyperkube:v1.25.6-rancher2\0"
-	/* 11764 */ "rancher/hyperkube:v1.25.6-rancher4\0"
-	/* 11799 */ "rancher/hyperkube:v1.25.9-rancher2\0"
-	/* 11834 */ "rancher/hyperkube:v1.26.11-rancher2\0"
-	/* 11870 */ "rancher/hyperkube:v1.26.13-rancher1\0"
-	/* 11906 */ "rancher/hyperkube:v1.26.14-rancher1\0"
-	/* 11942 */ "rancher/hyperkube:v1.26.15-rancher1\0"
-	/* 11978 */ "rancher/hyperkube:v1.26.4-rancher2\0"
-	/* 12013 */ "rancher/hyperkube:v1.26.6-rancher1\0"
-	/* 12048 */ "rancher/hyperkube:v1.26.7-rancher1\0"
-	/* 12083 */ "rancher/hyperkube:v1.26.8-rancher1\0"
-	/* 12118 */ "rancher/hyperkube:v1.26.9-rancher1\0"
-	/* 12153 */ "rancher/hyperkube:v1.27.10-rancher1\0"
-	/* 12189 */ "rancher/hyperkube:v1.27.11-rancher1\0"
-	/* 12225 */ "rancher/hyperkube:v1.27.12-rancher1\0"
-	/* 12261 */ "rancher/hyperkube:v1.27.13-rancher1\0"
-	/* 12297 */ "rancher/hyperkube:v1.27.14-rancher1\0"
-	/* 12333 */ "rancher/hyperkube:v1.27.15-rancher1\0"
-	/* 12369 */ "rancher/hyperkube:v1.27.16-rancher1\0"
-	/* 12405 */ "rancher/hyperkube:v1.27.6-rancher1\0"
-	/* 12440 */ "rancher/hyperkube:v1.27.8-rancher2\0"
-	/* 12475 */ "rancher/hyperkube:v1.28.10-rancher1\0"
-	/* 12511 */ "rancher/hyperkube:v1.28.11-rancher1\0"
-	/* 12547 */ "rancher/hyperkube:v1.28.12-rancher1\0"
-	/* 12583 */ "rancher/hyperkube:v1.28.13-rancher1\0"
-	/* 12619 */ "rancher/hyperkube:v1.28.14-rancher1\0"
-	/* 12655 */ "rancher/hyperkube:v1.28.7-rancher1\0"
-	/* 12690 */ "rancher/hyperkube:v1.28.8-rancher1\0"
-	/* 12725 */ "rancher/hyperkube:v1.28.9-rancher1\0"
-	/* 12760 */ "rancher/hyperkube:v1.29.6-rancher1\0"
-	/* 12795 */ "rancher/hyperkube:v1.29.7-rancher1\0"
-	/* 12830 */ "rancher/hyperkube:v1.29.8-rancher1\0"
-	/* 12865 */ "rancher/hyperkube:v1.29.9-rancher1\0"
-	/* 12900 */ "rancher/hyperkube:v1.30.2-rancher1\0"
-	/* 12935 */ "rancher/hyperkube:v1.30.3-rancher1\0"
-	/* 12970 */ "rancher/hyperkube:v1.30.4-rancher1\0"
-	/* 13005 */ "rancher/hyperkube:v1.30.5-rancher1\0"
-	/* 13040 */ "rancher/hyperkube:v1.8.11-rancher2\0"
-	/* 13075 */ "rancher/hyperkube:v1.9.5-rancher1\0"
-	/* 13109 */ "rancher/hyperkube:v1.9.7-rancher2\0"
-	/* 13143 */ "rancher/k8s-dns-dnsmasq-nanny-amd64:1.14.10\0"
-	/* 13187 */ "rancher/k8s-dns-dnsmasq-nanny-amd64:1.14.13\0"
-	/* 13231 */ "rancher/k8s-dns-dnsmasq-nanny-amd64:1.14.5\0"
-	/* 13274 */ "rancher/k8s-dns-dnsmasq-nanny-amd64:1.14.7\0"
-	/* 13317 */ "rancher/k8s-dns-dnsmasq-nanny-amd64:1.14.8\0"
-	/* 13360 */ "rancher/k8s-dns-dnsmasq-nanny-amd64:1.15.0\0"
-	/* 13403 */ "rancher/k8s-dns-dnsmasq-nanny:1.14.13\0"
-	/* 13441 */ "rancher/k8s-dns-dnsmasq-nanny:1.15.0\0"
-	/* 13478 */ "rancher/k8s-dns-dnsmasq-nanny:1.15.10\0"
-	/* 13516 */ "rancher/k8s-dns-dnsmasq-nanny:1.15.2\0"
-	/* 13553 */ "rancher/k8s-dns-kube-dns-amd64:1.14.10\0"
-	/* 13592 */ "rancher/k8s-dns-kube-dns-amd64:1.14.13\0"
-	/* 13631 */ "rancher/k8s-dns-kube-dns-amd64:1.14.5\0"
-	/* 13669 */ "rancher/k8s-dns-kube-dns-amd64:1.14.7\0"
-	/* 13707 */ "rancher/k8s-dns-kube-dns-amd64:1.14.8\0"
-	/* 13745 */ "rancher/k8s-dns-kube-dns-amd64:1.15.0\0"
-	/* 13783 */ "rancher/k8s-dns-kube-dns:1.14.13\0"
-	/* 13816 */ "rancher/k8s-dns-kube-dns:1.15.0\0"
-	/* 13848 */ "rancher/k8s-dns-kube-dns:1.15.10\0"
-	/* 13881 */ "rancher/k8s-dns-kube-dns:1.15.2\0"
-	/* 13913 */ "rancher/k8s-dns-node-cache:1.15.13\0"
-	/* 13948 */ "rancher/k8s-dns-node-cache:1.15.7\0"
-	/* 13982 */ "rancher/k8s-dns-sidecar-amd64:1.14.10\0"
-	/* 14020 */ "rancher/k8s-dns-sidecar-amd64:1.14.13\0"
-	/* 14058 */ "rancher/k8s-dns-sidecar-amd64:1.14.5\0"
-	/* 14095 */ "rancher/k8s-dns-sidecar-amd64:1.14.7\0"
-	/* 14132 */ "rancher/k8s-dns-sidecar-amd64:1.14.8\0"
-	/* 14169 */ "rancher/k8s-dns-sidecar-amd64:1.15.0\0"
-	/* 14206 */ "rancher/k8s-dns-sidecar:1.14.13\0"
-	/* 14238 */ "rancher/k8s-dns-sidecar:1.15.0\0"
-	/* 14269 */ "rancher/k8s-dns-sidecar:1.15.10\0"
-	/* 14301 */ "rancher/k8s-dns-sidecar:1.15.2\0"
-	/* 14332 */ "rancher/metrics-server-amd64:v0.2.1\0"
-	/* 14368 */ "rancher/metrics-server-amd64:v0.3.1\0"
-	/* 14404 */ "rancher/metrics-server:v0.3.1\0"
-	/* 14434 */ "rancher/metrics-server:v0.3.3\0"
-	/* 14464 */ "rancher/metrics-server:v0.3.4\0"
-	/* 14494 */ "rancher/metrics-server:v0.3.6\0"
-	/* 14524 */ "rancher/metrics-server:v0.4.1\0"
-	/* 14554 */ "rancher/mirrored-calico-cni:v3.13.4\0"
-	/* 14590 */ "rancher/mirrored-calico-cni:v3.16.5\0"
-	/* 14626 */ "rancher/mirrored-calico-cni:v3.17.2\0"
-	/* 14662 */ "rancher/mirrored-calico-cni:v3.19.2\0"
-	/* 14698 */ "rancher/mirrored-calico-cni:v3.21.1\0"
-	/* 14734 */ "rancher/mirrored-calico-cni:v3.22.0\0"
-	/* 14770 */ "rancher/mirrored-calico-ctl:v3.13.4\0"
-	/* 14806 */ "rancher/mirrored-calico-ctl:v3.16.5\0"
-	/* 14842 */ "rancher/mirrored-calico-ctl:v3.17.2\0"
-	/* 14878 */ "rancher/mirrored-calico-ctl:v3.19.2\0"
-	/* 14914 */ "rancher/mirrored-calico-ctl:v3.21.1\0"
-	/* 14950 */ "rancher/mirrored-calico-ctl:v3.22.0\0"
-	/* 14986 */ "rancher/mirrored-calico-ctl:v3.22.5\0"
-	/* 15022 */ "rancher/mirrored-calico-ctl:v3.24.1\0"
-	/* 15058 */ "rancher/mirrored-calico-ctl:v3.25.0\0"
-	/* 15094 */ "rancher/mirrored-calico-ctl:v3.26.1\0"
-	/* 15130 */ "rancher/mirrored-calico-ctl:v3.26.3\0"
-	/* 15166 */ "rancher/mirrored-calico-ctl:v3.27.0\0"
-	/* 15202 */ "rancher/mirrored-calico-ctl:v3.27.3\0"
-	/* 15238 */ "rancher/mirrored-calico-ctl:v3.27.4\0"
-	/* 15274 */ "rancher/mirrored-calico-ctl:v3.28.0\0"
-	/* 15310 */ "rancher/mirrored-calico-ctl:v3.28.1\0"
-	/* 15346 */ "rancher/mirrored-calico-kube-controllers:v3.13.4\0"
-	/* 15395 */ "rancher/mirrored-calico-kube-controllers:v3.16.5\0"
-	/* 15444 */ "rancher/mirrored-calico-kube-controllers:v3.17.2\0"
-	/* 15493 */ "rancher/mirrored-calico-kube-controllers:v3.19.2\0"
-	/* 15542 */ "rancher/mirrored-calico-kube-controllers:v3.21.1\0"
-	/* 15591 */ "rancher/mirrored-calico-kube-controllers:v3.22.0\0"
-	/* 15640 */ "rancher/mirrored-calico-kube-controllers:v3.22.5\0"
-	/* 15689 */ "rancher/mirrored-calico-kube-controllers:v3.24.1\0"
-	/* 15738 */ "rancher/mirrored-calico-kube-controllers:v3.25.0\0"
-	/* 15787 */ "rancher/mirrored-calico-kube-controllers:v3.26.1\0"
-	/* 15836 */ "rancher/mirrored-calico-kube-controllers:v3.26.3\0"
-	/* 15885 */ "rancher/mirrored-calico-kube-controllers:v3.27.0\0"
-	/* 15934 */ "rancher/mirrored-calico-kube-controllers:v3.27.3\0"
-	/* 15983 */ "rancher/mirrored-calico-kube-controllers:v3.27.4\0"
-	/* 16032 */ "rancher/mirrored-calico-kube-controllers:v3.28.0\0"
-	/* 16081 */ "rancher/mirrored-calico-kube-controllers:v3.28.1\0"
-	/* 16130 */ "rancher/mirrored-calico-node:v3.13.4\0"
-	/* 16167 */ "rancher/mirrored-calico-node:v3.16.5\0"
-	/* 16204 */ "rancher/mirrored-calico-node:v3.17.2\0"
-	/* 16241 */ "rancher/mirrored-calico-node:v3.19.2\0"
-	/* 16278 */ "rancher/mirrored-calico-node:v3.21.1\0"
-	/* 16315 */ "rancher/mirrored-calico-node:v3.22.0\0"
-	/* 16352 */ "rancher/mirrored-calico-node:v3.22.5\0"
-	/* 16389 */ "rancher/mirrored-calico-node:v3.24.1\0"
-	/* 16426 */ "rancher/mirrored-calico-node:v3.25.0\0"
-	/* 16463 */ "rancher/mirrored-calico-node:v3.26.1\0"
-	/* 16500 */ "rancher/mirrored-calico-node:v3.26.3\0"
-	/* 16537 */ "rancher/mirrored-calico-node:v3.27.0\0"
-	/* 16574 */ "rancher/mirrored-calico-node:v3.27.3\0"
-	/* 16611 */ "rancher/mirrored-calico-node:v3.27.4\0"
-	/* 16648 */ "rancher/mirrored-calico-node:v3.28.0\0"
-	/* 16685 */ "rancher/mirrored-calico-node:v3.28.1\0"
-	/* 16722 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.13.4\0"
-	/* 16773 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.16.5\0"
-	/* 16824 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.17.2\0"
-	/* 16875 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.19.2\0"
-	/* 16926 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.21.1\0"
-	/* 16977 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.22.0\0"
-	/* 17028 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.22.5\0"
-	/* 17079 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.24.1\0"
-	/* 17130 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.25.0\0"
-	/* 17181 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.26.1\0"
-	/* 17232 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.26.3\0"
-	/* 17283 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.27.0\0"
-	/* 17334 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.27.3\0"
-	/* 17385 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.27.4\0"
-	/* 17436 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.28.0\0"
-	/* 17487 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.28.1\0"
-	/* 17538 */ "rancher/mirrored-cluster-proportional-autoscaler:1.7.1\0"
-	/* 17593 */ "rancher/mirrored-cluster-proportional-autoscaler:1.8.1\0"
-	/* 17648 */ "rancher/mirrored-cluster-proportional-autoscaler:1.8.3\0"
-	/* 17703 */ "rancher/mirrored-cluster-proportional-autoscaler:1.8.5\0"
-	/* 17758 */ "rancher/mirrored-cluster-proportional-autoscaler:1.8.6\0"
-	/* 17813 */ "rancher/mirrored-cluster-proportional-autoscaler:v1.8.9\0"
-	/* 17869 */ "rancher/mirrored-coredns-coredns:1.10.1\0"
-	/* 17909 */ "rancher/mirrored-coredns-coredns:1.11.1\0"
-	/* 17949 */ "rancher/mirrored-coredns-coredns:1.6.5\0"
-	/* 17988 */ "rancher/mirrored-coredns-coredns:1.6.9\0"
-	/* 18027 */ "rancher/mirrored-coredns-coredns:1.7.0\0"
-	/* 18066 */ "rancher/mirrored-coredns-coredns:1.8.0\0"
-	/* 18105 */ "rancher/mirrored-coredns-coredns:1.8.4\0"
-	/* 18144 */ "rancher/mirrored-coredns-coredns:1.8.6\0"
-	/* 18183 */ "rancher/mirrored-coredns-coredns:1.9.0\0"
-	/* 18222 */ "rancher/mirrored-coredns-coredns:1.9.3\0"
-	/* 18261 */ "rancher/mirrored-coredns-coredns:1.9.4\0"
-	/* 18300 */ "rancher/mirrored-coreos-etcd:v3.4.15-rancher1\0"
-	/* 18346 */ "rancher/mirrored-coreos-etcd:v3.4.16-rancher1\0"
-	/* 18392 */ "rancher/mirrored-coreos-etcd:v3.4.3-rancher1\0"
-	/* 18437 */ "rancher/mirrored-coreos-etcd:v3.5.0\0"
-	/* 18473 */ "rancher/mirrored-coreos-etcd:v3.5.10\0"
-	/* 18510 */ "rancher/mirrored-coreos-etcd:v3.5.12\0"
-	/* 18547 */ "rancher/mirrored-coreos-etcd:v3.5.2\0"
-	/* 18583 */ "rancher/mirrored-coreos-etcd:v3.5.3\0"
-	/* 18619 */ "rancher/mirrored-coreos-etcd:v3.5.4\0"
-	/* 18655 */ "rancher/mirrored-coreos-etcd:v3.5.6\0"
-	/* 18691 */ "rancher/mirrored-coreos-etcd:v3.5.7\0"
-	/* 18727 */ "rancher/mirrored-coreos-etcd:v3.5.9\0"
-	/* 18763 */ "rancher/mirrored-coreos-flannel:v0.12.0\0"
-	/* 18803 */ "rancher/mirrored-coreos-flannel:v0.13.0\0"
-	/* 18843 */ "rancher/mirrored-coreos-flannel:v0.14.0\0"
-	/* 18883 */ "rancher/mirrored-coreos-flannel:v0.15.1\0"
-	/* 18923 */ "rancher/mirrored-flannel-flannel:v0.21.4\0"
-	/* 18964 */ "rancher/mirrored-flannel-flannel:v0.24.2\0"
-	/* 19005 */ "rancher/mirrored-flannel-flannel:v0.25.1\0"
-	/* 19046 */ "rancher/mirrored-flannelcni-flannel:v0.17.0\0"
-	/* 19090 */ "rancher/mirrored-flannelcni-flannel:v0.19.2\0"
-	/* 19134 */ "rancher/mirrored-ingress-nginx-kube-webhook-certgen:v1.1.1\0"
-	/* 19193 */ "rancher/mirrored-ingress-nginx-kube-webhook-certgen:v1.4.1\0"
-	/* 19252 */ "rancher/mirrored-ingress-nginx-kube-webhook-certgen:v20230312-helm-chart-4.5.2-28-g66a760794\0"
-	/* 19345 */ "rancher/mirrored-ingress-nginx-kube-webhook-certgen:v20231011-8b53cabe0\0"
-	/* 19417 */ "rancher/mirrored-ingress-nginx-kube-webhook-certgen:v20231226-1a7112e06\0"
-	/* 19489 */ "rancher/mirrored-jettech-kube-webhook-certgen:v1.5.1\0"
-	/* 19542 */ "rancher/mirrored-k8s-dns-dnsmasq-nanny:1.15.0\0"
-	/* 19588 */ "rancher/mirrored-k8s-dns-dnsmasq-nanny:1.15.10\0"
-	/* 19635 */ "rancher/mirrored-k8s-dns-dnsmasq-nanny:1.15.2\0"
-	/* 19681 */ "rancher/mirrored-k8s-dns-dnsmasq-nanny:1.17.4\0"
-	/* 19727 */ "rancher/mirrored-k8s-dns-dnsmasq-nanny:1.21.1\0"
-	/* 19773 */ "rancher/mirrored-k8s-dns-dnsmasq-nanny:1.22.20\0"
-	/* 19820 */ "rancher/mirrored-k8s-dns-dnsmasq-nanny:1.22.28\0"
-	/* 19867 */ "rancher/mirrored-k8s-dns-dnsmasq-nanny:1.22.8\0"
-	/* 19913 */ "rancher/mirrored-k8s-dns-dnsmasq-nanny:1.23.0\0"
-	/* 19959 */ "rancher/mirrored-k8s-dns-kube-dns:1.15.0\0"
-	/* 20000 */ "rancher/mirrored-k8s-dns-kube-dns:1.15.10\0"
-	/* 20042 */ "rancher/mirrored-k8s-dns-kube-dns:1.15.2\0"
-	/* 20083 */ "rancher/mirrored-k8s-dns-kube-dns:1.17.4\0"
-	/* 20124 */ "rancher/mirrored-k8s-dns-kube-dns:1.21.1\0"
-	/* 20165 */ "rancher/mirrored-k8s-dns-kube-dns:1.22.20\0"
-	/* 20207 */ "rancher/mirrored-k8s-dns-kube-dns:1.22.28\0"
-	/* 20249 */ "rancher/mirrored-k8s-dns-kube-dns:1.22.8\0"
-	/* 20290 */ "rancher/mirrored-k8s-dns-kube-dns:1.23.0\0"
-	/* 20331 */ "rancher/mirrored-k8s-dns-node-cache:1.15.13\0"
-	/* 20375 */ "rancher/mirrored-k8s-dns-node-cache:1.15.7\0"
-	/* 20418 */ "rancher/mirrored-k8s-dns-node-cache:1.18.0\0"
-	/* 20461 */ "rancher/mirrored-k8s-dns-node-cache:1.21.1\0"
-	/* 20504 */ "rancher/mirrored-k8s-dns-node-cache:1.22.10\0"
-	/* 20548 */ "rancher/mirrored-k8s-dns-node-cache:1.22.20\0"
-	/* 20592 */ "rancher/mirrored-k8s-dns-node-cache:1.22.28\0"
-	/* 20636 */ "rancher/mirrored-k8s-dns-node-cache:1.23.0\0"
-	/* 20679 */ "rancher/mirrored-k8s-dns-sidecar:1.15.0\0"
-	/* 20719 */ "rancher/mirrored-k8s-dns-sidecar:1.15.10\0"
-	/* 20760 */ "rancher/mirrored-k8s-dns-sidecar:1.15.2\0"
-	/* 20800 */ "rancher/mirrored-k8s-dns-sidecar:1.17.4\0"
-	/* 20840 */ "rancher/mirrored-k8s-dns-sidecar:1.21.1\0"
-	/* 20880 */ "rancher/mirrored-k8s-dns-sidecar:1.22.20\0"
-	/* 20921 */ "rancher/mirrored-k8s-dns-sidecar:1.22.28\0"
-	/* 20962 */ "rancher/mirrored-k8s-dns-sidecar:1.22.8\0"
-	/* 21002 */ "rancher/mirrored-k8s-dns-sidecar:1.23.0\0"
-	/* 21042 */ "rancher/mirrored-metrics-server:v0.3.6\0"
-	/* 21081 */ "rancher/mirrored-metrics-server:v0.4.1\0"
-	/* 21120 */ "rancher/mirrored-metrics-server:v0.5.0\0"
-	/* 21159 */ "rancher/mirrored-metrics-server:v0.5.1\0"
-	/* 21198 */ "rancher/mirrored-metrics-server:v0.5.2\0"
-	/* 21237 */ "rancher/mirrored-metrics-server:v0.6.1\0"
-	/* 21276 */ "rancher/mirrored-metrics-server:v0.6.2\0"
-	/* 21315 */ "rancher/mirrored-metrics-server:v0.6.3\0"
-	/* 21354 */ "rancher/mirrored-metrics-server:v0.7.0\0"
-	/* 21393 */ "rancher/mirrored-metrics-server:v0.7.1\0"
-	/* 21432 */ "rancher/mirrored-nginx-ingress-controller-defaultbackend:1.5-rancher1\0"
-	/* 21502 */ "rancher/mirrored-pause:3.1\0"
-	/* 21529 */ "rancher/mirrored-pause:3.2\0"
-	/* 21556 */ "rancher/mirrored-pause:3.4.1\0"
-	/* 21585 */ "rancher/mirrored-pause:3.5\0"
-	/* 21612 */ "rancher/mirrored-pause:3.6\0"
-	/* 21639 */ "rancher/mirrored-pause:3.7\0"
-	/* 21666 */ "rancher/nginx-ingress-controller-defaultbackend:1.4\0"
-	/* 21718 */ "rancher/nginx-ingress-controller-defaultbackend:1.4-rancher1\0"
-	/* 21779 */ "rancher/nginx-ingress-controller-defaultbackend:1.5-rancher1\0"
-	/* 21840 */ "rancher/nginx-ingress-controller:0.10.2-rancher3\0"
-	/* 21889 */ "rancher/nginx-ingress-controller:0.16.2-rancher1\0"
-	/* 21938 */ "rancher/nginx-ingress-controller:0.21.0-rancher1\0"
-	/* 21987 */ "rancher/nginx-ingress-controller:0.21.0-rancher3\0"
-	/* 22036 */ "rancher/nginx-ingress-controller:nginx-0.25.1-rancher1\0"
-	/* 22091 */ "rancher/nginx-ingress-controller:nginx-0.32.0-rancher1\0"
-	/* 22146 */ "rancher/nginx-ingress-controller:nginx-0.35.0-rancher1\0"
-	/* 22201 */ "rancher/nginx-ingress-controller:nginx-0.35.0-rancher2\0"
-	/* 22256 */ "rancher/nginx-ingress-controller:nginx-0.43.0-rancher1\0"
-	/* 22311 */ "rancher/nginx-ingress-controller:nginx-0.43.0-rancher3\0"
-	/* 22366 */ "rancher/nginx-ingress-controller:nginx-0.48.1-rancher1\0"
-	/* 22421 */ "rancher/nginx-ingress-controller:nginx-0.49.3-rancher1\0"
-	/* 22476 */ "rancher/nginx-ingress-controller:nginx-1.1.0-rancher1\0"
-	/* 22530 */ "rancher/nginx-ingress-controller:nginx-1.1.1-rancher1\0"
-	/* 22584 */ "rancher/nginx-ingress-controller:nginx-1.10.1-rancher1\0"
-	/* 22639 */ "rancher/nginx-ingress-controller:nginx-1.11.2-rancher1\0"
-	/* 22694 */ "rancher/nginx-ingress-controller:nginx-1.2.0-rancher1\0"
-	/* 22748 */ "rancher/nginx-ingress-controller:nginx-1.2.1-rancher1\0"
-	/* 22802 */ "rancher/nginx-ingress-controller:nginx-1.5.1-rancher2\0"
-	/* 22856 */ "rancher/nginx-ingress-controller:nginx-1.7.0-rancher1\0"
-	/* 22910 */ "rancher/nginx-ingress-controller:nginx-1.8.1-rancher1\0"
-	/* 22964 */ "rancher/nginx-ingress-controller:nginx-1.9.4-rancher1\0"
-	/* 23018 */ "rancher/nginx-ingress-controller:nginx-1.9.6-rancher1\0"
-	/* 23072 */ "rancher/pause-amd64:3.0\0"
-	/* 23096 */ "rancher/pause-amd64:3.1\0"
-	/* 23120 */ "rancher/pause:3.1\0"
-	/* 23138 */ "rancher/pause:3.2\0"
-	/* 23156 */ "rancher/rke-tools:v0.1.10\0"
-	/* 23182 */ "rancher/rke-tools:v0.1.100\0"
-	/* 23209 */ "rancher/rke-tools:v0.1.102\0"
-	/* 23236 */ "rancher/rke-tools:v0.1.103\0"
-	/* 23263 */ "rancher/rke-tools:v0.1.13\0"
-	/* 23289 */ "rancher/rke-tools:v0.1.15\0"
-	/* 23315 */ "rancher/rke-tools:v0.1.16\0"
-	/* 23341 */ "rancher/rke-tools:v0.1.16-2\0"
-	/* 23369 */ "rancher/rke-tools:v0.1.18\0"
-	/* 23395 */ "rancher/rke-tools:v0.1.27\0"
-	/* 23421 */ "rancher/rke-tools:v0.1.28\0"
-	/* 23447 */ "rancher/rke-tools:v0.1.34\0"
-	/* 23473 */ "rancher/rke-tools:v0.1.4\0"
-	/* 23498 */ "rancher/rke-tools:v0.1.40\0"
-	/* 23524 */ "rancher/rke-tools:v0.1.42\0"
-	/* 23550 */ "rancher/rke-tools:v0.1.50\0"
-	/* 23576 */ "rancher/rke-tools:v0.1.51\0"
-	/* 23602 */ "rancher/rke-tools:v0.1.52\0"
-	/* 23628 */ "rancher/rke-tools:v0.1.56\0"
-	/* 23654 */ "rancher/rke-tools:v0.1.58\0"
-	/* 23680 */ "rancher/rke-tools:v0.1.59\0"
-	/* 23706 */ "rancher/rke-tools:v0.1.64\0"
-	/* 23732 */ "rancher/rke-tools:v0.1.65\0"
-	/* 23758 */ "rancher/rke-tools:v0.1.66\0"
-	/* 23784 */ "rancher/rke-tools:v0.1.68\0"
-	/* 23810 */ "rancher/rke-tools:v0.1.69\0"
-	/* 23836 */ "rancher/rke-tools:v0.1.72\0"
-	/* 23862 */ "rancher/rke-tools:v0.1.74\0"
-	/* 23888 */ "rancher/rke-tools:v0.1.75\0"
-	/* 23914 */ "rancher/rke-tools:v0.1.77\0"
-	/* 23940 */ "rancher/rke-tools:v0.1.78\0"
-	/* 23966 */ "rancher/rke-tools:v0.1.8\0"
-	/* 23991 */ "rancher/rke-tools:v0.1.80\0"
-	/* 24017 */ "rancher/rke-tools:v0.1.87\0"
-	/* 24043 */ "rancher/rke-tools:v0.1.88\0"
-	/* 24069 */ "rancher/rke-tools:v0.1.89\0"
-	/* 24095 */ "rancher/rke-tools:v0.1.90\0"
-	/* 24121 */ "rancher/rke-tools:v0.1.96\0"
-	/* 24147 */ "read-only-port\0"
-	/* 24162 */ "requestheader-extra-headers-prefix\0"
-	/* 24197 */ "requestheader-group-headers\0"
-	/* 24225 */ "requestheader-username-headers\0"
-	/* 24256 */ "resolv-conf\0"
-	/* 24268 */ "rke\0"
-	/* 24272 */ "runtime-config\0"
-	/* 24287 */ "secure-port\0"
-	/* 24299 */ "service-account-issuer\0"
-	/* 24322 */ "service-account-lookup\0"
-	/* 24345 */ "service-account-signing-key-file\0"
-	/* 24378 */ "storage-backend\0"
-	/* 24394 */ "streaming-connection-idle-timeout\0"
-	/* 24428 */ "terminated-pod-gc-threshold\0"
-	/* 24456 */ "tls-cipher-suites\0"
-	/* 24474 */ "true\0"
-	/* 24479 */ "unknown\0"
-	/* 24487 */ "v\0"
-	/* 24489 */ "v1.10\0"
-	/* 24495 */ "v1.10.0-rancher1-1\0"
-	/* 24514 */ "v1.10.1-rancher2-1\0"
-	/* 24533 */ "v1.10.11-rancher1-1\0"
-	/* 24553 */ "v1.10.12-rancher1-1\0"
-	/* 24573 */ "v1.10.3-rancher2-1\0"
-	/* 24592 */ "v1.10.5-rancher1-1\0"
-	/* 24611 */ "v1.10.5-rancher1-2\0"
-	/* 24630 */ "v1.11\0"
-	/* 24636 */ "v1.11.1-rancher1-1\0"
-	/* 24655 */ "v1.11.2-rancher1-1\0"
-	/* 24674 */ "v1.11.2-rancher1-2\0"
-	/* 24693 */ "v1.11.3-rancher1-1\0"
-	/* 24712 */ "v1.11.5-rancher1-1\0"
-	/* 24731 */ "v1.11.6-rancher1-1\0"
-	/* 24750 */ "v1.11.8-rancher1-1\0"
-	/* 24769 */ "v1.11.9-rancher1-1\0"
-	/* 24788 */ "v1.11.9-rancher1-2\0"
-	/* 24807 */ "v1.11.9-rancher1-3\0"
-	/* 24826 */ "v1.12\0"
-	/* 24832 */ "v1.12.0-rancher1-1\0"
-	/* 24851 */ "v1.12.1-rancher1-1\0"
-	/* 24870 */ "v1.12.10-rancher1-1\0"
-	/* 24890 */ "v1.12.10-rancher1-2\0"
-	/* 24910 */ "v1.12.3-rancher1-1\0"
-	/* 24929 */ "v1.12.4-rancher1-1\0"
-	/* 24948 */ "v1.12.5-rancher1-1\0"
-	/* 24967 */ "v1.12.5-rancher1-2\0"
-	/* 24986 */ "v1.12.6-rancher1-1\0"
-	/* 25005 */ "v1.12.6-rancher1-2\0"
-	/* 25024 */ "v1.12.7-rancher1-1\0"
-	/* 25043 */ "v1.12.7-rancher1-2\0"
-	/* 25062 */ "v1.12.7-rancher1-3\0"
-	/* 25081 */ "v1.12.7-rancher1-4\0"
-	/* 25100 */ "v1.12.9-rancher1-1\0"
-	/* 25119 */ "v1.13\0"
-	/* 25125 */ "v1.13.1-rancher1-1\0"
-	/* 25144 */ "v1.13.1-rancher1-2\0"
-	/* 25163 */ "v1.13.10-rancher1-1\0"
-	/* 25183 */ "v1.13.10-rancher1-2\0"
-	/* 25203 */ "v1.13.11-rancher1-1\0"
-	/* 25223 */ "v1.13.12-rancher1-1\0"
-	/* 25243 */ "v1.13.12-rancher2-1\0"
-	/* 25263 */ "v1.13.4-rancher1-1\0"
-	/* 25282 */ "v1.13.4-rancher1-2\0"
-	/* 25301 */ "v1.13.5-rancher1-1\0"
-	/* 25320 */ "v1.13.5-rancher1-2\0"
-	/* 25339 */ "v1.13.5-rancher1-3\0"
-	/* 25358 */ "v1.13.7-rancher1-1\0"
-	/* 25377 */ "v1.13.9-rancher1-1\0"
-	/* 25396 */ "v1.13.9-rancher1-2\0"
-	/* 25415 */ "v1.14\0"
-	/* 25421 */ "v1.14.1-rancher1-1\0"
-	/* 25440 */ "v1.14.1-rancher1-2\0"
-	/* 25459 */ "v1.14.10-rancher1-0\0"
-	/* 25479 */ "v1.14.10-rancher1-1\0"
-	/* 25499 */ "v1.14.3-rancher1-1\0"
-	/* 25518 */ "v1.14.5-rancher1-1\0"
-	/* 25537 */ "v1.14.6-rancher1-1\0"
-	/* 25556 */ "v1.14.7-rancher1-1\0"
-	/* 25575 */ "v1.14.8-rancher1-1\0"
-	/* 25594 */ "v1.14.8-rancher2-1\0"
-	/* 25613 */ "v1.14.9-rancher1-1\0"
-	/* 25632 */ "v1.14.9-rancher1-2\0"
-	/* 25651 */ "v1.15\0"
-	/* 25657 */ "v1.15.0-rancher1-1\0"
-	/* 25676 */ "v1.15.10-rancher1-1\0"
-	/* 25696 */ "v1.15.11-rancher1-0\0"
-	/* 25716 */ "v1.15.11-rancher1-1\0"
-	/* 25736 */ "v1.15.11-rancher1-2\0"
-	/* 25756 */ "v1.15.11-rancher1-3\0"
-	/* 25776 */ "v1.15.12-rancher1-1\0"
-	/* 25796 */ "v1.15.12-rancher2-2\0"
-	/* 25816 */ "v1.15.12-rancher2-3\0"
-	/* 25836 */ "v1.15.12-rancher2-4\0"
-	/* 25856 */ "v1.15.12-rancher2-5\0"
-	/* 25876 */ "v1.15.12-rancher2-6\0"
-	/* 25896 */ "v1.15.12-rancher2-7\0"
-	/* 25916 */ "v1.15.12-rancher2-8\0"
-	/* 25936 */ "v1.15.2-rancher1-1\0"
-	/* 25955 */ "v1.15.3-rancher1-1\0"
-	/* 25974 */ "v1.15.4-rancher1-1\0"
-	/* 25993 */ "v1.15.4-rancher1-2\0"
-	/* 26012 */ "v1.15.5-rancher1-1\0"
-	/* 26031 */ "v1.15.5-rancher1-2\0"
-	/* 26050 */ "v1.15.5-rancher2-2\0"
-	/* 26069 */ "v1.15.6-rancher1-2\0"
-	/* 26088 */ "v1.15.7-rancher1-1\0"
-	/* 26107 */ "v1.15.9-rancher1-1\0"
-	/* 26126 */ "v1.16\0"
-	/* 26132 */ "v1.16.1-rancher1-1\0"
-	/* 26151 */ "v1.16.10-rancher2-1\0"
-	/* 26171 */ "v1.16.10-rancher2-2\0"
-	/* 26191 */ "v1.16.13-rancher1-1\0"
-	/* 26211 */ "v1.16.13-rancher1-2\0"
-	/* 26231 */ "v1.16.14-rancher1-1\0"
-	/* 26251 */ "v1.16.15-rancher1-1\0"
-	/* 26271 */ "v1.16.15-rancher1-2\0"
-	/* 26291 */ "v1.16.15-rancher1-3\0"
-	/* 26311 */ "v1.16.15-rancher1-4\0"
-	/* 26331 */ "v1.16.2-rancher1-1\0"
-	/* 26350 */ "v1.16.2-rancher2-1\0"
-	/* 26369 */ "v1.16.3-rancher1-1\0"
-	/* 26388 */ "v1.16.4-rancher1-1\0"
-	/* 26407 */ "v1.16.6-rancher1-1\0"
-	/* 26426 */ "v1.16.6-rancher1-2\0"
-	/* 26445 */ "v1.16.7-rancher1-1\0"
-	/* 26464 */ "v1.16.8-rancher1-1\0"
-	/* 26483 */ "v1.16.8-rancher1-2\0"
-	/* 26502 */ "v1.16.9-rancher1-1\0"
-	/* 26521 */ "v1.17\0"
-	/* 26527 */ "v1.17.0-rancher1-1\0"
-	/* 26546 */ "v1.17.0-rancher1-2\0"
-	/* 26565 */ "v1.17.11-rancher1-1\0"
-	/* 26585 */ "v1.17.12-rancher1-1\0"
-	/* 26605 */ "v1.17.13-rancher1-1\0"
-	/* 26625 */ "v1.17.13-rancher1-2\0"
-	/* 26645 */ "v1.17.14-rancher1-1\0"
-	/* 26665 */ "v1.17.16-rancher1-1\0"
-	/* 26685 */ "v1.17.16-rancher1-2\0"
-	/* 26705 */ "v1.17.16-rancher1-3\0"
-	/* 26725 */ "v1.17.17-rancher1-1\0"
-	/* 26745 */ "v1.17.17-rancher1-2\0"
-	/* 26765 */ "v1.17.17-rancher1-3\0"
-	/* 26785 */ "v1.17.17-rancher2-1\0"
-	/* 26805 */ "v1.17.17-rancher2-2\0"
-	/* 26825 */ "v1.17.17-rancher2-3\0"
-	/* 26845 */ "v1.17.17-rancher2-4\0"
-	/* 26865 */ "v1.17.2-rancher1-1\0"
-	/* 26884 */ "v1.17.2-rancher1-2\0"
-	/* 26903 */ "v1.17.3-rancher1-1\0"
-	/* 26922 */ "v1.17.4-rancher1-1\0"
-	/* 26941 */ "v1.17.4-rancher1-2\0"
-	/* 26960 */ "v1.17.5-rancher1-1\0"
-	/* 26979 */ "v1.17.6-rancher2-1\0"
-	/* 26998 */ "v1.17.6-rancher2-2\0"
-	/* 27017 */ "v1.17.9-rancher1-1\0"
-	/* 27036 */ "v1.17.9-rancher1-2\0"
-	/* 27055 */ "v1.18\0"
-	/* 27061 */ "v1.18.10-rancher1-1\0"
-	/* 27081 */ "v1.18.10-rancher1-2\0"
-	/* 27101 */ "v1.18.12-rancher1-1\0"
-	/* 27121 */ "v1.18.14-rancher1-1\0"
-	/* 27141 */ "v1.18.14-rancher1-2\0"
-	/* 27161 */ "v1.18.14-rancher1-3\0"
-	/* 27181 */ "v1.18.15-rancher1-1\0"
-	/* 27201 */ "v1.18.15-rancher1-2\0"
-	/* 27221 */ "v1.18.15-rancher1-3\0"
-	/* 27241 */ "v1.18.16-rancher1-1\0"
-	/* 27261 */ "v1.18.16-rancher1-2\0"
-	/* 27281 */ "v1.18.16-rancher1-3\0"
-	/* 27301 */ "v1.18.17-rancher1-1\0"
-	/* 27321 */ "v1.18.17-rancher1-2\0"
-	/* 27341 */ "v1.18.17-rancher1-3\0"
-	/* 27361 */ "v1.18.18-rancher1-1\0"
-	/* 27381 */ "v1.18.18-rancher1-2\0"
-	/* 27401 */ "v1.18.20-rancher1-1\0"
-	/* 27421 */ "v1.18.20-rancher1-2\0"
-	/* 27441 */ "v1.18.20-rancher1-3\0"
-	/* 27461 */ "v1.18.3-rancher2-1\0"
-	/* 27480 */ "v1.18.3-rancher2-2\0"
-	/* 27499 */ "v1.18.6-rancher1-1\0"
-	/* 27518 */ "v1.18.6-rancher1-2\0"
-	/* 27537 */ "v1.18.8-rancher1-1\0"
-	/* 27556 */ "v1.18.9-rancher1-1\0"
-	/* 27575 */ "v1.19\0"
-	/* 27581 */ "v1.19.10-rancher1-1\0"
-	/* 27601 */ "v1.19.12-rancher1-1\0"
-	/* 27621 */ "v1.19.13-rancher1-1\0"
-	/* 27641 */ "v1.19.14-rancher1-1\0"
-	/* 27661 */ "v1.19.14-rancher1-2\0"
-	/* 27681 */ "v1.19.15-rancher1-1\0"
-	/* 27701 */ "v1.19.15-rancher1-2\0"
-	/* 27721 */ "v1.19.16-rancher1-1\0"
-	/* 27741 */ "v1.19.16-rancher1-2\0"
-	/* 27761 */ "v1.19.16-rancher1-3\0"
-	/* 27781 */ "v1.19.16-rancher1-4\0"
-	/* 27801 */ "v1.19.16-rancher1-5\0"
-	/* 27821 */ "v1.19.16-rancher1-6\0"
-	/* 27841 */ "v1.19.16-rancher2-1\0"
-	/* 27861 */ "v1.19.2-rancher1-1\0"
-	/* 27880 */ "v1.19.3-rancher1-1\0"
-	/* 27899 */ "v1.19.3-rancher1-2\0"
-	/* 27918 */ "v1.19.4-rancher1-1\0"
-	/* 27937 */ "v1.19.6-rancher1-1\0"
-	/* 27956 */ "v1.19.7-rancher1-1\0"
-	/* 27975 */ "v1.19.8-rancher1-1\0"
-	/* 27994 */ "v1.19.9-rancher1-1\0"
-	/* 28013 */ "v1.20\0"
-	/* 28019 */ "v1.20.10-rancher1-1\0"
-	/* 28039 */ "v1.20.10-rancher1-2\0"
-	/* 28059 */ "v1.20.11-rancher1-1\0"
-	/* 28079 */ "v1.20.11-rancher1-2\0"
-	/* 28099 */ "v1.20.12-rancher1-1\0"
-	/* 28119 */ "v1.20.12-rancher1-2\0"
-	/* 28139 */ "v1.20.13-rancher1-1\0"
-	/* 28159 */ "v1.20.14-rancher1-1\0"
-	/* 28179 */ "v1.20.14-rancher2-1\0"
-	/* 28199 */ "v1.20.15-rancher1-1\0"
-	/* 28219 */ "v1.20.15-rancher1-2\0"
-	/* 28239 */ "v1.20.15-rancher1-3\0"
-	/* 28259 */ "v1.20.15-rancher1-4\0"
-	/* 28279 */ "v1.20.15-rancher2-1\0"
-	/* 28299 */ "v1.20.15-rancher2-2\0"
-	/* 28319 */ "v1.20.4-rancher1-1\0"
-	/* 28338 */ "v1.20.5-rancher1-1\0"
-	/* 28357 */ "v1.20.6-rancher1-1\0"
-	/* 28376 */ "v1.20.8-rancher1-1\0"
-	/* 28395 */ "v1.20.9-rancher1-1\0"
-	/* 28414 */ "v1.21\0"
-	/* 28420 */ "v1.21.10-rancher1-1\0"
-	/* 28440 */ "v1.21.12-rancher1-1\0"
-	/* 28460 */ "v1.21.13-rancher1-1\0"
-	/* 28480 */ "v1.21.14-rancher1-1\0"
-	/* 28500 */ "v1.21.4-rancher1-1\0"
-	/* 28519 */ "v1.21.5-rancher1-1\0"
-	/* 28538 */ "v1.21.6-rancher1-1\0"
-	/* 28557 */ "v1.21.6-rancher1-2\0"
-	/* 28576 */ "v1.21.7-rancher1-1\0"
-	/* 28595 */ "v1.21.8-rancher1-1\0"
-	/* 28614 */ "v1.21.8-rancher2-1\0"
-	/* 28633 */ "v1.21.9-rancher1-1\0"
-	/* 28652 */ "v1.21.9-rancher1-2\0"
-	/* 28671 */ "v1.22\0"
-	/* 28677 */ "v1.22.10-rancher1-1\0"
-	/* 28697 */ "v1.22.11-rancher1-1\0"
-	/* 28717 */ "v1.22.13-rancher1-1\0"
-	/* 28737 */ "v1.22.15-rancher1-1\0"
-	/* 28757 */ "v1.22.16-rancher1-1\0"
-	/* 28777 */ "v1.22.17-rancher1-1\0"
-	/* 28797 */ "v1.22.17-rancher1-2\0"
-	/* 28817 */ "v1.22.4-rancher1-1\0"
-	/* 28836 */ "v1.22.5-rancher1-1\0"
-	/* 28855 */ "v1.22.5-rancher2-1\0"
-	/* 28874 */ "v1.22.6-rancher1-1\0"
-	/* 28893 */ "v1.22.7-rancher1-1\0"
-	/* 28912 */ "v1.22.7-rancher1-2\0"
-	/* 28931 */ "v1.22.9-rancher1-1\0"
-	/* 28950 */ "v1.23\0"
-	/* 28956 */ "v1.23.10-rancher1-1\0"
-	/* 28976 */ "v1.23.12-rancher1-1\0"
-	/* 28996 */ "v1.23.14-rancher1-1\0"
-	/* 29016 */ "v1.23.15-rancher1-1\0"
-	/* 29036 */ "v1.23.16-rancher2-1\0"
-	/* 29056 */ "v1.23.16-rancher2-2\0"
-	/* 29076 */ "v1.23.16-rancher2-3\0"
-	/* 29096 */ "v1.23.4-rancher1-1\0"
-	/* 29115 */ "v1.23.4-rancher1-2\0"
-	/* 29134 */ "v1.23.6-rancher1-1\0"
-	/* 29153 */ "v1.23.7-rancher1-1\0"
-	/* 29172 */ "v1.23.8-rancher1-1\0"
-	/* 29191 */ "v1.24\0"
-	/* 29197 */ "v1.24.10-rancher2-1\0"
-	/* 29217 */ "v1.24.10-rancher4-1\0"
-	/* 29237 */ "v1.24.13-rancher2-1\0"
-	/* 29257 */ "v1.24.13-rancher2-2\0"
-	/* 29277 */ "v1.24.15-rancher1-1\0"
-	/* 29297 */ "v1.24.16-rancher1-1\0"
-	/* 29317 */ "v1.24.17-rancher1-1\0"
-	/* 29337 */ "v1.24.2-rancher1-1\0"
-	/* 29356 */ "v1.24.4-rancher1-1\0"
-	/* 29375 */ "v1.24.6-rancher1-1\0"
-	/* 29394 */ "v1.24.8-rancher1-1\0"
-	/* 29413 */ "v1.24.9-rancher1-1\0"
-	/* 29432 */ "v1.25\0"
-	/* 29438 */ "v1.25.11-rancher1-1\0"
-	/* 29458 */ "v1.25.12-rancher1-1\0"
-	/* 29478 */ "v1.25.13-rancher1-1\0"
-	/* 29498 */ "v1.25.14-rancher1-1\0"
-	/* 29518 */ "v1.25.16-rancher2-1\0"
-	/* 29538 */ "v1.25.16-rancher2-2\0"
-	/* 29558 */ "v1.25.16-rancher2-3\0"
-	/* 29578 */ "v1.25.6-rancher2-1\0"
-	/* 29597 */ "v1.25.6-rancher4-1\0"
-	/* 29616 */ "v1.25.9-rancher2-1\0"
-	/* 29635 */ "v1.25.9-rancher2-2\0"
-	/* 29654 */ "v1.26\0"
-	/* 29660 */ "v1.26.11-rancher2-1\0"
-	/* 29680 */ "v1.26.11-rancher2-2\0"
-	/* 29700 */ "v1.26.13-rancher1-1\0"
-	/* 29720 */ "v1.26.13-rancher1-2\0"
-	/* 29740 */ "v1.26.14-rancher1-1\0"
-	/* 29760 */ "v1.26.15-rancher1-1\0"
-	/* 29780 */ "v1.26.4-rancher2-1\0"
-	/* 29799 */ "v1.26.6-rancher1-1\0"
-	/* 29818 */ "v1.26.7-rancher1-1\0"
-	/* 29837 */ "v1.26.8-rancher1-1\0"
-	/* 29856 */ "v1.26.9-rancher1-1\0"
-	/* 29875 */ "v1.27\0"
-	/* 29881 */ "v1.27.10-rancher1-1\0"
-	/* 29901 */ "v1.27.10-rancher1-2\0"
-	/* 29921 */ "v1.27.11-rancher1-1\0"
-	/* 29941 */ "v1.27.12-rancher1-1\0"
-	/* 29961 */ "v1.27.13-rancher1-1\0"
-	/* 29981 */ "v1.27.14-rancher1-1\0"
-	/* 30001 */ "v1.27.15-rancher1-1\0"
-	/* 30021 */ "v1.27.16-rancher1-1\0"
-	/* 30041 */ "v1.27.6-rancher1-1\0"
-	/* 30060 */ "v1.27.8-rancher2-1\0"
-	/* 30079 */ "v1.27.8-rancher2-2\0"
-	/* 30098 */ "v1.28\0"
-	/* 30104 */ "v1.28.10-rancher1-1\0"
-	/* 30124 */ "v1.28.11-rancher1-1\0"
-	/* 30144 */ "v1.28.12-rancher1-1\0"
-	/* 30164 */ "v1.28.13-rancher1-1\0"
-	/* 30184 */ "v1.28.14-rancher1-1\0"
-	/* 30204 */ "v1.28.7-rancher1-1\0"
-	/* 30223 */ "v1.28.8-rancher1-1\0"
-	/* 30242 */ "v1.28.9-rancher1-1\0"
-	/* 30261 */ "v1.29\0"
-	/* 30267 */ "v1.29.6-rancher1-1\0"
-	/* 30286 */ "v1.29.7-rancher1-1\0"
-	/* 30305 */ "v1.29.8-rancher1-1\0"
-	/* 30324 */ "v1.29.9-rancher1-1\0"
-	/* 30343 */ "v1.30\0"
-	/* 30349 */ "v1.30.2-rancher1-1\0"
-	/* 30368 */ "v1.30.3-rancher1-1\0"
-	/* 30387 */ "v1.30.4-rancher1-1\0"
-	/* 30406 */ "v1.30.5-rancher1-1\0"
-	/* 30425 */ "v1.8.11-rancher2-1\0"
-	/* 30444 */ "v1.9\0"
-	/* 30449 */ "v1.9.5-rancher1-1\0"
-	/* 30467 */ "v1.9.7-rancher2-1\0"
-	/* 30485 */ "v1.9.7-rancher2-2\0"
-	/* 30503 */ "volume-plugin-dir\0"
-	/* 30521 */ "weave_cni\0"
-	/* 30531 */ "weave_node\0"
-	/* 30542 */ "weaveworks/weave-kube:2.1.2\0"
-	/* 30570 */ "weaveworks/weave-kube:2.5.0\0"
-	/* 30598 */ "weaveworks/weave-kube:2.5.2\0"
-	/* 30626 */ "weaveworks/weave-kube:2.6.4\0"
-	/* 30654 */ "weaveworks/weave-kube:2.7.0\0"
-	/* 30682 */ "weaveworks/weave-kube:2.8.1\0"
-	/* 30710 */ "weaveworks/weave-npc:2.1.2\0"
-	/* 30737 */ "weaveworks/weave-npc:2.5.0\0"
-	/* 30764 */ "weaveworks/weave-npc:2.5.2\0"
-	/* 30791 */ "weaveworks/weave-npc:2.6.4\0"
-	/* 30818 */ "weaveworks/weave-npc:2.7.0\0"
-	/* 30845 */ "weaveworks/weave-npc:2.8.1\0"
+	/*  1538 */ "calicoCni\0"
+	/*  1548 */ "calicoControllers\0"
+	/*  1566 */ "calicoCtl\0"
+	/*  1576 */ "calicoFlexVol\0"
+	/*  1590 */ "calicoNode\0"
+	/*  1601 */ "calico_cni\0"
+	/*  1612 */ "calico_controllers\0"
+	/*  1631 */ "calico_ctl\0"
+	/*  1642 */ "calico_flexvol\0"
+	/*  1657 */ "calico_node\0"
+	/*  1669 */ "canalCni\0"
+	/*  1678 */ "canalControllers\0"
+	/*  1695 */ "canalFlannel\0"
+	/*  1708 */ "canalFlexVol\0"
+	/*  1721 */ "canalNode\0"
+	/*  1731 */ "canal_cni\0"
+	/*  1741 */ "canal_controllers\0"
+	/*  1759 */ "canal_flannel\0"
+	/*  1773 */ "canal_flexvol\0"
+	/*  1787 */ "canal_node\0"
+	/*  1798 */ "certDownloader\0"
+	/*  1813 */ "cert_downloader\0"
+	/*  1829 */ "cgroups-per-qos\0"
+	/*  1845 */ "client-cert-auth\0"
+	/*  1862 */ "cni\0"
+	/*  1866 */ "cni-bin-dir\0"
+	/*  1878 */ "cni-conf-dir\0"
+	/*  1891 */ "configure-cloud-routes\0"
+	/*  1914 */ "coredns\0"
+	/*  1922 */ "coredns/coredns:1.2.2\0"
+	/*  1944 */ "coredns/coredns:1.2.6\0"
+	/*  1966 */ "coredns/coredns:1.3.1\0"
+	/*  1988 */ "corednsAutoscaler\0"
+	/*  2006 */ "coredns_autoscaler\0"
+	/*  2025 */ "dnsmasq\0"
+	/*  2033 */ "enable-admission-plugins\0"
+	/*  2058 */ "enable-hostpath-provisioner\0"
+	/*  2086 */ "enable-v2\0"
+	/*  2096 */ "enforce-node-allocatable\0"
+	/*  2121 */ "etcd\0"
+	/*  2126 */ "etcd3\0"
+	/*  2132 */ "event-qps\0"
+	/*  2142 */ "experimental-initial-corrupt-check\0"
+	/*  2177 */ "false\0"
+	/*  2183 */ "feature-gates\0"
+	/*  2197 */ "flannel\0"
+	/*  2205 */ "flannelCni\0"
+	/*  2216 */ "flannel_cni\0"
+	/*  2228 */ "healthz-bind-address\0"
+	/*  2249 */ "ingress\0"
+	/*  2257 */ "ingressBackend\0"
+	/*  2272 */ "ingressWebhook\0"
+	/*  2287 */ "ingress_backend\0"
+	/*  2303 */ "ingress_webhook\0"
+	/*  2319 */ "insecure-port\0"
+	/*  2333 */ "kubedns\0"
+	/*  2341 */ "kubednsAutoscaler\0"
+	/*  2359 */ "kubednsSidecar\0"
+	/*  2374 */ "kubedns_autoscaler\0"
+	/*  2393 */ "kubedns_sidecar\0"
+	/*  2409 */ "kubelet-preferred-address-types\0"
+	/*  2441 */ "kubernetes\0"
+	/*  2452 */ "kubernetesServicesSidecar\0"
+	/*  2478 */ "kubernetes_services_sidecar\0"
+	/*  2506 */ "leader-elect\0"
+	/*  2519 */ "make-iptables-util-chains\0"
+	/*  2545 */ "metricsServer\0"
+	/*  2559 */ "metrics_server\0"
+	/*  2574 */ "network-plugin\0"
+	/*  2589 */ "nginxProxy\0"
+	/*  2600 */ "nginx_proxy\0"
+	/*  2612 */ "node-monitor-grace-period\0"
+	/*  2638 */ "nodelocal\0"
+	/*  2648 */ "peer-client-cert-auth\0"
+	/*  2670 */ "pod-eviction-timeout\0"
+	/*  2691 */ "podInfraContainer\0"
+	/*  2709 */ "pod_infra_container\0"
+	/*  2729 */ "profiling\0"
+	/*  2739 */ "rancher/calico-cni:v3.1.1\0"
+	/*  2765 */ "rancher/calico-cni:v3.1.3\0"
+	/*  2791 */ "rancher/calico-cni:v3.10.2\0"
+	/*  2818 */ "rancher/calico-cni:v3.13.0\0"
+	/*  2845 */ "rancher/calico-cni:v3.13.4\0"
+	/*  2872 */ "rancher/calico-cni:v3.16.1\0"
+	/*  2899 */ "rancher/calico-cni:v3.16.5\0"
+	/*  2926 */ "rancher/calico-cni:v3.17.2\0"
+	/*  2953 */ "rancher/calico-cni:v3.21.1-rancher1\0"
+	/*  2989 */ "rancher/calico-cni:v3.21.3-rancher1\0"
+	/*  3025 */ "rancher/calico-cni:v3.22.0-rancher1\0"
+	/*  3061 */ "rancher/calico-cni:v3.22.5-rancher1\0"
+	/*  3097 */ "rancher/calico-cni:v3.24.1-rancher1\0"
+	/*  3133 */ "rancher/calico-cni:v3.25.0-rancher1\0"
+	/*  3169 */ "rancher/calico-cni:v3.26.1-rancher1\0"
+	/*  3205 */ "rancher/calico-cni:v3.26.3-rancher1\0"
+	/*  3241 */ "rancher/calico-cni:v3.27.0-rancher1\0"
+	/*  3277 */ "rancher/calico-cni:v3.27.3-rancher1\0"
+	/*  3313 */ "rancher/calico-cni:v3.27.4-rancher1\0"
+	/*  3349 */ "rancher/calico-cni:v3.28.0-rancher1\0"
+	/*  3385 */ "rancher/calico-cni:v3.28.1-rancher1\0"
+	/*  3421 */ "rancher/calico-cni:v3.4.0\0"
+	/*  3447 */ "rancher/calico-cni:v3.7.4\0"
+	/*  3473 */ "rancher/calico-cni:v3.8.1\0"
+	/*  3499 */ "rancher/calico-cni:v3.8.9\0"
+	/*  3525 */ "rancher/calico-ctl:v2.0.0\0"
+	/*  3551 */ "rancher/calico-ctl:v3.13.4\0"
+	/*  3578 */ "rancher/calico-ctl:v3.16.1\0"
+	/*  3605 */ "rancher/calico-ctl:v3.16.5\0"
+	/*  3632 */ "rancher/calico-ctl:v3.17.2\0"
+	/*  3659 */ "rancher/calico-ctl:v3.8.9\0"
+	/*  3685 */ "rancher/calico-kube-controllers:v3.10.2\0"
+	/*  3725 */ "rancher/calico-kube-controllers:v3.13.0\0"
+	/*  3765 */ "rancher/calico-kube-controllers:v3.13.4\0"
+	/*  3805 */ "rancher/calico-kube-controllers:v3.16.1\0"
+	/*  3845 */ "rancher/calico-kube-controllers:v3.16.5\0"
+	/*  3885 */ "rancher/calico-kube-controllers:v3.17.2\0"
+	/*  3925 */ "rancher/calico-kube-controllers:v3.4.0\0"
+	/*  3964 */ "rancher/calico-kube-controllers:v3.7.4\0"
+	/*  4003 */ "rancher/calico-kube-controllers:v3.8.1\0"
+	/*  4042 */ "rancher/calico-kube-controllers:v3.8.9\0"
+	/*  4081 */ "rancher/calico-node:v3.1.1\0"
+	/*  4108 */ "rancher/calico-node:v3.1.3\0"
+	/*  4135 */ "rancher/calico-node:v3.10.2\0"
+	/*  4163 */ "rancher/calico-node:v3.13.0\0"
+	/*  4191 */ "rancher/calico-node:v3.13.4\0"
+	/*  4219 */ "rancher/calico-node:v3.16.1\0"
+	/*  4247 */ "rancher/calico-node:v3.16.5\0"
+	/*  4275 */ "rancher/calico-node:v3.17.2\0"
+	/*  4303 */ "rancher/calico-node:v3.4.0\0"
+	/*  4330 */ "rancher/calico-node:v3.7.4\0"
+	/*  4357 */ "rancher/calico-node:v3.8.1\0"
+	/*  4384 */ "rancher/calico-node:v3.8.9\0"
+	/*  4411 */ "rancher/calico-pod2daemon-flexvol:v3.10.2\0"
+	/*  4453 */ "rancher/calico-pod2daemon-flexvol:v3.13.0\0"
+	/*  4495 */ "rancher/calico-pod2daemon-flexvol:v3.13.4\0"
+	/*  4537 */ "rancher/calico-pod2daemon-flexvol:v3.16.1\0"
+	/*  4579 */ "rancher/calico-pod2daemon-flexvol:v3.16.5\0"
+	/*  4621 */ "rancher/calico-pod2daemon-flexvol:v3.17.2\0"
+	/*  4663 */ "rancher/calico-pod2daemon-flexvol:v3.8.1\0"
+	/*  4704 */ "rancher/cluster-proportional-autoscaler-amd64:1.0.0\0"
+	/*  4756 */ "rancher/cluster-proportional-autoscaler:1.0.0\0"
+	/*  4802 */ "rancher/cluster-proportional-autoscaler:1.3.0\0"
+	/*  4848 */ "rancher/cluster-proportional-autoscaler:1.7.1\0"
+	/*  4894 */ "rancher/cluster-proportional-autoscaler:1.8.1\0"
+	/*  4940 */ "rancher/coredns-coredns:1.2.2\0"
+	/*  4970 */ "rancher/coredns-coredns:1.2.6\0"
+	/*  5000 */ "rancher/coredns-coredns:1.3.1\0"
+	/*  5030 */ "rancher/coredns-coredns:1.6.2\0"
+	/*  5060 */ "rancher/coredns-coredns:1.6.5\0"
+	/*  5090 */ "rancher/coredns-coredns:1.6.9\0"
+	/*  5120 */ "rancher/coredns-coredns:1.7.0\0"
+	/*  5150 */ "rancher/coredns-coredns:1.8.0\0"
+	/*  5180 */ "rancher/coreos-etcd:v3.0.17\0"
+	/*  5208 */ "rancher/coreos-etcd:v3.1.12\0"
+	/*  5236 */ "rancher/coreos-etcd:v3.2.18\0"
+	/*  5264 */ "rancher/coreos-etcd:v3.2.24\0"
+	/*  5292 */ "rancher/coreos-etcd:v3.2.24-rancher1\0"
+	/*  5329 */ "rancher/coreos-etcd:v3.3.10-rancher1\0"
+	/*  5366 */ "rancher/coreos-etcd:v3.3.15-rancher1\0"
+	/*  5403 */ "rancher/coreos-etcd:v3.4.13-rancher1\0"
+	/*  5440 */ "rancher/coreos-etcd:v3.4.14-rancher1\0"
+	/*  5477 */ "rancher/coreos-etcd:v3.4.15-rancher1\0"
+	/*  5514 */ "rancher/coreos-etcd:v3.4.3-rancher1\0"
+	/*  5550 */ "rancher/coreos-flannel-cni:v0.2.0\0"
+	/*  5584 */ "rancher/coreos-flannel-cni:v0.3.0\0"
+	/*  5618 */ "rancher/coreos-flannel:v0.10.0\0"
+	/*  5649 */ "rancher/coreos-flannel:v0.10.0-rancher1\0"
+	/*  5689 */ "rancher/coreos-flannel:v0.11.0\0"
+	/*  5720 */ "rancher/coreos-flannel:v0.11.0-rancher1\0"
+	/*  5760 */ "rancher/coreos-flannel:v0.12.0\0"
+	/*  5791 */ "rancher/coreos-flannel:v0.13.0-rancher1\0"
+	/*  5831 */ "rancher/coreos-flannel:v0.9.1\0"
+	/*  5861 */ "rancher/flannel-cni:v0.3.0-rancher1\0"
+	/*  5897 */ "rancher/flannel-cni:v0.3.0-rancher5\0"
+	/*  5933 */ "rancher/flannel-cni:v0.3.0-rancher6\0"
+	/*  5969 */ "rancher/flannel-cni:v0.3.0-rancher7\0"
+	/*  6005 */ "rancher/flannel-cni:v0.3.0-rancher8\0"
+	/*  6041 */ "rancher/flannel-cni:v0.3.0-rancher9\0"
+	/*  6077 */ "rancher/flannel-cni:v1.4.1-rancher1\0"
+	/*  6113 */ "rancher/hyperkube:v1.10.0-rancher1\0"
+	/*  6148 */ "rancher/hyperkube:v1.10.1-rancher2\0"
+	/*  6183 */ "rancher/hyperkube:v1.10.11-rancher1\0"
+	/*  6219 */ "rancher/hyperkube:v1.10.12-rancher1\0"
+	/*  6255 */ "rancher/hyperkube:v1.10.3-rancher2\0"
+	/*  6290 */ "rancher/hyperkube:v1.10.5-rancher1\0"
+	/*  6325 */ "rancher/hyperkube:v1.11.1-rancher1\0"
+	/*  6360 */ "rancher/hyperkube:v1.11.2-rancher1\0"
+	/*  6395 */ "rancher/hyperkube:v1.11.3-rancher1\0"
+	/*  6430 */ "rancher/hyperkube:v1.11.5-rancher1\0"
+	/*  6465 */ "rancher/hyperkube:v1.11.6-rancher1\0"
+	/*  6500 */ "rancher/hyperkube:v1.11.8-rancher1\0"
+	/*  6535 */ "rancher/hyperkube:v1.11.9-rancher1\0"
+	/*  6570 */ "rancher/hyperkube:v1.12.0-rancher1\0"
+	/*  6605 */ "rancher/hyperkube:v1.12.1-rancher1\0"
+	/*  6640 */ "rancher/hyperkube:v1.12.10-rancher1\0"
+	/*  6676 */ "rancher/hyperkube:v1.12.3-rancher1\0"
+	/*  6711 */ "rancher/hyperkube:v1.12.4-rancher1\0"
+	/*  6746 */ "rancher/hyperkube:v1.12.5-rancher1\0"
+	/*  6781 */ "rancher/hyperkube:v1.12.6-rancher1\0"
+	/*  6816 */ "rancher/hyperkube:v1.12.7-rancher1\0"
+	/*  6851 */ "rancher/hyperkube:v1.12.9-rancher1\0"
+	/*  6886 */ "rancher/hyperkube:v1.13.1-rancher1\0"
+	/*  6921 */ "rancher/hyperkube:v1.13.10-rancher1\0"
+	/*  6957 */ "rancher/hyperkube:v1.13.11-rancher1\0"
+	/*  6993 */ "rancher/hyperkube:v1.13.12-rancher1\0"
+	/*  7029 */ "rancher/hyperkube:v1.13.12-rancher2\0"
+	/*  7065 */ "rancher/hyperkube:v1.13.4-rancher1\0"
+	/*  7100 */ "rancher/hyperkube:v1.13.5-rancher1\0"
+	/*  7135 */ "rancher/hyperkube:v1.13.7-rancher1\0"
+	/*  7170 */ "rancher/hyperkube:v1.13.9-rancher1\0"
+	/*  7205 */ "rancher/hyperkube:v1.14.1-rancher1\0"
+	/*  7240 */ "rancher/hyperkube:v1.14.10-rancher1\0"
+	/*  7276 */ "rancher/hyperkube:v1.14.3-rancher1\0"
+	/*  7311 */ "rancher/hyperkube:v1.14.5-rancher1\0"
+	/*  7346 */ "rancher/hyperkube:v1.14.6-rancher1\0"
+	/*  7381 */ "rancher/hyperkube:v1.14.7-rancher1\0"
+	/*  7416 */ "rancher/hyperkube:v1.14.8-rancher1\0"
+	/*  7451 */ "rancher/hyperkube:v1.14.8-rancher2\0"
+	/*  7486 */ "rancher/hyperkube:v1.14.9-rancher1\0"
+	/*  7521 */ "rancher/hyperkube:v1.15.0-rancher1\0"
+	/*  7556 */ "rancher/hyperkube:v1.15.10-rancher1\0"
+	/*  7592 */ "rancher/hyperkube:v1.15.11-rancher1\0"
+	/*  7628 */ "rancher/hyperkube:v1.15.12-rancher1\0"
+	/*  7664 */ "rancher/hyperkube:v1.15.12-rancher2\0"
+	/*  7700 */ "rancher/hyperkube:v1.15.2-rancher1\0"
+	/*  7735 */ "rancher/hyperkube:v1.15.3-rancher1\0"
+	/*  7770 */ "rancher/hyperkube:v1.15.4-rancher1\0"
+	/*  7805 */ "rancher/hyperkube:v1.15.5-rancher1\0"
+	/*  7840 */ "rancher/hyperkube:v1.15.5-rancher2\0"
+	/*  7875 */ "rancher/hyperkube:v1.15.6-rancher1\0"
+	/*  7910 */ "rancher/hyperkube:v1.15.7-rancher1\0"
+	/*  7945 */ "rancher/hyperkube:v1.15.9-rancher1\0"
+	/*  7980 */ "rancher/hyperkube:v1.16.1-rancher1\0"
+	/*  8015 */ "rancher/hyperkube:v1.16.10-rancher2\0"
+	/*  8051 */ "rancher/hyperkube:v1.16.13-rancher1\0"
+	/*  8087 */ "rancher/hyperkube:v1.16.14-rancher1\0"
+	/*  8123 */ "rancher/hyperkube:v1.16.15-rancher1\0"
+	/*  8159 */ "rancher/hyperkube:v1.16.2-rancher1\0"
+	/*  8194 */ "rancher/hyperkube:v1.16.2-rancher2\0"
+	/*  8229 */ "rancher/hyperkube:v1.16.3-rancher1\0"
+	/*  8264 */ "rancher/hyperkube:v1.16.4-rancher1\0"
+	/*  8299 */ "rancher/hyperkube:v1.16.6-rancher1\0"
+	/*  8334 */ "rancher/hyperkube:v1.16.7-rancher1\0"
+	/*  8369 */ "rancher/hyperkube:v1.16.8-rancher1\0"
+	/*  8404 */ "rancher/hyperkube:v1.16.9-rancher1\0"
+	/*  8439 */ "rancher/hyperkube:v1.17.0-rancher1\0"
+	/*  8474 */ "rancher/hyperkube:v1.17.11-rancher1\0"
+	/*  8510 */ "rancher/hyperkube:v1.17.12-rancher1\0"
+	/*  8546 */ "rancher/hyperkube:v1.17.13-rancher1\0"
+	/*  8582 */ "rancher/hyperkube:v1.17.14-rancher1\0"
+	/*  8618 */ "rancher/hyperkube:v1.17.16-rancher1\0"
+	/*  8654 */ "rancher/hyperkube:v1.17.17-rancher1\0"
+	/*  8690 */ "rancher/hyperkube:v1.17.17-rancher2\0"
+	/*  8726 */ "rancher/hyperkube:v1.17.2-rancher1\0"
+	/*  8761 */ "rancher/hyperkube:v1.17.3-rancher1\0"
+	/*  8796 */ "rancher/hyperkube:v1.17.4-rancher1\0"
+	/*  8831 */ "rancher/hyperkube:v1.17.5-rancher1\0"
+	/*  8866 */ "rancher/hyperkube:v1.17.6-rancher2\0"
+	/*  8901 */ "rancher/hyperkube:v1.17.9-rancher1\0"
+	/*  8936 */ "rancher/hyperkube:v1.18.10-rancher1\0"
+	/*  8972 */ "rancher/hyperkube:v1.18.12-rancher1\0"
+	/*  9008 */ "rancher/hyperkube:v1.18.14-rancher1\0"
+	/*  9044 */ "rancher/hyperkube:v1.18.15-rancher1\0"
+	/*  9080 */ "rancher/hyperkube:v1.18.16-rancher1\0"
+	/*  9116 */ "rancher/hyperkube:v1.18.17-rancher1\0"
+	/*  9152 */ "rancher/hyperkube:v1.18.18-rancher1\0"
+	/*  9188 */ "rancher/hyperkube:v1.18.20-rancher1\0"
+	/*  9224 */ "rancher/hyperkube:v1.18.3-rancher2\0"
+	/*  9259 */ "rancher/hyperkube:v1.18.6-rancher1\0"
+	/*  9294 */ "rancher/hyperkube:v1.18.8-rancher1\0"
+	/*  9329 */ "rancher/hyperkube:v1.18.9-rancher1\0"
+	/*  9364 */ "rancher/hyperkube:v1.19.10-rancher1\0"
+	/*  9400 */ "rancher/hyperkube:v1.19.12-rancher1\0"
+	/*  9436 */ "rancher/hyperkube:v1.19.13-rancher1\0"
+	/*  9472 */ "rancher/hyperkube:v1.19.14-rancher1\0"
+	/*  9508 */ "rancher/hyperkube:v1.19.15-rancher1\0"
+	/*  9544 */ "rancher/hyperkube:v1.19.16-rancher1\0"
+	/*  9580 */ "rancher/hyperkube:v1.19.16-rancher2\0"
+	/*  9616 */ "rancher/hyperkube:v1.19.2-rancher1\0"
+	/*  9651 */ "rancher/hyperkube:v1.19.3-rancher1\0"
+	/*  9686 */ "rancher/hyperkube:v1.19.4-rancher1\0"
+	/*  9721 */ "rancher/hyperkube:v1.19.6-rancher1\0"
+	/*  9756 */ "rancher/hyperkube:v1.19.7-rancher1\0"
+	/*  9791 */ "rancher/hyperkube:v1.19.8-rancher1\0"
+	/*  9826 */ "rancher/hyperkube:v1.19.9-rancher1\0"
+	/*  9861 */ "rancher/hyperkube:v1.20.10-rancher1\0"
+	/*  9897 */ "rancher/hyperkube:v1.20.11-rancher1\0"
+	/*  9933 */ "rancher/hyperkube:v1.20.12-rancher1\0"
+	/*  9969 */ "rancher/hyperkube:v1.20.13-rancher1\0"
+	/* 10005 */ "rancher/hyperkube:v1.20.14-rancher1\0"
+	/* 10041 */ "rancher/hyperkube:v1.20.14-rancher2\0"
+	/* 10077 */ "rancher/hyperkube:v1.20.15-rancher1\0"
+	/* 10113 */ "rancher/hyperkube:v1.20.15-rancher2\0"
+	/* 10149 */ "rancher/hyperkube:v1.20.4-rancher1\0"
+	/* 10184 */ "rancher/hyperkube:v1.20.5-rancher1\0"
+	/* 10219 */ "rancher/hyperkube:v1.20.6-rancher1\0"
+	/* 10254 */ "rancher/hyperkube:v1.20.8-rancher1\0"
+	/* 10289 */ "rancher/hyperkube:v1.20.9-rancher1\0"
+	/* 10324 */ "rancher/hyperkube:v1.21.10-rancher1\0"
+	/* 10360 */ "rancher/hyperkube:v1.21.12-rancher1\0"
+	/* 10396 */ "rancher/hyperkube:v1.21.13-rancher1\0"
+	/* 10432 */ "rancher/hyperkube:v1.21.14-rancher1\0"
+	/* 10468 */ "rancher/hyperkube:v1.21.4-rancher1\0"
+	/* 10503 */ "rancher/hyperkube:v1.21.5-rancher1\0"
+	/* 10538 */ "rancher/hyperkube:v1.21.6-rancher1\0"
+	/* 10573 */ "rancher/hyperkube:v1.21.7-rancher1\0"
+	/* 10608 */ "rancher/hyperkube:v1.21.8-rancher1\0"
+	/* 10643 */ "rancher/hyperkube:v1.21.8-rancher2\0"
+	/* 10678 */ "rancher/hyperkube:v1.21.9-rancher1\0"
+	/* 10713 */ "rancher/hyperkube:v1.22.10-rancher1\0"
+	/* 10749 */ "rancher/hyperkube:v1.22.11-rancher1\0"
+	/* 10785 */ "rancher/hyperkube:v1.22.13-rancher1\0"
+	/* 10821 */ "rancher/hyperkube:v1.22.15-rancher1\0"
+	/* 10857 */ "rancher/hyperkube:v1.22.16-rancher1\0"
+	/* 10893 */ "rancher/hyperkube:v1.22.17-rancher1\0"
+	/* 10929 */ "rancher/hyperkube:v1.22.4-rancher1\0"
+	/* 10964 */ "rancher/hyperkube:v1.22.5-rancher1\0"
+	/* 10999 */ "rancher/hyperkube:v1.22.5-rancher2\0"
+	/* 11034 */ "rancher/hyperkube:v1.22.6-rancher1\0"
+	/* 11069 */ "rancher/hyperkube:v1.22.7-rancher1\0"
+	/* 11104 */ "rancher/hyperkube:v1.22.9-rancher1\0"
+	/* 11139 */ "rancher/hyperkube:v1.23.10-rancher1\0"
+	/* 11175 */ "rancher/hyperkube:v1.23.12-rancher1\0"
+	/* 11211 */ "rancher/hyperkube:v1.23.14-rancher1\0"
+	/* 11247 */ "rancher/hyperkube:v1.23.15-rancher1\0"
+	/* 11283 */ "rancher/hyperkube:v1.23.16-rancher2\0"
+	/* 11319 */ "rancher/hyperkube:v1.23.4-rancher1\0"
+	/* 11354 */ "rancher/hyperkube:v1.23.6-rancher1\0"
+	/* 11389 */ "rancher/hyperkube:v1.23.7-rancher1\0"
+	/* 11424 */ "rancher/hyperkube:v1.23.8-rancher1\0"
+	/* 11459 */ "rancher/hyperkube:v1.24.10-rancher2\0"
+	/* 11495 */ "rancher/hyperkube:v1.24.10-rancher4\0"
+	/* 11531 */ "rancher/hyperkube:v1.24.13-rancher2\0"
+	/* 11567 */ "rancher/hyperkube:v1.24.15-rancher1\0"
+	/* 11603 */ "rancher/hyperkube:v1.24.16-rancher1\0"
+	/* 11639 */ "rancher/hyperkube:v1.24.17-rancher1\0"
+	/* 11675 */ "rancher/hyperkube:v1.24.2-rancher1\0"
+	/* 11710 */ "rancher/hyperkube:v1.24.4-rancher1\0"
+	/* 11745 */ "rancher/hyperkube:v1.24.6-rancher1\0"
+	/* 11780 */ "rancher/hyperkube:v1.24.8-rancher1\0"
+	/* 11815 */ "rancher/hyperkube:v1.24.9-rancher1\0"
+	/* 11850 */ "rancher/hyperkube:v1.25.11-rancher1\0"
+	/* 11886 */ "rancher/hyperkube:v1.25.12-rancher1\0"
+	/* 11922 */ "rancher/hyperkube:v1.25.13-rancher1\0"
+	/* 11958 */ "rancher/hyperkube:v1.25.14-rancher1\0"
+	/* 11994 */ "rancher/hyperkube:v1.25.16-rancher2\0"
+	/* 12030 */ "rancher/hyperkube:v1.25.6-rancher2\0"
+	/* 12065 */ "rancher/hyperkube:v1.25.6-rancher4\0"
+	/* 12100 */ "rancher/hyperkube:v1.25.9-rancher2\0"
+	/* 12135 */ "rancher/hyperkube:v1.26.11-rancher2\0"
+	/* 12171 */ "rancher/hyperkube:v1.26.13-rancher1\0"
+	/* 12207 */ "rancher/hyperkube:v1.26.14-rancher1\0"
+	/* 12243 */ "rancher/hyperkube:v1.26.15-rancher1\0"
+	/* 12279 */ "rancher/hyperkube:v1.26.4-rancher2\0"
+	/* 12314 */ "rancher/hyperkube:v1.26.6-rancher1\0"
+	/* 12349 */ "rancher/hyperkube:v1.26.7-rancher1\0"
+	/* 12384 */ "rancher/hyperkube:v1.26.8-rancher1\0"
+	/* 12419 */ "rancher/hyperkube:v1.26.9-rancher1\0"
+	/* 12454 */ "rancher/hyperkube:v1.27.10-rancher1\0"
+	/* 12490 */ "rancher/hyperkube:v1.27.11-rancher1\0"
+	/* 12526 */ "rancher/hyperkube:v1.27.12-rancher1\0"
+	/* 12562 */ "rancher/hyperkube:v1.27.13-rancher1\0"
+	/* 12598 */ "rancher/hyperkube:v1.27.14-rancher1\0"
+	/* 12634 */ "rancher/hyperkube:v1.27.15-rancher1\0"
+	/* 12670 */ "rancher/hyperkube:v1.27.16-rancher1\0"
+	/* 12706 */ "rancher/hyperkube:v1.27.6-rancher1\0"
+	/* 12741 */ "rancher/hyperkube:v1.27.8-rancher2\0"
+	/* 12776 */ "rancher/hyperkube:v1.28.10-rancher1\0"
+	/* 12812 */ "rancher/hyperkube:v1.28.11-rancher1\0"
+	/* 12848 */ "rancher/hyperkube:v1.28.12-rancher1\0"
+	/* 12884 */ "rancher/hyperkube:v1.28.13-rancher1\0"
+	/* 12920 */ "rancher/hyperkube:v1.28.14-rancher1\0"
+	/* 12956 */ "rancher/hyperkube:v1.28.7-rancher1\0"
+	/* 12991 */ "rancher/hyperkube:v1.28.8-rancher1\0"
+	/* 13026 */ "rancher/hyperkube:v1.28.9-rancher1\0"
+	/* 13061 */ "rancher/hyperkube:v1.29.6-rancher1\0"
+	/* 13096 */ "rancher/hyperkube:v1.29.7-rancher1\0"
+	/* 13131 */ "rancher/hyperkube:v1.29.8-rancher1\0"
+	/* 13166 */ "rancher/hyperkube:v1.29.9-rancher1\0"
+	/* 13201 */ "rancher/hyperkube:v1.30.2-rancher1\0"
+	/* 13236 */ "rancher/hyperkube:v1.30.3-rancher1\0"
+	/* 13271 */ "rancher/hyperkube:v1.30.4-rancher1\0"
+	/* 13306 */ "rancher/hyperkube:v1.30.5-rancher1\0"
+	/* 13341 */ "rancher/hyperkube:v1.8.11-rancher2\0"
+	/* 13376 */ "rancher/hyperkube:v1.9.5-rancher1\0"
+	/* 13410 */ "rancher/hyperkube:v1.9.7-rancher2\0"
+	/* 13444 */ "rancher/k8s-dns-dnsmasq-nanny-amd64:1.14.10\0"
+	/* 13488 */ "rancher/k8s-dns-dnsmasq-nanny-amd64:1.14.13\0"
+	/* 13532 */ "rancher/k8s-dns-dnsmasq-nanny-amd64:1.14.5\0"
+	/* 13575 */ "rancher/k8s-dns-dnsmasq-nanny-amd64:1.14.7\0"
+	/* 13618 */ "rancher/k8s-dns-dnsmasq-nanny-amd64:1.14.8\0"
+	/* 13661 */ "rancher/k8s-dns-dnsmasq-nanny-amd64:1.15.0\0"
+	/* 13704 */ "rancher/k8s-dns-dnsmasq-nanny:1.14.13\0"
+	/* 13742 */ "rancher/k8s-dns-dnsmasq-nanny:1.15.0\0"
+	/* 13779 */ "rancher/k8s-dns-dnsmasq-nanny:1.15.10\0"
+	/* 13817 */ "rancher/k8s-dns-dnsmasq-nanny:1.15.2\0"
+	/* 13854 */ "rancher/k8s-dns-kube-dns-amd64:1.14.10\0"
+	/* 13893 */ "rancher/k8s-dns-kube-dns-amd64:1.14.13\0"
+	/* 13932 */ "rancher/k8s-dns-kube-dns-amd64:1.14.5\0"
+	/* 13970 */ "rancher/k8s-dns-kube-dns-amd64:1.14.7\0"
+	/* 14008 */ "rancher/k8s-dns-kube-dns-amd64:1.14.8\0"
+	/* 14046 */ "rancher/k8s-dns-kube-dns-amd64:1.15.0\0"
+	/* 14084 */ "rancher/k8s-dns-kube-dns:1.14.13\0"
+	/* 14117 */ "rancher/k8s-dns-kube-dns:1.15.0\0"
+	/* 14149 */ "rancher/k8s-dns-kube-dns:1.15.10\0"
+	/* 14182 */ "rancher/k8s-dns-kube-dns:1.15.2\0"
+	/* 14214 */ "rancher/k8s-dns-node-cache:1.15.13\0"
+	/* 14249 */ "rancher/k8s-dns-node-cache:1.15.7\0"
+	/* 14283 */ "rancher/k8s-dns-sidecar-amd64:1.14.10\0"
+	/* 14321 */ "rancher/k8s-dns-sidecar-amd64:1.14.13\0"
+	/* 14359 */ "rancher/k8s-dns-sidecar-amd64:1.14.5\0"
+	/* 14396 */ "rancher/k8s-dns-sidecar-amd64:1.14.7\0"
+	/* 14433 */ "rancher/k8s-dns-sidecar-amd64:1.14.8\0"
+	/* 14470 */ "rancher/k8s-dns-sidecar-amd64:1.15.0\0"
+	/* 14507 */ "rancher/k8s-dns-sidecar:1.14.13\0"
+	/* 14539 */ "rancher/k8s-dns-sidecar:1.15.0\0"
+	/* 14570 */ "rancher/k8s-dns-sidecar:1.15.10\0"
+	/* 14602 */ "rancher/k8s-dns-sidecar:1.15.2\0"
+	/* 14633 */ "rancher/metrics-server-amd64:v0.2.1\0"
+	/* 14669 */ "rancher/metrics-server-amd64:v0.3.1\0"
+	/* 14705 */ "rancher/metrics-server:v0.3.1\0"
+	/* 14735 */ "rancher/metrics-server:v0.3.3\0"
+	/* 14765 */ "rancher/metrics-server:v0.3.4\0"
+	/* 14795 */ "rancher/metrics-server:v0.3.6\0"
+	/* 14825 */ "rancher/metrics-server:v0.4.1\0"
+	/* 14855 */ "rancher/mirrored-calico-cni:v3.13.4\0"
+	/* 14891 */ "rancher/mirrored-calico-cni:v3.16.5\0"
+	/* 14927 */ "rancher/mirrored-calico-cni:v3.17.2\0"
+	/* 14963 */ "rancher/mirrored-calico-cni:v3.19.2\0"
+	/* 14999 */ "rancher/mirrored-calico-cni:v3.21.1\0"
+	/* 15035 */ "rancher/mirrored-calico-cni:v3.22.0\0"
+	/* 15071 */ "rancher/mirrored-calico-ctl:v3.13.4\0"
+	/* 15107 */ "rancher/mirrored-calico-ctl:v3.16.5\0"
+	/* 15143 */ "rancher/mirrored-calico-ctl:v3.17.2\0"
+	/* 15179 */ "rancher/mirrored-calico-ctl:v3.19.2\0"
+	/* 15215 */ "rancher/mirrored-calico-ctl:v3.21.1\0"
+	/* 15251 */ "rancher/mirrored-calico-ctl:v3.22.0\0"
+	/* 15287 */ "rancher/mirrored-calico-ctl:v3.22.5\0"
+	/* 15323 */ "rancher/mirrored-calico-ctl:v3.24.1\0"
+	/* 15359 */ "rancher/mirrored-calico-ctl:v3.25.0\0"
+	/* 15395 */ "rancher/mirrored-calico-ctl:v3.26.1\0"
+	/* 15431 */ "rancher/mirrored-calico-ctl:v3.26.3\0"
+	/* 15467 */ "rancher/mirrored-calico-ctl:v3.27.0\0"
+	/* 15503 */ "rancher/mirrored-calico-ctl:v3.27.3\0"
+	/* 15539 */ "rancher/mirrored-calico-ctl:v3.27.4\0"
+	/* 15575 */ "rancher/mirrored-calico-ctl:v3.28.0\0"
+	/* 15611 */ "rancher/mirrored-calico-ctl:v3.28.1\0"
+	/* 15647 */ "rancher/mirrored-calico-kube-controllers:v3.13.4\0"
+	/* 15696 */ "rancher/mirrored-calico-kube-controllers:v3.16.5\0"
+	/* 15745 */ "rancher/mirrored-calico-kube-controllers:v3.17.2\0"
+	/* 15794 */ "rancher/mirrored-calico-kube-controllers:v3.19.2\0"
+	/* 15843 */ "rancher/mirrored-calico-kube-controllers:v3.21.1\0"
+	/* 15892 */ "rancher/mirrored-calico-kube-controllers:v3.22.0\0"
+	/* 15941 */ "rancher/mirrored-calico-kube-controllers:v3.22.5\0"
+	/* 15990 */ "rancher/mirrored-calico-kube-controllers:v3.24.1\0"
+	/* 16039 */ "rancher/mirrored-calico-kube-controllers:v3.25.0\0"
+	/* 16088 */ "rancher/mirrored-calico-kube-controllers:v3.26.1\0"
+	/* 16137 */ "rancher/mirrored-calico-kube-controllers:v3.26.3\0"
+	/* 16186 */ "rancher/mirrored-calico-kube-controllers:v3.27.0\0"
+	/* 16235 */ "rancher/mirrored-calico-kube-controllers:v3.27.3\0"
+	/* 16284 */ "rancher/mirrored-calico-kube-controllers:v3.27.4\0"
+	/* 16333 */ "rancher/mirrored-calico-kube-controllers:v3.28.0\0"
+	/* 16382 */ "rancher/mirrored-calico-kube-controllers:v3.28.1\0"
+	/* 16431 */ "rancher/mirrored-calico-node:v3.13.4\0"
+	/* 16468 */ "rancher/mirrored-calico-node:v3.16.5\0"
+	/* 16505 */ "rancher/mirrored-calico-node:v3.17.2\0"
+	/* 16542 */ "rancher/mirrored-calico-node:v3.19.2\0"
+	/* 16579 */ "rancher/mirrored-calico-node:v3.21.1\0"
+	/* 16616 */ "rancher/mirrored-calico-node:v3.22.0\0"
+	/* 16653 */ "rancher/mirrored-calico-node:v3.22.5\0"
+	/* 16690 */ "rancher/mirrored-calico-node:v3.24.1\0"
+	/* 16727 */ "rancher/mirrored-calico-node:v3.25.0\0"
+	/* 16764 */ "rancher/mirrored-calico-node:v3.26.1\0"
+	/* 16801 */ "rancher/mirrored-calico-node:v3.26.3\0"
+	/* 16838 */ "rancher/mirrored-calico-node:v3.27.0\0"
+	/* 16875 */ "rancher/mirrored-calico-node:v3.27.3\0"
+	/* 16912 */ "rancher/mirrored-calico-node:v3.27.4\0"
+	/* 16949 */ "rancher/mirrored-calico-node:v3.28.0\0"
+	/* 16986 */ "rancher/mirrored-calico-node:v3.28.1\0"
+	/* 17023 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.13.4\0"
+	/* 17074 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.16.5\0"
+	/* 17125 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.17.2\0"
+	/* 17176 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.19.2\0"
+	/* 17227 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.21.1\0"
+	/* 17278 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.22.0\0"
+	/* 17329 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.22.5\0"
+	/* 17380 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.24.1\0"
+	/* 17431 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.25.0\0"
+	/* 17482 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.26.1\0"
+	/* 17533 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.26.3\0"
+	/* 17584 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.27.0\0"
+	/* 17635 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.27.3\0"
+	/* 17686 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.27.4\0"
+	/* 17737 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.28.0\0"
+	/* 17788 */ "rancher/mirrored-calico-pod2daemon-flexvol:v3.28.1\0"
+	/* 17839 */ "rancher/mirrored-cluster-proportional-autoscaler:1.7.1\0"
+	/* 17894 */ "rancher/mirrored-cluster-proportional-autoscaler:1.8.1\0"
+	/* 17949 */ "rancher/mirrored-cluster-proportional-autoscaler:1.8.3\0"
+	/* 18004 */ "rancher/mirrored-cluster-proportional-autoscaler:1.8.5\0"
+	/* 18059 */ "rancher/mirrored-cluster-proportional-autoscaler:1.8.6\0"
+	/* 18114 */ "rancher/mirrored-cluster-proportional-autoscaler:v1.8.9\0"
+	/* 18170 */ "rancher/mirrored-coredns-coredns:1.10.1\0"
+	/* 18210 */ "rancher/mirrored-coredns-coredns:1.11.1\0"
+	/* 18250 */ "rancher/mirrored-coredns-coredns:1.6.5\0"
+	/* 18289 */ "rancher/mirrored-coredns-coredns:1.6.9\0"
+	/* 18328 */ "rancher/mirrored-coredns-coredns:1.7.0\0"
+	/* 18367 */ "rancher/mirrored-coredns-coredns:1.8.0\0"
+	/* 18406 */ "rancher/mirrored-coredns-coredns:1.8.4\0"
+	/* 18445 */ "rancher/mirrored-coredns-coredns:1.8.6\0"
+	/* 18484 */ "rancher/mirrored-coredns-coredns:1.9.0\0"
+	/* 18523 */ "rancher/mirrored-coredns-coredns:1.9.3\0"
+	/* 18562 */ "rancher/mirrored-coredns-coredns:1.9.4\0"
+	/* 18601 */ "rancher/mirrored-coreos-etcd:v3.4.15-rancher1\0"
+	/* 18647 */ "rancher/mirrored-coreos-etcd:v3.4.16-rancher1\0"
+	/* 18693 */ "rancher/mirrored-coreos-etcd:v3.4.3-rancher1\0"
+	/* 18738 */ "rancher/mirrored-coreos-etcd:v3.5.0\0"
+	/* 18774 */ "rancher/mirrored-coreos-etcd:v3.5.10\0"
+	/* 18811 */ "rancher/mirrored-coreos-etcd:v3.5.12\0"
+	/* 18848 */ "rancher/mirrored-coreos-etcd:v3.5.2\0"
+	/* 18884 */ "rancher/mirrored-coreos-etcd:v3.5.3\0"
+	/* 18920 */ "rancher/mirrored-coreos-etcd:v3.5.4\0"
+	/* 18956 */ "rancher/mirrored-coreos-etcd:v3.5.6\0"
+	/* 18992 */ "rancher/mirrored-coreos-etcd:v3.5.7\0"
+	/* 19028 */ "rancher/mirrored-coreos-etcd:v3.5.9\0"
+	/* 19064 */ "rancher/mirrored-coreos-flannel:v0.12.0\0"
+	/* 19104 */ "rancher/mirrored-coreos-flannel:v0.13.0\0"
+	/* 19144 */ "rancher/mirrored-coreos-flannel:v0.14.0\0"
+	/* 19184 */ "rancher/mirrored-coreos-flannel:v0.15.1\0"
+	/* 19224 */ "rancher/mirrored-flannel-flannel:v0.21.4\0"
+	/* 19265 */ "rancher/mirrored-flannel-flannel:v0.24.2\0"
+	/* 19306 */ "rancher/mirrored-flannel-flannel:v0.25.1\0"
+	/* 19347 */ "rancher/mirrored-flannelcni-flannel:v0.17.0\0"
+	/* 19391 */ "rancher/mirrored-flannelcni-flannel:v0.19.2\0"
+	/* 19435 */ "rancher/mirrored-ingress-nginx-kube-webhook-certgen:v1.1.1\0"
+	/* 19494 */ "rancher/mirrored-ingress-nginx-kube-webhook-certgen:v1.4.1\0"
+	/* 19553 */ "rancher/mirrored-ingress-nginx-kube-webhook-certgen:v20230312-helm-chart-4.5.2-28-g66a760794\0"
+	/* 19646 */ "rancher/mirrored-ingress-nginx-kube-webhook-certgen:v20231011-8b53cabe0\0"
+	/* 19718 */ "rancher/mirrored-ingress-nginx-kube-webhook-certgen:v20231226-1a7112e06\0"
+	/* 19790 */ "rancher/mirrored-jettech-kube-webhook-certgen:v1.5.1\0"
+	/* 19843 */ "rancher/mirrored-k8s-dns-dnsmasq-nanny:1.15.0\0"
+	/* 19889 */ "rancher/mirrored-k8s-dns-dnsmasq-nanny:1.15.10\0"
+	/* 19936 */ "rancher/mirrored-k8s-dns-dnsmasq-nanny:1.15.2\0"
+	/* 19982 */ "rancher/mirrored-k8s-dns-dnsmasq-nanny:1.17.4\0"
+	/* 20028 */ "rancher/mirrored-k8s-dns-dnsmasq-nanny:1.21.1\0"
+	/* 20074 */ "rancher/mirrored-k8s-dns-dnsmasq-nanny:1.22.20\0"
+	/* 20121 */ "rancher/mirrored-k8s-dns-dnsmasq-nanny:1.22.28\0"
+	/* 20168 */ "rancher/mirrored-k8s-dns-dnsmasq-nanny:1.22.8\0"
+	/* 20214 */ "rancher/mirrored-k8s-dns-dnsmasq-nanny:1.23.0\0"
+	/* 20260 */ "rancher/mirrored-k8s-dns-kube-dns:1.15.0\0"
+	/* 20301 */ "rancher/mirrored-k8s-dns-kube-dns:1.15.10\0"
+	/* 20343 */ "rancher/mirrored-k8s-dns-kube-dns:1.15.2\0"
+	/* 20384 */ "rancher/mirrored-k8s-dns-kube-dns:1.17.4\0"
+	/* 20425 */ "rancher/mirrored-k8s-dns-kube-dns:1.21.1\0"
+	/* 20466 */ "rancher/mirrored-k8s-dns-kube-dns:1.22.20\0"
+	/* 20508 */ "rancher/mirrored-k8s-dns-kube-dns:1.22.28\0"
+	/* 20550 */ "rancher/mirrored-k8s-dns-kube-dns:1.22.8\0"
+	/* 20591 */ "rancher/mirrored-k8s-dns-kube-dns:1.23.0\0"
+	/* 20632 */ "rancher/mirrored-k8s-dns-node-cache:1.15.13\0"
+	/* 20676 */ "rancher/mirrored-k8s-dns-node-cache:1.15.7\0"
+	/* 20719 */ "rancher/mirrored-k8s-dns-node-cache:1.18.0\0"
+	/* 20762 */ "rancher/mirrored-k8s-dns-node-cache:1.21.1\0"
+	/* 20805 */ "rancher/mirrored-k8s-dns-node-cache:1.22.10\0"
+	/* 20849 */ "rancher/mirrored-k8s-dns-node-cache:1.22.20\0"
+	/* 20893 */ "rancher/mirrored-k8s-dns-node-cache:1.22.28\0"
+	/* 20937 */ "rancher/mirrored-k8s-dns-node-cache:1.23.0\0"
+	/* 20980 */ "rancher/mirrored-k8s-dns-sidecar:1.15.0\0"
+	/* 21020 */ "rancher/mirrored-k8s-dns-sidecar:1.15.10\0"
+	/* 21061 */ "rancher/mirrored-k8s-dns-sidecar:1.15.2\0"
+	/* 21101 */ "rancher/mirrored-k8s-dns-sidecar:1.17.4\0"
+	/* 21141 */ "rancher/mirrored-k8s-dns-sidecar:1.21.1\0"
+	/* 21181 */ "rancher/mirrored-k8s-dns-sidecar:1.22.20\0"
+	/* 21222 */ "rancher/mirrored-k8s-dns-sidecar:1.22.28\0"
+	/* 21263 */ "rancher/mirrored-k8s-dns-sidecar:1.22.8\0"
+	/* 21303 */ "rancher/mirrored-k8s-dns-sidecar:1.23.0\0"
+	/* 21343 */ "rancher/mirrored-metrics-server:v0.3.6\0"
+	/* 21382 */ "rancher/mirrored-metrics-server:v0.4.1\0"
+	/* 21421 */ "rancher/mirrored-metrics-server:v0.5.0\0"
+	/* 21460 */ "rancher/mirrored-metrics-server:v0.5.1\0"
+	/* 21499 */ "rancher/mirrored-metrics-server:v0.5.2\0"
+	/* 21538 */ "rancher/mirrored-metrics-server:v0.6.1\0"
+	/* 21577 */ "rancher/mirrored-metrics-server:v0.6.2\0"
+	/* 21616 */ "rancher/mirrored-metrics-server:v0.6.3\0"
+	/* 21655 */ "rancher/mirrored-metrics-server:v0.7.0\0"
+	/* 21694 */ "rancher/mirrored-metrics-server:v0.7.1\0"
+	/* 21733 */ "rancher/mirrored-nginx-ingress-controller-defaultbackend:1.5-rancher1\0"
+	/* 21803 */ "rancher/mirrored-pause:3.1\0"
+	/* 21830 */ "rancher/mirrored-pause:3.2\0"
+	/* 21857 */ "rancher/mirrored-pause:3.4.1\0"
+	/* 21886 */ "rancher/mirrored-pause:3.5\0"
+	/* 21913 */ "rancher/mirrored-pause:3.6\0"
+	/* 21940 */ "rancher/mirrored-pause:3.7\0"
+	/* 21967 */ "rancher/nginx-ingress-controller-defaultbackend:1.4\0"
+	/* 22019 */ "rancher/nginx-ingress-controller-defaultbackend:1.4-rancher1\0"
+	/* 22080 */ "rancher/nginx-ingress-controller-defaultbackend:1.5-rancher1\0"
+	/* 22141 */ "rancher/nginx-ingress-controller:0.10.2-rancher3\0"
+	/* 22190 */ "rancher/nginx-ingress-controller:0.16.2-rancher1\0"
+	/* 22239 */ "rancher/nginx-ingress-controller:0.21.0-rancher1\0"
+	/* 22288 */ "rancher/nginx-ingress-controller:0.21.0-rancher3\0"
+	/* 22337 */ "rancher/nginx-ingress-controller:nginx-0.25.1-rancher1\0"
+	/* 22392 */ "rancher/nginx-ingress-controller:nginx-0.32.0-rancher1\0"
+	/* 22447 */ "rancher/nginx-ingress-controller:nginx-0.35.0-rancher1\0"
+	/* 22502 */ "rancher/nginx-ingress-controller:nginx-0.35.0-rancher2\0"
+	/* 22557 */ "rancher/nginx-ingress-controller:nginx-0.43.0-rancher1\0"
+	/* 22612 */ "rancher/nginx-ingress-controller:nginx-0.43.0-rancher3\0"
+	/* 22667 */ "rancher/nginx-ingress-controller:nginx-0.48.1-rancher1\0"
+	/* 22722 */ "rancher/nginx-ingress-controller:nginx-0.49.3-rancher1\0"
+	/* 22777 */ "rancher/nginx-ingress-controller:nginx-1.1.0-rancher1\0"
+	/* 22831 */ "rancher/nginx-ingress-controller:nginx-1.1.1-rancher1\0"
+	/* 22885 */ "rancher/nginx-ingress-controller:nginx-1.10.1-rancher1\0"
+	/* 22940 */ "rancher/nginx-ingress-controller:nginx-1.11.2-rancher1\0"
+	/* 22995 */ "rancher/nginx-ingress-controller:nginx-1.2.0-rancher1\0"
+	/* 23049 */ "rancher/nginx-ingress-controller:nginx-1.2.1-rancher1\0"
+	/* 23103 */ "rancher/nginx-ingress-controller:nginx-1.5.1-rancher2\0"
+	/* 23157 */ "rancher/nginx-ingress-controller:nginx-1.7.0-rancher1\0"
+	/* 23211 */ "rancher/nginx-ingress-controller:nginx-1.8.1-rancher1\0"
+	/* 23265 */ "rancher/nginx-ingress-controller:nginx-1.9.4-rancher1\0"
+	/* 23319 */ "rancher/nginx-ingress-controller:nginx-1.9.6-rancher1\0"
+	/* 23373 */ "rancher/pause-amd64:3.0\0"
+	/* 23397 */ "rancher/pause-amd64:3.1\0"
+	/* 23421 */ "rancher/pause:3.1\0"
+	/* 23439 */ "rancher/pause:3.2\0"
+	/* 23457 */ "rancher/rke-tools:v0.1.10\0"
+	/* 23483 */ "rancher/rke-tools:v0.1.100\0"
+	/* 23510 */ "rancher/rke-tools:v0.1.102\0"
+	/* 23537 */ "rancher/rke-tools:v0.1.103\0"
+	/* 23564 */ "rancher/rke-tools:v0.1.13\0"
+	/* 23590 */ "rancher/rke-tools:v0.1.15\0"
+	/* 23616 */ "rancher/rke-tools:v0.1.16\0"
+	/* 23642 */ "rancher/rke-tools:v0.1.16-2\0"
+	/* 23670 */ "rancher/rke-tools:v0.1.18\0"
+	/* 23696 */ "rancher/rke-tools:v0.1.27\0"
+	/* 23722 */ "rancher/rke-tools:v0.1.28\0"
+	/* 23748 */ "rancher/rke-tools:v0.1.34\0"
+	/* 23774 */ "rancher/rke-tools:v0.1.4\0"
+	/* 23799 */ "rancher/rke-tools:v0.1.40\0"
+	/* 23825 */ "rancher/rke-tools:v0.1.42\0"
+	/* 23851 */ "rancher/rke-tools:v0.1.50\0"
+	/* 23877 */ "rancher/rke-tools:v0.1.51\0"
+	/* 23903 */ "rancher/rke-tools:v0.1.52\0"
+	/* 23929 */ "rancher/rke-tools:v0.1.56\0"
+	/* 23955 */ "rancher/rke-tools:v0.1.58\0"
+	/* 23981 */ "rancher/rke-tools:v0.1.59\0"
+	/* 24007 */ "rancher/rke-tools:v0.1.64\0"
+	/* 24033 */ "rancher/rke-tools:v0.1.65\0"
+	/* 24059 */ "rancher/rke-tools:v0.1.66\0"
+	/* 24085 */ "rancher/rke-tools:v0.1.68\0"
+	/* 24111 */ "rancher/rke-tools:v0.1.69\0"
+	/* 24137 */ "rancher/rke-tools:v0.1.72\0"
+	/* 24163 */ "rancher/rke-tools:v0.1.74\0"
+	/* 24189 */ "rancher/rke-tools:v0.1.75\0"
+	/* 24215 */ "rancher/rke-tools:v0.1.77\0"
+	/* 24241 */ "rancher/rke-tools:v0.1.78\0"
+	/* 24267 */ "rancher/rke-tools:v0.1.8\0"
+	/* 24292 */ "rancher/rke-tools:v0.1.80\0"
+	/* 24318 */ "rancher/rke-tools:v0.1.87\0"
+	/* 24344 */ "rancher/rke-tools:v0.1.88\0"
+	/* 24370 */ "rancher/rke-tools:v0.1.89\0"
+	/* 24396 */ "rancher/rke-tools:v0.1.90\0"
+	/* 24422 */ "rancher/rke-tools:v0.1.96\0"
+	/* 24448 */ "read-only-port\0"
+	/* 24463 */ "requestheader-extra-headers-prefix\0"
+	/* 24498 */ "requestheader-group-headers\0"
+	/* 24526 */ "requestheader-username-headers\0"
+	/* 24557 */ "resolv-conf\0"
+	/* 24569 */ "rke\0"
+	/* 24573 */ "runtime-config\0"
+	/* 24588 */ "secure-port\0"
+	/* 24600 */ "service-account-issuer\0"
+	/* 24623 */ "service-account-lookup\0"
+	/* 24646 */ "service-account-signing-key-file\0"
+	/* 24679 */ "storage-backend\0"
+	/* 24695 */ "streaming-connection-idle-timeout\0"
+	/* 24729 */ "terminated-pod-gc-threshold\0"
+	/* 24757 */ "tls-cipher-suites\0"
+	/* 24775 */ "true\0"
+	/* 24780 */ "unknown\0"
+	/* 24788 */ "v\0"
+	/* 24790 */ "v1.10\0"
+	/* 24796 */ "v1.10.0-rancher1-1\0"
+	/* 24815 */ "v1.10.1-rancher2-1\0"
+	/* 24834 */ "v1.10.11-rancher1-1\0"
+	/* 24854 */ "v1.10.12-rancher1-1\0"
+	/* 24874 */ "v1.10.3-rancher2-1\0"
+	/* 24893 */ "v1.10.5-rancher1-1\0"
+	/* 24912 */ "v1.10.5-rancher1-2\0"
+	/* 24931 */ "v1.11\0"
+	/* 24937 */ "v1.11.1-rancher1-1\0"
+	/* 24956 */ "v1.11.2-rancher1-1\0"
+	/* 24975 */ "v1.11.2-rancher1-2\0"
+	/* 24994 */ "v1.11.3-rancher1-1\0"
+	/* 25013 */ "v1.11.5-rancher1-1\0"
+	/* 25032 */ "v1.11.6-rancher1-1\0"
+	/* 25051 */ "v1.11.8-rancher1-1\0"
+	/* 25070 */ "v1.11.9-rancher1-1\0"
+	/* 25089 */ "v1.11.9-rancher1-2\0"
+	/* 25108 */ "v1.11.9-rancher1-3\0"
+	/* 25127 */ "v1.12\0"
+	/* 25133 */ "v1.12.0-rancher1-1\0"
+	/* 25152 */ "v1.12.1-rancher1-1\0"
+	/* 25171 */ "v1.12.10-rancher1-1\0"
+	/* 25191 */ "v1.12.10-rancher1-2\0"
+	/* 25211 */ "v1.12.3-rancher1-1\0"
+	/* 25230 */ "v1.12.4-rancher1-1\0"
+	/* 25249 */ "v1.12.5-rancher1-1\0"
+	/* 25268 */ "v1.12.5-rancher1-2\0"
+	/* 25287 */ "v1.12.6-rancher1-1\0"
+	/* 25306 */ "v1.12.6-rancher1-2\0"
+	/* 25325 */ "v1.12.7-rancher1-1\0"
+	/* 25344 */ "v1.12.7-rancher1-2\0"
+	/* 25363 */ "v1.12.7-rancher1-3\0"
+	/* 25382 */ "v1.12.7-rancher1-4\0"
+	/* 25401 */ "v1.12.9-rancher1-1\0"
+	/* 25420 */ "v1.13\0"
+	/* 25426 */ "v1.13.1-rancher1-1\0"
+	/* 25445 */ "v1.13.1-rancher1-2\0"
+	/* 25464 */ "v1.13.10-rancher1-1\0"
+	/* 25484 */ "v1.13.10-rancher1-2\0"
+	/* 25504 */ "v1.13.11-rancher1-1\0"
+	/* 25524 */ "v1.13.12-rancher1-1\0"
+	/* 25544 */ "v1.13.12-rancher2-1\0"
+	/* 25564 */ "v1.13.4-rancher1-1\0"
+	/* 25583 */ "v1.13.4-rancher1-2\0"
+	/* 25602 */ "v1.13.5-rancher1-1\0"
+	/* 25621 */ "v1.13.5-rancher1-2\0"
+	/* 25640 */ "v1.13.5-rancher1-3\0"
+	/* 25659 */ "v1.13.7-rancher1-1\0"
+	/* 25678 */ "v1.13.9-rancher1-1\0"
+	/* 25697 */ "v1.13.9-rancher1-2\0"
+	/* 25716 */ "v1.14\0"
+	/* 25722 */ "v1.14.1-rancher1-1\0"
+	/* 25741 */ "v1.14.1-rancher1-2\0"
+	/* 25760 */ "v1.14.10-rancher1-0\0"
+	/* 25780 */ "v1.14.10-rancher1-1\0"
+	/* 25800 */ "v1.14.3-rancher1-1\0"
+	/* 25819 */ "v1.14.5-rancher1-1\0"
+	/* 25838 */ "v1.14.6-rancher1-1\0"
+	/* 25857 */ "v1.14.7-rancher1-1\0"
+	/* 25876 */ "v1.14.8-rancher1-1\0"
+	/* 25895 */ "v1.14.8-rancher2-1\0"
+	/* 25914 */ "v1.14.9-rancher1-1\0"
+	/* 25933 */ "v1.14.9-rancher1-2\0"
+	/* 25952 */ "v1.15\0"
+	/* 25958 */ "v1.15.0-rancher1-1\0"
+	/* 25977 */ "v1.15.10-rancher1-1\0"
+	/* 25997 */ "v1.15.11-rancher1-0\0"
+	/* 26017 */ "v1.15.11-rancher1-1\0"
+	/* 26037 */ "v1.15.11-rancher1-2\0"
+	/* 26057 */ "v1.15.11-rancher1-3\0"
+	/* 26077 */ "v1.15.12-rancher1-1\0"
+	/* 26097 */ "v1.15.12-rancher2-2\0"
+	/* 26117 */ "v1.15.12-rancher2-3\0"
+	/* 26137 */ "v1.15.12-rancher2-4\0"
+	/* 26157 */ "v1.15.12-rancher2-5\0"
+	/* 26177 */ "v1.15.12-rancher2-6\0"
+	/* 26197 */ "v1.15.12-rancher2-7\0"
+	/* 26217 */ "v1.15.12-rancher2-8\0"
+	/* 26237 */ "v1.15.2-rancher1-1\0"
+	/* 26256 */ "v1.15.3-rancher1-1\0"
+	/* 26275 */ "v1.15.4-rancher1-1\0"
+	/* 26294 */ "v1.15.4-rancher1-2\0"
+	/* 26313 */ "v1.15.5-rancher1-1\0"
+	/* 26332 */ "v1.15.5-rancher1-2\0"
+	/* 26351 */ "v1.15.5-rancher2-2\0"
+	/* 26370 */ "v1.15.6-rancher1-2\0"
+	/* 26389 */ "v1.15.7-rancher1-1\0"
+	/* 26408 */ "v1.15.9-rancher1-1\0"
+	/* 26427 */ "v1.16\0"
+	/* 26433 */ "v1.16.1-rancher1-1\0"
+	/* 26452 */ "v1.16.10-rancher2-1\0"
+	/* 26472 */ "v1.16.10-rancher2-2\0"
+	/* 26492 */ "v1.16.13-rancher1-1\0"
+	/* 26512 */ "v1.16.13-rancher1-2\0"
+	/* 26532 */ "v1.16.14-rancher1-1\0"
+	/* 26552 */ "v1.16.15-rancher1-1\0"
+	/* 26572 */ "v1.16.15-rancher1-2\0"
+	/* 26592 */ "v1.16.15-rancher1-3\0"
+	/* 26612 */ "v1.16.15-rancher1-4\0"
+	/* 26632 */ "v1.16.2-rancher1-1\0"
+	/* 26651 */ "v1.16.2-rancher2-1\0"
+	/* 26670 */ "v1.16.3-rancher1-1\0"
+	/* 26689 */ "v1.16.4-rancher1-1\0"
+	/* 26708 */ "v1.16.6-rancher1-1\0"
+	/* 26727 */ "v1.16.6-rancher1-2\0"
+	/* 26746 */ "v1.16.7-rancher1-1\0"
+	/* 26765 */ "v1.16.8-rancher1-1\0"
+	/* 26784 */ "v1.16.8-rancher1-2\0"
+	/* 26803 */ "v1.16.9-rancher1-1\0"
+	/* 26822 */ "v1.17\0"
+	/* 26828 */ "v1.17.0-rancher1-1\0"
+	/* 26847 */ "v1.17.0-rancher1-2\0"
+	/* 26866 */ "v1.17.11-rancher1-1\0"
+	/* 26886 */ "v1.17.12-rancher1-1\0"
+	/* 26906 */ "v1.17.13-rancher1-1\0"
+	/* 26926 */ "v1.17.13-rancher1-2\0"
+	/* 26946 */ "v1.17.14-rancher1-1\0"
+	/* 26966 */ "v1.17.16-rancher1-1\0"
+	/* 26986 */ "v1.17.16-rancher1-2\0"
+	/* 27006 */ "v1.17.16-rancher1-3\0"
+	/* 27026 */ "v1.17.17-rancher1-1\0"
+	/* 27046 */ "v1.17.17-rancher1-2\0"
+	/* 27066 */ "v1.17.17-rancher1-3\0"
+	/* 27086 */ "v1.17.17-rancher2-1\0"
+	/* 27106 */ "v1.17.17-rancher2-2\0"
+	/* 27126 */ "v1.17.17-rancher2-3\0"
+	/* 27146 */ "v1.17.17-rancher2-4\0"
+	/* 27166 */ "v1.17.2-rancher1-1\0"
+	/* 27185 */ "v1.17.2-rancher1-2\0"
+	/* 27204 */ "v1.17.3-rancher1-1\0"
+	/* 27223 */ "v1.17.4-rancher1-1\0"
+	/* 27242 */ "v1.17.4-rancher1-2\0"
+	/* 27261 */ "v1.17.5-rancher1-1\0"
+	/* 27280 */ "v1.17.6-rancher2-1\0"
+	/* 27299 */ "v1.17.6-rancher2-2\0"
+	/* 27318 */ "v1.17.9-rancher1-1\0"
+	/* 27337 */ "v1.17.9-rancher1-2\0"
+	/* 27356 */ "v1.18\0"
+	/* 27362 */ "v1.18.10-rancher1-1\0"
+	/* 27382 */ "v1.18.10-rancher1-2\0"
+	/* 27402 */ "v1.18.12-rancher1-1\0"
+	/* 27422 */ "v1.18.14-rancher1-1\0"
+	/* 27442 */ "v1.18.14-rancher1-2\0"
+	/* 27462 */ "v1.18.14-rancher1-3\0"
+	/* 27482 */ "v1.18.15-rancher1-1\0"
+	/* 27502 */ "v1.18.15-rancher1-2\0"
+	/* 27522 */ "v1.18.15-rancher1-3\0"
+	/* 27542 */ "v1.18.16-rancher1-1\0"
+	/* 27562 */ "v1.18.16-rancher1-2\0"
+	/* 27582 */ "v1.18.16-rancher1-3\0"
+	/* 27602 */ "v1.18.17-rancher1-1\0"
+	/* 27622 */ "v1.18.17-rancher1-2\0"
+	/* 27642 */ "v1.18.17-rancher1-3\0"
+	/* 27662 */ "v1.18.18-rancher1-1\0"
+	/* 27682 */ "v1.18.18-rancher1-2\0"
+	/* 27702 */ "v1.18.20-rancher1-1\0"
+	/* 27722 */ "v1.18.20-rancher1-2\0"
+	/* 27742 */ "v1.18.20-rancher1-3\0"
+	/* 27762 */ "v1.18.3-rancher2-1\0"
+	/* 27781 */ "v1.18.3-rancher2-2\0"
+	/* 27800 */ "v1.18.6-rancher1-1\0"
+	/* 27819 */ "v1.18.6-rancher1-2\0"
+	/* 27838 */ "v1.18.8-rancher1-1\0"
+	/* 27857 */ "v1.18.9-rancher1-1\0"
+	/* 27876 */ "v1.19\0"
+	/* 27882 */ "v1.19.10-rancher1-1\0"
+	/* 27902 */ "v1.19.12-rancher1-1\0"
+	/* 27922 */ "v1.19.13-rancher1-1\0"
+	/* 27942 */ "v1.19.14-rancher1-1\0"
+	/* 27962 */ "v1.19.14-rancher1-2\0"
+	/* 27982 */ "v1.19.15-rancher1-1\0"
+	/* 28002 */ "v1.19.15-rancher1-2\0"
+	/* 28022 */ "v1.19.16-rancher1-1\0"
+	/* 28042 */ "v1.19.16-rancher1-2\0"
+	/* 28062 */ "v1.19.16-rancher1-3\0"
+	/* 28082 */ "v1.19.16-rancher1-4\0"
+	/* 28102 */ "v1.19.16-rancher1-5\0"
+	/* 28122 */ "v1.19.16-rancher1-6\0"
+	/* 28142 */ "v1.19.16-rancher2-1\0"
+	/* 28162 */ "v1.19.2-rancher1-1\0"
+	/* 28181 */ "v1.19.3-rancher1-1\0"
+	/* 28200 */ "v1.19.3-rancher1-2\0"
+	/* 28219 */ "v1.19.4-rancher1-1\0"
+	/* 28238 */ "v1.19.6-rancher1-1\0"
+	/* 28257 */ "v1.19.7-rancher1-1\0"
+	/* 28276 */ "v1.19.8-rancher1-1\0"
+	/* 28295 */ "v1.19.9-rancher1-1\0"
+	/* 28314 */ "v1.20\0"
+	/* 28320 */ "v1.20.10-rancher1-1\0"
+	/* 28340 */ "v1.20.10-rancher1-2\0"
+	/* 28360 */ "v1.20.11-rancher1-1\0"
+	/* 28380 */ "v1.20.11-rancher1-2\0"
+	/* 28400 */ "v1.20.12-rancher1-1\0"
+	/* 28420 */ "v1.20.12-rancher1-2\0"
+	/* 28440 */ "v1.20.13-rancher1-1\0"
+	/* 28460 */ "v1.20.14-rancher1-1\0"
+	/* 28480 */ "v1.20.14-rancher2-1\0"
+	/* 28500 */ "v1.20.15-rancher1-1\0"
+	/* 28520 */ "v1.20.15-rancher1-2\0"
+	/* 28540 */ "v1.20.15-rancher1-3\0"
+	/* 28560 */ "v1.20.15-rancher1-4\0"
+	/* 28580 */ "v1.20.15-rancher2-1\0"
+	/* 28600 */ "v1.20.15-rancher2-2\0"
+	/* 28620 */ "v1.20.4-rancher1-1\0"
+	/* 28639 */ "v1.20.5-rancher1-1\0"
+	/* 28658 */ "v1.20.6-rancher1-1\0"
+	/* 28677 */ "v1.20.8-rancher1-1\0"
+	/* 28696 */ "v1.20.9-rancher1-1\0"
+	/* 28715 */ "v1.21\0"
+	/* 28721 */ "v1.21.10-rancher1-1\0"
+	/* 28741 */ "v1.21.12-rancher1-1\0"
+	/* 28761 */ "v1.21.13-rancher1-1\0"
+	/* 28781 */ "v1.21.14-rancher1-1\0"
+	/* 28801 */ "v1.21.4-rancher1-1\0"
+	/* 28820 */ "v1.21.5-rancher1-1\0"
+	/* 28839 */ "v1.21.6-rancher1-1\0"
+	/* 28858 */ "v1.21.6-rancher1-2\0"
+	/* 28877 */ "v1.21.7-rancher1-1\0"
+	/* 28896 */ "v1.21.8-rancher1-1\0"
+	/* 28915 */ "v1.21.8-rancher2-1\0"
+	/* 28934 */ "v1.21.9-rancher1-1\0"
+	/* 28953 */ "v1.21.9-rancher1-2\0"
+	/* 28972 */ "v1.22\0"
+	/* 28978 */ "v1.22.10-rancher1-1\0"
+	/* 28998 */ "v1.22.11-rancher1-1\0"
+	/* 29018 */ "v1.22.13-rancher1-1\0"
+	/* 29038 */ "v1.22.15-rancher1-1\0"
+	/* 29058 */ "v1.22.16-rancher1-1\0"
+	/* 29078 */ "v1.22.17-rancher1-1\0"
+	/* 29098 */ "v1.22.17-rancher1-2\0"
+	/* 29118 */ "v1.22.4-rancher1-1\0"
+	/* 29137 */ "v1.22.5-rancher1-1\0"
+	/* 29156 */ "v1.22.5-rancher2-1\0"
+	/* 29175 */ "v1.22.6-rancher1-1\0"
+	/* 29194 */ "v1.22.7-rancher1-1\0"
+	/* 29213 */ "v1.22.7-rancher1-2\0"
+	/* 29232 */ "v1.22.9-rancher1-1\0"
+	/* 29251 */ "v1.23\0"
+	/* 29257 */ "v1.23.10-rancher1-1\0"
+	/* 29277 */ "v1.23.12-rancher1-1\0"
+	/* 29297 */ "v1.23.14-rancher1-1\0"
+	/* 29317 */ "v1.23.15-rancher1-1\0"
+	/* 29337 */ "v1.23.16-rancher2-1\0"
+	/* 29357 */ "v1.23.16-rancher2-2\0"
+	/* 29377 */ "v1.23.16-rancher2-3\0"
+	/* 29397 */ "v1.23.4-rancher1-1\0"
+	/* 29416 */ "v1.23.4-rancher1-2\0"
+	/* 29435 */ "v1.23.6-rancher1-1\0"
+	/* 29454 */ "v1.23.7-rancher1-1\0"
+	/* 29473 */ "v1.23.8-rancher1-1\0"
+	/* 29492 */ "v1.24\0"
+	/* 29498 */ "v1.24.10-rancher2-1\0"
+	/* 29518 */ "v1.24.10-rancher4-1\0"
+	/* 29538 */ "v1.24.13-rancher2-1\0"
+	/* 29558 */ "v1.24.13-rancher2-2\0"
+	/* 29578 */ "v1.24.15-rancher1-1\0"
+	/* 29598 */ "v1.24.16-rancher1-1\0"
+	/* 29618 */ "v1.24.17-rancher1-1\0"
+	/* 29638 */ "v1.24.2-rancher1-1\0"
+	/* 29657 */ "v1.24.4-rancher1-1\0"
+	/* 29676 */ "v1.24.6-rancher1-1\0"
+	/* 29695 */ "v1.24.8-rancher1-1\0"
+	/* 29714 */ "v1.24.9-rancher1-1\0"
+	/* 29733 */ "v1.25\0"
+	/* 29739 */ "v1.25.11-rancher1-1\0"
+	/* 29759 */ "v1.25.12-rancher1-1\0"
+	/* 29779 */ "v1.25.13-rancher1-1\0"
+	/* 29799 */ "v1.25.14-rancher1-1\0"
+	/* 29819 */ "v1.25.16-rancher2-1\0"
+	/* 29839 */ "v1.25.16-rancher2-2\0"
+	/* 29859 */ "v1.25.16-rancher2-3\0"
+	/* 29879 */ "v1.25.6-rancher2-1\0"
+	/* 29898 */ "v1.25.6-rancher4-1\0"
+	/* 29917 */ "v1.25.9-rancher2-1\0"
+	/* 29936 */ "v1.25.9-rancher2-2\0"
+	/* 29955 */ "v1.26\0"
+	/* 29961 */ "v1.26.11-rancher2-1\0"
+	/* 29981 */ "v1.26.11-rancher2-2\0"
+	/* 30001 */ "v1.26.13-rancher1-1\0"
+	/* 30021 */ "v1.26.13-rancher1-2\0"
+	/* 30041 */ "v1.26.14-rancher1-1\0"
+	/* 30061 */ "v1.26.15-rancher1-1\0"
+	/* 30081 */ "v1.26.4-rancher2-1\0"
+	/* 30100 */ "v1.26.6-rancher1-1\0"
+	/* 30119 */ "v1.26.7-rancher1-1\0"
+	/* 30138 */ "v1.26.8-rancher1-1\0"
+	/* 30157 */ "v1.26.9-rancher1-1\0"
+	/* 30176 */ "v1.27\0"
+	/* 30182 */ "v1.27.10-rancher1-1\0"
+	/* 30202 */ "v1.27.10-rancher1-2\0"
+	/* 30222 */ "v1.27.11-rancher1-1\0"
+	/* 30242 */ "v1.27.12-rancher1-1\0"
+	/* 30262 */ "v1.27.13-rancher1-1\0"
+	/* 30282 */ "v1.27.14-rancher1-1\0"
+	/* 30302 */ "v1.27.15-rancher1-1\0"
+	/* 30322 */ "v1.27.16-rancher1-1\0"
+	/* 30342 */ "v1.27.6-rancher1-1\0"
+	/* 30361 */ "v1.27.8-rancher2-1\0"
+	/* 30380 */ "v1.27.8-rancher2-2\0"
+	/* 30399 */ "v1.28\0"
+	/* 30405 */ "v1.28.10-rancher1-1\0"
+	/* 30425 */ "v1.28.11-rancher1-1\0"
+	/* 30445 */ "v1.28.12-rancher1-1\0"
+	/* 30465 */ "v1.28.13-rancher1-1\0"
+	/* 30485 */ "v1.28.14-rancher1-1\0"
+	/* 30505 */ "v1.28.7-rancher1-1\0"
+	/* 30524 */ "v1.28.8-rancher1-1\0"
+	/* 30543 */ "v1.28.9-rancher1-1\0"
+	/* 30562 */ "v1.29\0"
+	/* 30568 */ "v1.29.6-rancher1-1\0"
+	/* 30587 */ "v1.29.7-rancher1-1\0"
+	/* 30606 */ "v1.29.8-rancher1-1\0"
+	/* 30625 */ "v1.29.9-rancher1-1\0"
+	/* 30644 */ "v1.30\0"
+	/* 30650 */ "v1.30.2-rancher1-1\0"
+	/* 30669 */ "v1.30.3-rancher1-1\0"
+	/* 30688 */ "v1.30.4-rancher1-1\0"
+	/* 30707 */ "v1.30.5-rancher1-1\0"
+	/* 30726 */ "v1.8.11-rancher2-1\0"
+	/* 30745 */ "v1.9\0"
+	/* 30750 */ "v1.9.5-rancher1-1\0"
+	/* 30768 */ "v1.9.7-rancher2-1\0"
+	/* 30786 */ "v1.9.7-rancher2-2\0"
+	/* 30804 */ "volume-plugin-dir\0"
+	/* 30822 */ "weaveCni\0"
+	/* 30831 */ "weaveNode\0"
+	/* 30841 */ "weave_cni\0"
+	/* 30851 */ "weave_node\0"
+	/* 30862 */ "weaveworks/weave-kube:2.1.2\0"
+	/* 30890 */ "weaveworks/weave-kube:2.5.0\0"
+	/* 30918 */ "weaveworks/weave-kube:2.5.2\0"
+	/* 30946 */ "weaveworks/weave-kube:2.6.4\0"
+	/* 30974 */ "weaveworks/weave-kube:2.7.0\0"
+	/* 31002 */ "weaveworks/weave-kube:2.8.1\0"
+	/* 31030 */ "weaveworks/weave-npc:2.1.2\0"
+	/* 31057 */ "weaveworks/weave-npc:2.5.0\0"
+	/* 31084 */ "weaveworks/weave-npc:2.5.2\0"
+	/* 31111 */ "weaveworks/weave-npc:2.6.4\0"
+	/* 31138 */ "weaveworks/weave-npc:2.7.0\0"
+	/* 31165 */ "weaveworks/weave-npc:2.8.1\0"
 	;
-_Static_assert(sizeof k8s_pool <= 65536, "pool offsets are 16-bit");
 
 const char k8s_rke_release_name[] = "v1.8.0";
-const uint16_t k8s_default = 30406;	/* v1.30.5-rancher1-1 */
 
-const size_t k8s_nimage_keys = 32;
-const uint16_t k8s_image_keys[] = {
-	 1963,	/* etcd */
+/* RKE's system_images key names, and KDM's JSON names of the same images */
+static const uint32_t k8s_image_keys[] = {
+	 2121,	/* etcd */
 	 1407,	/* alpine */
-	 2317,	/* nginx_proxy */
-	 1673,	/* cert_downloader */
-	 2220,	/* kubernetes_services_sidecar */
-	 2134,	/* kubedns */
-	 1867,	/* dnsmasq */
-	 2161,	/* kubedns_sidecar */
-	 2142,	/* kubedns_autoscaler */
-	 1774,	/* coredns */
-	 1848,	/* coredns_autoscaler */
-	 2355,	/* nodelocal */
-	 2209,	/* kubernetes */
-	 2039,	/* flannel */
-	 2047,	/* flannel_cni */
-	 1594,	/* calico_node */
-	 1538,	/* calico_cni */
-	 1549,	/* calico_controllers */
-	 1568,	/* calico_ctl */
-	 1579,	/* calico_flexvol */
-	 1662,	/* canal_node */
-	 1606,	/* canal_cni */
-	 1616,	/* canal_controllers */
-	 1634,	/* canal_flannel */
-	 1648,	/* canal_flexvol */
-	30531,	/* weave_node */
-	30521,	/* weave_cni */
-	 2408,	/* pod_infra_container */
-	 2080,	/* ingress */
-	 2088,	/* ingress_backend */
-	 2104,	/* ingress_webhook */
-	 2287,	/* metrics_server */
+	 2600,	/* nginx_proxy */
+	 1813,	/* cert_downloader */
+	 2478,	/* kubernetes_services_sidecar */
+	 2333,	/* kubedns */
+	 2025,	/* dnsmasq */
+	 2393,	/* kubedns_sidecar */
+	 2374,	/* kubedns_autoscaler */
+	 1914,	/* coredns */
+	 2006,	/* coredns_autoscaler */
+	 2638,	/* nodelocal */
+	 2441,	/* kubernetes */
+	 2197,	/* flannel */
+	 2216,	/* flannel_cni */
+	 1657,	/* calico_node */
+	 1601,	/* calico_cni */
+	 1612,	/* calico_controllers */
+	 1631,	/* calico_ctl */
+	 1642,	/* calico_flexvol */
+	 1787,	/* canal_node */
+	 1731,	/* canal_cni */
+	 1741,	/* canal_controllers */
+	 1759,	/* canal_flannel */
+	 1773,	/* canal_flexvol */
+	30851,	/* weave_node */
+	30841,	/* weave_cni */
+	 2709,	/* pod_infra_container */
+	 2249,	/* ingress */
+	 2287,	/* ingress_backend */
+	 2303,	/* ingress_webhook */
+	 2559,	/* metrics_server */
 };
 
-const size_t k8s_nversions = 302;
+static const uint32_t k8s_image_json_keys[] = {
+	 2121,	/* etcd */
+	 1407,	/* alpine */
+	 2589,	/* nginxProxy */
+	 1798,	/* certDownloader */
+	 2452,	/* kubernetesServicesSidecar */
+	 2333,	/* kubedns */
+	 2025,	/* dnsmasq */
+	 2359,	/* kubednsSidecar */
+	 2341,	/* kubednsAutoscaler */
+	 1914,	/* coredns */
+	 1988,	/* corednsAutoscaler */
+	 2638,	/* nodelocal */
+	 2441,	/* kubernetes */
+	 2197,	/* flannel */
+	 2205,	/* flannelCni */
+	 1590,	/* calicoNode */
+	 1538,	/* calicoCni */
+	 1548,	/* calicoControllers */
+	 1566,	/* calicoCtl */
+	 1576,	/* calicoFlexVol */
+	 1721,	/* canalNode */
+	 1669,	/* canalCni */
+	 1678,	/* canalControllers */
+	 1695,	/* canalFlannel */
+	 1708,	/* canalFlexVol */
+	30831,	/* weaveNode */
+	30822,	/* weaveCni */
+	 2691,	/* podInfraContainer */
+	 2249,	/* ingress */
+	 2257,	/* ingressBackend */
+	 2272,	/* ingressWebhook */
+	 2545,	/* metricsServer */
+};
+
 /* name, the last RKE release that listed it (0: RKE v1.8.0 still does) */
-const struct k8s_version k8s_versions[] = {
-	{ 30425,   142 },	/* v1.8.11-rancher2-1 (RKE 0.2.2) */
-	{ 30449,   142 },	/* v1.9.5-rancher1-1 (RKE 0.2.2) */
-	{ 30467,   142 },	/* v1.9.7-rancher2-1 (RKE 0.2.2) */
-	{ 30485,   142 },	/* v1.9.7-rancher2-2 (RKE 0.2.2) */
-	{ 24495,   142 },	/* v1.10.0-rancher1-1 (RKE 0.2.2) */
-	{ 24514,   142 },	/* v1.10.1-rancher2-1 (RKE 0.2.2) */
-	{ 24573,   142 },	/* v1.10.3-rancher2-1 (RKE 0.2.2) */
-	{ 24592,   142 },	/* v1.10.5-rancher1-1 (RKE 0.2.2) */
-	{ 24611,   142 },	/* v1.10.5-rancher1-2 (RKE 0.2.2) */
-	{ 24533,   142 },	/* v1.10.11-rancher1-1 (RKE 0.2.2) */
-	{ 24553,   142 },	/* v1.10.12-rancher1-1 (RKE 0.2.2) */
-	{ 24636,   142 },	/* v1.11.1-rancher1-1 (RKE 0.2.2) */
-	{ 24655,   142 },	/* v1.11.2-rancher1-1 (RKE 0.2.2) */
-	{ 24674,   142 },	/* v1.11.2-rancher1-2 (RKE 0.2.2) */
-	{ 24693,   142 },	/* v1.11.3-rancher1-1 (RKE 0.2.2) */
-	{ 24712,   142 },	/* v1.11.5-rancher1-1 (RKE 0.2.2) */
-	{ 24731,   142 },	/* v1.11.6-rancher1-1 (RKE 0.2.2) */
-	{ 24750,   142 },	/* v1.11.8-rancher1-1 (RKE 0.2.2) */
-	{ 24769,   142 },	/* v1.11.9-rancher1-1 (RKE 0.2.2) */
-	{ 24788,   142 },	/* v1.11.9-rancher1-2 (RKE 0.2.2) */
-	{ 24807,   142 },	/* v1.11.9-rancher1-3 (RKE 0.2.2) */
-	{ 24832,   142 },	/* v1.12.0-rancher1-1 (RKE 0.2.2) */
-	{ 24851,   142 },	/* v1.12.1-rancher1-1 (RKE 0.2.2) */
-	{ 24910,   142 },	/* v1.12.3-rancher1-1 (RKE 0.2.2) */
-	{ 24929,   142 },	/* v1.12.4-rancher1-1 (RKE 0.2.2) */
-	{ 24948,   142 },	/* v1.12.5-rancher1-1 (RKE 0.2.2) */
-	{ 24967,   142 },	/* v1.12.5-rancher1-2 (RKE 0.2.2) */
-	{ 24986,   142 },	/* v1.12.6-rancher1-1 (RKE 0.2.2) */
-	{ 25005,   142 },	/* v1.12.6-rancher1-2 (RKE 0.2.2) */
-	{ 25024,   142 },	/* v1.12.7-rancher1-1 (RKE 0.2.2) */
-	{ 25043,   142 },	/* v1.12.7-rancher1-2 (RKE 0.2.2) */
-	{ 25062,   142 },	/* v1.12.7-rancher1-3 (RKE 0.2.2) */
-	{ 25081,   142 },	/* v1.12.7-rancher1-4 (RKE 0.2.2) */
-	{ 25100,   142 },	/* v1.12.9-rancher1-1 (RKE 0.2.2) */
-	{ 24870,   142 },	/* v1.12.10-rancher1-1 (RKE 0.2.2) */
-	{ 24890,   142 },	/* v1.12.10-rancher1-2 (RKE 0.2.2) */
-	{ 25125,   148 },	/* v1.13.1-rancher1-1 (RKE 0.3.1) */
-	{ 25144,   148 },	/* v1.13.1-rancher1-2 (RKE 0.3.1) */
-	{ 25263,   148 },	/* v1.13.4-rancher1-1 (RKE 0.3.1) */
-	{ 25282,   148 },	/* v1.13.4-rancher1-2 (RKE 0.3.1) */
-	{ 25301,   148 },	/* v1.13.5-rancher1-1 (RKE 0.3.1) */
-	{ 25320,   148 },	/* v1.13.5-rancher1-2 (RKE 0.3.1) */
-	{ 25339,   148 },	/* v1.13.5-rancher1-3 (RKE 0.3.1) */
-	{ 25358,   148 },	/* v1.13.7-rancher1-1 (RKE 0.3.1) */
-	{ 25377,   148 },	/* v1.13.9-rancher1-1 (RKE 0.3.1) */
-	{ 25396,   148 },	/* v1.13.9-rancher1-2 (RKE 0.3.1) */
-	{ 25163,   148 },	/* v1.13.10-rancher1-1 (RKE 0.3.1) */
-	{ 25183,   148 },	/* v1.13.10-rancher1-2 (RKE 0.3.1) */
-	{ 25203,   148 },	/* v1.13.11-rancher1-1 (RKE 0.3.1) */
-	{ 25223,   148 },	/* v1.13.12-rancher1-1 (RKE 0.3.1) */
-	{ 25243,   148 },	/* v1.13.12-rancher2-1 (RKE 0.3.1) */
-	{ 25421,   154 },	/* v1.14.1-rancher1-1 (RKE 1.0.0) */
-	{ 25440,   154 },	/* v1.14.1-rancher1-2 (RKE 1.0.0) */
-	{ 25499,   154 },	/* v1.14.3-rancher1-1 (RKE 1.0.0) */
-	{ 25518,   154 },	/* v1.14.5-rancher1-1 (RKE 1.0.0) */
-	{ 25537,   154 },	/* v1.14.6-rancher1-1 (RKE 1.0.0) */
-	{ 25556,   154 },	/* v1.14.7-rancher1-1 (RKE 1.0.0) */
-	{ 25575,   154 },	/* v1.14.8-rancher1-1 (RKE 1.0.0) */
-	{ 25594,   154 },	/* v1.14.8-rancher2-1 (RKE 1.0.0) */
-	{ 25613,   154 },	/* v1.14.9-rancher1-1 (RKE 1.0.0) */
-	{ 25632,   154 },	/* v1.14.9-rancher1-2 (RKE 1.0.0) */
-	{ 25459,   154 },	/* v1.14.10-rancher1-0 (RKE 1.0.0) */
-	{ 25479,   154 },	/* v1.14.10-rancher1-1 (RKE 1.0.0) */
-	{ 25657,   160 },	/* v1.15.0-rancher1-1 (RKE 1.1.99) */
-	{ 25936,   160 },	/* v1.15.2-rancher1-1 (RKE 1.1.99) */
-	{ 25955,   160 },	/* v1.15.3-rancher1-1 (RKE 1.1.99) */
-	{ 25974,   160 },	/* v1.15.4-rancher1-1 (RKE 1.1.99) */
-	{ 25993,   160 },	/* v1.15.4-rancher1-2 (RKE 1.1.99) */
-	{ 26012,   160 },	/* v1.15.5-rancher1-1 (RKE 1.1.99) */
-	{ 26031,   160 },	/* v1.15.5-rancher1-2 (RKE 1.1.99) */
-	{ 26050,   160 },	/* v1.15.5-rancher2-2 (RKE 1.1.99) */
-	{ 26069,   160 },	/* v1.15.6-rancher1-2 (RKE 1.1.99) */
-	{ 26088,   160 },	/* v1.15.7-rancher1-1 (RKE 1.1.99) */
-	{ 26107,   160 },	/* v1.15.9-rancher1-1 (RKE 1.1.99) */
-	{ 25676,   160 },	/* v1.15.10-rancher1-1 (RKE 1.1.99) */
-	{ 25696,   160 },	/* v1.15.11-rancher1-0 (RKE 1.1.99) */
-	{ 25716,   160 },	/* v1.15.11-rancher1-1 (RKE 1.1.99) */
-	{ 25736,   160 },	/* v1.15.11-rancher1-2 (RKE 1.1.99) */
-	{ 25756,   160 },	/* v1.15.11-rancher1-3 (RKE 1.1.99) */
-	{ 25776,   160 },	/* v1.15.12-rancher1-1 (RKE 1.1.99) */
-	{ 25796,   160 },	/* v1.15.12-rancher2-2 (RKE 1.1.99) */
-	{ 25816,   160 },	/* v1.15.12-rancher2-3 (RKE 1.1.99) */
-	{ 25836,   160 },	/* v1.15.12-rancher2-4 (RKE 1.1.99) */
-	{ 25856,   160 },	/* v1.15.12-rancher2-5 (RKE 1.1.99) */
-	{ 25876,   160 },	/* v1.15.12-rancher2-6 (RKE 1.1.99) */
-	{ 25896,   160 },	/* v1.15.12-rancher2-7 (RKE 1.1.99) */
-	{ 25916,   160 },	/* v1.15.12-rancher2-8 (RKE 1.1.99) */
-	{ 26132,   167 },	/* v1.16.1-rancher1-1 (RKE 1.2.7) */
-	{ 26331,   167 },	/* v1.16.2-rancher1-1 (RKE 1.2.7) */
-	{ 26350,   167 },	/* v1.16.2-rancher2-1 (RKE 1.2.7) */
-	{ 26369,   167 },	/* v1.16.3-rancher1-1 (RKE 1.2.7) */
-	{ 26388,   167 },	/* v1.16.4-rancher1-1 (RKE 1.2.7) */
-	{ 26407,   167 },	/* v1.16.6-rancher1-1 (RKE 1.2.7) */
-	{ 26426,   167 },	/* v1.16.6-rancher1-2 (RKE 1.2.7) */
-	{ 26445,   167 },	/* v1.16.7-rancher1-1 (RKE 1.2.7) */
-	{ 26464,   167 },	/* v1.16.8-rancher1-1 (RKE 1.2.7) */
-	{ 26483,   167 },	/* v1.16.8-rancher1-2 (RKE 1.2.7) */
-	{ 26502,   167 },	/* v1.16.9-rancher1-1 (RKE 1.2.7) */
-	{ 26151,   167 },	/* v1.16.10-rancher2-1 (RKE 1.2.7) */
-	{ 26171,   167 },	/* v1.16.10-rancher2-2 (RKE 1.2.7) */
-	{ 26191,   167 },	/* v1.16.13-rancher1-1 (RKE 1.2.7) */
-	{ 26211,   167 },	/* v1.16.13-rancher1-2 (RKE 1.2.7) */
-	{ 26231,   167 },	/* v1.16.14-rancher1-1 (RKE 1.2.7) */
-	{ 26251,   167 },	/* v1.16.15-rancher1-1 (RKE 1.2.7) */
-	{ 26271,   167 },	/* v1.16.15-rancher1-2 (RKE 1.2.7) */
-	{ 26291,   167 },	/* v1.16.15-rancher1-3 (RKE 1.2.7) */
-	{ 26311,   167 },	/* v1.16.15-rancher1-4 (RKE 1.2.7) */
-	{ 26527,   173 },	/* v1.17.0-rancher1-1 (RKE 1.2.99) */
-	{ 26546,   173 },	/* v1.17.0-rancher1-2 (RKE 1.2.99) */
-	{ 26865,   173 },	/* v1.17.2-rancher1-1 (RKE 1.2.99) */
-	{ 26884,   173 },	/* v1.17.2-rancher1-2 (RKE 1.2.99) */
-	{ 26903,   173 },	/* v1.17.3-rancher1-1 (RKE 1.2.99) */
-	{ 26922,   173 },	/* v1.17.4-rancher1-1 (RKE 1.2.99) */
-	{ 26941,   173 },	/* v1.17.4-rancher1-2 (RKE 1.2.99) */
-	{ 26960,   173 },	/* v1.17.5-rancher1-1 (RKE 1.2.99) */
-	{ 26979,   173 },	/* v1.17.6-rancher2-1 (RKE 1.2.99) */
-	{ 26998,   173 },	/* v1.17.6-rancher2-2 (RKE 1.2.99) */
-	{ 27017,   173 },	/* v1.17.9-rancher1-1 (RKE 1.2.99) */
-	{ 27036,   173 },	/* v1.17.9-rancher1-2 (RKE 1.2.99) */
-	{ 26565,   173 },	/* v1.17.11-rancher1-1 (RKE 1.2.99) */
-	{ 26585,   173 },	/* v1.17.12-rancher1-1 (RKE 1.2.99) */
-	{ 26605,   173 },	/* v1.17.13-rancher1-1 (RKE 1.2.99) */
-	{ 26625,   173 },	/* v1.17.13-rancher1-2 (RKE 1.2.99) */
-	{ 26645,   173 },	/* v1.17.14-rancher1-1 (RKE 1.2.99) */
-	{ 26665,   173 },	/* v1.17.16-rancher1-1 (RKE 1.2.99) */
-	{ 26685,   173 },	/* v1.17.16-rancher1-2 (RKE 1.2.99) */
-	{ 26705,   173 },	/* v1.17.16-rancher1-3 (RKE 1.2.99) */
-	{ 26725,   173 },	/* v1.17.17-rancher1-1 (RKE 1.2.99) */
-	{ 26745,   173 },	/* v1.17.17-rancher1-2 (RKE 1.2.99) */
-	{ 26765,   173 },	/* v1.17.17-rancher1-3 (RKE 1.2.99) */
-	{ 26785,   173 },	/* v1.17.17-rancher2-1 (RKE 1.2.99) */
-	{ 26805,   173 },	/* v1.17.17-rancher2-2 (RKE 1.2.99) */
-	{ 26825,   173 },	/* v1.17.17-rancher2-3 (RKE 1.2.99) */
-	{ 26845,   173 },	/* v1.17.17-rancher2-4 (RKE 1.2.99) */
-	{ 27461,   180 },	/* v1.18.3-rancher2-1 (RKE 1.3.99) */
-	{ 27480,   180 },	/* v1.18.3-rancher2-2 (RKE 1.3.99) */
-	{ 27499,   180 },	/* v1.18.6-rancher1-1 (RKE 1.3.99) */
-	{ 27518,   180 },	/* v1.18.6-rancher1-2 (RKE 1.3.99) */
-	{ 27537,   180 },	/* v1.18.8-rancher1-1 (RKE 1.3.99) */
-	{ 27556,   180 },	/* v1.18.9-rancher1-1 (RKE 1.3.99) */
-	{ 27061,   180 },	/* v1.18.10-rancher1-1 (RKE 1.3.99) */
-	{ 27081,   180 },	/* v1.18.10-rancher1-2 (RKE 1.3.99) */
-	{ 27101,   180 },	/* v1.18.12-rancher1-1 (RKE 1.3.99) */
-	{ 27121,   180 },	/* v1.18.14-rancher1-1 (RKE 1.3.99) */
-	{ 27141,   180 },	/* v1.18.14-rancher1-2 (RKE 1.3.99) */
-	{ 27161,   180 },	/* v1.18.14-rancher1-3 (RKE 1.3.99) */
-	{ 27181,   180 },	/* v1.18.15-rancher1-1 (RKE 1.3.99) */
-	{ 27201,   180 },	/* v1.18.15-rancher1-2 (RKE 1.3.99) */
-	{ 27221,   180 },	/* v1.18.15-rancher1-3 (RKE 1.3.99) */
-	{ 27241,   180 },	/* v1.18.16-rancher1-1 (RKE 1.3.99) */
-	{ 27261,   180 },	/* v1.18.16-rancher1-2 (RKE 1.3.99) */
-	{ 27281,   180 },	/* v1.18.16-rancher1-3 (RKE 1.3.99) */
-	{ 27301,   180 },	/* v1.18.17-rancher1-1 (RKE 1.3.99) */
-	{ 27321,   180 },	/* v1.18.17-rancher1-2 (RKE 1.3.99) */
-	{ 27341,   180 },	/* v1.18.17-rancher1-3 (RKE 1.3.99) */
-	{ 27361,   180 },	/* v1.18.18-rancher1-1 (RKE 1.3.99) */
-	{ 27381,   180 },	/* v1.18.18-rancher1-2 (RKE 1.3.99) */
-	{ 27401,   180 },	/* v1.18.20-rancher1-1 (RKE 1.3.99) */
-	{ 27421,   180 },	/* v1.18.20-rancher1-2 (RKE 1.3.99) */
-	{ 27441,   180 },	/* v1.18.20-rancher1-3 (RKE 1.3.99) */
-	{ 27861,   180 },	/* v1.19.2-rancher1-1 (RKE 1.3.99) */
-	{ 27880,   180 },	/* v1.19.3-rancher1-1 (RKE 1.3.99) */
-	{ 27899,   180 },	/* v1.19.3-rancher1-2 (RKE 1.3.99) */
-	{ 27918,   180 },	/* v1.19.4-rancher1-1 (RKE 1.3.99) */
-	{ 27937,   180 },	/* v1.19.6-rancher1-1 (RKE 1.3.99) */
-	{ 27956,   180 },	/* v1.19.7-rancher1-1 (RKE 1.3.99) */
-	{ 27975,   180 },	/* v1.19.8-rancher1-1 (RKE 1.3.99) */
-	{ 27994,   180 },	/* v1.19.9-rancher1-1 (RKE 1.3.99) */
-	{ 27581,   180 },	/* v1.19.10-rancher1-1 (RKE 1.3.99) */
-	{ 27601,   180 },	/* v1.19.12-rancher1-1 (RKE 1.3.99) */
-	{ 27621,   180 },	/* v1.19.13-rancher1-1 (RKE 1.3.99) */
-	{ 27641,   180 },	/* v1.19.14-rancher1-1 (RKE 1.3.99) */
-	{ 27661,   180 },	/* v1.19.14-rancher1-2 (RKE 1.3.99) */
-	{ 27681,   180 },	/* v1.19.15-rancher1-1 (RKE 1.3.99) */
-	{ 27701,   180 },	/* v1.19.15-rancher1-2 (RKE 1.3.99) */
-	{ 27721,   180 },	/* v1.19.16-rancher1-1 (RKE 1.3.99) */
-	{ 27741,   180 },	/* v1.19.16-rancher1-2 (RKE 1.3.99) */
-	{ 27761,   180 },	/* v1.19.16-rancher1-3 (RKE 1.3.99) */
-	{ 27781,   180 },	/* v1.19.16-rancher1-4 (RKE 1.3.99) */
-	{ 27801,   180 },	/* v1.19.16-rancher1-5 (RKE 1.3.99) */
-	{ 27821,   180 },	/* v1.19.16-rancher1-6 (RKE 1.3.99) */
-	{ 27841,   180 },	/* v1.19.16-rancher2-1 (RKE 1.3.99) */
-	{ 28319,   180 },	/* v1.20.4-rancher1-1 (RKE 1.3.99) */
-	{ 28338,   180 },	/* v1.20.5-rancher1-1 (RKE 1.3.99) */
-	{ 28357,   180 },	/* v1.20.6-rancher1-1 (RKE 1.3.99) */
-	{ 28376,   180 },	/* v1.20.8-rancher1-1 (RKE 1.3.99) */
-	{ 28395,   180 },	/* v1.20.9-rancher1-1 (RKE 1.3.99) */
-	{ 28019,   180 },	/* v1.20.10-rancher1-1 (RKE 1.3.99) */
-	{ 28039,   180 },	/* v1.20.10-rancher1-2 (RKE 1.3.99) */
-	{ 28059,   180 },	/* v1.20.11-rancher1-1 (RKE 1.3.99) */
-	{ 28079,   180 },	/* v1.20.11-rancher1-2 (RKE 1.3.99) */
-	{ 28099,   180 },	/* v1.20.12-rancher1-1 (RKE 1.3.99) */
-	{ 28119,   180 },	/* v1.20.12-rancher1-2 (RKE 1.3.99) */
-	{ 28139,   180 },	/* v1.20.13-rancher1-1 (RKE 1.3.99) */
-	{ 28159,   180 },	/* v1.20.14-rancher1-1 (RKE 1.3.99) */
-	{ 28179,   180 },	/* v1.20.14-rancher2-1 (RKE 1.3.99) */
-	{ 28199,   180 },	/* v1.20.15-rancher1-1 (RKE 1.3.99) */
-	{ 28219,   180 },	/* v1.20.15-rancher1-2 (RKE 1.3.99) */
-	{ 28239,   180 },	/* v1.20.15-rancher1-3 (RKE 1.3.99) */
-	{ 28259,   180 },	/* v1.20.15-rancher1-4 (RKE 1.3.99) */
-	{ 28279,   180 },	/* v1.20.15-rancher2-1 (RKE 1.3.99) */
-	{ 28299,   180 },	/* v1.20.15-rancher2-2 (RKE 1.3.99) */
-	{ 28500,   180 },	/* v1.21.4-rancher1-1 (RKE 1.3.99) */
-	{ 28519,   180 },	/* v1.21.5-rancher1-1 (RKE 1.3.99) */
-	{ 28538,   180 },	/* v1.21.6-rancher1-1 (RKE 1.3.99) */
-	{ 28557,   180 },	/* v1.21.6-rancher1-2 (RKE 1.3.99) */
-	{ 28576,   180 },	/* v1.21.7-rancher1-1 (RKE 1.3.99) */
-	{ 28595,   180 },	/* v1.21.8-rancher1-1 (RKE 1.3.99) */
-	{ 28614,   180 },	/* v1.21.8-rancher2-1 (RKE 1.3.99) */
-	{ 28633,   180 },	/* v1.21.9-rancher1-1 (RKE 1.3.99) */
-	{ 28652,   180 },	/* v1.21.9-rancher1-2 (RKE 1.3.99) */
-	{ 28420,   180 },	/* v1.21.10-rancher1-1 (RKE 1.3.99) */
-	{ 28440,   180 },	/* v1.21.12-rancher1-1 (RKE 1.3.99) */
-	{ 28460,   180 },	/* v1.21.13-rancher1-1 (RKE 1.3.99) */
-	{ 28480,   180 },	/* v1.21.14-rancher1-1 (RKE 1.3.99) */
-	{ 28817,   180 },	/* v1.22.4-rancher1-1 (RKE 1.3.99) */
-	{ 28836,   180 },	/* v1.22.5-rancher1-1 (RKE 1.3.99) */
-	{ 28855,   180 },	/* v1.22.5-rancher2-1 (RKE 1.3.99) */
-	{ 28874,   180 },	/* v1.22.6-rancher1-1 (RKE 1.3.99) */
-	{ 28893,   180 },	/* v1.22.7-rancher1-1 (RKE 1.3.99) */
-	{ 28912,   180 },	/* v1.22.7-rancher1-2 (RKE 1.3.99) */
-	{ 28931,   180 },	/* v1.22.9-rancher1-1 (RKE 1.3.99) */
-	{ 28677,   180 },	/* v1.22.10-rancher1-1 (RKE 1.3.99) */
-	{ 28697,   180 },	/* v1.22.11-rancher1-1 (RKE 1.3.99) */
-	{ 28717,   180 },	/* v1.22.13-rancher1-1 (RKE 1.3.99) */
-	{ 28737,   180 },	/* v1.22.15-rancher1-1 (RKE 1.3.99) */
-	{ 28757,   180 },	/* v1.22.16-rancher1-1 (RKE 1.3.99) */
-	{ 28777,   180 },	/* v1.22.17-rancher1-1 (RKE 1.3.99) */
-	{ 28797,   180 },	/* v1.22.17-rancher1-2 (RKE 1.3.99) */
-	{ 29096,   187 },	/* v1.23.4-rancher1-1 (RKE 1.4.99) */
-	{ 29115,   187 },	/* v1.23.4-rancher1-2 (RKE 1.4.99) */
-	{ 29134,   187 },	/* v1.23.6-rancher1-1 (RKE 1.4.99) */
-	{ 29153,   187 },	/* v1.23.7-rancher1-1 (RKE 1.4.99) */
-	{ 29172,   187 },	/* v1.23.8-rancher1-1 (RKE 1.4.99) */
-	{ 28956,   187 },	/* v1.23.10-rancher1-1 (RKE 1.4.99) */
-	{ 28976,   187 },	/* v1.23.12-rancher1-1 (RKE 1.4.99) */
-	{ 28996,   187 },	/* v1.23.14-rancher1-1 (RKE 1.4.99) */
-	{ 29016,   187 },	/* v1.23.15-rancher1-1 (RKE 1.4.99) */
-	{ 29036,   187 },	/* v1.23.16-rancher2-1 (RKE 1.4.99) */
-	{ 29056,   187 },	/* v1.23.16-rancher2-2 (RKE 1.4.99) */
-	{ 29076,   187 },	/* v1.23.16-rancher2-3 (RKE 1.4.99) */
-	{ 29337,   187 },	/* v1.24.2-rancher1-1 (RKE 1.4.99) */
-	{ 29356,   187 },	/* v1.24.4-rancher1-1 (RKE 1.4.99) */
-	{ 29375,   187 },	/* v1.24.6-rancher1-1 (RKE 1.4.99) */
-	{ 29394,   187 },	/* v1.24.8-rancher1-1 (RKE 1.4.99) */
-	{ 29413,   187 },	/* v1.24.9-rancher1-1 (RKE 1.4.99) */
-	{ 29197,   187 },	/* v1.24.10-rancher2-1 (RKE 1.4.99) */
-	{ 29217,   187 },	/* v1.24.10-rancher4-1 (RKE 1.4.99) */
-	{ 29237,   187 },	/* v1.24.13-rancher2-1 (RKE 1.4.99) */
-	{ 29257,   187 },	/* v1.24.13-rancher2-2 (RKE 1.4.99) */
-	{ 29277,   187 },	/* v1.24.15-rancher1-1 (RKE 1.4.99) */
-	{ 29297,   187 },	/* v1.24.16-rancher1-1 (RKE 1.4.99) */
-	{ 29317,   187 },	/* v1.24.17-rancher1-1 (RKE 1.4.99) */
-	{ 29578,   194 },	/* v1.25.6-rancher2-1 (RKE 1.5.99) */
-	{ 29597,   194 },	/* v1.25.6-rancher4-1 (RKE 1.5.99) */
-	{ 29616,   194 },	/* v1.25.9-rancher2-1 (RKE 1.5.99) */
-	{ 29635,   194 },	/* v1.25.9-rancher2-2 (RKE 1.5.99) */
-	{ 29438,   194 },	/* v1.25.11-rancher1-1 (RKE 1.5.99) */
-	{ 29458,   194 },	/* v1.25.12-rancher1-1 (RKE 1.5.99) */
-	{ 29478,   194 },	/* v1.25.13-rancher1-1 (RKE 1.5.99) */
-	{ 29498,   194 },	/* v1.25.14-rancher1-1 (RKE 1.5.99) */
-	{ 29518,   194 },	/* v1.25.16-rancher2-1 (RKE 1.5.99) */
-	{ 29538,   194 },	/* v1.25.16-rancher2-2 (RKE 1.5.99) */
-	{ 29558,   194 },	/* v1.25.16-rancher2-3 (RKE 1.5.99) */
-	{ 29780,   194 },	/* v1.26.4-rancher2-1 (RKE 1.5.99) */
-	{ 29799,   194 },	/* v1.26.6-rancher1-1 (RKE 1.5.99) */
-	{ 29818,   194 },	/* v1.26.7-rancher1-1 (RKE 1.5.99) */
-	{ 29837,   194 },	/* v1.26.8-rancher1-1 (RKE 1.5.99) */
-	{ 29856,   194 },	/* v1.26.9-rancher1-1 (RKE 1.5.99) */
-	{ 29660,   194 },	/* v1.26.11-rancher2-1 (RKE 1.5.99) */
-	{ 29680,   194 },	/* v1.26.11-rancher2-2 (RKE 1.5.99) */
-	{ 29700,   194 },	/* v1.26.13-rancher1-1 (RKE 1.5.99) */
-	{ 29720,   194 },	/* v1.26.13-rancher1-2 (RKE 1.5.99) */
-	{ 29740,   194 },	/* v1.26.14-rancher1-1 (RKE 1.5.99) */
-	{ 29760,   194 },	/* v1.26.15-rancher1-1 (RKE 1.5.99) */
-	{ 30041,     0 },	/* v1.27.6-rancher1-1 */
-	{ 30060,     0 },	/* v1.27.8-rancher2-1 */
-	{ 30079,     0 },	/* v1.27.8-rancher2-2 */
-	{ 29881,     0 },	/* v1.27.10-rancher1-1 */
-	{ 29901,     0 },	/* v1.27.10-rancher1-2 */
-	{ 29921,     0 },	/* v1.27.11-rancher1-1 */
-	{ 29941,     0 },	/* v1.27.12-rancher1-1 */
-	{ 29961,     0 },	/* v1.27.13-rancher1-1 */
-	{ 29981,     0 },	/* v1.27.14-rancher1-1 */
-	{ 30001,     0 },	/* v1.27.15-rancher1-1 */
-	{ 30021,     0 },	/* v1.27.16-rancher1-1 */
-	{ 30204,     0 },	/* v1.28.7-rancher1-1 */
-	{ 30223,     0 },	/* v1.28.8-rancher1-1 */
-	{ 30242,     0 },	/* v1.28.9-rancher1-1 */
-	{ 30104,     0 },	/* v1.28.10-rancher1-1 */
-	{ 30124,     0 },	/* v1.28.11-rancher1-1 */
-	{ 30144,     0 },	/* v1.28.12-rancher1-1 */
-	{ 30164,     0 },	/* v1.28.13-rancher1-1 */
-	{ 30184,     0 },	/* v1.28.14-rancher1-1 */
-	{ 30267,     0 },	/* v1.29.6-rancher1-1 */
-	{ 30286,     0 },	/* v1.29.7-rancher1-1 */
-	{ 30305,     0 },	/* v1.29.8-rancher1-1 */
-	{ 30324,     0 },	/* v1.29.9-rancher1-1 */
-	{ 30349,     0 },	/* v1.30.2-rancher1-1 */
-	{ 30368,     0 },	/* v1.30.3-rancher1-1 */
-	{ 30387,     0 },	/* v1.30.4-rancher1-1 */
-	{ 30406,     0 },	/* v1.30.5-rancher1-1 */
+static const struct k8s_version k8s_versions[] = {
+	{ 30726,   142 },	/* v1.8.11-rancher2-1 (RKE 0.2.2) */
+	{ 30750,   142 },	/* v1.9.5-rancher1-1 (RKE 0.2.2) */
+	{ 30768,   142 },	/* v1.9.7-rancher2-1 (RKE 0.2.2) */
+	{ 30786,   142 },	/* v1.9.7-rancher2-2 (RKE 0.2.2) */
+	{ 24796,   142 },	/* v1.10.0-rancher1-1 (RKE 0.2.2) */
+	{ 24815,   142 },	/* v1.10.1-rancher2-1 (RKE 0.2.2) */
+	{ 24874,   142 },	/* v1.10.3-rancher2-1 (RKE 0.2.2) */
+	{ 24893,   142 },	/* v1.10.5-rancher1-1 (RKE 0.2.2) */
+	{ 24912,   142 },	/* v1.10.5-rancher1-2 (RKE 0.2.2) */
+	{ 24834,   142 },	/* v1.10.11-rancher1-1 (RKE 0.2.2) */
+	{ 24854,   142 },	/* v1.10.12-rancher1-1 (RKE 0.2.2) */
+	{ 24937,   142 },	/* v1.11.1-rancher1-1 (RKE 0.2.2) */
+	{ 24956,   142 },	/* v1.11.2-rancher1-1 (RKE 0.2.2) */
+	{ 24975,   142 },	/* v1.11.2-rancher1-2 (RKE 0.2.2) */
+	{ 24994,   142 },	/* v1.11.3-rancher1-1 (RKE 0.2.2) */
+	{ 25013,   142 },	/* v1.11.5-rancher1-1 (RKE 0.2.2) */
+	{ 25032,   142 },	/* v1.11.6-rancher1-1 (RKE 0.2.2) */
+	{ 25051,   142 },	/* v1.11.8-rancher1-1 (RKE 0.2.2) */
+	{ 25070,   142 },	/* v1.11.9-rancher1-1 (RKE 0.2.2) */
+	{ 25089,   142 },	/* v1.11.9-rancher1-2 (RKE 0.2.2) */
+	{ 25108,   142 },	/* v1.11.9-rancher1-3 (RKE 0.2.2) */
+	{ 25133,   142 },	/* v1.12.0-rancher1-1 (RKE 0.2.2) */
+	{ 25152,   142 },	/* v1.12.1-rancher1-1 (RKE 0.2.2) */
+	{ 25211,   142 },	/* v1.12.3-rancher1-1 (RKE 0.2.2) */
+	{ 25230,   142 },	/* v1.12.4-rancher1-1 (RKE 0.2.2) */
+	{ 25249,   142 },	/* v1.12.5-rancher1-1 (RKE 0.2.2) */
+	{ 25268,   142 },	/* v1.12.5-rancher1-2 (RKE 0.2.2) */
+	{ 25287,   142 },	/* v1.12.6-rancher1-1 (RKE 0.2.2) */
+	{ 25306,   142 },	/* v1.12.6-rancher1-2 (RKE 0.2.2) */
+	{ 25325,   142 },	/* v1.12.7-rancher1-1 (RKE 0.2.2) */
+	{ 25344,   142 },	/* v1.12.7-rancher1-2 (RKE 0.2.2) */
+	{ 25363,   142 },	/* v1.12.7-rancher1-3 (RKE 0.2.2) */
+	{ 25382,   142 },	/* v1.12.7-rancher1-4 (RKE 0.2.2) */
+	{ 25401,   142 },	/* v1.12.9-rancher1-1 (RKE 0.2.2) */
+	{ 25171,   142 },	/* v1.12.10-rancher1-1 (RKE 0.2.2) */
+	{ 25191,   142 },	/* v1.12.10-rancher1-2 (RKE 0.2.2) */
+	{ 25426,   148 },	/* v1.13.1-rancher1-1 (RKE 0.3.1) */
+	{ 25445,   148 },	/* v1.13.1-rancher1-2 (RKE 0.3.1) */
+	{ 25564,   148 },	/* v1.13.4-rancher1-1 (RKE 0.3.1) */
+	{ 25583,   148 },	/* v1.13.4-rancher1-2 (RKE 0.3.1) */
+	{ 25602,   148 },	/* v1.13.5-rancher1-1 (RKE 0.3.1) */
+	{ 25621,   148 },	/* v1.13.5-rancher1-2 (RKE 0.3.1) */
+	{ 25640,   148 },	/* v1.13.5-rancher1-3 (RKE 0.3.1) */
+	{ 25659,   148 },	/* v1.13.7-rancher1-1 (RKE 0.3.1) */
+	{ 25678,   148 },	/* v1.13.9-rancher1-1 (RKE 0.3.1) */
+	{ 25697,   148 },	/* v1.13.9-rancher1-2 (RKE 0.3.1) */
+	{ 25464,   148 },	/* v1.13.10-rancher1-1 (RKE 0.3.1) */
+	{ 25484,   148 },	/* v1.13.10-rancher1-2 (RKE 0.3.1) */
+	{ 25504,   148 },	/* v1.13.11-rancher1-1 (RKE 0.3.1) */
+	{ 25524,   148 },	/* v1.13.12-rancher1-1 (RKE 0.3.1) */
+	{ 25544,   148 },	/* v1.13.12-rancher2-1 (RKE 0.3.1) */
+	{ 25722,   154 },	/* v1.14.1-rancher1-1 (RKE 1.0.0) */
+	{ 25741,   154 },	/* v1.14.1-rancher1-2 (RKE 1.0.0) */
+	{ 25800,   154 },	/* v1.14.3-rancher1-1 (RKE 1.0.0) */
+	{ 25819,   154 },	/* v1.14.5-rancher1-1 (RKE 1.0.0) */
+	{ 25838,   154 },	/* v1.14.6-rancher1-1 (RKE 1.0.0) */
+	{ 25857,   154 },	/* v1.14.7-rancher1-1 (RKE 1.0.0) */
+	{ 25876,   154 },	/* v1.14.8-rancher1-1 (RKE 1.0.0) */
+	{ 25895,   154 },	/* v1.14.8-rancher2-1 (RKE 1.0.0) */
+	{ 25914,   154 },	/* v1.14.9-rancher1-1 (RKE 1.0.0) */
+	{ 25933,   154 },	/* v1.14.9-rancher1-2 (RKE 1.0.0) */
+	{ 25760,   154 },	/* v1.14.10-rancher1-0 (RKE 1.0.0) */
+	{ 25780,   154 },	/* v1.14.10-rancher1-1 (RKE 1.0.0) */
+	{ 25958,   160 },	/* v1.15.0-rancher1-1 (RKE 1.1.99) */
+	{ 26237,   160 },	/* v1.15.2-rancher1-1 (RKE 1.1.99) */
+	{ 26256,   160 },	/* v1.15.3-rancher1-1 (RKE 1.1.99) */
+	{ 26275,   160 },	/* v1.15.4-rancher1-1 (RKE 1.1.99) */
+	{ 26294,   160 },	/* v1.15.4-rancher1-2 (RKE 1.1.99) */
+	{ 26313,   160 },	/* v1.15.5-rancher1-1 (RKE 1.1.99) */
+	{ 26332,   160 },	/* v1.15.5-rancher1-2 (RKE 1.1.99) */
+	{ 26351,   160 },	/* v1.15.5-rancher2-2 (RKE 1.1.99) */
+	{ 26370,   160 },	/* v1.15.6-rancher1-2 (RKE 1.1.99) */
+	{ 26389,   160 },	/* v1.15.7-rancher1-1 (RKE 1.1.99) */
+	{ 26408,   160 },	/* v1.15.9-rancher1-1 (RKE 1.1.99) */
+	{ 25977,   160 },	/* v1.15.10-rancher1-1 (RKE 1.1.99) */
+	{ 25997,   160 },	/* v1.15.11-rancher1-0 (RKE 1.1.99) */
+	{ 26017,   160 },	/* v1.15.11-rancher1-1 (RKE 1.1.99) */
+	{ 26037,   160 },	/* v1.15.11-rancher1-2 (RKE 1.1.99) */
+	{ 26057,   160 },	/* v1.15.11-rancher1-3 (RKE 1.1.99) */
+	{ 26077,   160 },	/* v1.15.12-rancher1-1 (RKE 1.1.99) */
+	{ 26097,   160 },	/* v1.15.12-rancher2-2 (RKE 1.1.99) */
+	{ 26117,   160 },	/* v1.15.12-rancher2-3 (RKE 1.1.99) */
+	{ 26137,   160 },	/* v1.15.12-rancher2-4 (RKE 1.1.99) */
+	{ 26157,   160 },	/* v1.15.12-rancher2-5 (RKE 1.1.99) */
+	{ 26177,   160 },	/* v1.15.12-rancher2-6 (RKE 1.1.99) */
+	{ 26197,   160 },	/* v1.15.12-rancher2-7 (RKE 1.1.99) */
+	{ 26217,   160 },	/* v1.15.12-rancher2-8 (RKE 1.1.99) */
+	{ 26433,   167 },	/* v1.16.1-rancher1-1 (RKE 1.2.7) */
+	{ 26632,   167 },	/* v1.16.2-rancher1-1 (RKE 1.2.7) */
+	{ 26651,   167 },	/* v1.16.2-rancher2-1 (RKE 1.2.7) */
+	{ 26670,   167 },	/* v1.16.3-rancher1-1 (RKE 1.2.7) */
+	{ 26689,   167 },	/* v1.16.4-rancher1-1 (RKE 1.2.7) */
+	{ 26708,   167 },	/* v1.16.6-rancher1-1 (RKE 1.2.7) */
+	{ 26727,   167 },	/* v1.16.6-rancher1-2 (RKE 1.2.7) */
+	{ 26746,   167 },	/* v1.16.7-rancher1-1 (RKE 1.2.7) */
+	{ 26765,   167 },	/* v1.16.8-rancher1-1 (RKE 1.2.7) */
+	{ 26784,   167 },	/* v1.16.8-rancher1-2 (RKE 1.2.7) */
+	{ 26803,   167 },	/* v1.16.9-rancher1-1 (RKE 1.2.7) */
+	{ 26452,   167 },	/* v1.16.10-rancher2-1 (RKE 1.2.7) */
+	{ 26472,   167 },	/* v1.16.10-rancher2-2 (RKE 1.2.7) */
+	{ 26492,   167 },	/* v1.16.13-rancher1-1 (RKE 1.2.7) */
+	{ 26512,   167 },	/* v1.16.13-rancher1-2 (RKE 1.2.7) */
+	{ 26532,   167 },	/* v1.16.14-rancher1-1 (RKE 1.2.7) */
+	{ 26552,   167 },	/* v1.16.15-rancher1-1 (RKE 1.2.7) */
+	{ 26572,   167 },	/* v1.16.15-rancher1-2 (RKE 1.2.7) */
+	{ 26592,   167 },	/* v1.16.15-rancher1-3 (RKE 1.2.7) */
+	{ 26612,   167 },	/* v1.16.15-rancher1-4 (RKE 1.2.7) */
+	{ 26828,   173 },	/* v1.17.0-rancher1-1 (RKE 1.2.99) */
+	{ 26847,   173 },	/* v1.17.0-rancher1-2 (RKE 1.2.99) */
+	{ 27166,   173 },	/* v1.17.2-rancher1-1 (RKE 1.2.99) */
+	{ 27185,   173 },	/* v1.17.2-rancher1-2 (RKE 1.2.99) */
+	{ 27204,   173 },	/* v1.17.3-rancher1-1 (RKE 1.2.99) */
+	{ 27223,   173 },	/* v1.17.4-rancher1-1 (RKE 1.2.99) */
+	{ 27242,   173 },	/* v1.17.4-rancher1-2 (RKE 1.2.99) */
+	{ 27261,   173 },	/* v1.17.5-rancher1-1 (RKE 1.2.99) */
+	{ 27280,   173 },	/* v1.17.6-rancher2-1 (RKE 1.2.99) */
+	{ 27299,   173 },	/* v1.17.6-rancher2-2 (RKE 1.2.99) */
+	{ 27318,   173 },	/* v1.17.9-rancher1-1 (RKE 1.2.99) */
+	{ 27337,   173 },	/* v1.17.9-rancher1-2 (RKE 1.2.99) */
+	{ 26866,   173 },	/* v1.17.11-rancher1-1 (RKE 1.2.99) */
+	{ 26886,   173 },	/* v1.17.12-rancher1-1 (RKE 1.2.99) */
+	{ 26906,   173 },	/* v1.17.13-rancher1-1 (RKE 1.2.99) */
+	{ 26926,   173 },	/* v1.17.13-rancher1-2 (RKE 1.2.99) */
+	{ 26946,   173 },	/* v1.17.14-rancher1-1 (RKE 1.2.99) */
+	{ 26966,   173 },	/* v1.17.16-rancher1-1 (RKE 1.2.99) */
+	{ 26986,   173 },	/* v1.17.16-rancher1-2 (RKE 1.2.99) */
+	{ 27006,   173 },	/* v1.17.16-rancher1-3 (RKE 1.2.99) */
+	{ 27026,   173 },	/* v1.17.17-rancher1-1 (RKE 1.2.99) */
+	{ 27046,   173 },	/* v1.17.17-rancher1-2 (RKE 1.2.99) */
+	{ 27066,   173 },	/* v1.17.17-rancher1-3 (RKE 1.2.99) */
+	{ 27086,   173 },	/* v1.17.17-rancher2-1 (RKE 1.2.99) */
+	{ 27106,   173 },	/* v1.17.17-rancher2-2 (RKE 1.2.99) */
+	{ 27126,   173 },	/* v1.17.17-rancher2-3 (RKE 1.2.99) */
+	{ 27146,   173 },	/* v1.17.17-rancher2-4 (RKE 1.2.99) */
+	{ 27762,   180 },	/* v1.18.3-rancher2-1 (RKE 1.3.99) */
+	{ 27781,   180 },	/* v1.18.3-rancher2-2 (RKE 1.3.99) */
+	{ 27800,   180 },	/* v1.18.6-rancher1-1 (RKE 1.3.99) */
+	{ 27819,   180 },	/* v1.18.6-rancher1-2 (RKE 1.3.99) */
+	{ 27838,   180 },	/* v1.18.8-rancher1-1 (RKE 1.3.99) */
+	{ 27857,   180 },	/* v1.18.9-rancher1-1 (RKE 1.3.99) */
+	{ 27362,   180 },	/* v1.18.10-rancher1-1 (RKE 1.3.99) */
+	{ 27382,   180 },	/* v1.18.10-rancher1-2 (RKE 1.3.99) */
+	{ 27402,   180 },	/* v1.18.12-rancher1-1 (RKE 1.3.99) */
+	{ 27422,   180 },	/* v1.18.14-rancher1-1 (RKE 1.3.99) */
+	{ 27442,   180 },	/* v1.18.14-rancher1-2 (RKE 1.3.99) */
+	{ 27462,   180 },	/* v1.18.14-rancher1-3 (RKE 1.3.99) */
+	{ 27482,   180 },	/* v1.18.15-rancher1-1 (RKE 1.3.99) */
+	{ 27502,   180 },	/* v1.18.15-rancher1-2 (RKE 1.3.99) */
+	{ 27522,   180 },	/* v1.18.15-rancher1-3 (RKE 1.3.99) */
+	{ 27542,   180 },	/* v1.18.16-rancher1-1 (RKE 1.3.99) */
+	{ 27562,   180 },	/* v1.18.16-rancher1-2 (RKE 1.3.99) */
+	{ 27582,   180 },	/* v1.18.16-rancher1-3 (RKE 1.3.99) */
+	{ 27602,   180 },	/* v1.18.17-rancher1-1 (RKE 1.3.99) */
+	{ 27622,   180 },	/* v1.18.17-rancher1-2 (RKE 1.3.99) */
+	{ 27642,   180 },	/* v1.18.17-rancher1-3 (RKE 1.3.99) */
+	{ 27662,   180 },	/* v1.18.18-rancher1-1 (RKE 1.3.99) */
+	{ 27682,   180 },	/* v1.18.18-rancher1-2 (RKE 1.3.99) */
+	{ 27702,   180 },	/* v1.18.20-rancher1-1 (RKE 1.3.99) */
+	{ 27722,   180 },	/* v1.18.20-rancher1-2 (RKE 1.3.99) */
+	{ 27742,   180 },	/* v1.18.20-rancher1-3 (RKE 1.3.99) */
+	{ 28162,   180 },	/* v1.19.2-rancher1-1 (RKE 1.3.99) */
+	{ 28181,   180 },	/* v1.19.3-rancher1-1 (RKE 1.3.99) */
+	{ 28200,   180 },	/* v1.19.3-rancher1-2 (RKE 1.3.99) */
+	{ 28219,   180 },	/* v1.19.4-rancher1-1 (RKE 1.3.99) */
+	{ 28238,   180 },	/* v1.19.6-rancher1-1 (RKE 1.3.99) */
+	{ 28257,   180 },	/* v1.19.7-rancher1-1 (RKE 1.3.99) */
+	{ 28276,   180 },	/* v1.19.8-rancher1-1 (RKE 1.3.99) */
+	{ 28295,   180 },	/* v1.19.9-rancher1-1 (RKE 1.3.99) */
+	{ 27882,   180 },	/* v1.19.10-rancher1-1 (RKE 1.3.99) */
+	{ 27902,   180 },	/* v1.19.12-rancher1-1 (RKE 1.3.99) */
+	{ 27922,   180 },	/* v1.19.13-rancher1-1 (RKE 1.3.99) */
+	{ 27942,   180 },	/* v1.19.14-rancher1-1 (RKE 1.3.99) */
+	{ 27962,   180 },	/* v1.19.14-rancher1-2 (RKE 1.3.99) */
+	{ 27982,   180 },	/* v1.19.15-rancher1-1 (RKE 1.3.99) */
+	{ 28002,   180 },	/* v1.19.15-rancher1-2 (RKE 1.3.99) */
+	{ 28022,   180 },	/* v1.19.16-rancher1-1 (RKE 1.3.99) */
+	{ 28042,   180 },	/* v1.19.16-rancher1-2 (RKE 1.3.99) */
+	{ 28062,   180 },	/* v1.19.16-rancher1-3 (RKE 1.3.99) */
+	{ 28082,   180 },	/* v1.19.16-rancher1-4 (RKE 1.3.99) */
+	{ 28102,   180 },	/* v1.19.16-rancher1-5 (RKE 1.3.99) */
+	{ 28122,   180 },	/* v1.19.16-rancher1-6 (RKE 1.3.99) */
+	{ 28142,   180 },	/* v1.19.16-rancher2-1 (RKE 1.3.99) */
+	{ 28620,   180 },	/* v1.20.4-rancher1-1 (RKE 1.3.99) */
+	{ 28639,   180 },	/* v1.20.5-rancher1-1 (RKE 1.3.99) */
+	{ 28658,   180 },	/* v1.20.6-rancher1-1 (RKE 1.3.99) */
+	{ 28677,   180 },	/* v1.20.8-rancher1-1 (RKE 1.3.99) */
+	{ 28696,   180 },	/* v1.20.9-rancher1-1 (RKE 1.3.99) */
+	{ 28320,   180 },	/* v1.20.10-rancher1-1 (RKE 1.3.99) */
+	{ 28340,   180 },	/* v1.20.10-rancher1-2 (RKE 1.3.99) */
+	{ 28360,   180 },	/* v1.20.11-rancher1-1 (RKE 1.3.99) */
+	{ 28380,   180 },	/* v1.20.11-rancher1-2 (RKE 1.3.99) */
+	{ 28400,   180 },	/* v1.20.12-rancher1-1 (RKE 1.3.99) */
+	{ 28420,   180 },	/* v1.20.12-rancher1-2 (RKE 1.3.99) */
+	{ 28440,   180 },	/* v1.20.13-rancher1-1 (RKE 1.3.99) */
+	{ 28460,   180 },	/* v1.20.14-rancher1-1 (RKE 1.3.99) */
+	{ 28480,   180 },	/* v1.20.14-rancher2-1 (RKE 1.3.99) */
+	{ 28500,   180 },	/* v1.20.15-rancher1-1 (RKE 1.3.99) */
+	{ 28520,   180 },	/* v1.20.15-rancher1-2 (RKE 1.3.99) */
+	{ 28540,   180 },	/* v1.20.15-rancher1-3 (RKE 1.3.99) */
+	{ 28560,   180 },	/* v1.20.15-rancher1-4 (RKE 1.3.99) */
+	{ 28580,   180 },	/* v1.20.15-rancher2-1 (RKE 1.3.99) */
+	{ 28600,   180 },	/* v1.20.15-rancher2-2 (RKE 1.3.99) */
+	{ 28801,   180 },	/* v1.21.4-rancher1-1 (RKE 1.3.99) */
+	{ 28820,   180 },	/* v1.21.5-rancher1-1 (RKE 1.3.99) */
+	{ 28839,   180 },	/* v1.21.6-rancher1-1 (RKE 1.3.99) */
+	{ 28858,   180 },	/* v1.21.6-rancher1-2 (RKE 1.3.99) */
+	{ 28877,   180 },	/* v1.21.7-rancher1-1 (RKE 1.3.99) */
+	{ 28896,   180 },	/* v1.21.8-rancher1-1 (RKE 1.3.99) */
+	{ 28915,   180 },	/* v1.21.8-rancher2-1 (RKE 1.3.99) */
+	{ 28934,   180 },	/* v1.21.9-rancher1-1 (RKE 1.3.99) */
+	{ 28953,   180 },	/* v1.21.9-rancher1-2 (RKE 1.3.99) */
+	{ 28721,   180 },	/* v1.21.10-rancher1-1 (RKE 1.3.99) */
+	{ 28741,   180 },	/* v1.21.12-rancher1-1 (RKE 1.3.99) */
+	{ 28761,   180 },	/* v1.21.13-rancher1-1 (RKE 1.3.99) */
+	{ 28781,   180 },	/* v1.21.14-rancher1-1 (RKE 1.3.99) */
+	{ 29118,   180 },	/* v1.22.4-rancher1-1 (RKE 1.3.99) */
+	{ 29137,   180 },	/* v1.22.5-rancher1-1 (RKE 1.3.99) */
+	{ 29156,   180 },	/* v1.22.5-rancher2-1 (RKE 1.3.99) */
+	{ 29175,   180 },	/* v1.22.6-rancher1-1 (RKE 1.3.99) */
+	{ 29194,   180 },	/* v1.22.7-rancher1-1 (RKE 1.3.99) */
+	{ 29213,   180 },	/* v1.22.7-rancher1-2 (RKE 1.3.99) */
+	{ 29232,   180 },	/* v1.22.9-rancher1-1 (RKE 1.3.99) */
+	{ 28978,   180 },	/* v1.22.10-rancher1-1 (RKE 1.3.99) */
+	{ 28998,   180 },	/* v1.22.11-rancher1-1 (RKE 1.3.99) */
+	{ 29018,   180 },	/* v1.22.13-rancher1-1 (RKE 1.3.99) */
+	{ 29038,   180 },	/* v1.22.15-rancher1-1 (RKE 1.3.99) */
+	{ 29058,   180 },	/* v1.22.16-rancher1-1 (RKE 1.3.99) */
+	{ 29078,   180 },	/* v1.22.17-rancher1-1 (RKE 1.3.99) */
+	{ 29098,   180 },	/* v1.22.17-rancher1-2 (RKE 1.3.99) */
+	{ 29397,   187 },	/* v1.23.4-rancher1-1 (RKE 1.4.99) */
+	{ 29416,   187 },	/* v1.23.4-rancher1-2 (RKE 1.4.99) */
+	{ 29435,   187 },	/* v1.23.6-rancher1-1 (RKE 1.4.99) */
+	{ 29454,   187 },	/* v1.23.7-rancher1-1 (RKE 1.4.99) */
+	{ 29473,   187 },	/* v1.23.8-rancher1-1 (RKE 1.4.99) */
+	{ 29257,   187 },	/* v1.23.10-rancher1-1 (RKE 1.4.99) */
+	{ 29277,   187 },	/* v1.23.12-rancher1-1 (RKE 1.4.99) */
+	{ 29297,   187 },	/* v1.23.14-rancher1-1 (RKE 1.4.99) */
+	{ 29317,   187 },	/* v1.23.15-rancher1-1 (RKE 1.4.99) */
+	{ 29337,   187 },	/* v1.23.16-rancher2-1 (RKE 1.4.99) */
+	{ 29357,   187 },	/* v1.23.16-rancher2-2 (RKE 1.4.99) */
+	{ 29377,   187 },	/* v1.23.16-rancher2-3 (RKE 1.4.99) */
+	{ 29638,   187 },	/* v1.24.2-rancher1-1 (RKE 1.4.99) */
+	{ 29657,   187 },	/* v1.24.4-rancher1-1 (RKE 1.4.99) */
+	{ 29676,   187 },	/* v1.24.6-rancher1-1 (RKE 1.4.99) */
+	{ 29695,   187 },	/* v1.24.8-rancher1-1 (RKE 1.4.99) */
+	{ 29714,   187 },	/* v1.24.9-rancher1-1 (RKE 1.4.99) */
+	{ 29498,   187 },	/* v1.24.10-rancher2-1 (RKE 1.4.99) */
+	{ 29518,   187 },	/* v1.24.10-rancher4-1 (RKE 1.4.99) */
+	{ 29538,   187 },	/* v1.24.13-rancher2-1 (RKE 1.4.99) */
+	{ 29558,   187 },	/* v1.24.13-rancher2-2 (RKE 1.4.99) */
+	{ 29578,   187 },	/* v1.24.15-rancher1-1 (RKE 1.4.99) */
+	{ 29598,   187 },	/* v1.24.16-rancher1-1 (RKE 1.4.99) */
+	{ 29618,   187 },	/* v1.24.17-rancher1-1 (RKE 1.4.99) */
+	{ 29879,   194 },	/* v1.25.6-rancher2-1 (RKE 1.5.99) */
+	{ 29898,   194 },	/* v1.25.6-rancher4-1 (RKE 1.5.99) */
+	{ 29917,   194 },	/* v1.25.9-rancher2-1 (RKE 1.5.99) */
+	{ 29936,   194 },	/* v1.25.9-rancher2-2 (RKE 1.5.99) */
+	{ 29739,   194 },	/* v1.25.11-rancher1-1 (RKE 1.5.99) */
+	{ 29759,   194 },	/* v1.25.12-rancher1-1 (RKE 1.5.99) */
+	{ 29779,   194 },	/* v1.25.13-rancher1-1 (RKE 1.5.99) */
+	{ 29799,   194 },	/* v1.25.14-rancher1-1 (RKE 1.5.99) */
+	{ 29819,   194 },	/* v1.25.16-rancher2-1 (RKE 1.5.99) */
+	{ 29839,   194 },	/* v1.25.16-rancher2-2 (RKE 1.5.99) */
+	{ 29859,   194 },	/* v1.25.16-rancher2-3 (RKE 1.5.99) */
+	{ 30081,   194 },	/* v1.26.4-rancher2-1 (RKE 1.5.99) */
+	{ 30100,   194 },	/* v1.26.6-rancher1-1 (RKE 1.5.99) */
+	{ 30119,   194 },	/* v1.26.7-rancher1-1 (RKE 1.5.99) */
+	{ 30138,   194 },	/* v1.26.8-rancher1-1 (RKE 1.5.99) */
+	{ 30157,   194 },	/* v1.26.9-rancher1-1 (RKE 1.5.99) */
+	{ 29961,   194 },	/* v1.26.11-rancher2-1 (RKE 1.5.99) */
+	{ 29981,   194 },	/* v1.26.11-rancher2-2 (RKE 1.5.99) */
+	{ 30001,   194 },	/* v1.26.13-rancher1-1 (RKE 1.5.99) */
+	{ 30021,   194 },	/* v1.26.13-rancher1-2 (RKE 1.5.99) */
+	{ 30041,   194 },	/* v1.26.14-rancher1-1 (RKE 1.5.99) */
+	{ 30061,   194 },	/* v1.26.15-rancher1-1 (RKE 1.5.99) */
+	{ 30342,     0 },	/* v1.27.6-rancher1-1 */
+	{ 30361,     0 },	/* v1.27.8-rancher2-1 */
+	{ 30380,     0 },	/* v1.27.8-rancher2-2 */
+	{ 30182,     0 },	/* v1.27.10-rancher1-1 */
+	{ 30202,     0 },	/* v1.27.10-rancher1-2 */
+	{ 30222,     0 },	/* v1.27.11-rancher1-1 */
+	{ 30242,     0 },	/* v1.27.12-rancher1-1 */
+	{ 30262,     0 },	/* v1.27.13-rancher1-1 */
+	{ 30282,     0 },	/* v1.27.14-rancher1-1 */
+	{ 30302,     0 },	/* v1.27.15-rancher1-1 */
+	{ 30322,     0 },	/* v1.27.16-rancher1-1 */
+	{ 30505,     0 },	/* v1.28.7-rancher1-1 */
+	{ 30524,     0 },	/* v1.28.8-rancher1-1 */
+	{ 30543,     0 },	/* v1.28.9-rancher1-1 */
+	{ 30405,     0 },	/* v1.28.10-rancher1-1 */
+	{ 30425,     0 },	/* v1.28.11-rancher1-1 */
+	{ 30445,     0 },	/* v1.28.12-rancher1-1 */
+	{ 30465,     0 },	/* v1.28.13-rancher1-1 */
+	{ 30485,     0 },	/* v1.28.14-rancher1-1 */
+	{ 30568,     0 },	/* v1.29.6-rancher1-1 */
+	{ 30587,     0 },	/* v1.29.7-rancher1-1 */
+	{ 30606,     0 },	/* v1.29.8-rancher1-1 */
+	{ 30625,     0 },	/* v1.29.9-rancher1-1 */
+	{ 30650,     0 },	/* v1.30.2-rancher1-1 */
+	{ 30669,     0 },	/* v1.30.3-rancher1-1 */
+	{ 30688,     0 },	/* v1.30.4-rancher1-1 */
+	{ 30707,     0 },	/* v1.30.5-rancher1-1 */
 };
 
 /* k8s_nversions rows of k8s_nimage_keys, in the order of k8s_image_keys; 0: none */
-const uint16_t k8s_images[] = {
+static const uint32_t k8s_images[] = {
 	/* v1.8.11-rancher2-1 */
-	4879, 23966, 23966, 23966, 23966, 13631, 13231, 14058, 4403, 0, 0, 0, 13040, 5530, 5249, 3780, 2438, 0, 3224, 0, 3780, 2438, 0, 5530, 0, 30542, 30710, 23072, 21840, 21666, 0, 0,
+	5180, 24267, 24267, 24267, 24267, 13932, 13532, 14359, 4704, 0, 0, 0, 13341, 5831, 5550, 4081, 2739, 0, 3525, 0, 4081, 2739, 0, 5831, 0, 30862, 31030, 23373, 22141, 21967, 0, 0,
 	/* v1.9.5-rancher1-1 */
-	4907, 23473, 23473, 23473, 23473, 13669, 13274, 14095, 4403, 0, 0, 0, 13075, 5530, 5249, 3780, 2438, 0, 3224, 0, 3780, 2438, 0, 5530, 0, 30542, 30710, 23072, 21840, 21666, 0, 0,
+	5208, 23774, 23774, 23774, 23774, 13970, 13575, 14396, 4704, 0, 0, 0, 13376, 5831, 5550, 4081, 2739, 0, 3525, 0, 4081, 2739, 0, 5831, 0, 30862, 31030, 23373, 22141, 21967, 0, 0,
 	/* v1.9.7-rancher2-1 */
-	4907, 23966, 23966, 23966, 23966, 13669, 13274, 14095, 4403, 0, 0, 0, 13109, 5530, 5249, 3780, 2438, 0, 3224, 0, 3780, 2438, 0, 5530, 0, 30542, 30710, 23072, 21840, 21666, 0, 0,
+	5208, 24267, 24267, 24267, 24267, 13970, 13575, 14396, 4704, 0, 0, 0, 13410, 5831, 5550, 4081, 2739, 0, 3525, 0, 4081, 2739, 0, 5831, 0, 30862, 31030, 23373, 22141, 21967, 0, 0,
 	/* v1.9.7-rancher2-2 */
-	4907, 23263, 23263, 23263, 23263, 13669, 13274, 14095, 4403, 0, 0, 0, 13109, 5530, 5249, 3780, 2438, 0, 3224, 0, 3780, 2438, 0, 5530, 0, 30542, 30710, 23072, 21889, 21666, 0, 14332,
+	5208, 23564, 23564, 23564, 23564, 13970, 13575, 14396, 4704, 0, 0, 0, 13410, 5831, 5550, 4081, 2739, 0, 3525, 0, 4081, 2739, 0, 5831, 0, 30862, 31030, 23373, 22190, 21967, 0, 14633,
 	/* v1.10.0-rancher1-1 */
-	4907, 23473, 23473, 23473, 23473, 13707, 13317, 14132, 4403, 0, 0, 0, 5812, 5530, 5249, 3780, 2438, 0, 3224, 0, 3780, 2438, 0, 5530, 0, 30542, 30710, 23096, 21840, 21666, 0, 0,
+	5208, 23774, 23774, 23774, 23774, 14008, 13618, 14433, 4704, 0, 0, 0, 6113, 5831, 5550, 4081, 2739, 0, 3525, 0, 4081, 2739, 0, 5831, 0, 30862, 31030, 23397, 22141, 21967, 0, 0,
 	/* v1.10.1-rancher2-1 */
-	4907, 23966, 23966, 23966, 23966, 13707, 13317, 14132, 4403, 0, 0, 0, 5847, 5530, 5249, 3780, 2438, 0, 3224, 0, 3780, 2438, 0, 5530, 0, 30542, 30710, 23096, 21840, 21666, 0, 0,
+	5208, 24267, 24267, 24267, 24267, 14008, 13618, 14433, 4704, 0, 0, 0, 6148, 5831, 5550, 4081, 2739, 0, 3525, 0, 4081, 2739, 0, 5831, 0, 30862, 31030, 23397, 22141, 21967, 0, 0,
 	/* v1.10.3-rancher2-1 */
-	4907, 23156, 23156, 23156, 23156, 13707, 13317, 14132, 4403, 0, 0, 0, 5954, 5530, 5249, 3780, 2438, 0, 3224, 0, 3780, 2438, 0, 5530, 0, 30542, 30710, 23096, 21840, 21666, 0, 0,
+	5208, 23457, 23457, 23457, 23457, 14008, 13618, 14433, 4704, 0, 0, 0, 6255, 5831, 5550, 4081, 2739, 0, 3525, 0, 4081, 2739, 0, 5831, 0, 30862, 31030, 23397, 22141, 21967, 0, 0,
 	/* v1.10.5-rancher1-1 */
-	4907, 23156, 23156, 23156, 23156, 13707, 13317, 14132, 4403, 0, 0, 0, 5989, 5530, 5249, 3780, 2438, 0, 3224, 0, 3780, 2438, 0, 5530, 0, 30542, 30710, 23096, 21840, 21666, 0, 0,
+	5208, 23457, 23457, 23457, 23457, 14008, 13618, 14433, 4704, 0, 0, 0, 6290, 5831, 5550, 4081, 2739, 0, 3525, 0, 4081, 2739, 0, 5831, 0, 30862, 31030, 23397, 22141, 21967, 0, 0,
 	/* v1.10.5-rancher1-2 */
-	4907, 23263, 23263, 23263, 23263, 13707, 13317, 14132, 4403, 0, 0, 0, 5989, 5530, 5249, 3780, 2438, 0, 3224, 0, 3780, 2438, 0, 5530, 0, 30542, 30710, 23096, 21889, 21666, 0, 14332,
+	5208, 23564, 23564, 23564, 23564, 14008, 13618, 14433, 4704, 0, 0, 0, 6290, 5831, 5550, 4081, 2739, 0, 3525, 0, 4081, 2739, 0, 5831, 0, 30862, 31030, 23397, 22190, 21967, 0, 14633,
 	/* v1.10.11-rancher1-1 */
-	4907, 23263, 23263, 23263, 23263, 13707, 13317, 14132, 4403, 0, 0, 0, 5882, 5530, 5249, 3780, 2438, 0, 3224, 0, 3780, 2438, 0, 5530, 0, 30542, 30710, 23096, 21889, 21666, 0, 14332,
+	5208, 23564, 23564, 23564, 23564, 14008, 13618, 14433, 4704, 0, 0, 0, 6183, 5831, 5550, 4081, 2739, 0, 3525, 0, 4081, 2739, 0, 5831, 0, 30862, 31030, 23397, 22190, 21967, 0, 14633,
 	/* v1.10.12-rancher1-1 */
-	4907, 23263, 23263, 23263, 23263, 13707, 13317, 14132, 4403, 0, 0, 0, 5918, 5530, 5249, 3780, 2438, 0, 3224, 0, 3780, 2438, 0, 5530, 0, 30542, 30710, 23096, 21889, 21666, 0, 14332,
+	5208, 23564, 23564, 23564, 23564, 14008, 13618, 14433, 4704, 0, 0, 0, 6219, 5831, 5550, 4081, 2739, 0, 3525, 0, 4081, 2739, 0, 5831, 0, 30862, 31030, 23397, 22190, 21967, 0, 14633,
 	/* v1.11.1-rancher1-1 */
-	4935, 23263, 23263, 23263, 23263, 13553, 13143, 13982, 4403, 0, 0, 0, 6024, 5530, 5249, 3780, 2438, 0, 3224, 0, 3780, 2438, 0, 5530, 0, 30542, 30710, 23096, 21889, 21666, 0, 14332,
+	5236, 23564, 23564, 23564, 23564, 13854, 13444, 14283, 4704, 0, 0, 0, 6325, 5831, 5550, 4081, 2739, 0, 3525, 0, 4081, 2739, 0, 5831, 0, 30862, 31030, 23397, 22190, 21967, 0, 14633,
 	/* v1.11.2-rancher1-1 */
-	4935, 23263, 23263, 23263, 23263, 13553, 13143, 13982, 4403, 0, 0, 0, 6059, 5530, 5249, 3780, 2438, 0, 3224, 0, 3780, 2438, 0, 5530, 0, 30542, 30710, 23096, 21889, 21666, 0, 14332,
+	5236, 23564, 23564, 23564, 23564, 13854, 13444, 14283, 4704, 0, 0, 0, 6360, 5831, 5550, 4081, 2739, 0, 3525, 0, 4081, 2739, 0, 5831, 0, 30862, 31030, 23397, 22190, 21967, 0, 14633,
 	/* v1.11.2-rancher1-2 */
-	4935, 23315, 23315, 23315, 23315, 13553, 13143, 13982, 4403, 0, 0, 0, 6059, 5317, 5283, 3807, 2464, 0, 3224, 0, 3807, 2464, 0, 5317, 0, 30542, 30710, 23096, 21889, 21666, 0, 14332,
+	5236, 23616, 23616, 23616, 23616, 13854, 13444, 14283, 4704, 0, 0, 0, 6360, 5618, 5584, 4108, 2765, 0, 3525, 0, 4108, 2765, 0, 5618, 0, 30862, 31030, 23397, 22190, 21967, 0, 14633,
 	/* v1.11.3-rancher1-1 */
-	4935, 23315, 23315, 23315, 23315, 13553, 13143, 13982, 4403, 0, 0, 0, 6094, 5317, 5283, 3807, 2464, 0, 3224, 0, 3807, 2464, 0, 5317, 0, 30542, 30710, 23096, 21889, 21666, 0, 14332,
+	5236, 23616, 23616, 23616, 23616, 13854, 13444, 14283, 4704, 0, 0, 0, 6395, 5618, 5584, 4108, 2765, 0, 3525, 0, 4108, 2765, 0, 5618, 0, 30862, 31030, 23397, 22190, 21967, 0, 14633,
 	/* v1.11.5-rancher1-1 */
-	4935, 23315, 23315, 23315, 23315, 13553, 13143, 13982, 4403, 0, 0, 0, 6129, 5317, 5283, 3807, 2464, 0, 3224, 0, 3807, 2464, 0, 5317, 0, 30542, 30710, 23096, 21889, 21666, 0, 14332,
+	5236, 23616, 23616, 23616, 23616, 13854, 13444, 14283, 4704, 0, 0, 0, 6430, 5618, 5584, 4108, 2765, 0, 3525, 0, 4108, 2765, 0, 5618, 0, 30862, 31030, 23397, 22190, 21967, 0, 14633,
 	/* v1.11.6-rancher1-1 */
-	4935, 23289, 23289, 23289, 23289, 13553, 13143, 13982, 4403, 0, 0, 0, 6164, 5317, 5283, 3807, 2464, 0, 3224, 0, 3807, 2464, 0, 5317, 0, 30542, 30710, 23096, 21889, 21666, 0, 14332,
+	5236, 23590, 23590, 23590, 23590, 13854, 13444, 14283, 4704, 0, 0, 0, 6465, 5618, 5584, 4108, 2765, 0, 3525, 0, 4108, 2765, 0, 5618, 0, 30862, 31030, 23397, 22190, 21967, 0, 14633,
 	/* v1.11.8-rancher1-1 */
-	4935, 23289, 23289, 23289, 23289, 13553, 13143, 13982, 4403, 0, 0, 0, 6199, 5317, 5283, 3807, 2464, 0, 3224, 0, 3807, 2464, 0, 5317, 0, 30542, 30710, 23096, 21889, 21666, 0, 14332,
+	5236, 23590, 23590, 23590, 23590, 13854, 13444, 14283, 4704, 0, 0, 0, 6500, 5618, 5584, 4108, 2765, 0, 3525, 0, 4108, 2765, 0, 5618, 0, 30862, 31030, 23397, 22190, 21967, 0, 14633,
 	/* v1.11.9-rancher1-1 */
-	4935, 23289, 23289, 23289, 23289, 13553, 13143, 13982, 4403, 0, 0, 0, 6234, 5317, 5283, 3807, 2464, 0, 3224, 0, 3807, 2464, 0, 5317, 0, 30542, 30710, 23096, 21889, 21666, 0, 14332,
+	5236, 23590, 23590, 23590, 23590, 13854, 13444, 14283, 4704, 0, 0, 0, 6535, 5618, 5584, 4108, 2765, 0, 3525, 0, 4108, 2765, 0, 5618, 0, 30862, 31030, 23397, 22190, 21967, 0, 14633,
 	/* v1.11.9-rancher1-2 */
-	4935, 23421, 23421, 23421, 23421, 13553, 13143, 13982, 4403, 0, 0, 0, 6234, 5317, 5283, 3807, 2464, 0, 3224, 0, 3807, 2464, 0, 5317, 0, 30542, 30710, 23096, 21889, 21666, 0, 14332,
+	5236, 23722, 23722, 23722, 23722, 13854, 13444, 14283, 4704, 0, 0, 0, 6535, 5618, 5584, 4108, 2765, 0, 3525, 0, 4108, 2765, 0, 5618, 0, 30862, 31030, 23397, 22190, 21967, 0, 14633,
 	/* v1.11.9-rancher1-3 */
-	4935, 23341, 23341, 23341, 23341, 13553, 13143, 13982, 4403, 0, 0, 0, 6234, 5317, 5283, 3807, 2464, 0, 3224, 0, 3807, 2464, 0, 5317, 0, 30542, 30710, 23096, 21889, 21666, 0, 14332,
+	5236, 23642, 23642, 23642, 23642, 13854, 13444, 14283, 4704, 0, 0, 0, 6535, 5618, 5584, 4108, 2765, 0, 3525, 0, 4108, 2765, 0, 5618, 0, 30862, 31030, 23397, 22190, 21967, 0, 14633,
 	/* v1.12.0-rancher1-1 */
-	4963, 23315, 23315, 23315, 23315, 13592, 13187, 14020, 4403, 1782, 4403, 0, 6269, 5317, 5283, 3807, 2464, 0, 3224, 0, 3807, 2464, 0, 5317, 0, 30542, 30710, 23096, 21889, 21666, 0, 14368,
+	5264, 23616, 23616, 23616, 23616, 13893, 13488, 14321, 4704, 1922, 4704, 0, 6570, 5618, 5584, 4108, 2765, 0, 3525, 0, 4108, 2765, 0, 5618, 0, 30862, 31030, 23397, 22190, 21967, 0, 14669,
 	/* v1.12.1-rancher1-1 */
-	4963, 23315, 23315, 23315, 23315, 13592, 13187, 14020, 4403, 1782, 4403, 0, 6304, 5317, 5283, 3807, 2464, 0, 3224, 0, 3807, 2464, 0, 5317, 0, 30542, 30710, 23096, 21889, 21666, 0, 14368,
+	5264, 23616, 23616, 23616, 23616, 13893, 13488, 14321, 4704, 1922, 4704, 0, 6605, 5618, 5584, 4108, 2765, 0, 3525, 0, 4108, 2765, 0, 5618, 0, 30862, 31030, 23397, 22190, 21967, 0, 14669,
 	/* v1.12.3-rancher1-1 */
-	4963, 23369, 23369, 23369, 23369, 13592, 13187, 14020, 4403, 1782, 4403, 0, 6375, 5317, 5283, 3807, 2464, 0, 3224, 0, 3807, 2464, 0, 5317, 0, 30542, 30710, 23096, 21889, 21666, 0, 14368,
+	5264, 23670, 23670, 23670, 23670, 13893, 13488, 14321, 4704, 1922, 4704, 0, 6676, 5618, 5584, 4108, 2765, 0, 3525, 0, 4108, 2765, 0, 5618, 0, 30862, 31030, 23397, 22190, 21967, 0, 14669,
 	/* v1.12.4-rancher1-1 */
-	4963, 23395, 23395, 23395, 23395, 13592, 13187, 14020, 4403, 1782, 4403, 0, 6410, 5317, 5283, 3807, 2464, 0, 3224, 0, 3807, 2464, 0, 5317, 0, 30542, 30710, 23096, 21889, 21666, 0, 14368,
+	5264, 23696, 23696, 23696, 23696, 13893, 13488, 14321, 4704, 1922, 4704, 0, 6711, 5618, 5584, 4108, 2765, 0, 3525, 0, 4108, 2765, 0, 5618, 0, 30862, 31030, 23397, 22190, 21967, 0, 14669,
 	/* v1.12.5-rancher1-1 */
-	4963, 23315, 23315, 23315, 23315, 13592, 13187, 14020, 4403, 0, 0, 0, 6445, 5317, 5283, 3807, 2464, 0, 3224, 0, 3807, 2464, 0, 5317, 0, 30570, 30737, 23096, 21938, 21666, 0, 14368,
+	5264, 23616, 23616, 23616, 23616, 13893, 13488, 14321, 4704, 0, 0, 0, 6746, 5618, 5584, 4108, 2765, 0, 3525, 0, 4108, 2765, 0, 5618, 0, 30890, 31057, 23397, 22239, 21967, 0, 14669,
 	/* v1.12.5-rancher1-2 */
-	4963, 23395, 23395, 23395, 23395, 13592, 13187, 14020, 4403, 1782, 4403, 0, 6445, 5317, 5283, 3807, 2464, 0, 3224, 0, 3807, 2464, 0, 5317, 0, 30570, 30737, 23096, 21938, 21666, 0, 14368,
+	5264, 23696, 23696, 23696, 23696, 13893, 13488, 14321, 4704, 1922, 4704, 0, 6746, 5618, 5584, 4108, 2765, 0, 3525, 0, 4108, 2765, 0, 5618, 0, 30890, 31057, 23397, 22239, 21967, 0, 14669,
 	/* v1.12.6-rancher1-1 */
-	4963, 23315, 23315, 23315, 23315, 13592, 13187, 14020, 4403, 0, 0, 0, 6480, 5317, 5283, 3807, 2464, 0, 3224, 0, 3807, 2464, 0, 5317, 0, 30570, 30737, 23096, 21938, 21666, 0, 14368,
+	5264, 23616, 23616, 23616, 23616, 13893, 13488, 14321, 4704, 0, 0, 0, 6781, 5618, 5584, 4108, 2765, 0, 3525, 0, 4108, 2765, 0, 5618, 0, 30890, 31057, 23397, 22239, 21967, 0, 14669,
 	/* v1.12.6-rancher1-2 */
-	4991, 23395, 23395, 23395, 23395, 13783, 13403, 14206, 4455, 1782, 4455, 0, 6480, 5348, 5560, 3807, 2464, 0, 3224, 0, 3807, 2464, 0, 5317, 0, 30570, 30737, 23120, 21987, 21718, 0, 14404,
+	5292, 23696, 23696, 23696, 23696, 14084, 13704, 14507, 4756, 1922, 4756, 0, 6781, 5649, 5861, 4108, 2765, 0, 3525, 0, 4108, 2765, 0, 5618, 0, 30890, 31057, 23421, 22288, 22019, 0, 14705,
 	/* v1.12.7-rancher1-1 */
-	4963, 23315, 23315, 23315, 23315, 13592, 13187, 14020, 4403, 0, 0, 0, 6515, 5317, 5283, 3807, 2464, 0, 3224, 0, 3807, 2464, 0, 5317, 0, 30570, 30737, 23096, 21938, 21666, 0, 14368,
+	5264, 23616, 23616, 23616, 23616, 13893, 13488, 14321, 4704, 0, 0, 0, 6816, 5618, 5584, 4108, 2765, 0, 3525, 0, 4108, 2765, 0, 5618, 0, 30890, 31057, 23397, 22239, 21967, 0, 14669,
 	/* v1.12.7-rancher1-2 */
-	4991, 23395, 23395, 23395, 23395, 13783, 13403, 14206, 4455, 1782, 4455, 0, 6515, 5348, 5560, 3807, 2464, 0, 3224, 0, 3807, 2464, 0, 5317, 0, 30570, 30737, 23120, 21987, 21718, 0, 14404,
+	5292, 23696, 23696, 23696, 23696, 14084, 13704, 14507, 4756, 1922, 4756, 0, 6816, 5649, 5861, 4108, 2765, 0, 3525, 0, 4108, 2765, 0, 5618, 0, 30890, 31057, 23421, 22288, 22019, 0, 14705,
 	/* v1.12.7-rancher1-3 */
-	4991, 23421, 23421, 23421, 23421, 13783, 13403, 14206, 4455, 4639, 4455, 0, 6515, 5348, 5560, 3807, 2464, 0, 3224, 0, 3807, 2464, 0, 5317, 0, 30570, 30737, 23120, 21987, 21718, 0, 14404,
+	5292, 23722, 23722, 23722, 23722, 14084, 13704, 14507, 4756, 4940, 4756, 0, 6816, 5649, 5861, 4108, 2765, 0, 3525, 0, 4108, 2765, 0, 5618, 0, 30890, 31057, 23421, 22288, 22019, 0, 14705,
 	/* v1.12.7-rancher1-4 */
-	4963, 23341, 23341, 23341, 23341, 13592, 13187, 14020, 4403, 0, 0, 0, 6515, 5317, 5283, 3807, 2464, 0, 3224, 0, 3807, 2464, 0, 5317, 0, 30570, 30737, 23096, 21938, 21666, 0, 14368,
+	5264, 23642, 23642, 23642, 23642, 13893, 13488, 14321, 4704, 0, 0, 0, 6816, 5618, 5584, 4108, 2765, 0, 3525, 0, 4108, 2765, 0, 5618, 0, 30890, 31057, 23397, 22239, 21967, 0, 14669,
 	/* v1.12.9-rancher1-1 */
-	4991, 23447, 23447, 23447, 23447, 13783, 13403, 14206, 4455, 4639, 4455, 0, 6550, 5348, 5560, 3807, 2464, 0, 3224, 0, 3807, 2464, 0, 5317, 0, 30570, 30737, 23120, 21987, 21718, 0, 14404,
+	5292, 23748, 23748, 23748, 23748, 14084, 13704, 14507, 4756, 4940, 4756, 0, 6851, 5649, 5861, 4108, 2765, 0, 3525, 0, 4108, 2765, 0, 5618, 0, 30890, 31057, 23421, 22288, 22019, 0, 14705,
 	/* v1.12.10-rancher1-1 */
-	4991, 23498, 23498, 23498, 23498, 13783, 13403, 14206, 4455, 4639, 4455, 0, 6339, 5348, 5560, 3807, 2464, 0, 3224, 0, 3807, 2464, 0, 5317, 0, 30570, 30737, 23120, 21987, 21718, 0, 14404,
+	5292, 23799, 23799, 23799, 23799, 14084, 13704, 14507, 4756, 4940, 4756, 0, 6640, 5649, 5861, 4108, 2765, 0, 3525, 0, 4108, 2765, 0, 5618, 0, 30890, 31057, 23421, 22288, 22019, 0, 14705,
 	/* v1.12.10-rancher1-2 */
-	4991, 23524, 23524, 23524, 23524, 13783, 13403, 14206, 4455, 4639, 4455, 0, 6339, 5348, 5560, 3807, 2464, 0, 3224, 0, 3807, 2464, 0, 5317, 0, 30570, 30737, 23120, 21987, 21718, 0, 14404,
+	5292, 23825, 23825, 23825, 23825, 14084, 13704, 14507, 4756, 4940, 4756, 0, 6640, 5649, 5861, 4108, 2765, 0, 3525, 0, 4108, 2765, 0, 5618, 0, 30890, 31057, 23421, 22288, 22019, 0, 14705,
 	/* v1.13.1-rancher1-1 */
-	4963, 23315, 23315, 23315, 23315, 13745, 13360, 14169, 4403, 0, 0, 0, 6585, 5317, 5283, 4002, 3120, 0, 3224, 0, 4002, 3120, 0, 5317, 0, 30570, 30737, 23096, 21938, 21666, 0, 14368,
+	5264, 23616, 23616, 23616, 23616, 14046, 13661, 14470, 4704, 0, 0, 0, 6886, 5618, 5584, 4303, 3421, 0, 3525, 0, 4303, 3421, 0, 5618, 0, 30890, 31057, 23397, 22239, 21967, 0, 14669,
 	/* v1.13.1-rancher1-2 */
-	4963, 23395, 23395, 23395, 23395, 13745, 13360, 14169, 4403, 1804, 4403, 0, 6585, 5317, 5283, 4002, 3120, 0, 3224, 0, 4002, 3120, 0, 5317, 0, 30570, 30737, 23096, 21938, 21666, 0, 14368,
+	5264, 23696, 23696, 23696, 23696, 14046, 13661, 14470, 4704, 1944, 4704, 0, 6886, 5618, 5584, 4303, 3421, 0, 3525, 0, 4303, 3421, 0, 5618, 0, 30890, 31057, 23397, 22239, 21967, 0, 14669,
 	/* v1.13.4-rancher1-1 */
-	4963, 23315, 23315, 23315, 23315, 13745, 13360, 14169, 4403, 0, 0, 0, 6764, 5317, 5283, 4002, 3120, 0, 3224, 0, 4002, 3120, 0, 5317, 0, 30570, 30737, 23096, 21938, 21666, 0, 14368,
+	5264, 23616, 23616, 23616, 23616, 14046, 13661, 14470, 4704, 0, 0, 0, 7065, 5618, 5584, 4303, 3421, 0, 3525, 0, 4303, 3421, 0, 5618, 0, 30890, 31057, 23397, 22239, 21967, 0, 14669,
 	/* v1.13.4-rancher1-2 */
-	4991, 23395, 23395, 23395, 23395, 13816, 13441, 14238, 4455, 1804, 4455, 0, 6764, 5348, 5560, 4002, 3120, 0, 3224, 0, 4002, 3120, 0, 5317, 0, 30570, 30737, 23120, 21987, 21718, 0, 14404,
+	5292, 23696, 23696, 23696, 23696, 14117, 13742, 14539, 4756, 1944, 4756, 0, 7065, 5649, 5861, 4303, 3421, 0, 3525, 0, 4303, 3421, 0, 5618, 0, 30890, 31057, 23421, 22288, 22019, 0, 14705,
 	/* v1.13.5-rancher1-1 */
-	4963, 23315, 23315, 23315, 23315, 13745, 13360, 14169, 4403, 0, 0, 0, 6799, 5317, 5283, 4002, 3120, 0, 3224, 0, 4002, 3120, 0, 5317, 0, 30570, 30737, 23096, 21938, 21666, 0, 14368,
+	5264, 23616, 23616, 23616, 23616, 14046, 13661, 14470, 4704, 0, 0, 0, 7100, 5618, 5584, 4303, 3421, 0, 3525, 0, 4303, 3421, 0, 5618, 0, 30890, 31057, 23397, 22239, 21967, 0, 14669,
 	/* v1.13.5-rancher1-2 */
-	4991, 23395, 23395, 23395, 23395, 13816, 13441, 14238, 4455, 1804, 4455, 0, 6799, 5348, 5560, 4002, 3120, 0, 3224, 0, 4002, 3120, 0, 5317, 0, 30570, 30737, 23120, 21987, 21718, 0, 14404,
+	5292, 23696, 23696, 23696, 23696, 14117, 13742, 14539, 4756, 1944, 4756, 0, 7100, 5649, 5861, 4303, 3421, 0, 3525, 0, 4303, 3421, 0, 5618, 0, 30890, 31057, 23421, 22288, 22019, 0, 14705,
 	/* v1.13.5-rancher1-3 */
-	4991, 23421, 23421, 23421, 23421, 13816, 13441, 14238, 4455, 4669, 4455, 0, 6799, 5348, 5560, 4002, 3120, 0, 3224, 0, 4002, 3120, 0, 5317, 0, 30570, 30737, 23120, 21987, 21718, 0, 14404,
+	5292, 23722, 23722, 23722, 23722, 14117, 13742, 14539, 4756, 4970, 4756, 0, 7100, 5649, 5861, 4303, 3421, 0, 3525, 0, 4303, 3421, 0, 5618, 0, 30890, 31057, 23421, 22288, 22019, 0, 14705,
 	/* v1.13.7-rancher1-1 */
-	4991, 23447, 23447, 23447, 23447, 13816, 13441, 14238, 4455, 4669, 4455, 0, 6834, 5348, 5560, 4002, 3120, 0, 3224, 0, 4002, 3120, 0, 5317, 0, 30570, 30737, 23120, 21987, 21718, 0, 14404,
+	5292, 23748, 23748, 23748, 23748, 14117, 13742, 14539, 4756, 4970, 4756, 0, 7135, 5649, 5861, 4303, 3421, 0, 3525, 0, 4303, 3421, 0, 5618, 0, 30890, 31057, 23421, 22288, 22019, 0, 14705,
 	/* v1.13.9-rancher1-1 */
-	4963, 23315, 23315, 23315, 23315, 13745, 13360, 14169, 4403, 0, 0, 0, 6869, 5317, 5283, 4002, 3120, 0, 3224, 0, 4002, 3120, 0, 5317, 0, 30570, 30737, 23096, 21938, 21666, 0, 14368,
+	5264, 23616, 23616, 23616, 23616, 14046, 13661, 14470, 4704, 0, 0, 0, 7170, 5618, 5584, 4303, 3421, 0, 3525, 0, 4303, 3421, 0, 5618, 0, 30890, 31057, 23397, 22239, 21967, 0, 14669,
 	/* v1.13.9-rancher1-2 */
-	4991, 23498, 23498, 23498, 23498, 13816, 13441, 14238, 4455, 4669, 4455, 0, 6869, 5348, 5560, 4002, 3120, 0, 3224, 0, 4002, 3120, 0, 5317, 0, 30570, 30737, 23120, 21987, 21718, 0, 14404,
+	5292, 23799, 23799, 23799, 23799, 14117, 13742, 14539, 4756, 4970, 4756, 0, 7170, 5649, 5861, 4303, 3421, 0, 3525, 0, 4303, 3421, 0, 5618, 0, 30890, 31057, 23421, 22288, 22019, 0, 14705,
 	/* v1.13.10-rancher1-1 */
-	4963, 23341, 23341, 23341, 23341, 13745, 13360, 14169, 4403, 0, 0, 0, 6620, 5317, 5283, 4002, 3120, 0, 3224, 0, 4002, 3120, 0, 5317, 0, 30570, 30737, 23096, 21938, 21666, 0, 14368,
+	5264, 23642, 23642, 23642, 23642, 14046, 13661, 14470, 4704, 0, 0, 0, 6921, 5618, 5584, 4303, 3421, 0, 3525, 0, 4303, 3421, 0, 5618, 0, 30890, 31057, 23397, 22239, 21967, 0, 14669,
 	/* v1.13.10-rancher1-2 */
-	4991, 23524, 23524, 23524, 23524, 13816, 13441, 14238, 4455, 4669, 4455, 0, 6620, 5348, 5560, 4002, 3120, 0, 3224, 0, 4002, 3120, 0, 5317, 0, 30570, 30737, 23120, 21987, 21718, 0, 14404,
+	5292, 23825, 23825, 23825, 23825, 14117, 13742, 14539, 4756, 4970, 4756, 0, 6921, 5649, 5861, 4303, 3421, 0, 3525, 0, 4303, 3421, 0, 5618, 0, 30890, 31057, 23421, 22288, 22019, 0, 14705,
 	/* v1.13.11-rancher1-1 */
-	4991, 23550, 23550, 23550, 23550, 13816, 13441, 14238, 4455, 4669, 4455, 0, 6656, 5348, 5560, 4002, 3120, 0, 3224, 0, 4002, 3120, 0, 5317, 0, 30570, 30737, 23120, 22036, 21718, 0, 14404,
+	5292, 23851, 23851, 23851, 23851, 14117, 13742, 14539, 4756, 4970, 4756, 0, 6957, 5649, 5861, 4303, 3421, 0, 3525, 0, 4303, 3421, 0, 5618, 0, 30890, 31057, 23421, 22337, 22019, 0, 14705,
 	/* v1.13.12-rancher1-1 */
-	4991, 23550, 23550, 23550, 23550, 13816, 13441, 14238, 4455, 4669, 4455, 0, 6692, 5348, 5560, 4002, 3120, 3624, 3224, 0, 4002, 3120, 0, 5317, 0, 30570, 30737, 23120, 22036, 21718, 0, 14404,
+	5292, 23851, 23851, 23851, 23851, 14117, 13742, 14539, 4756, 4970, 4756, 0, 6993, 5649, 5861, 4303, 3421, 3925, 3525, 0, 4303, 3421, 0, 5618, 0, 30890, 31057, 23421, 22337, 22019, 0, 14705,
 	/* v1.13.12-rancher2-1 */
-	4991, 23550, 23550, 23550, 23550, 13816, 13441, 14238, 4455, 4669, 4455, 0, 6728, 5348, 5560, 4002, 3120, 3624, 3224, 0, 4002, 3120, 0, 5317, 0, 30570, 30737, 23120, 22036, 21718, 0, 14404,
+	5292, 23851, 23851, 23851, 23851, 14117, 13742, 14539, 4756, 4970, 4756, 0, 7029, 5649, 5861, 4303, 3421, 3925, 3525, 0, 4303, 3421, 0, 5618, 0, 30890, 31057, 23421, 22337, 22019, 0, 14705,
 	/* v1.14.1-rancher1-1 */
-	5028, 23421, 23421, 23421, 23421, 13816, 13441, 14238, 4501, 1826, 4501, 0, 6904, 5348, 5560, 4002, 3120, 0, 3224, 0, 4002, 3120, 0, 5317, 0, 30570, 30737, 23120, 21987, 21779, 0, 14404,
+	5329, 23722, 23722, 23722, 23722, 14117, 13742, 14539, 4802, 1966, 4802, 0, 7205, 5649, 5861, 4303, 3421, 0, 3525, 0, 4303, 3421, 0, 5618, 0, 30890, 31057, 23421, 22288, 22080, 0, 14705,
 	/* v1.14.1-rancher1-2 */
-	5028, 23421, 23421, 23421, 23421, 13816, 13441, 14238, 4501, 4699, 4501, 0, 6904, 5348, 5560, 4002, 3120, 0, 3224, 0, 4002, 3120, 0, 5317, 0, 30570, 30737, 23120, 21987, 21779, 0, 14404,
+	5329, 23722, 23722, 23722, 23722, 14117, 13742, 14539, 4802, 5000, 4802, 0, 7205, 5649, 5861, 4303, 3421, 0, 3525, 0, 4303, 3421, 0, 5618, 0, 30890, 31057, 23421, 22288, 22080, 0, 14705,
 	/* v1.14.3-rancher1-1 */
-	5028, 23447, 23447, 23447, 23447, 13816, 13441, 14238, 4501, 4699, 4501, 0, 6975, 5348, 5560, 4002, 3120, 0, 3224, 0, 4002, 3120, 0, 5317, 0, 30570, 30737, 23120, 21987, 21779, 0, 14404,
+	5329, 23748, 23748, 23748, 23748, 14117, 13742, 14539, 4802, 5000, 4802, 0, 7276, 5649, 5861, 4303, 3421, 0, 3525, 0, 4303, 3421, 0, 5618, 0, 30890, 31057, 23421, 22288, 22080, 0, 14705,
 	/* v1.14.5-rancher1-1 */
-	5028, 23498, 23498, 23498, 23498, 13816, 13441, 14238, 4501, 4699, 4501, 0, 7010, 5348, 5560, 4002, 3120, 0, 3224, 0, 4002, 3120, 0, 5317, 0, 30570, 30737, 23120, 21987, 21779, 0, 14404,
+	5329, 23799, 23799, 23799, 23799, 14117, 13742, 14539, 4802, 5000, 4802, 0, 7311, 5649, 5861, 4303, 3421, 0, 3525, 0, 4303, 3421, 0, 5618, 0, 30890, 31057, 23421, 22288, 22080, 0, 14705,
 	/* v1.14.6-rancher1-1 */
-	5028, 23524, 23524, 23524, 23524, 13816, 13441, 14238, 4501, 4699, 4501, 0, 7045, 5348, 5560, 4002, 3120, 0, 3224, 0, 4002, 3120, 0, 5317, 0, 30570, 30737, 23120, 21987, 21779, 0, 14404,
+	5329, 23825, 23825, 23825, 23825, 14117, 13742, 14539, 4802, 5000, 4802, 0, 7346, 5649, 5861, 4303, 3421, 0, 3525, 0, 4303, 3421, 0, 5618, 0, 30890, 31057, 23421, 22288, 22080, 0, 14705,
 	/* v1.14.7-rancher1-1 */
-	5028, 23550, 23550, 23550, 23550, 13816, 13441, 14238, 4501, 4699, 4501, 0, 7080, 5348, 5596, 4002, 3120, 0, 3224, 0, 4002, 3120, 0, 5317, 0, 30570, 30737, 23120, 22036, 21779, 0, 14404,
+	5329, 23851, 23851, 23851, 23851, 14117, 13742, 14539, 4802, 5000, 4802, 0, 7381, 5649, 5897, 4303, 3421, 0, 3525, 0, 4303, 3421, 0, 5618, 0, 30890, 31057, 23421, 22337, 22080, 0, 14705,
 	/* v1.14.8-rancher1-1 */
-	5028, 23550, 23550, 23550, 23550, 13816, 13441, 14238, 4501, 4699, 4501, 0, 7115, 5348, 5596, 4002, 3120, 3624, 3224, 0, 4002, 3120, 0, 5317, 0, 30570, 30737, 23120, 22036, 21779, 0, 14404,
+	5329, 23851, 23851, 23851, 23851, 14117, 13742, 14539, 4802, 5000, 4802, 0, 7416, 5649, 5897, 4303, 3421, 3925, 3525, 0, 4303, 3421, 0, 5618, 0, 30890, 31057, 23421, 22337, 22080, 0, 14705,
 	/* v1.14.8-rancher2-1 */
-	5028, 23576, 23576, 23576, 23576, 13816, 13441, 14238, 4501, 4699, 4501, 0, 7150, 5348, 5596, 4002, 3120, 3624, 3224, 0, 4002, 3120, 0, 5317, 0, 30570, 30737, 23120, 22036, 21779, 0, 14404,
+	5329, 23877, 23877, 23877, 23877, 14117, 13742, 14539, 4802, 5000, 4802, 0, 7451, 5649, 5897, 4303, 3421, 3925, 3525, 0, 4303, 3421, 0, 5618, 0, 30890, 31057, 23421, 22337, 22080, 0, 14705,
 	/* v1.14.9-rancher1-1 */
-	5028, 23576, 23576, 23576, 23576, 13816, 13441, 14238, 4501, 4699, 4501, 0, 7185, 5348, 5596, 4002, 3120, 3624, 3224, 0, 4002, 3120, 0, 5317, 0, 30570, 30737, 23120, 22036, 21779, 0, 14404,
+	5329, 23877, 23877, 23877, 23877, 14117, 13742, 14539, 4802, 5000, 4802, 0, 7486, 5649, 5897, 4303, 3421, 3925, 3525, 0, 4303, 3421, 0, 5618, 0, 30890, 31057, 23421, 22337, 22080, 0, 14705,
 	/* v1.14.9-rancher1-2 */
-	5028, 23602, 23602, 23602, 23602, 13816, 13441, 14238, 4501, 4699, 4501, 0, 7185, 5348, 5596, 4002, 3120, 3624, 3224, 0, 4002, 3120, 0, 5317, 0, 30570, 30737, 23120, 22036, 21779, 0, 14404,
+	5329, 23903, 23903, 23903, 23903, 14117, 13742, 14539, 4802, 5000, 4802, 0, 7486, 5649, 5897, 4303, 3421, 3925, 3525, 0, 4303, 3421, 0, 5618, 0, 30890, 31057, 23421, 22337, 22080, 0, 14705,
 	/* v1.14.10-rancher1-0 */
-	5028, 23550, 23550, 23550, 23550, 13816, 13441, 14238, 4501, 4699, 4501, 0, 6939, 5348, 5596, 4002, 3120, 3624, 3224, 0, 4002, 3120, 0, 5317, 0, 30570, 30737, 23120, 22036, 21779, 0, 14404,
+	5329, 23851, 23851, 23851, 23851, 14117, 13742, 14539, 4802, 5000, 4802, 0, 7240, 5649, 5897, 4303, 3421, 3925, 3525, 0, 4303, 3421, 0, 5618, 0, 30890, 31057, 23421, 22337, 22080, 0, 14705,
 	/* v1.14.10-rancher1-1 */
-	5028, 23602, 23602, 23602, 23602, 13816, 13441, 14238, 4501, 4699, 4501, 0, 6939, 5348, 5596, 4002, 3120, 3624, 3224, 0, 4002, 3120, 0, 5317, 0, 30570, 30737, 23120, 22036, 21779, 0, 14404,
+	5329, 23903, 23903, 23903, 23903, 14117, 13742, 14539, 4802, 5000, 4802, 0, 7240, 5649, 5897, 4303, 3421, 3925, 3525, 0, 4303, 3421, 0, 5618, 0, 30890, 31057, 23421, 22337, 22080, 0, 14705,
 	/* v1.15.0-rancher1-1 */
-	5028, 23447, 23447, 23447, 23447, 13816, 13441, 14238, 4501, 4699, 4501, 0, 7220, 5419, 5560, 4029, 3146, 3663, 3224, 0, 4029, 3146, 0, 5388, 0, 30598, 30764, 23120, 21987, 21779, 0, 14434,
+	5329, 23748, 23748, 23748, 23748, 14117, 13742, 14539, 4802, 5000, 4802, 0, 7521, 5720, 5861, 4330, 3447, 3964, 3525, 0, 4330, 3447, 0, 5689, 0, 30918, 31084, 23421, 22288, 22080, 0, 14735,
 	/* v1.15.2-rancher1-1 */
-	5028, 23498, 23498, 23498, 23498, 13816, 13441, 14238, 4501, 4699, 4501, 0, 7399, 5419, 5560, 4029, 3146, 3663, 3224, 0, 4029, 3146, 0, 5388, 0, 30598, 30764, 23120, 21987, 21779, 0, 14434,
+	5329, 23799, 23799, 23799, 23799, 14117, 13742, 14539, 4802, 5000, 4802, 0, 7700, 5720, 5861, 4330, 3447, 3964, 3525, 0, 4330, 3447, 0, 5689, 0, 30918, 31084, 23421, 22288, 22080, 0, 14735,
 	/* v1.15.3-rancher1-1 */
-	5028, 23524, 23524, 23524, 23524, 13816, 13441, 14238, 4501, 4699, 4501, 0, 7434, 5419, 5560, 4029, 3146, 3663, 3224, 0, 4029, 3146, 0, 5388, 0, 30598, 30764, 23120, 21987, 21779, 0, 14434,
+	5329, 23825, 23825, 23825, 23825, 14117, 13742, 14539, 4802, 5000, 4802, 0, 7735, 5720, 5861, 4330, 3447, 3964, 3525, 0, 4330, 3447, 0, 5689, 0, 30918, 31084, 23421, 22288, 22080, 0, 14735,
 	/* v1.15.4-rancher1-1 */
-	5028, 23550, 23550, 23550, 23550, 13816, 13441, 14238, 4501, 4699, 4501, 0, 7469, 5419, 5596, 4029, 3146, 3663, 3224, 0, 4029, 3146, 0, 5388, 0, 30598, 30764, 23120, 22036, 21779, 0, 14434,
+	5329, 23851, 23851, 23851, 23851, 14117, 13742, 14539, 4802, 5000, 4802, 0, 7770, 5720, 5897, 4330, 3447, 3964, 3525, 0, 4330, 3447, 0, 5689, 0, 30918, 31084, 23421, 22337, 22080, 0, 14735,
 	/* v1.15.4-rancher1-2 */
-	5028, 23550, 23550, 23550, 23550, 13816, 13441, 14238, 4501, 4699, 4501, 0, 7469, 5419, 5596, 4029, 3146, 3663, 3224, 0, 4029, 3146, 0, 5388, 0, 30598, 30764, 23120, 22036, 21779, 0, 14434,
+	5329, 23851, 23851, 23851, 23851, 14117, 13742, 14539, 4802, 5000, 4802, 0, 7770, 5720, 5897, 4330, 3447, 3964, 3525, 0, 4330, 3447, 0, 5689, 0, 30918, 31084, 23421, 22337, 22080, 0, 14735,
 	/* v1.15.5-rancher1-1 */
-	5028, 23550, 23550, 23550, 23550, 13816, 13441, 14238, 4501, 4699, 4501, 0, 7504, 5419, 5596, 4029, 3146, 3663, 3224, 0, 4029, 3146, 0, 5388, 0, 30598, 30764, 23120, 22036, 21779, 0, 14434,
+	5329, 23851, 23851, 23851, 23851, 14117, 13742, 14539, 4802, 5000, 4802, 0, 7805, 5720, 5897, 4330, 3447, 3964, 3525, 0, 4330, 3447, 0, 5689, 0, 30918, 31084, 23421, 22337, 22080, 0, 14735,
 	/* v1.15.5-rancher1-2 */
-	5028, 23550, 23550, 23550, 23550, 13816, 13441, 14238, 4501, 4699, 4501, 0, 7504, 5419, 5596, 4029, 3146, 3663, 3224, 0, 4029, 3146, 0, 5388, 0, 30598, 30764, 23120, 22036, 21779, 0, 14434,
+	5329, 23851, 23851, 23851, 23851, 14117, 13742, 14539, 4802, 5000, 4802, 0, 7805, 5720, 5897, 4330, 3447, 3964, 3525, 0, 4330, 3447, 0, 5689, 0, 30918, 31084, 23421, 22337, 22080, 0, 14735,
 	/* v1.15.5-rancher2-2 */
-	5028, 23576, 23576, 23576, 23576, 13816, 13441, 14238, 4501, 4699, 4501, 0, 7539, 5419, 5596, 4029, 3146, 3663, 3224, 0, 4029, 3146, 0, 5388, 0, 30598, 30764, 23120, 22036, 21779, 0, 14434,
+	5329, 23877, 23877, 23877, 23877, 14117, 13742, 14539, 4802, 5000, 4802, 0, 7840, 5720, 5897, 4330, 3447, 3964, 3525, 0, 4330, 3447, 0, 5689, 0, 30918, 31084, 23421, 22337, 22080, 0, 14735,
 	/* v1.15.6-rancher1-2 */
-	5028, 23576, 23576, 23576, 23576, 13816, 13441, 14238, 4501, 4699, 4501, 0, 7574, 5419, 5596, 4029, 3146, 3663, 3224, 0, 4029, 3146, 0, 5388, 0, 30598, 30764, 23120, 22036, 21779, 0, 14434,
+	5329, 23877, 23877, 23877, 23877, 14117, 13742, 14539, 4802, 5000, 4802, 0, 7875, 5720, 5897, 4330, 3447, 3964, 3525, 0, 4330, 3447, 0, 5689, 0, 30918, 31084, 23421, 22337, 22080, 0, 14735,
 	/* v1.15.7-rancher1-1 */
-	5028, 23602, 23602, 23602, 23602, 13816, 13441, 14238, 4501, 4699, 4501, 0, 7609, 5419, 5596, 4029, 3146, 3663, 3224, 0, 4029, 3146, 0, 5388, 0, 30598, 30764, 23120, 22036, 21779, 0, 14434,
+	5329, 23903, 23903, 23903, 23903, 14117, 13742, 14539, 4802, 5000, 4802, 0, 7910, 5720, 5897, 4330, 3447, 3964, 3525, 0, 4330, 3447, 0, 5689, 0, 30918, 31084, 23421, 22337, 22080, 0, 14735,
 	/* v1.15.9-rancher1-1 */
-	5028, 23602, 23602, 23602, 23602, 13816, 13441, 14238, 4501, 4699, 4501, 0, 7644, 5419, 5596, 4029, 3146, 3663, 3224, 0, 4029, 3146, 0, 5388, 0, 30598, 30764, 23120, 22036, 21779, 0, 14434,
+	5329, 23903, 23903, 23903, 23903, 14117, 13742, 14539, 4802, 5000, 4802, 0, 7945, 5720, 5897, 4330, 3447, 3964, 3525, 0, 4330, 3447, 0, 5689, 0, 30918, 31084, 23421, 22337, 22080, 0, 14735,
 	/* v1.15.10-rancher1-1 */
-	5028, 23602, 23602, 23602, 23602, 13816, 13441, 14238, 4501, 4699, 4501, 0, 7255, 5419, 5596, 4029, 3146, 3663, 3224, 0, 4029, 3146, 0, 5388, 0, 30598, 30764, 23120, 22036, 21779, 0, 14434,
+	5329, 23903, 23903, 23903, 23903, 14117, 13742, 14539, 4802, 5000, 4802, 0, 7556, 5720, 5897, 4330, 3447, 3964, 3525, 0, 4330, 3447, 0, 5689, 0, 30918, 31084, 23421, 22337, 22080, 0, 14735,
 	/* v1.15.11-rancher1-0 */
-	5028, 23550, 23550, 23550, 23550, 13816, 13441, 14238, 4501, 4699, 4501, 0, 7291, 5419, 5596, 4029, 3146, 3663, 3224, 0, 4029, 3146, 0, 5388, 0, 30598, 30764, 23120, 22036, 21779, 0, 14434,
+	5329, 23851, 23851, 23851, 23851, 14117, 13742, 14539, 4802, 5000, 4802, 0, 7592, 5720, 5897, 4330, 3447, 3964, 3525, 0, 4330, 3447, 0, 5689, 0, 30918, 31084, 23421, 22337, 22080, 0, 14735,
 	/* v1.15.11-rancher1-1 */
-	5028, 23602, 23602, 23602, 23602, 13816, 13441, 14238, 4501, 4699, 4501, 0, 7291, 5419, 5596, 3862, 2517, 3424, 3224, 4152, 3862, 2517, 0, 5388, 4152, 30598, 30764, 23120, 22036, 21779, 0, 14434,
+	5329, 23903, 23903, 23903, 23903, 14117, 13742, 14539, 4802, 5000, 4802, 0, 7592, 5720, 5897, 4163, 2818, 3725, 3525, 4453, 4163, 2818, 0, 5689, 4453, 30918, 31084, 23421, 22337, 22080, 0, 14735,
 	/* v1.15.11-rancher1-2 */
-	5028, 23628, 23628, 23628, 23628, 13816, 13441, 14238, 4501, 4699, 4501, 0, 7291, 5419, 5596, 3862, 2517, 3424, 3224, 4152, 3862, 2517, 0, 5388, 4152, 30598, 30764, 23120, 22036, 21779, 0, 14434,
+	5329, 23929, 23929, 23929, 23929, 14117, 13742, 14539, 4802, 5000, 4802, 0, 7592, 5720, 5897, 4163, 2818, 3725, 3525, 4453, 4163, 2818, 0, 5689, 4453, 30918, 31084, 23421, 22337, 22080, 0, 14735,
 	/* v1.15.11-rancher1-3 */
-	5028, 23628, 23628, 23628, 23628, 13816, 13441, 14238, 4501, 4699, 4501, 13948, 7291, 5419, 5596, 3862, 2517, 3424, 3224, 4152, 3862, 2517, 0, 5388, 4152, 30598, 30764, 23120, 22036, 21779, 0, 14434,
+	5329, 23929, 23929, 23929, 23929, 14117, 13742, 14539, 4802, 5000, 4802, 14249, 7592, 5720, 5897, 4163, 2818, 3725, 3525, 4453, 4163, 2818, 0, 5689, 4453, 30918, 31084, 23421, 22337, 22080, 0, 14735,
 	/* v1.15.12-rancher1-1 */
-	5028, 23628, 23628, 23628, 23628, 13816, 13441, 14238, 4501, 4699, 4501, 0, 7327, 5419, 5632, 4083, 3198, 3741, 3358, 0, 4083, 3198, 0, 5388, 0, 30626, 30791, 23120, 22091, 21779, 0, 14434,
+	5329, 23929, 23929, 23929, 23929, 14117, 13742, 14539, 4802, 5000, 4802, 0, 7628, 5720, 5933, 4384, 3499, 4042, 3659, 0, 4384, 3499, 0, 5689, 0, 30946, 31111, 23421, 22392, 22080, 0, 14735,
 	/* v1.15.12-rancher2-2 */
-	5028, 23628, 23628, 23628, 23628, 13816, 13441, 14238, 4501, 4699, 4501, 13948, 7363, 5419, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5388, 4194, 30626, 30791, 23120, 22091, 21779, 0, 14434,
+	5329, 23929, 23929, 23929, 23929, 14117, 13742, 14539, 4802, 5000, 4802, 14249, 7664, 5720, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5689, 4495, 30946, 31111, 23421, 22392, 22080, 0, 14735,
 	/* v1.15.12-rancher2-3 */
-	5028, 23654, 23654, 23654, 23654, 13816, 13441, 14238, 4501, 4699, 4501, 13948, 7363, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22091, 21779, 0, 14434,
+	5329, 23955, 23955, 23955, 23955, 14117, 13742, 14539, 4802, 5000, 4802, 14249, 7664, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22392, 22080, 0, 14735,
 	/* v1.15.12-rancher2-4 */
-	5028, 23680, 23680, 23680, 23680, 13816, 13441, 14238, 4501, 4699, 4501, 13948, 7363, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22091, 21779, 0, 14434,
+	5329, 23981, 23981, 23981, 23981, 14117, 13742, 14539, 4802, 5000, 4802, 14249, 7664, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22392, 22080, 0, 14735,
 	/* v1.15.12-rancher2-5 */
-	5028, 23706, 23706, 23706, 23706, 13816, 13441, 14238, 4501, 4699, 4501, 13948, 7363, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22091, 21779, 0, 14434,
+	5329, 24007, 24007, 24007, 24007, 14117, 13742, 14539, 4802, 5000, 4802, 14249, 7664, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22392, 22080, 0, 14735,
 	/* v1.15.12-rancher2-6 */
-	5028, 23732, 23732, 23732, 23732, 13816, 13441, 14238, 4501, 4699, 4501, 13948, 7363, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22146, 21779, 0, 14434,
+	5329, 24033, 24033, 24033, 24033, 14117, 13742, 14539, 4802, 5000, 4802, 14249, 7664, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22447, 22080, 0, 14735,
 	/* v1.15.12-rancher2-7 */
-	5028, 23758, 23758, 23758, 23758, 13816, 13441, 14238, 4501, 4699, 4501, 13948, 7363, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22201, 21779, 0, 14434,
+	5329, 24059, 24059, 24059, 24059, 14117, 13742, 14539, 4802, 5000, 4802, 14249, 7664, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22502, 22080, 0, 14735,
 	/* v1.15.12-rancher2-8 */
-	5028, 23810, 23810, 23810, 23810, 13816, 13441, 14238, 4501, 4699, 4501, 13948, 7363, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22201, 21779, 0, 14434,
+	5329, 24111, 24111, 24111, 24111, 14117, 13742, 14539, 4802, 5000, 4802, 14249, 7664, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22502, 22080, 0, 14735,
 	/* v1.16.1-rancher1-1 */
-	5065, 23550, 23550, 23550, 23550, 13816, 13441, 14238, 4547, 4729, 4547, 0, 7679, 5419, 5596, 4056, 3172, 3702, 0, 4362, 4056, 3172, 0, 5388, 4362, 30598, 30764, 23120, 22036, 21779, 0, 14464,
+	5366, 23851, 23851, 23851, 23851, 14117, 13742, 14539, 4848, 5030, 4848, 0, 7980, 5720, 5897, 4357, 3473, 4003, 0, 4663, 4357, 3473, 0, 5689, 4663, 30918, 31084, 23421, 22337, 22080, 0, 14765,
 	/* v1.16.2-rancher1-1 */
-	5065, 23550, 23550, 23550, 23550, 13816, 13441, 14238, 4547, 4729, 4547, 0, 7858, 5419, 5596, 4056, 3172, 3702, 0, 4362, 4056, 3172, 0, 5388, 4362, 30598, 30764, 23120, 22036, 21779, 0, 14464,
+	5366, 23851, 23851, 23851, 23851, 14117, 13742, 14539, 4848, 5030, 4848, 0, 8159, 5720, 5897, 4357, 3473, 4003, 0, 4663, 4357, 3473, 0, 5689, 4663, 30918, 31084, 23421, 22337, 22080, 0, 14765,
 	/* v1.16.2-rancher2-1 */
-	5065, 23576, 23576, 23576, 23576, 13816, 13441, 14238, 4547, 4729, 4547, 0, 7893, 5419, 5596, 4056, 3172, 3702, 0, 4362, 4056, 3172, 0, 5388, 4362, 30598, 30764, 23120, 22036, 21779, 0, 14464,
+	5366, 23877, 23877, 23877, 23877, 14117, 13742, 14539, 4848, 5030, 4848, 0, 8194, 5720, 5897, 4357, 3473, 4003, 0, 4663, 4357, 3473, 0, 5689, 4663, 30918, 31084, 23421, 22337, 22080, 0, 14765,
 	/* v1.16.3-rancher1-1 */
-	5065, 23576, 23576, 23576, 23576, 13816, 13441, 14238, 4547, 4729, 4547, 0, 7928, 5419, 5596, 4056, 3172, 3702, 0, 4362, 4056, 3172, 0, 5388, 4362, 30598, 30764, 23120, 22036, 21779, 0, 14464,
+	5366, 23877, 23877, 23877, 23877, 14117, 13742, 14539, 4848, 5030, 4848, 0, 8229, 5720, 5897, 4357, 3473, 4003, 0, 4663, 4357, 3473, 0, 5689, 4663, 30918, 31084, 23421, 22337, 22080, 0, 14765,
 	/* v1.16.4-rancher1-1 */
-	5065, 23602, 23602, 23602, 23602, 13816, 13441, 14238, 4547, 4729, 4547, 0, 7963, 5419, 5596, 3834, 2490, 3384, 0, 4110, 3834, 2490, 0, 5388, 4110, 30598, 30764, 23120, 22036, 21779, 0, 14464,
+	5366, 23903, 23903, 23903, 23903, 14117, 13742, 14539, 4848, 5030, 4848, 0, 8264, 5720, 5897, 4135, 2791, 3685, 0, 4411, 4135, 2791, 0, 5689, 4411, 30918, 31084, 23421, 22337, 22080, 0, 14765,
 	/* v1.16.6-rancher1-1 */
-	5065, 23602, 23602, 23602, 23602, 13816, 13441, 14238, 4547, 4729, 4547, 0, 7998, 5419, 5596, 3834, 2490, 3384, 0, 4110, 3834, 2490, 0, 5388, 4110, 30598, 30764, 23120, 22036, 21779, 0, 14464,
+	5366, 23903, 23903, 23903, 23903, 14117, 13742, 14539, 4848, 5030, 4848, 0, 8299, 5720, 5897, 4135, 2791, 3685, 0, 4411, 4135, 2791, 0, 5689, 4411, 30918, 31084, 23421, 22337, 22080, 0, 14765,
 	/* v1.16.6-rancher1-2 */
-	5065, 23602, 23602, 23602, 23602, 13816, 13441, 14238, 4547, 4729, 4547, 0, 7998, 5419, 5596, 3834, 2490, 3384, 3224, 4110, 3834, 2490, 0, 5388, 4110, 30598, 30764, 23120, 22036, 21779, 0, 14464,
+	5366, 23903, 23903, 23903, 23903, 14117, 13742, 14539, 4848, 5030, 4848, 0, 8299, 5720, 5897, 4135, 2791, 3685, 3525, 4411, 4135, 2791, 0, 5689, 4411, 30918, 31084, 23421, 22337, 22080, 0, 14765,
 	/* v1.16.7-rancher1-1 */
-	5065, 23602, 23602, 23602, 23602, 13816, 13441, 14238, 4547, 4729, 4547, 0, 8033, 5419, 5596, 3834, 2490, 3384, 3224, 4110, 3834, 2490, 0, 5388, 4110, 30598, 30764, 23120, 22036, 21779, 0, 14464,
+	5366, 23903, 23903, 23903, 23903, 14117, 13742, 14539, 4848, 5030, 4848, 0, 8334, 5720, 5897, 4135, 2791, 3685, 3525, 4411, 4135, 2791, 0, 5689, 4411, 30918, 31084, 23421, 22337, 22080, 0, 14765,
 	/* v1.16.8-rancher1-1 */
-	5065, 23602, 23602, 23602, 23602, 13816, 13441, 14238, 4547, 4729, 4547, 0, 8068, 5419, 5596, 3862, 2517, 3424, 3224, 4152, 3862, 2517, 0, 5388, 4152, 30598, 30764, 23120, 22036, 21779, 0, 14464,
+	5366, 23903, 23903, 23903, 23903, 14117, 13742, 14539, 4848, 5030, 4848, 0, 8369, 5720, 5897, 4163, 2818, 3725, 3525, 4453, 4163, 2818, 0, 5689, 4453, 30918, 31084, 23421, 22337, 22080, 0, 14765,
 	/* v1.16.8-rancher1-2 */
-	5065, 23628, 23628, 23628, 23628, 13816, 13441, 14238, 4547, 4729, 4547, 0, 8068, 5419, 5596, 3862, 2517, 3424, 3224, 4152, 3862, 2517, 0, 5388, 4152, 30598, 30764, 23120, 22036, 21779, 0, 14464,
+	5366, 23929, 23929, 23929, 23929, 14117, 13742, 14539, 4848, 5030, 4848, 0, 8369, 5720, 5897, 4163, 2818, 3725, 3525, 4453, 4163, 2818, 0, 5689, 4453, 30918, 31084, 23421, 22337, 22080, 0, 14765,
 	/* v1.16.9-rancher1-1 */
-	5065, 23628, 23628, 23628, 23628, 13816, 13441, 14238, 4547, 4729, 4547, 13948, 8103, 5419, 5596, 3862, 2517, 3424, 3224, 4152, 3862, 2517, 0, 5388, 4152, 30598, 30764, 23120, 22036, 21779, 0, 14464,
+	5366, 23929, 23929, 23929, 23929, 14117, 13742, 14539, 4848, 5030, 4848, 14249, 8404, 5720, 5897, 4163, 2818, 3725, 3525, 4453, 4163, 2818, 0, 5689, 4453, 30918, 31084, 23421, 22337, 22080, 0, 14765,
 	/* v1.16.10-rancher2-1 */
-	5065, 23628, 23628, 23628, 23628, 13816, 13441, 14238, 4547, 4729, 4547, 13948, 7714, 5419, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5388, 4194, 30626, 30791, 23120, 22091, 21779, 0, 14464,
+	5366, 23929, 23929, 23929, 23929, 14117, 13742, 14539, 4848, 5030, 4848, 14249, 8015, 5720, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5689, 4495, 30946, 31111, 23421, 22392, 22080, 0, 14765,
 	/* v1.16.10-rancher2-2 */
-	5065, 23654, 23654, 23654, 23654, 13816, 13441, 14238, 4547, 4729, 4547, 13948, 7714, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22091, 21779, 0, 14464,
+	5366, 23955, 23955, 23955, 23955, 14117, 13742, 14539, 4848, 5030, 4848, 14249, 8015, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22392, 22080, 0, 14765,
 	/* v1.16.13-rancher1-1 */
-	5065, 23680, 23680, 23680, 23680, 13816, 13441, 14238, 4547, 4729, 4547, 13948, 7750, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22091, 21779, 0, 14464,
+	5366, 23981, 23981, 23981, 23981, 14117, 13742, 14539, 4848, 5030, 4848, 14249, 8051, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22392, 22080, 0, 14765,
 	/* v1.16.13-rancher1-2 */
-	5065, 23706, 23706, 23706, 23706, 13816, 13441, 14238, 4547, 4729, 4547, 13948, 7750, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22091, 21779, 0, 14464,
+	5366, 24007, 24007, 24007, 24007, 14117, 13742, 14539, 4848, 5030, 4848, 14249, 8051, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22392, 22080, 0, 14765,
 	/* v1.16.14-rancher1-1 */
-	5065, 23706, 23706, 23706, 23706, 13816, 13441, 14238, 4547, 4729, 4547, 13948, 7786, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22091, 21779, 0, 14464,
+	5366, 24007, 24007, 24007, 24007, 14117, 13742, 14539, 4848, 5030, 4848, 14249, 8087, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22392, 22080, 0, 14765,
 	/* v1.16.15-rancher1-1 */
-	5065, 23706, 23706, 23706, 23706, 13816, 13441, 14238, 4547, 4729, 4547, 13948, 7822, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22091, 21779, 0, 14464,
+	5366, 24007, 24007, 24007, 24007, 14117, 13742, 14539, 4848, 5030, 4848, 14249, 8123, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22392, 22080, 0, 14765,
 	/* v1.16.15-rancher1-2 */
-	5065, 23732, 23732, 23732, 23732, 13816, 13441, 14238, 4547, 4729, 4547, 13948, 7822, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22146, 21779, 0, 14464,
+	5366, 24033, 24033, 24033, 24033, 14117, 13742, 14539, 4848, 5030, 4848, 14249, 8123, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22447, 22080, 0, 14765,
 	/* v1.16.15-rancher1-3 */
-	5065, 23758, 23758, 23758, 23758, 13816, 13441, 14238, 4547, 4729, 4547, 13948, 7822, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22201, 21779, 0, 14464,
+	5366, 24059, 24059, 24059, 24059, 14117, 13742, 14539, 4848, 5030, 4848, 14249, 8123, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22502, 22080, 0, 14765,
 	/* v1.16.15-rancher1-4 */
-	5065, 23810, 23810, 23810, 23810, 13816, 13441, 14238, 4547, 4729, 4547, 13948, 7822, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22201, 21779, 0, 14464,
+	5366, 24111, 24111, 24111, 24111, 14117, 13742, 14539, 4848, 5030, 4848, 14249, 8123, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22502, 22080, 0, 14765,
 	/* v1.17.0-rancher1-1 */
-	5213, 23576, 23576, 23576, 23576, 13816, 13441, 14238, 4547, 4759, 4547, 0, 8138, 5419, 5596, 4056, 3172, 3702, 0, 4362, 4056, 3172, 0, 5388, 4362, 30598, 30764, 23120, 22036, 21779, 0, 14494,
+	5514, 23877, 23877, 23877, 23877, 14117, 13742, 14539, 4848, 5060, 4848, 0, 8439, 5720, 5897, 4357, 3473, 4003, 0, 4663, 4357, 3473, 0, 5689, 4663, 30918, 31084, 23421, 22337, 22080, 0, 14795,
 	/* v1.17.0-rancher1-2 */
-	5213, 23602, 23602, 23602, 23602, 13816, 13441, 14238, 4547, 4759, 4547, 0, 8138, 5419, 5596, 3834, 2490, 3384, 0, 4110, 3834, 2490, 0, 5388, 4110, 30598, 30764, 23120, 22036, 21779, 0, 14494,
+	5514, 23903, 23903, 23903, 23903, 14117, 13742, 14539, 4848, 5060, 4848, 0, 8439, 5720, 5897, 4135, 2791, 3685, 0, 4411, 4135, 2791, 0, 5689, 4411, 30918, 31084, 23421, 22337, 22080, 0, 14795,
 	/* v1.17.2-rancher1-1 */
-	5213, 23602, 23602, 23602, 23602, 13816, 13441, 14238, 4547, 4759, 4547, 0, 8425, 5419, 5596, 3834, 2490, 3384, 0, 4110, 3834, 2490, 0, 5388, 4110, 30598, 30764, 23120, 22036, 21779, 0, 14494,
+	5514, 23903, 23903, 23903, 23903, 14117, 13742, 14539, 4848, 5060, 4848, 0, 8726, 5720, 5897, 4135, 2791, 3685, 0, 4411, 4135, 2791, 0, 5689, 4411, 30918, 31084, 23421, 22337, 22080, 0, 14795,
 	/* v1.17.2-rancher1-2 */
-	5213, 23602, 23602, 23602, 23602, 13816, 13441, 14238, 4547, 4759, 4547, 0, 8425, 5419, 5596, 3834, 2490, 3384, 3224, 4110, 3834, 2490, 0, 5388, 4110, 30598, 30764, 23120, 22036, 21779, 0, 14494,
+	5514, 23903, 23903, 23903, 23903, 14117, 13742, 14539, 4848, 5060, 4848, 0, 8726, 5720, 5897, 4135, 2791, 3685, 3525, 4411, 4135, 2791, 0, 5689, 4411, 30918, 31084, 23421, 22337, 22080, 0, 14795,
 	/* v1.17.3-rancher1-1 */
-	5213, 23602, 23602, 23602, 23602, 13816, 13441, 14238, 4547, 4759, 4547, 0, 8460, 5419, 5596, 3834, 2490, 3384, 3224, 4110, 3834, 2490, 0, 5388, 4110, 30598, 30764, 23120, 22036, 21779, 0, 14494,
+	5514, 23903, 23903, 23903, 23903, 14117, 13742, 14539, 4848, 5060, 4848, 0, 8761, 5720, 5897, 4135, 2791, 3685, 3525, 4411, 4135, 2791, 0, 5689, 4411, 30918, 31084, 23421, 22337, 22080, 0, 14795,
 	/* v1.17.4-rancher1-1 */
-	5213, 23602, 23602, 23602, 23602, 13816, 13441, 14238, 4547, 4759, 4547, 0, 8495, 5419, 5596, 3862, 2517, 3424, 3224, 4152, 3862, 2517, 0, 5388, 4152, 30598, 30764, 23120, 22036, 21779, 0, 14494,
+	5514, 23903, 23903, 23903, 23903, 14117, 13742, 14539, 4848, 5060, 4848, 0, 8796, 5720, 5897, 4163, 2818, 3725, 3525, 4453, 4163, 2818, 0, 5689, 4453, 30918, 31084, 23421, 22337, 22080, 0, 14795,
 	/* v1.17.4-rancher1-2 */
-	5213, 23628, 23628, 23628, 23628, 13816, 13441, 14238, 4547, 4759, 4547, 0, 8495, 5419, 5596, 3862, 2517, 3424, 3224, 4152, 3862, 2517, 0, 5388, 4152, 30598, 30764, 23120, 22036, 21779, 0, 14494,
+	5514, 23929, 23929, 23929, 23929, 14117, 13742, 14539, 4848, 5060, 4848, 0, 8796, 5720, 5897, 4163, 2818, 3725, 3525, 4453, 4163, 2818, 0, 5689, 4453, 30918, 31084, 23421, 22337, 22080, 0, 14795,
 	/* v1.17.5-rancher1-1 */
-	5213, 23628, 23628, 23628, 23628, 13816, 13441, 14238, 4547, 4759, 4547, 13948, 8530, 5419, 5596, 3862, 2517, 3424, 3224, 4152, 3862, 2517, 0, 5388, 4152, 30598, 30764, 23120, 22036, 21779, 0, 14494,
+	5514, 23929, 23929, 23929, 23929, 14117, 13742, 14539, 4848, 5060, 4848, 14249, 8831, 5720, 5897, 4163, 2818, 3725, 3525, 4453, 4163, 2818, 0, 5689, 4453, 30918, 31084, 23421, 22337, 22080, 0, 14795,
 	/* v1.17.6-rancher2-1 */
-	5213, 23628, 23628, 23628, 23628, 13816, 13441, 14238, 4547, 4759, 4547, 13948, 8565, 5419, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5388, 4194, 30626, 30791, 23120, 22091, 21779, 0, 14494,
+	5514, 23929, 23929, 23929, 23929, 14117, 13742, 14539, 4848, 5060, 4848, 14249, 8866, 5720, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5689, 4495, 30946, 31111, 23421, 22392, 22080, 0, 14795,
 	/* v1.17.6-rancher2-2 */
-	5213, 23654, 23654, 23654, 23654, 13816, 13441, 14238, 4547, 4759, 4547, 13948, 8565, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22091, 21779, 0, 14494,
+	5514, 23955, 23955, 23955, 23955, 14117, 13742, 14539, 4848, 5060, 4848, 14249, 8866, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22392, 22080, 0, 14795,
 	/* v1.17.9-rancher1-1 */
-	5213, 23680, 23680, 23680, 23680, 13816, 13441, 14238, 4547, 4759, 4547, 13948, 8600, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22091, 21779, 0, 14494,
+	5514, 23981, 23981, 23981, 23981, 14117, 13742, 14539, 4848, 5060, 4848, 14249, 8901, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22392, 22080, 0, 14795,
 	/* v1.17.9-rancher1-2 */
-	5213, 23706, 23706, 23706, 23706, 13816, 13441, 14238, 4547, 4759, 4547, 13948, 8600, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22091, 21779, 0, 14494,
+	5514, 24007, 24007, 24007, 24007, 14117, 13742, 14539, 4848, 5060, 4848, 14249, 8901, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22392, 22080, 0, 14795,
 	/* v1.17.11-rancher1-1 */
-	5213, 23706, 23706, 23706, 23706, 13816, 13441, 14238, 4547, 4759, 4547, 13948, 8173, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22091, 21779, 0, 14494,
+	5514, 24007, 24007, 24007, 24007, 14117, 13742, 14539, 4848, 5060, 4848, 14249, 8474, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22392, 22080, 0, 14795,
 	/* v1.17.12-rancher1-1 */
-	5213, 23732, 23732, 23732, 23732, 13816, 13441, 14238, 4547, 4759, 4547, 13948, 8209, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22146, 21779, 0, 14494,
+	5514, 24033, 24033, 24033, 24033, 14117, 13742, 14539, 4848, 5060, 4848, 14249, 8510, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22447, 22080, 0, 14795,
 	/* v1.17.13-rancher1-1 */
-	5213, 23732, 23732, 23732, 23732, 13816, 13441, 14238, 4547, 4759, 4547, 13948, 8245, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22146, 21779, 0, 14494,
+	5514, 24033, 24033, 24033, 24033, 14117, 13742, 14539, 4848, 5060, 4848, 14249, 8546, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22447, 22080, 0, 14795,
 	/* v1.17.13-rancher1-2 */
-	5213, 23758, 23758, 23758, 23758, 13816, 13441, 14238, 4547, 4759, 4547, 13948, 8245, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22201, 21779, 0, 14494,
+	5514, 24059, 24059, 24059, 24059, 14117, 13742, 14539, 4848, 5060, 4848, 14249, 8546, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22502, 22080, 0, 14795,
 	/* v1.17.14-rancher1-1 */
-	5213, 23758, 23758, 23758, 23758, 13816, 13441, 14238, 4547, 4759, 4547, 13948, 8281, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22201, 21779, 0, 14494,
+	5514, 24059, 24059, 24059, 24059, 14117, 13742, 14539, 4848, 5060, 4848, 14249, 8582, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22502, 22080, 0, 14795,
 	/* v1.17.16-rancher1-1 */
-	5213, 23784, 23784, 23784, 23784, 13816, 13441, 14238, 4547, 4759, 4547, 13948, 8317, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22201, 21779, 0, 14494,
+	5514, 24085, 24085, 24085, 24085, 14117, 13742, 14539, 4848, 5060, 4848, 14249, 8618, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22502, 22080, 0, 14795,
 	/* v1.17.16-rancher1-2 */
-	5213, 23784, 23784, 23784, 23784, 13816, 13441, 14238, 4547, 4759, 4547, 13948, 8317, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22201, 21779, 0, 14494,
+	5514, 24085, 24085, 24085, 24085, 14117, 13742, 14539, 4848, 5060, 4848, 14249, 8618, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22502, 22080, 0, 14795,
 	/* v1.17.16-rancher1-3 */
-	5213, 23784, 23784, 23784, 23784, 13816, 13441, 14238, 4547, 4759, 4547, 13948, 8317, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22201, 21779, 0, 14494,
+	5514, 24085, 24085, 24085, 24085, 14117, 13742, 14539, 4848, 5060, 4848, 14249, 8618, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22502, 22080, 0, 14795,
 	/* v1.17.17-rancher1-1 */
-	5213, 23810, 23810, 23810, 23810, 13816, 13441, 14238, 4547, 4759, 4547, 13948, 8353, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22201, 21779, 0, 14494,
+	5514, 24111, 24111, 24111, 24111, 14117, 13742, 14539, 4848, 5060, 4848, 14249, 8654, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22502, 22080, 0, 14795,
 	/* v1.17.17-rancher1-2 */
-	5213, 23810, 23810, 23810, 23810, 13816, 13441, 14238, 4547, 4759, 4547, 13948, 8353, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22201, 21779, 0, 14494,
+	5514, 24111, 24111, 24111, 24111, 14117, 13742, 14539, 4848, 5060, 4848, 14249, 8654, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22502, 22080, 0, 14795,
 	/* v1.17.17-rancher1-3 */
-	5213, 23810, 23810, 23810, 23810, 13816, 13441, 14238, 4547, 4759, 4547, 13948, 8353, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22201, 21779, 0, 14494,
+	5514, 24111, 24111, 24111, 24111, 14117, 13742, 14539, 4848, 5060, 4848, 14249, 8654, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22502, 22080, 0, 14795,
 	/* v1.17.17-rancher2-1 */
-	5213, 23836, 23836, 23836, 23836, 13816, 13441, 14238, 4547, 4759, 4547, 13948, 8389, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22201, 21779, 0, 14494,
+	5514, 24137, 24137, 24137, 24137, 14117, 13742, 14539, 4848, 5060, 4848, 14249, 8690, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22502, 22080, 0, 14795,
 	/* v1.17.17-rancher2-2 */
-	5213, 23836, 23836, 23836, 23836, 13816, 13441, 14238, 4547, 4759, 4547, 13948, 8389, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22201, 21779, 0, 14494,
+	5514, 24137, 24137, 24137, 24137, 14117, 13742, 14539, 4848, 5060, 4848, 14249, 8690, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22502, 22080, 0, 14795,
 	/* v1.17.17-rancher2-3 */
-	18392, 23862, 23862, 23862, 23862, 19959, 19542, 20679, 17538, 17949, 17538, 20375, 8389, 18763, 5632, 16130, 14554, 15346, 14770, 16722, 16130, 14554, 0, 18763, 16722, 30626, 30791, 21502, 22201, 21432, 0, 21042,
+	18693, 24163, 24163, 24163, 24163, 20260, 19843, 20980, 17839, 18250, 17839, 20676, 8690, 19064, 5933, 16431, 14855, 15647, 15071, 17023, 16431, 14855, 0, 19064, 17023, 30946, 31111, 21803, 22502, 21733, 0, 21343,
 	/* v1.17.17-rancher2-4 */
-	18392, 23862, 23862, 23862, 23862, 19959, 19542, 20679, 17538, 17949, 17538, 20375, 8389, 18883, 5632, 16130, 14554, 15346, 14770, 16722, 16130, 14554, 0, 18883, 16722, 30626, 30791, 21502, 22201, 21432, 0, 21042,
+	18693, 24163, 24163, 24163, 24163, 20260, 19843, 20980, 17839, 18250, 17839, 20676, 8690, 19184, 5933, 16431, 14855, 15647, 15071, 17023, 16431, 14855, 0, 19184, 17023, 30946, 31111, 21803, 22502, 21733, 0, 21343,
 	/* v1.18.3-rancher2-1 */
-	5213, 23628, 23628, 23628, 23628, 13881, 13516, 14301, 4547, 4789, 4547, 13948, 8923, 5419, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5388, 4194, 30626, 30791, 23120, 22091, 21779, 0, 14494,
+	5514, 23929, 23929, 23929, 23929, 14182, 13817, 14602, 4848, 5090, 4848, 14249, 9224, 5720, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5689, 4495, 30946, 31111, 23421, 22392, 22080, 0, 14795,
 	/* v1.18.3-rancher2-2 */
-	5213, 23654, 23654, 23654, 23654, 13881, 13516, 14301, 4547, 4789, 4547, 13948, 8923, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22091, 21779, 0, 14494,
+	5514, 23955, 23955, 23955, 23955, 14182, 13817, 14602, 4848, 5090, 4848, 14249, 9224, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22392, 22080, 0, 14795,
 	/* v1.18.6-rancher1-1 */
-	5213, 23680, 23680, 23680, 23680, 13881, 13516, 14301, 4547, 4789, 4547, 13948, 8958, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22091, 21779, 0, 14494,
+	5514, 23981, 23981, 23981, 23981, 14182, 13817, 14602, 4848, 5090, 4848, 14249, 9259, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22392, 22080, 0, 14795,
 	/* v1.18.6-rancher1-2 */
-	5213, 23706, 23706, 23706, 23706, 13881, 13516, 14301, 4547, 4789, 4547, 13948, 8958, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22091, 21779, 0, 14494,
+	5514, 24007, 24007, 24007, 24007, 14182, 13817, 14602, 4848, 5090, 4848, 14249, 9259, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22392, 22080, 0, 14795,
 	/* v1.18.8-rancher1-1 */
-	5213, 23706, 23706, 23706, 23706, 13881, 13516, 14301, 4547, 4789, 4547, 13948, 8993, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22091, 21779, 0, 14494,
+	5514, 24007, 24007, 24007, 24007, 14182, 13817, 14602, 4848, 5090, 4848, 14249, 9294, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22392, 22080, 0, 14795,
 	/* v1.18.9-rancher1-1 */
-	5213, 23732, 23732, 23732, 23732, 13881, 13516, 14301, 4547, 4789, 4547, 13948, 9028, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22146, 21779, 0, 14494,
+	5514, 24033, 24033, 24033, 24033, 14182, 13817, 14602, 4848, 5090, 4848, 14249, 9329, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22447, 22080, 0, 14795,
 	/* v1.18.10-rancher1-1 */
-	5213, 23732, 23732, 23732, 23732, 13881, 13516, 14301, 4547, 4789, 4547, 13948, 8635, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22146, 21779, 0, 14494,
+	5514, 24033, 24033, 24033, 24033, 14182, 13817, 14602, 4848, 5090, 4848, 14249, 8936, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22447, 22080, 0, 14795,
 	/* v1.18.10-rancher1-2 */
-	5213, 23758, 23758, 23758, 23758, 13881, 13516, 14301, 4547, 4789, 4547, 13948, 8635, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22201, 21779, 0, 14494,
+	5514, 24059, 24059, 24059, 24059, 14182, 13817, 14602, 4848, 5090, 4848, 14249, 8936, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22502, 22080, 0, 14795,
 	/* v1.18.12-rancher1-1 */
-	5213, 23758, 23758, 23758, 23758, 13881, 13516, 14301, 4547, 4789, 4547, 13948, 8671, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22201, 21779, 0, 14494,
+	5514, 24059, 24059, 24059, 24059, 14182, 13817, 14602, 4848, 5090, 4848, 14249, 8972, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22502, 22080, 0, 14795,
 	/* v1.18.14-rancher1-1 */
-	5213, 23784, 23784, 23784, 23784, 13881, 13516, 14301, 4547, 4789, 4547, 13948, 8707, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22201, 21779, 0, 14494,
+	5514, 24085, 24085, 24085, 24085, 14182, 13817, 14602, 4848, 5090, 4848, 14249, 9008, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22502, 22080, 0, 14795,
 	/* v1.18.14-rancher1-2 */
-	5213, 23784, 23784, 23784, 23784, 13881, 13516, 14301, 4547, 4789, 4547, 13948, 8707, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22201, 21779, 0, 14494,
+	5514, 24085, 24085, 24085, 24085, 14182, 13817, 14602, 4848, 5090, 4848, 14249, 9008, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22502, 22080, 0, 14795,
 	/* v1.18.14-rancher1-3 */
-	5213, 23784, 23784, 23784, 23784, 13881, 13516, 14301, 4547, 4789, 4547, 13948, 8707, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22201, 21779, 0, 14494,
+	5514, 24085, 24085, 24085, 24085, 14182, 13817, 14602, 4848, 5090, 4848, 14249, 9008, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22502, 22080, 0, 14795,
 	/* v1.18.15-rancher1-1 */
-	5213, 23810, 23810, 23810, 23810, 13881, 13516, 14301, 4547, 4789, 4547, 13948, 8743, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22201, 21779, 0, 14494,
+	5514, 24111, 24111, 24111, 24111, 14182, 13817, 14602, 4848, 5090, 4848, 14249, 9044, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22502, 22080, 0, 14795,
 	/* v1.18.15-rancher1-2 */
-	5213, 23810, 23810, 23810, 23810, 13881, 13516, 14301, 4547, 4789, 4547, 13948, 8743, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22201, 21779, 0, 14494,
+	5514, 24111, 24111, 24111, 24111, 14182, 13817, 14602, 4848, 5090, 4848, 14249, 9044, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22502, 22080, 0, 14795,
 	/* v1.18.15-rancher1-3 */
-	5213, 23810, 23810, 23810, 23810, 13881, 13516, 14301, 4547, 4789, 4547, 13948, 8743, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22201, 21779, 0, 14494,
+	5514, 24111, 24111, 24111, 24111, 14182, 13817, 14602, 4848, 5090, 4848, 14249, 9044, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22502, 22080, 0, 14795,
 	/* v1.18.16-rancher1-1 */
-	5213, 23836, 23836, 23836, 23836, 13881, 13516, 14301, 4547, 4789, 4547, 13948, 8779, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22201, 21779, 0, 14494,
+	5514, 24137, 24137, 24137, 24137, 14182, 13817, 14602, 4848, 5090, 4848, 14249, 9080, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22502, 22080, 0, 14795,
 	/* v1.18.16-rancher1-2 */
-	5213, 23836, 23836, 23836, 23836, 13881, 13516, 14301, 4547, 4789, 4547, 13948, 8779, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22201, 21779, 0, 14494,
+	5514, 24137, 24137, 24137, 24137, 14182, 13817, 14602, 4848, 5090, 4848, 14249, 9080, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22502, 22080, 0, 14795,
 	/* v1.18.16-rancher1-3 */
-	5213, 23836, 23836, 23836, 23836, 13881, 13516, 14301, 4547, 4789, 4547, 13948, 8779, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22201, 21779, 0, 14494,
+	5514, 24137, 24137, 24137, 24137, 14182, 13817, 14602, 4848, 5090, 4848, 14249, 9080, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22502, 22080, 0, 14795,
 	/* v1.18.17-rancher1-1 */
-	5213, 23836, 23836, 23836, 23836, 13881, 13516, 14301, 4547, 4789, 4547, 13948, 8815, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22201, 21779, 0, 14494,
+	5514, 24137, 24137, 24137, 24137, 14182, 13817, 14602, 4848, 5090, 4848, 14249, 9116, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22502, 22080, 0, 14795,
 	/* v1.18.17-rancher1-2 */
-	5213, 23836, 23836, 23836, 23836, 13881, 13516, 14301, 4547, 4789, 4547, 13948, 8815, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22201, 21779, 0, 14494,
+	5514, 24137, 24137, 24137, 24137, 14182, 13817, 14602, 4848, 5090, 4848, 14249, 9116, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22502, 22080, 0, 14795,
 	/* v1.18.17-rancher1-3 */
-	18392, 23862, 23862, 23862, 23862, 20042, 19635, 20760, 17538, 17988, 17538, 20375, 8815, 18763, 5632, 16130, 14554, 15346, 14770, 16722, 16130, 14554, 0, 18763, 16722, 30626, 30791, 21502, 22201, 21432, 0, 21042,
+	18693, 24163, 24163, 24163, 24163, 20343, 19936, 21061, 17839, 18289, 17839, 20676, 9116, 19064, 5933, 16431, 14855, 15647, 15071, 17023, 16431, 14855, 0, 19064, 17023, 30946, 31111, 21803, 22502, 21733, 0, 21343,
 	/* v1.18.18-rancher1-1 */
-	5176, 23862, 23862, 23862, 23862, 13881, 13516, 14301, 4547, 4789, 4547, 13948, 8851, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22201, 21779, 0, 14494,
+	5477, 24163, 24163, 24163, 24163, 14182, 13817, 14602, 4848, 5090, 4848, 14249, 9152, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22502, 22080, 0, 14795,
 	/* v1.18.18-rancher1-2 */
-	18300, 23862, 23862, 23862, 23862, 20042, 19635, 20760, 17538, 17988, 17538, 20375, 8851, 18763, 5632, 16130, 14554, 15346, 14770, 16722, 16130, 14554, 0, 18763, 16722, 30626, 30791, 21502, 22201, 21432, 0, 21042,
+	18601, 24163, 24163, 24163, 24163, 20343, 19936, 21061, 17839, 18289, 17839, 20676, 9152, 19064, 5933, 16431, 14855, 15647, 15071, 17023, 16431, 14855, 0, 19064, 17023, 30946, 31111, 21803, 22502, 21733, 0, 21343,
 	/* v1.18.20-rancher1-1 */
-	5176, 23888, 23888, 23888, 23888, 13881, 13516, 14301, 4547, 4789, 4547, 13948, 8887, 5459, 5632, 3890, 2544, 3464, 3250, 4194, 3890, 2544, 0, 5459, 4194, 30626, 30791, 23120, 22201, 21779, 0, 14494,
+	5477, 24189, 24189, 24189, 24189, 14182, 13817, 14602, 4848, 5090, 4848, 14249, 9188, 5760, 5933, 4191, 2845, 3765, 3551, 4495, 4191, 2845, 0, 5760, 4495, 30946, 31111, 23421, 22502, 22080, 0, 14795,
 	/* v1.18.20-rancher1-2 */
-	18300, 23888, 23888, 23888, 23888, 20042, 19635, 20760, 17538, 17988, 17538, 20375, 8887, 18763, 5632, 16130, 14554, 15346, 14770, 16722, 16130, 14554, 0, 18763, 16722, 30626, 30791, 21502, 22201, 21432, 0, 21042,
+	18601, 24189, 24189, 24189, 24189, 20343, 19936, 21061, 17839, 18289, 17839, 20676, 9188, 19064, 5933, 16431, 14855, 15647, 15071, 17023, 16431, 14855, 0, 19064, 17023, 30946, 31111, 21803, 22502, 21733, 0, 21343,
 	/* v1.18.20-rancher1-3 */
-	18300, 23888, 23888, 23888, 23888, 20042, 19635, 20760, 17538, 17988, 17538, 20375, 8887, 18883, 5632, 16130, 14554, 15346, 14770, 16722, 16130, 14554, 0, 18883, 16722, 30626, 30791, 21502, 22201, 21432, 0, 21042,
+	18601, 24189, 24189, 24189, 24189, 20343, 19936, 21061, 17839, 18289, 17839, 20676, 9188, 19184, 5933, 16431, 14855, 15647, 15071, 17023, 16431, 14855, 0, 19184, 17023, 30946, 31111, 21803, 22502, 21733, 0, 21343,
 	/* v1.19.2-rancher1-1 */
-	5102, 23732, 23732, 23732, 23732, 13848, 13478, 14269, 4593, 4819, 4593, 13913, 9315, 5490, 5632, 3918, 2571, 3504, 3277, 4236, 3918, 2571, 3504, 5490, 4236, 30654, 30818, 23138, 22146, 21779, 0, 14494,
+	5403, 24033, 24033, 24033, 24033, 14149, 13779, 14570, 4894, 5120, 4894, 14214, 9616, 5791, 5933, 4219, 2872, 3805, 3578, 4537, 4219, 2872, 3805, 5791, 4537, 30974, 31138, 23439, 22447, 22080, 0, 14795,
 	/* v1.19.3-rancher1-1 */
-	5102, 23732, 23732, 23732, 23732, 13848, 13478, 14269, 4593, 4819, 4593, 13913, 9350, 5490, 5632, 3918, 2571, 3504, 3277, 4236, 3918, 2571, 3504, 5490, 4236, 30654, 30818, 23138, 22146, 21779, 0, 14494,
+	5403, 24033, 24033, 24033, 24033, 14149, 13779, 14570, 4894, 5120, 4894, 14214, 9651, 5791, 5933, 4219, 2872, 3805, 3578, 4537, 4219, 2872, 3805, 5791, 4537, 30974, 31138, 23439, 22447, 22080, 0, 14795,
 	/* v1.19.3-rancher1-2 */
-	5102, 23758, 23758, 23758, 23758, 13848, 13478, 14269, 4593, 4819, 4593, 13913, 9350, 5490, 5632, 3918, 2571, 3504, 3277, 4236, 3918, 2571, 3504, 5490, 4236, 30654, 30818, 23138, 22201, 21779, 0, 14494,
+	5403, 24059, 24059, 24059, 24059, 14149, 13779, 14570, 4894, 5120, 4894, 14214, 9651, 5791, 5933, 4219, 2872, 3805, 3578, 4537, 4219, 2872, 3805, 5791, 4537, 30974, 31138, 23439, 22502, 22080, 0, 14795,
 	/* v1.19.4-rancher1-1 */
-	5102, 23758, 23758, 23758, 23758, 13848, 13478, 14269, 4593, 4819, 4593, 13913, 9385, 5490, 5632, 3918, 2571, 3504, 3277, 4236, 3918, 2571, 3504, 5490, 4236, 30654, 30818, 23138, 22201, 21779, 0, 14494,
+	5403, 24059, 24059, 24059, 24059, 14149, 13779, 14570, 4894, 5120, 4894, 14214, 9686, 5791, 5933, 4219, 2872, 3805, 3578, 4537, 4219, 2872, 3805, 5791, 4537, 30974, 31138, 23439, 22502, 22080, 0, 14795,
 	/* v1.19.6-rancher1-1 */
-	5102, 23784, 23784, 23784, 23784, 13848, 13478, 14269, 4593, 4819, 4593, 13913, 9420, 5490, 5632, 3946, 2598, 3544, 3304, 4278, 3946, 2598, 3544, 5490, 4278, 30654, 30818, 23138, 22201, 21779, 0, 14494,
+	5403, 24085, 24085, 24085, 24085, 14149, 13779, 14570, 4894, 5120, 4894, 14214, 9721, 5791, 5933, 4247, 2899, 3845, 3605, 4579, 4247, 2899, 3845, 5791, 4579, 30974, 31138, 23439, 22502, 22080, 0, 14795,
 	/* v1.19.7-rancher1-1 */
-	5102, 23810, 23810, 23810, 23810, 13848, 13478, 14269, 4593, 4819, 4593, 13913, 9455, 5490, 5632, 3946, 2598, 3544, 3304, 4278, 3946, 2598, 3544, 5490, 4278, 30654, 30818, 23138, 22201, 21779, 0, 14494,
+	5403, 24111, 24111, 24111, 24111, 14149, 13779, 14570, 4894, 5120, 4894, 14214, 9756, 5791, 5933, 4247, 2899, 3845, 3605, 4579, 4247, 2899, 3845, 5791, 4579, 30974, 31138, 23439, 22502, 22080, 0, 14795,
 	/* v1.19.8-rancher1-1 */
-	5102, 23836, 23836, 23836, 23836, 13848, 13478, 14269, 4593, 4819, 4593, 13913, 9490, 5490, 5632, 3946, 2598, 3544, 3304, 4278, 3946, 2598, 3544, 5490, 4278, 30654, 30818, 23138, 22201, 21779, 0, 14494,
+	5403, 24137, 24137, 24137, 24137, 14149, 13779, 14570, 4894, 5120, 4894, 14214, 9791, 5791, 5933, 4247, 2899, 3845, 3605, 4579, 4247, 2899, 3845, 5791, 4579, 30974, 31138, 23439, 22502, 22080, 0, 14795,
 	/* v1.19.9-rancher1-1 */
-	5102, 23836, 23836, 23836, 23836, 13848, 13478, 14269, 4593, 4819, 4593, 13913, 9525, 5490, 5632, 3946, 2598, 3544, 3304, 4278, 3946, 2598, 3544, 5490, 4278, 30654, 30818, 23138, 22201, 21779, 0, 14494,
+	5403, 24137, 24137, 24137, 24137, 14149, 13779, 14570, 4894, 5120, 4894, 14214, 9826, 5791, 5933, 4247, 2899, 3845, 3605, 4579, 4247, 2899, 3845, 5791, 4579, 30974, 31138, 23439, 22502, 22080, 0, 14795,
 	/* v1.19.10-rancher1-1 */
-	18300, 23862, 23862, 23862, 23862, 20000, 19588, 20719, 17593, 18027, 17593, 20331, 9063, 5490, 5632, 16167, 14590, 15395, 14806, 16773, 16167, 14590, 15395, 5490, 16773, 30654, 30818, 21529, 22201, 21432, 0, 21042,
+	18601, 24163, 24163, 24163, 24163, 20301, 19889, 21020, 17894, 18328, 17894, 20632, 9364, 5791, 5933, 16468, 14891, 15696, 15107, 17074, 16468, 14891, 15696, 5791, 17074, 30974, 31138, 21830, 22502, 21733, 0, 21343,
 	/* v1.19.12-rancher1-1 */
-	18300, 23888, 23888, 23888, 23888, 20000, 19588, 20719, 17593, 18027, 17593, 20331, 9099, 5490, 5632, 16167, 14590, 15395, 14806, 16773, 16167, 14590, 15395, 5490, 16773, 30654, 30818, 21529, 22201, 21432, 0, 21042,
+	18601, 24189, 24189, 24189, 24189, 20301, 19889, 21020, 17894, 18328, 17894, 20632, 9400, 5791, 5933, 16468, 14891, 15696, 15107, 17074, 16468, 14891, 15696, 5791, 17074, 30974, 31138, 21830, 22502, 21733, 0, 21343,
 	/* v1.19.13-rancher1-1 */
-	18300, 23914, 23914, 23914, 23914, 20000, 19588, 20719, 17593, 18027, 17593, 20331, 9135, 5490, 5632, 16167, 14590, 15395, 14806, 16773, 16167, 14590, 15395, 5490, 16773, 30654, 30818, 21529, 22201, 21432, 0, 21042,
+	18601, 24215, 24215, 24215, 24215, 20301, 19889, 21020, 17894, 18328, 17894, 20632, 9436, 5791, 5933, 16468, 14891, 15696, 15107, 17074, 16468, 14891, 15696, 5791, 17074, 30974, 31138, 21830, 22502, 21733, 0, 21343,
 	/* v1.19.14-rancher1-1 */
-	18300, 23940, 23940, 23940, 23940, 20000, 19588, 20719, 17593, 18027, 17593, 20331, 9171, 18803, 5632, 16167, 14590, 15395, 14806, 16773, 16167, 14590, 15395, 5490, 16773, 30654, 30818, 21529, 22201, 21432, 0, 21042,
+	18601, 24241, 24241, 24241, 24241, 20301, 19889, 21020, 17894, 18328, 17894, 20632, 9472, 19104, 5933, 16468, 14891, 15696, 15107, 17074, 16468, 14891, 15696, 5791, 17074, 30974, 31138, 21830, 22502, 21733, 0, 21343,
 	/* v1.19.14-rancher1-2 */
-	18300, 23940, 23940, 23940, 23940, 20000, 19588, 20719, 17593, 18027, 17593, 20331, 9171, 18803, 5632, 16167, 14590, 15395, 14806, 16773, 16167, 14590, 15395, 5490, 16773, 30654, 30818, 21529, 22366, 21432, 19489, 21042,
+	18601, 24241, 24241, 24241, 24241, 20301, 19889, 21020, 17894, 18328, 17894, 20632, 9472, 19104, 5933, 16468, 14891, 15696, 15107, 17074, 16468, 14891, 15696, 5791, 17074, 30974, 31138, 21830, 22667, 21733, 19790, 21343,
 	/* v1.19.15-rancher1-1 */
-	18300, 23940, 23940, 23940, 23940, 20000, 19588, 20719, 17593, 18027, 17593, 20331, 9207, 18803, 5632, 16167, 14590, 15395, 14806, 16773, 16167, 14590, 15395, 5490, 16773, 30654, 30818, 21529, 22201, 21432, 0, 21042,
+	18601, 24241, 24241, 24241, 24241, 20301, 19889, 21020, 17894, 18328, 17894, 20632, 9508, 19104, 5933, 16468, 14891, 15696, 15107, 17074, 16468, 14891, 15696, 5791, 17074, 30974, 31138, 21830, 22502, 21733, 0, 21343,
 	/* v1.19.15-rancher1-2 */
-	18300, 23940, 23940, 23940, 23940, 20000, 19588, 20719, 17593, 18027, 17593, 20331, 9207, 18803, 5632, 16167, 14590, 15395, 14806, 16773, 16167, 14590, 15395, 5490, 16773, 30654, 30818, 21529, 22366, 21432, 19489, 21042,
+	18601, 24241, 24241, 24241, 24241, 20301, 19889, 21020, 17894, 18328, 17894, 20632, 9508, 19104, 5933, 16468, 14891, 15696, 15107, 17074, 16468, 14891, 15696, 5791, 17074, 30974, 31138, 21830, 22667, 21733, 19790, 21343,
 	/* v1.19.16-rancher1-1 */
-	18300, 23940, 23940, 23940, 23940, 20000, 19588, 20719, 17593, 18027, 17593, 20331, 9243, 18803, 5632, 16167, 14590, 15395, 14806, 16773, 16167, 14590, 15395, 5490, 16773, 30654, 30818, 21529, 22421, 21432, 19134, 21042,
+	18601, 24241, 24241, 24241, 24241, 20301, 19889, 21020, 17894, 18328, 17894, 20632, 9544, 19104, 5933, 16468, 14891, 15696, 15107, 17074, 16468, 14891, 15696, 5791, 17074, 30974, 31138, 21830, 22722, 21733, 19435, 21343,
 	/* v1.19.16-rancher1-2 */
-	18300, 23940, 23940, 23940, 23940, 20000, 19588, 20719, 17593, 18027, 17593, 20331, 9243, 18883, 5632, 16167, 14590, 15395, 14806, 16773, 16167, 14590, 15395, 18883, 16773, 30654, 30818, 21529, 22421, 21432, 19134, 21042,
+	18601, 24241, 24241, 24241, 24241, 20301, 19889, 21020, 17894, 18328, 17894, 20632, 9544, 19184, 5933, 16468, 14891, 15696, 15107, 17074, 16468, 14891, 15696, 19184, 17074, 30974, 31138, 21830, 22722, 21733, 19435, 21343,
 	/* v1.19.16-rancher1-3 */
-	18300, 23940, 23940, 23940, 23940, 20000, 19588, 20719, 17593, 18027, 17593, 20331, 9243, 18883, 5632, 16167, 14590, 15395, 14806, 16773, 16167, 14590, 15395, 18883, 16773, 30654, 30818, 21529, 22476, 21432, 19134, 21042,
+	18601, 24241, 24241, 24241, 24241, 20301, 19889, 21020, 17894, 18328, 17894, 20632, 9544, 19184, 5933, 16468, 14891, 15696, 15107, 17074, 16468, 14891, 15696, 19184, 17074, 30974, 31138, 21830, 22777, 21733, 19435, 21343,
 	/* v1.19.16-rancher1-4 */
-	18300, 23940, 23940, 23940, 23940, 20000, 19588, 20719, 17593, 18027, 17593, 20331, 9243, 18883, 5632, 16167, 14590, 15395, 14806, 16773, 16167, 14590, 15395, 18883, 16773, 30654, 30818, 21529, 22476, 21432, 19134, 21042,
+	18601, 24241, 24241, 24241, 24241, 20301, 19889, 21020, 17894, 18328, 17894, 20632, 9544, 19184, 5933, 16468, 14891, 15696, 15107, 17074, 16468, 14891, 15696, 19184, 17074, 30974, 31138, 21830, 22777, 21733, 19435, 21343,
 	/* v1.19.16-rancher1-5 */
-	18300, 23940, 23940, 23940, 23940, 20000, 19588, 20719, 17593, 18027, 17593, 20331, 9243, 18883, 5632, 16167, 14590, 15395, 14806, 16773, 16167, 14590, 15395, 18883, 16773, 30654, 30818, 21529, 22694, 21432, 19134, 21042,
+	18601, 24241, 24241, 24241, 24241, 20301, 19889, 21020, 17894, 18328, 17894, 20632, 9544, 19184, 5933, 16468, 14891, 15696, 15107, 17074, 16468, 14891, 15696, 19184, 17074, 30974, 31138, 21830, 22995, 21733, 19435, 21343,
 	/* v1.19.16-rancher1-6 */
-	18300, 23940, 23940, 23940, 23940, 20000, 19588, 20719, 17593, 18027, 17593, 20331, 9243, 18883, 5632, 16167, 14590, 15395, 14806, 16773, 16167, 14590, 15395, 18883, 16773, 30654, 30818, 21529, 22748, 21432, 19134, 21042,
+	18601, 24241, 24241, 24241, 24241, 20301, 19889, 21020, 17894, 18328, 17894, 20632, 9544, 19184, 5933, 16468, 14891, 15696, 15107, 17074, 16468, 14891, 15696, 19184, 17074, 30974, 31138, 21830, 23049, 21733, 19435, 21343,
 	/* v1.19.16-rancher2-1 */
-	18300, 23940, 23940, 23940, 23940, 20000, 19588, 20719, 17593, 18027, 17593, 20331, 9279, 18883, 5632, 16167, 14590, 15395, 14806, 16773, 16167, 14590, 15395, 18883, 16773, 30654, 30818, 21529, 22748, 21432, 19134, 21042,
+	18601, 24241, 24241, 24241, 24241, 20301, 19889, 21020, 17894, 18328, 17894, 20632, 9580, 19184, 5933, 16468, 14891, 15696, 15107, 17074, 16468, 14891, 15696, 19184, 17074, 30974, 31138, 21830, 23049, 21733, 19435, 21343,
 	/* v1.20.4-rancher1-1 */
-	5139, 23836, 23836, 23836, 23836, 13848, 13478, 14269, 4593, 4849, 4593, 13913, 9848, 5490, 5632, 3974, 2625, 3584, 3331, 4320, 3974, 2625, 3584, 5490, 4320, 30682, 30845, 23138, 22256, 21779, 0, 14524,
+	5440, 24137, 24137, 24137, 24137, 14149, 13779, 14570, 4894, 5150, 4894, 14214, 10149, 5791, 5933, 4275, 2926, 3885, 3632, 4621, 4275, 2926, 3885, 5791, 4621, 31002, 31165, 23439, 22557, 22080, 0, 14825,
 	/* v1.20.5-rancher1-1 */
-	5139, 23836, 23836, 23836, 23836, 13848, 13478, 14269, 4593, 4849, 4593, 13913, 9883, 5490, 5632, 3974, 2625, 3584, 3331, 4320, 3974, 2625, 3584, 5490, 4320, 30682, 30845, 23138, 22256, 21779, 0, 14524,
+	5440, 24137, 24137, 24137, 24137, 14149, 13779, 14570, 4894, 5150, 4894, 14214, 10184, 5791, 5933, 4275, 2926, 3885, 3632, 4621, 4275, 2926, 3885, 5791, 4621, 31002, 31165, 23439, 22557, 22080, 0, 14825,
 	/* v1.20.6-rancher1-1 */
-	18300, 23862, 23862, 23862, 23862, 20000, 19588, 20719, 17593, 18066, 17593, 20331, 9918, 5490, 5632, 16204, 14626, 15444, 14842, 16824, 16204, 14626, 15444, 5490, 16824, 30682, 30845, 21529, 22311, 21432, 0, 21081,
+	18601, 24163, 24163, 24163, 24163, 20301, 19889, 21020, 17894, 18367, 17894, 20632, 10219, 5791, 5933, 16505, 14927, 15745, 15143, 17125, 16505, 14927, 15745, 5791, 17125, 31002, 31165, 21830, 22612, 21733, 0, 21382,
 	/* v1.20.8-rancher1-1 */
-	18300, 23888, 23888, 23888, 23888, 20000, 19588, 20719, 17593, 18066, 17593, 20331, 9953, 5490, 5632, 16204, 14626, 15444, 14842, 16824, 16204, 14626, 15444, 5490, 16824, 30682, 30845, 21529, 22311, 21432, 0, 21081,
+	18601, 24189, 24189, 24189, 24189, 20301, 19889, 21020, 17894, 18367, 17894, 20632, 10254, 5791, 5933, 16505, 14927, 15745, 15143, 17125, 16505, 14927, 15745, 5791, 17125, 31002, 31165, 21830, 22612, 21733, 0, 21382,
 	/* v1.20.9-rancher1-1 */
-	18300, 23914, 23914, 23914, 23914, 20000, 19588, 20719, 17593, 18066, 17593, 20331, 9988, 5490, 5632, 16204, 14626, 15444, 14842, 16824, 16204, 14626, 15444, 5490, 16824, 30682, 30845, 21529, 22311, 21432, 0, 21081,
+	18601, 24215, 24215, 24215, 24215, 20301, 19889, 21020, 17894, 18367, 17894, 20632, 10289, 5791, 5933, 16505, 14927, 15745, 15143, 17125, 16505, 14927, 15745, 5791, 17125, 31002, 31165, 21830, 22612, 21733, 0, 21382,
 	/* v1.20.10-rancher1-1 */
-	18300, 23940, 23940, 23940, 23940, 20000, 19588, 20719, 17593, 18066, 17593, 20331, 9560, 18803, 5632, 16204, 14626, 15444, 14842, 16824, 16204, 14626, 15444, 5490, 16824, 30682, 30845, 21529, 22311, 21432, 0, 21081,
+	18601, 24241, 24241, 24241, 24241, 20301, 19889, 21020, 17894, 18367, 17894, 20632, 9861, 19104, 5933, 16505, 14927, 15745, 15143, 17125, 16505, 14927, 15745, 5791, 17125, 31002, 31165, 21830, 22612, 21733, 0, 21382,
 	/* v1.20.10-rancher1-2 */
-	18300, 23940, 23940, 23940, 23940, 20000, 19588, 20719, 17593, 18066, 17593, 20331, 9560, 18803, 5632, 16204, 14626, 15444, 14842, 16824, 16204, 14626, 15444, 5490, 16824, 30682, 30845, 21529, 22366, 21432, 19489, 21081,
+	18601, 24241, 24241, 24241, 24241, 20301, 19889, 21020, 17894, 18367, 17894, 20632, 9861, 19104, 5933, 16505, 14927, 15745, 15143, 17125, 16505, 14927, 15745, 5791, 17125, 31002, 31165, 21830, 22667, 21733, 19790, 21382,
 	/* v1.20.11-rancher1-1 */
-	18300, 23940, 23940, 23940, 23940, 20000, 19588, 20719, 17593, 18066, 17593, 20331, 9596, 18803, 5632, 16204, 14626, 15444, 14842, 16824, 16204, 14626, 15444, 5490, 16824, 30682, 30845, 21529, 22311, 21432, 0, 21081,
+	18601, 24241, 24241, 24241, 24241, 20301, 19889, 21020, 17894, 18367, 17894, 20632, 9897, 19104, 5933, 16505, 14927, 15745, 15143, 17125, 16505, 14927, 15745, 5791, 17125, 31002, 31165, 21830, 22612, 21733, 0, 21382,
 	/* v1.20.11-rancher1-2 */
-	18300, 23940, 23940, 23940, 23940, 20000, 19588, 20719, 17593, 18066, 17593, 20331, 9596, 18803, 5632, 16204, 14626, 15444, 14842, 16824, 16204, 14626, 15444, 5490, 16824, 30682, 30845, 21529, 22366, 21432, 19489, 21081,
+	18601, 24241, 24241, 24241, 24241, 20301, 19889, 21020, 17894, 18367, 17894, 20632, 9897, 19104, 5933, 16505, 14927, 15745, 15143, 17125, 16505, 14927, 15745, 5791, 17125, 31002, 31165, 21830, 22667, 21733, 19790, 21382,
 	/* v1.20.12-rancher1-1 */
-	18300, 23940, 23940, 23940, 23940, 20000, 19588, 20719, 17593, 18066, 17593, 20331, 9632, 18803, 5632, 16204, 14626, 15444, 14842, 16824, 16204, 14626, 15444, 5490, 16824, 30682, 30845, 21529, 22421, 21432, 19134, 21081,
+	18601, 24241, 24241, 24241, 24241, 20301, 19889, 21020, 17894, 18367, 17894, 20632, 9933, 19104, 5933, 16505, 14927, 15745, 15143, 17125, 16505, 14927, 15745, 5791, 17125, 31002, 31165, 21830, 22722, 21733, 19435, 21382,
 	/* v1.20.12-rancher1-2 */
-	18300, 23940, 23940, 23940, 23940, 20000, 19588, 20719, 17593, 18066, 17593, 20331, 9632, 18883, 5632, 16204, 14626, 15444, 14842, 16824, 16204, 14626, 15444, 18883, 16824, 30682, 30845, 21529, 22421, 21432, 19134, 21081,
+	18601, 24241, 24241, 24241, 24241, 20301, 19889, 21020, 17894, 18367, 17894, 20632, 9933, 19184, 5933, 16505, 14927, 15745, 15143, 17125, 16505, 14927, 15745, 19184, 17125, 31002, 31165, 21830, 22722, 21733, 19435, 21382,
 	/* v1.20.13-rancher1-1 */
-	18300, 23940, 23940, 23940, 23940, 20000, 19588, 20719, 17593, 18066, 17593, 20331, 9668, 18883, 5632, 16204, 14626, 15444, 14842, 16824, 16204, 14626, 15444, 18883, 16824, 30682, 30845, 21529, 22421, 21432, 19134, 21081,
+	18601, 24241, 24241, 24241, 24241, 20301, 19889, 21020, 17894, 18367, 17894, 20632, 9969, 19184, 5933, 16505, 14927, 15745, 15143, 17125, 16505, 14927, 15745, 19184, 17125, 31002, 31165, 21830, 22722, 21733, 19435, 21382,
 	/* v1.20.14-rancher1-1 */
-	18300, 23940, 23940, 23940, 23940, 20000, 19588, 20719, 17593, 18066, 17593, 20331, 9704, 18883, 5632, 16204, 14626, 15444, 14842, 16824, 16204, 14626, 15444, 18883, 16824, 30682, 30845, 21529, 22421, 21432, 19134, 21081,
+	18601, 24241, 24241, 24241, 24241, 20301, 19889, 21020, 17894, 18367, 17894, 20632, 10005, 19184, 5933, 16505, 14927, 15745, 15143, 17125, 16505, 14927, 15745, 19184, 17125, 31002, 31165, 21830, 22722, 21733, 19435, 21382,
 	/* v1.20.14-rancher2-1 */
-	18300, 23940, 23940, 23940, 23940, 20000, 19588, 20719, 17593, 18066, 17593, 20331, 9740, 18883, 5632, 16204, 14626, 15444, 14842, 16824, 16204, 14626, 15444, 18883, 16824, 30682, 30845, 21529, 22421, 21432, 19134, 21120,
+	18601, 24241, 24241, 24241, 24241, 20301, 19889, 21020, 17894, 18367, 17894, 20632, 10041, 19184, 5933, 16505, 14927, 15745, 15143, 17125, 16505, 14927, 15745, 19184, 17125, 31002, 31165, 21830, 22722, 21733, 19435, 21421,
 	/* v1.20.15-rancher1-1 */
-	18300, 23940, 23940, 23940, 23940, 20000, 19588, 20719, 17593, 18066, 17593, 20331, 9776, 18883, 5632, 16204, 14626, 15444, 14842, 16824, 16204, 14626, 15444, 18883, 16824, 30682, 30845, 21529, 22476, 21432, 19134, 21120,
+	18601, 24241, 24241, 24241, 24241, 20301, 19889, 21020, 17894, 18367, 17894, 20632, 10077, 19184, 5933, 16505, 14927, 15745, 15143, 17125, 16505, 14927, 15745, 19184, 17125, 31002, 31165, 21830, 22777, 21733, 19435, 21421,
 	/* v1.20.15-rancher1-2 */
-	18300, 23991, 23991, 23991, 23991, 20000, 19588, 20719, 17593, 18066, 17593, 20331, 9776, 18883, 5632, 16204, 14626, 15444, 14842, 16824, 16204, 14626, 15444, 18883, 16824, 30682, 30845, 21612, 22476, 21432, 19134, 21120,
+	18601, 24292, 24292, 24292, 24292, 20301, 19889, 21020, 17894, 18367, 17894, 20632, 10077, 19184, 5933, 16505, 14927, 15745, 15143, 17125, 16505, 14927, 15745, 19184, 17125, 31002, 31165, 21913, 22777, 21733, 19435, 21421,
 	/* v1.20.15-rancher1-3 */
-	18300, 23991, 23991, 23991, 23991, 20000, 19588, 20719, 17593, 18066, 17593, 20331, 9776, 18883, 5632, 16204, 14626, 15444, 14842, 16824, 16204, 14626, 15444, 18883, 16824, 30682, 30845, 21612, 22694, 21432, 19134, 21120,
+	18601, 24292, 24292, 24292, 24292, 20301, 19889, 21020, 17894, 18367, 17894, 20632, 10077, 19184, 5933, 16505, 14927, 15745, 15143, 17125, 16505, 14927, 15745, 19184, 17125, 31002, 31165, 21913, 22995, 21733, 19435, 21421,
 	/* v1.20.15-rancher1-4 */
-	18300, 23991, 23991, 23991, 23991, 20000, 19588, 20719, 17593, 18066, 17593, 20331, 9776, 18883, 5632, 16204, 14626, 15444, 14842, 16824, 16204, 14626, 15444, 18883, 16824, 30682, 30845, 21612, 22748, 21432, 19134, 21120,
+	18601, 24292, 24292, 24292, 24292, 20301, 19889, 21020, 17894, 18367, 17894, 20632, 10077, 19184, 5933, 16505, 14927, 15745, 15143, 17125, 16505, 14927, 15745, 19184, 17125, 31002, 31165, 21913, 23049, 21733, 19435, 21421,
 	/* v1.20.15-rancher2-1 */
-	18300, 23991, 23991, 23991, 23991, 20000, 19588, 20719, 17593, 18066, 17593, 20331, 9812, 18883, 5632, 16204, 14626, 15444, 14842, 16824, 16204, 14626, 15444, 18883, 16824, 30682, 30845, 21612, 22748, 21432, 19134, 21120,
+	18601, 24292, 24292, 24292, 24292, 20301, 19889, 21020, 17894, 18367, 17894, 20632, 10113, 19184, 5933, 16505, 14927, 15745, 15143, 17125, 16505, 14927, 15745, 19184, 17125, 31002, 31165, 21913, 23049, 21733, 19435, 21421,
 	/* v1.20.15-rancher2-2 */
-	18300, 24017, 24017, 24017, 24017, 20000, 19588, 20719, 17593, 18066, 17593, 20331, 9812, 18883, 5632, 16204, 14626, 15444, 14842, 16824, 16204, 14626, 15444, 18883, 16824, 30682, 30845, 21612, 22748, 21432, 19134, 21120,
+	18601, 24318, 24318, 24318, 24318, 20301, 19889, 21020, 17894, 18367, 17894, 20632, 10113, 19184, 5933, 16505, 14927, 15745, 15143, 17125, 16505, 14927, 15745, 19184, 17125, 31002, 31165, 21913, 23049, 21733, 19435, 21421,
 	/* v1.21.4-rancher1-1 */
-	18346, 23940, 23940, 23940, 23940, 20083, 19681, 20800, 17648, 18105, 17648, 20418, 10167, 18843, 5632, 16241, 14662, 15493, 14878, 16875, 16241, 14662, 15493, 18843, 16875, 30682, 30845, 21556, 22366, 21432, 19489, 21120,
+	18647, 24241, 24241, 24241, 24241, 20384, 19982, 21101, 17949, 18406, 17949, 20719, 10468, 19144, 5933, 16542, 14963, 15794, 15179, 17176, 16542, 14963, 15794, 19144, 17176, 31002, 31165, 21857, 22667, 21733, 19790, 21421,
 	/* v1.21.5-rancher1-1 */
-	18346, 23940, 23940, 23940, 23940, 20083, 19681, 20800, 17648, 18105, 17648, 20418, 10202, 18843, 5632, 16241, 14662, 15493, 14878, 16875, 16241, 14662, 15493, 18843, 16875, 30682, 30845, 21556, 22366, 21432, 19489, 21120,
+	18647, 24241, 24241, 24241, 24241, 20384, 19982, 21101, 17949, 18406, 17949, 20719, 10503, 19144, 5933, 16542, 14963, 15794, 15179, 17176, 16542, 14963, 15794, 19144, 17176, 31002, 31165, 21857, 22667, 21733, 19790, 21421,
 	/* v1.21.6-rancher1-1 */
-	18346, 23940, 23940, 23940, 23940, 20083, 19681, 20800, 17648, 18105, 17648, 20418, 10237, 18843, 5632, 16241, 14662, 15493, 14878, 16875, 16241, 14662, 15493, 18843, 16875, 30682, 30845, 21556, 22421, 21432, 19134, 21120,
+	18647, 24241, 24241, 24241, 24241, 20384, 19982, 21101, 17949, 18406, 17949, 20719, 10538, 19144, 5933, 16542, 14963, 15794, 15179, 17176, 16542, 14963, 15794, 19144, 17176, 31002, 31165, 21857, 22722, 21733, 19435, 21421,
 	/* v1.21.6-rancher1-2 */
-	18346, 23940, 23940, 23940, 23940, 20083, 19681, 20800, 17648, 18105, 17648, 20418, 10237, 18883, 5632, 16241, 14662, 15493, 14878, 16875, 16241, 14662, 15493, 18883, 16875, 30682, 30845, 21556, 22421, 21432, 19134, 21120,
+	18647, 24241, 24241, 24241, 24241, 20384, 19982, 21101, 17949, 18406, 17949, 20719, 10538, 19184, 5933, 16542, 14963, 15794, 15179, 17176, 16542, 14963, 15794, 19184, 17176, 31002, 31165, 21857, 22722, 21733, 19435, 21421,
 	/* v1.21.7-rancher1-1 */
-	18346, 23940, 23940, 23940, 23940, 20083, 19681, 20800, 17648, 18105, 17648, 20418, 10272, 18883, 5632, 16241, 14662, 15493, 14878, 16875, 16241, 14662, 15493, 18883, 16875, 30682, 30845, 21556, 22421, 21432, 19134, 21120,
+	18647, 24241, 24241, 24241, 24241, 20384, 19982, 21101, 17949, 18406, 17949, 20719, 10573, 19184, 5933, 16542, 14963, 15794, 15179, 17176, 16542, 14963, 15794, 19184, 17176, 31002, 31165, 21857, 22722, 21733, 19435, 21421,
 	/* v1.21.8-rancher1-1 */
-	18346, 23940, 23940, 23940, 23940, 20083, 19681, 20800, 17648, 18105, 17648, 20418, 10307, 18883, 5632, 16241, 14662, 15493, 14878, 16875, 16241, 14662, 15493, 18883, 16875, 30682, 30845, 21556, 22421, 21432, 19134, 21120,
+	18647, 24241, 24241, 24241, 24241, 20384, 19982, 21101, 17949, 18406, 17949, 20719, 10608, 19184, 5933, 16542, 14963, 15794, 15179, 17176, 16542, 14963, 15794, 19184, 17176, 31002, 31165, 21857, 22722, 21733, 19435, 21421,
 	/* v1.21.8-rancher2-1 */
-	18346, 23940, 23940, 23940, 23940, 20083, 19681, 20800, 17648, 18105, 17648, 20418, 10342, 18883, 5632, 16241, 14662, 15493, 14878, 16875, 16241, 14662, 15493, 18883, 16875, 30682, 30845, 21556, 22421, 21432, 19134, 21120,
+	18647, 24241, 24241, 24241, 24241, 20384, 19982, 21101, 17949, 18406, 17949, 20719, 10643, 19184, 5933, 16542, 14963, 15794, 15179, 17176, 16542, 14963, 15794, 19184, 17176, 31002, 31165, 21857, 22722, 21733, 19435, 21421,
 	/* v1.21.9-rancher1-1 */
-	18346, 23940, 23940, 23940, 23940, 20083, 19681, 20800, 17648, 18105, 17648, 20418, 10377, 18883, 5632, 16241, 14662, 15493, 14878, 16875, 16241, 14662, 15493, 18883, 16875, 30682, 30845, 21556, 22476, 21432, 19134, 21120,
+	18647, 24241, 24241, 24241, 24241, 20384, 19982, 21101, 17949, 18406, 17949, 20719, 10678, 19184, 5933, 16542, 14963, 15794, 15179, 17176, 16542, 14963, 15794, 19184, 17176, 31002, 31165, 21857, 22777, 21733, 19435, 21421,
 	/* v1.21.9-rancher1-2 */
-	18346, 23991, 23991, 23991, 23991, 20083, 19681, 20800, 17648, 18105, 17648, 20418, 10377, 18883, 5632, 16241, 14662, 15493, 14878, 16875, 16241, 14662, 15493, 18883, 16875, 30682, 30845, 21612, 22476, 21432, 19134, 21120,
+	18647, 24292, 24292, 24292, 24292, 20384, 19982, 21101, 17949, 18406, 17949, 20719, 10678, 19184, 5933, 16542, 14963, 15794, 15179, 17176, 16542, 14963, 15794, 19184, 17176, 31002, 31165, 21913, 22777, 21733, 19435, 21421,
 	/* v1.21.10-rancher1-1 */
-	18346, 23991, 23991, 23991, 23991, 20083, 19681, 20800, 17648, 18105, 17648, 20418, 10023, 18883, 5632, 16241, 14662, 15493, 14878, 16875, 16241, 14662, 15493, 18883, 16875, 30682, 30845, 21612, 22476, 21432, 19134, 21120,
+	18647, 24292, 24292, 24292, 24292, 20384, 19982, 21101, 17949, 18406, 17949, 20719, 10324, 19184, 5933, 16542, 14963, 15794, 15179, 17176, 16542, 14963, 15794, 19184, 17176, 31002, 31165, 21913, 22777, 21733, 19435, 21421,
 	/* v1.21.12-rancher1-1 */
-	18346, 23991, 23991, 23991, 23991, 20083, 19681, 20800, 17648, 18105, 17648, 20418, 10059, 18883, 5632, 16241, 14662, 15493, 14878, 16875, 16241, 14662, 15493, 18883, 16875, 30682, 30845, 21612, 22694, 21432, 19134, 21120,
+	18647, 24292, 24292, 24292, 24292, 20384, 19982, 21101, 17949, 18406, 17949, 20719, 10360, 19184, 5933, 16542, 14963, 15794, 15179, 17176, 16542, 14963, 15794, 19184, 17176, 31002, 31165, 21913, 22995, 21733, 19435, 21421,
 	/* v1.21.13-rancher1-1 */
-	18346, 23991, 23991, 23991, 23991, 20083, 19681, 20800, 17648, 18105, 17648, 20418, 10095, 18883, 5632, 16241, 14662, 15493, 14878, 16875, 16241, 14662, 15493, 18883, 16875, 30682, 30845, 21612, 22748, 21432, 19134, 21120,
+	18647, 24292, 24292, 24292, 24292, 20384, 19982, 21101, 17949, 18406, 17949, 20719, 10396, 19184, 5933, 16542, 14963, 15794, 15179, 17176, 16542, 14963, 15794, 19184, 17176, 31002, 31165, 21913, 23049, 21733, 19435, 21421,
 	/* v1.21.14-rancher1-1 */
-	18346, 24017, 24017, 24017, 24017, 20083, 19681, 20800, 17648, 18105, 17648, 20418, 10131, 18883, 5632, 16241, 14662, 15493, 14878, 16875, 16241, 14662, 15493, 18883, 16875, 30682, 30845, 21612, 22748, 21432, 19134, 21120,
+	18647, 24318, 24318, 24318, 24318, 20384, 19982, 21101, 17949, 18406, 17949, 20719, 10432, 19184, 5933, 16542, 14963, 15794, 15179, 17176, 16542, 14963, 15794, 19184, 17176, 31002, 31165, 21913, 23049, 21733, 19435, 21421,
 	/* v1.22.4-rancher1-1 */
-	18437, 23940, 23940, 23940, 23940, 20083, 19681, 20800, 17648, 18144, 17703, 20461, 10628, 18883, 5632, 16278, 14698, 15542, 14914, 16926, 16278, 14698, 15542, 18883, 16926, 30682, 30845, 21585, 22476, 21432, 19134, 21159,
+	18738, 24241, 24241, 24241, 24241, 20384, 19982, 21101, 17949, 18445, 18004, 20762, 10929, 19184, 5933, 16579, 14999, 15843, 15215, 17227, 16579, 14999, 15843, 19184, 17227, 31002, 31165, 21886, 22777, 21733, 19435, 21460,
 	/* v1.22.5-rancher1-1 */
-	18437, 23940, 23940, 23940, 23940, 20083, 19681, 20800, 17648, 18144, 17703, 20461, 10663, 18883, 5632, 16278, 14698, 15542, 14914, 16926, 16278, 14698, 15542, 18883, 16926, 30682, 30845, 21585, 22476, 21432, 19134, 21159,
+	18738, 24241, 24241, 24241, 24241, 20384, 19982, 21101, 17949, 18445, 18004, 20762, 10964, 19184, 5933, 16579, 14999, 15843, 15215, 17227, 16579, 14999, 15843, 19184, 17227, 31002, 31165, 21886, 22777, 21733, 19435, 21460,
 	/* v1.22.5-rancher2-1 */
-	18437, 23940, 23940, 23940, 23940, 20083, 19681, 20800, 17648, 18144, 17703, 20461, 10698, 18883, 5632, 16278, 14698, 15542, 14914, 16926, 16278, 14698, 15542, 18883, 16926, 30682, 30845, 21585, 22476, 21432, 19134, 21159,
+	18738, 24241, 24241, 24241, 24241, 20384, 19982, 21101, 17949, 18445, 18004, 20762, 10999, 19184, 5933, 16579, 14999, 15843, 15215, 17227, 16579, 14999, 15843, 19184, 17227, 31002, 31165, 21886, 22777, 21733, 19435, 21460,
 	/* v1.22.6-rancher1-1 */
-	18437, 23940, 23940, 23940, 23940, 20083, 19681, 20800, 17648, 18144, 17703, 20461, 10733, 18883, 5632, 16278, 14698, 15542, 14914, 16926, 16278, 14698, 15542, 18883, 16926, 30682, 30845, 21585, 22476, 21432, 19134, 21159,
+	18738, 24241, 24241, 24241, 24241, 20384, 19982, 21101, 17949, 18445, 18004, 20762, 11034, 19184, 5933, 16579, 14999, 15843, 15215, 17227, 16579, 14999, 15843, 19184, 17227, 31002, 31165, 21886, 22777, 21733, 19435, 21460,
 	/* v1.22.7-rancher1-1 */
-	18437, 23991, 23991, 23991, 23991, 20083, 19681, 20800, 17648, 18144, 17703, 20461, 10768, 18883, 5632, 16278, 14698, 15542, 14914, 16926, 16278, 14698, 15542, 19046, 16926, 30682, 30845, 21612, 22476, 21432, 19134, 21159,
+	18738, 24292, 24292, 24292, 24292, 20384, 19982, 21101, 17949, 18445, 18004, 20762, 11069, 19184, 5933, 16579, 14999, 15843, 15215, 17227, 16579, 14999, 15843, 19347, 17227, 31002, 31165, 21913, 22777, 21733, 19435, 21460,
 	/* v1.22.7-rancher1-2 */
-	18437, 23991, 23991, 23991, 23991, 20083, 19681, 20800, 17648, 18144, 17703, 20461, 10768, 18883, 5632, 16278, 14698, 15542, 14914, 16926, 16278, 14698, 15542, 19046, 16926, 30682, 30845, 21612, 22476, 21432, 19134, 21159,
+	18738, 24292, 24292, 24292, 24292, 20384, 19982, 21101, 17949, 18445, 18004, 20762, 11069, 19184, 5933, 16579, 14999, 15843, 15215, 17227, 16579, 14999, 15843, 19347, 17227, 31002, 31165, 21913, 22777, 21733, 19435, 21460,
 	/* v1.22.9-rancher1-1 */
-	18583, 23991, 23991, 23991, 23991, 20083, 19681, 20800, 17648, 18144, 17703, 20461, 10803, 18883, 5632, 16278, 14698, 15542, 14914, 16926, 16278, 14698, 15542, 19046, 16926, 30682, 30845, 21612, 22694, 21432, 19134, 21159,
+	18884, 24292, 24292, 24292, 24292, 20384, 19982, 21101, 17949, 18445, 18004, 20762, 11104, 19184, 5933, 16579, 14999, 15843, 15215, 17227, 16579, 14999, 15843, 19347, 17227, 31002, 31165, 21913, 22995, 21733, 19435, 21460,
 	/* v1.22.10-rancher1-1 */
-	18583, 23991, 23991, 23991, 23991, 20083, 19681, 20800, 17648, 18144, 17703, 20461, 10412, 18883, 5632, 16278, 14698, 15542, 14914, 16926, 16278, 14698, 15542, 19046, 16926, 30682, 30845, 21612, 22748, 21432, 19134, 21159,
+	18884, 24292, 24292, 24292, 24292, 20384, 19982, 21101, 17949, 18445, 18004, 20762, 10713, 19184, 5933, 16579, 14999, 15843, 15215, 17227, 16579, 14999, 15843, 19347, 17227, 31002, 31165, 21913, 23049, 21733, 19435, 21460,
 	/* v1.22.11-rancher1-1 */
-	18583, 24017, 24017, 24017, 24017, 20083, 19681, 20800, 17648, 18144, 17703, 20461, 10448, 18883, 5632, 16278, 2652, 15542, 14914, 16926, 16278, 2652, 15542, 19046, 16926, 30682, 30845, 21612, 22748, 21432, 19134, 21159,
+	18884, 24318, 24318, 24318, 24318, 20384, 19982, 21101, 17949, 18445, 18004, 20762, 10749, 19184, 5933, 16579, 2953, 15843, 15215, 17227, 16579, 2953, 15843, 19347, 17227, 31002, 31165, 21913, 23049, 21733, 19435, 21460,
 	/* v1.22.13-rancher1-1 */
-	18583, 24017, 24017, 24017, 24017, 20083, 19681, 20800, 17648, 18144, 17703, 20461, 10484, 18883, 5632, 16278, 2688, 15542, 14914, 16926, 16278, 2688, 15542, 19046, 16926, 30682, 30845, 21612, 22748, 21432, 19134, 21159,
+	18884, 24318, 24318, 24318, 24318, 20384, 19982, 21101, 17949, 18445, 18004, 20762, 10785, 19184, 5933, 16579, 2989, 15843, 15215, 17227, 16579, 2989, 15843, 19347, 17227, 31002, 31165, 21913, 23049, 21733, 19435, 21460,
 	/* v1.22.15-rancher1-1 */
-	18583, 24017, 24017, 24017, 24017, 20083, 19681, 20800, 17648, 18144, 17703, 20461, 10520, 18883, 5632, 16278, 2688, 15542, 14914, 16926, 16278, 2688, 15542, 19046, 16926, 30682, 30845, 21612, 22748, 21432, 19134, 21198,
+	18884, 24318, 24318, 24318, 24318, 20384, 19982, 21101, 17949, 18445, 18004, 20762, 10821, 19184, 5933, 16579, 2989, 15843, 15215, 17227, 16579, 2989, 15843, 19347, 17227, 31002, 31165, 21913, 23049, 21733, 19435, 21499,
 	/* v1.22.16-rancher1-1 */
-	18583, 24043, 24043, 24043, 24043, 20083, 19681, 20800, 17648, 18144, 17703, 20461, 10556, 18883, 5632, 16278, 2688, 15542, 14914, 16926, 16278, 2688, 15542, 19046, 16926, 30682, 30845, 21612, 22748, 21432, 19134, 21198,
+	18884, 24344, 24344, 24344, 24344, 20384, 19982, 21101, 17949, 18445, 18004, 20762, 10857, 19184, 5933, 16579, 2989, 15843, 15215, 17227, 16579, 2989, 15843, 19347, 17227, 31002, 31165, 21913, 23049, 21733, 19435, 21499,
 	/* v1.22.17-rancher1-1 */
-	18583, 24043, 24043, 24043, 24043, 20083, 19681, 20800, 17648, 18144, 17703, 20461, 10592, 18883, 5632, 16352, 2760, 15640, 14986, 17028, 16352, 2760, 15640, 19046, 17028, 30682, 30845, 21612, 22748, 21432, 19134, 21198,
+	18884, 24344, 24344, 24344, 24344, 20384, 19982, 21101, 17949, 18445, 18004, 20762, 10893, 19184, 5933, 16653, 3061, 15941, 15287, 17329, 16653, 3061, 15941, 19347, 17329, 31002, 31165, 21913, 23049, 21733, 19435, 21499,
 	/* v1.22.17-rancher1-2 */
-	18583, 24043, 24043, 24043, 24043, 20083, 19681, 20800, 17648, 18144, 17703, 20461, 10592, 18883, 5632, 16352, 2760, 15640, 14986, 17028, 16352, 2760, 15640, 19046, 17028, 30682, 30845, 21612, 22748, 21432, 19134, 21198,
+	18884, 24344, 24344, 24344, 24344, 20384, 19982, 21101, 17949, 18445, 18004, 20762, 10893, 19184, 5933, 16653, 3061, 15941, 15287, 17329, 16653, 3061, 15941, 19347, 17329, 31002, 31165, 21913, 23049, 21733, 19435, 21499,
 	/* v1.23.4-rancher1-1 */
-	18547, 23991, 23991, 23991, 23991, 20461, 19727, 20840, 17703, 18183, 17703, 20461, 11018, 18883, 5632, 16315, 14734, 15591, 14950, 16977, 16315, 14734, 15591, 19046, 16977, 30682, 30845, 21612, 22530, 21432, 19134, 21237,
+	18848, 24292, 24292, 24292, 24292, 20762, 20028, 21141, 18004, 18484, 18004, 20762, 11319, 19184, 5933, 16616, 15035, 15892, 15251, 17278, 16616, 15035, 15892, 19347, 17278, 31002, 31165, 21913, 22831, 21733, 19435, 21538,
 	/* v1.23.4-rancher1-2 */
-	18547, 23991, 23991, 23991, 23991, 20461, 19727, 20840, 17703, 18183, 17703, 20461, 11018, 18883, 5632, 16315, 14734, 15591, 14950, 16977, 16315, 14734, 15591, 19046, 16977, 30682, 30845, 21612, 22530, 21432, 19134, 21237,
+	18848, 24292, 24292, 24292, 24292, 20762, 20028, 21141, 18004, 18484, 18004, 20762, 11319, 19184, 5933, 16616, 15035, 15892, 15251, 17278, 16616, 15035, 15892, 19347, 17278, 31002, 31165, 21913, 22831, 21733, 19435, 21538,
 	/* v1.23.6-rancher1-1 */
-	18583, 23991, 23991, 23991, 23991, 20461, 19727, 20840, 17703, 18183, 17703, 20461, 11053, 18883, 5632, 16315, 14734, 15591, 14950, 16977, 16315, 14734, 15591, 19046, 16977, 30682, 30845, 21612, 22694, 21432, 19134, 21237,
+	18884, 24292, 24292, 24292, 24292, 20762, 20028, 21141, 18004, 18484, 18004, 20762, 11354, 19184, 5933, 16616, 15035, 15892, 15251, 17278, 16616, 15035, 15892, 19347, 17278, 31002, 31165, 21913, 22995, 21733, 19435, 21538,
 	/* v1.23.7-rancher1-1 */
-	18583, 23991, 23991, 23991, 23991, 20124, 19727, 20840, 17703, 18183, 17703, 20461, 11088, 18883, 5632, 16315, 14734, 15591, 14950, 16977, 16315, 14734, 15591, 19046, 16977, 30682, 30845, 21612, 22748, 21432, 19134, 21237,
+	18884, 24292, 24292, 24292, 24292, 20425, 20028, 21141, 18004, 18484, 18004, 20762, 11389, 19184, 5933, 16616, 15035, 15892, 15251, 17278, 16616, 15035, 15892, 19347, 17278, 31002, 31165, 21913, 23049, 21733, 19435, 21538,
 	/* v1.23.8-rancher1-1 */
-	18583, 24017, 24017, 24017, 24017, 20124, 19727, 20840, 17703, 18183, 17703, 20461, 11123, 18883, 5632, 16315, 2724, 15591, 14950, 16977, 16315, 2724, 15591, 19046, 16977, 30682, 30845, 21612, 22748, 21432, 19134, 21237,
+	18884, 24318, 24318, 24318, 24318, 20425, 20028, 21141, 18004, 18484, 18004, 20762, 11424, 19184, 5933, 16616, 3025, 15892, 15251, 17278, 16616, 3025, 15892, 19347, 17278, 31002, 31165, 21913, 23049, 21733, 19435, 21538,
 	/* v1.23.10-rancher1-1 */
-	18583, 24017, 24017, 24017, 24017, 20124, 19727, 20840, 17703, 18183, 17703, 20461, 10838, 18883, 5632, 16315, 2724, 15591, 14950, 16977, 16315, 2724, 15591, 19046, 16977, 30682, 30845, 21612, 22748, 21432, 19134, 21237,
+	18884, 24318, 24318, 24318, 24318, 20425, 20028, 21141, 18004, 18484, 18004, 20762, 11139, 19184, 5933, 16616, 3025, 15892, 15251, 17278, 16616, 3025, 15892, 19347, 17278, 31002, 31165, 21913, 23049, 21733, 19435, 21538,
 	/* v1.23.12-rancher1-1 */
-	18583, 24017, 24017, 24017, 24017, 20124, 19727, 20840, 17703, 18183, 17703, 20461, 10874, 18883, 5632, 16315, 2724, 15591, 14950, 16977, 16315, 2724, 15591, 19046, 16977, 30682, 30845, 21612, 22748, 21432, 19134, 21237,
+	18884, 24318, 24318, 24318, 24318, 20425, 20028, 21141, 18004, 18484, 18004, 20762, 11175, 19184, 5933, 16616, 3025, 15892, 15251, 17278, 16616, 3025, 15892, 19347, 17278, 31002, 31165, 21913, 23049, 21733, 19435, 21538,
 	/* v1.23.14-rancher1-1 */
-	18583, 24043, 24043, 24043, 24043, 20124, 19727, 20840, 17703, 18183, 17703, 20461, 10910, 18883, 5632, 16315, 2724, 15591, 14950, 16977, 16315, 2724, 15591, 19046, 16977, 30682, 30845, 21612, 22748, 21432, 19134, 21237,
+	18884, 24344, 24344, 24344, 24344, 20425, 20028, 21141, 18004, 18484, 18004, 20762, 11211, 19184, 5933, 16616, 3025, 15892, 15251, 17278, 16616, 3025, 15892, 19347, 17278, 31002, 31165, 21913, 23049, 21733, 19435, 21538,
 	/* v1.23.15-rancher1-1 */
-	18583, 24043, 24043, 24043, 24043, 20124, 19727, 20840, 17703, 18183, 17703, 20461, 10946, 18883, 5632, 16352, 2760, 15640, 14986, 17028, 16352, 2760, 15640, 19046, 17028, 30682, 30845, 21612, 22748, 21432, 19134, 21237,
+	18884, 24344, 24344, 24344, 24344, 20425, 20028, 21141, 18004, 18484, 18004, 20762, 11247, 19184, 5933, 16653, 3061, 15941, 15287, 17329, 16653, 3061, 15941, 19347, 17329, 31002, 31165, 21913, 23049, 21733, 19435, 21538,
 	/* v1.23.16-rancher2-1 */
-	18583, 24043, 24043, 24043, 24043, 20124, 19727, 20840, 17703, 18183, 17703, 20461, 10982, 18883, 5632, 16352, 2760, 15640, 14986, 17028, 16352, 2760, 15640, 19046, 17028, 30682, 30845, 21612, 22802, 21432, 19134, 21237,
+	18884, 24344, 24344, 24344, 24344, 20425, 20028, 21141, 18004, 18484, 18004, 20762, 11283, 19184, 5933, 16653, 3061, 15941, 15287, 17329, 16653, 3061, 15941, 19347, 17329, 31002, 31165, 21913, 23103, 21733, 19435, 21538,
 	/* v1.23.16-rancher2-2 */
-	18583, 24043, 24043, 24043, 24043, 20124, 19727, 20840, 17703, 18183, 17703, 20461, 10982, 18883, 5632, 16352, 2760, 15640, 14986, 17028, 16352, 2760, 15640, 19046, 17028, 30682, 30845, 21612, 22802, 21432, 19134, 21237,
+	18884, 24344, 24344, 24344, 24344, 20425, 20028, 21141, 18004, 18484, 18004, 20762, 11283, 19184, 5933, 16653, 3061, 15941, 15287, 17329, 16653, 3061, 15941, 19347, 17329, 31002, 31165, 21913, 23103, 21733, 19435, 21538,
 	/* v1.23.16-rancher2-3 */
-	18583, 24043, 24043, 24043, 24043, 20124, 19727, 20840, 17703, 18183, 17703, 20461, 10982, 18883, 5632, 16352, 2760, 15640, 14986, 17028, 16352, 2760, 15640, 19046, 17028, 30682, 30845, 21612, 22802, 21432, 19134, 21237,
+	18884, 24344, 24344, 24344, 24344, 20425, 20028, 21141, 18004, 18484, 18004, 20762, 11283, 19184, 5933, 16653, 3061, 15941, 15287, 17329, 16653, 3061, 15941, 19347, 17329, 31002, 31165, 21913, 23103, 21733, 19435, 21538,
 	/* v1.24.2-rancher1-1 */
-	18619, 24017, 24017, 24017, 24017, 20124, 19727, 20840, 17703, 18222, 17703, 20461, 11374, 18883, 5632, 16315, 2724, 15591, 14950, 16977, 16315, 2724, 15591, 19046, 16977, 30682, 30845, 21612, 22748, 21432, 19134, 21237,
+	18920, 24318, 24318, 24318, 24318, 20425, 20028, 21141, 18004, 18523, 18004, 20762, 11675, 19184, 5933, 16616, 3025, 15892, 15251, 17278, 16616, 3025, 15892, 19347, 17278, 31002, 31165, 21913, 23049, 21733, 19435, 21538,
 	/* v1.24.4-rancher1-1 */
-	18619, 24017, 24017, 24017, 24017, 20124, 19727, 20840, 17703, 18222, 17703, 20461, 11409, 18883, 5632, 16315, 2724, 15591, 14950, 16977, 16315, 2724, 15591, 19046, 16977, 30682, 30845, 21612, 22748, 21432, 19134, 21237,
+	18920, 24318, 24318, 24318, 24318, 20425, 20028, 21141, 18004, 18523, 18004, 20762, 11710, 19184, 5933, 16616, 3025, 15892, 15251, 17278, 16616, 3025, 15892, 19347, 17278, 31002, 31165, 21913, 23049, 21733, 19435, 21538,
 	/* v1.24.6-rancher1-1 */
-	18619, 24017, 24017, 24017, 24017, 20124, 19727, 20840, 17703, 18222, 17703, 20461, 11444, 18883, 5632, 16315, 2724, 15591, 14950, 16977, 16315, 2724, 15591, 19046, 16977, 30682, 30845, 21612, 22748, 21432, 19134, 21237,
+	18920, 24318, 24318, 24318, 24318, 20425, 20028, 21141, 18004, 18523, 18004, 20762, 11745, 19184, 5933, 16616, 3025, 15892, 15251, 17278, 16616, 3025, 15892, 19347, 17278, 31002, 31165, 21913, 23049, 21733, 19435, 21538,
 	/* v1.24.8-rancher1-1 */
-	18619, 24043, 24043, 24043, 24043, 20124, 19727, 20840, 17703, 18222, 17703, 20461, 11479, 18883, 5632, 16315, 2724, 15591, 14950, 16977, 16315, 2724, 15591, 19046, 16977, 30682, 30845, 21612, 22748, 21432, 19134, 21237,
+	18920, 24344, 24344, 24344, 24344, 20425, 20028, 21141, 18004, 18523, 18004, 20762, 11780, 19184, 5933, 16616, 3025, 15892, 15251, 17278, 16616, 3025, 15892, 19347, 17278, 31002, 31165, 21913, 23049, 21733, 19435, 21538,
 	/* v1.24.9-rancher1-1 */
-	18619, 24043, 24043, 24043, 24043, 20124, 19727, 20840, 17703, 18222, 17703, 20461, 11514, 18883, 5632, 16352, 2760, 15640, 14986, 17028, 16352, 2760, 15640, 19046, 17028, 30682, 30845, 21612, 22748, 21432, 19134, 21237,
+	18920, 24344, 24344, 24344, 24344, 20425, 20028, 21141, 18004, 18523, 18004, 20762, 11815, 19184, 5933, 16653, 3061, 15941, 15287, 17329, 16653, 3061, 15941, 19347, 17329, 31002, 31165, 21913, 23049, 21733, 19435, 21538,
 	/* v1.24.10-rancher2-1 */
-	18619, 24043, 24043, 24043, 24043, 20124, 19727, 20840, 17703, 18222, 17703, 20461, 11158, 18883, 5632, 16352, 2760, 15640, 14986, 17028, 16352, 2760, 15640, 19046, 17028, 30682, 30845, 21612, 22802, 21432, 19134, 21276,
+	18920, 24344, 24344, 24344, 24344, 20425, 20028, 21141, 18004, 18523, 18004, 20762, 11459, 19184, 5933, 16653, 3061, 15941, 15287, 17329, 16653, 3061, 15941, 19347, 17329, 31002, 31165, 21913, 23103, 21733, 19435, 21577,
 	/* v1.24.10-rancher4-1 */
-	18619, 24043, 24043, 24043, 24043, 20124, 19727, 20840, 17703, 18222, 17703, 20461, 11194, 18883, 5632, 16352, 2760, 15640, 14986, 17028, 16352, 2760, 15640, 19046, 17028, 30682, 30845, 21612, 22802, 21432, 19134, 21276,
+	18920, 24344, 24344, 24344, 24344, 20425, 20028, 21141, 18004, 18523, 18004, 20762, 11495, 19184, 5933, 16653, 3061, 15941, 15287, 17329, 16653, 3061, 15941, 19347, 17329, 31002, 31165, 21913, 23103, 21733, 19435, 21577,
 	/* v1.24.13-rancher2-1 */
-	18619, 24043, 24043, 24043, 24043, 20124, 19727, 20840, 17703, 18222, 17703, 20461, 11230, 18883, 5632, 16352, 2760, 15640, 14986, 17028, 16352, 2760, 15640, 19046, 17028, 30682, 30845, 21639, 22802, 21432, 19134, 21276,
+	18920, 24344, 24344, 24344, 24344, 20425, 20028, 21141, 18004, 18523, 18004, 20762, 11531, 19184, 5933, 16653, 3061, 15941, 15287, 17329, 16653, 3061, 15941, 19347, 17329, 31002, 31165, 21940, 23103, 21733, 19435, 21577,
 	/* v1.24.13-rancher2-2 */
-	18619, 24043, 24043, 24043, 24043, 20124, 19727, 20840, 17703, 18222, 17703, 20461, 11230, 18883, 5632, 16352, 2760, 15640, 14986, 17028, 16352, 2760, 15640, 19046, 17028, 30682, 30845, 21639, 22802, 21432, 19134, 21276,
+	18920, 24344, 24344, 24344, 24344, 20425, 20028, 21141, 18004, 18523, 18004, 20762, 11531, 19184, 5933, 16653, 3061, 15941, 15287, 17329, 16653, 3061, 15941, 19347, 17329, 31002, 31165, 21940, 23103, 21733, 19435, 21577,
 	/* v1.24.15-rancher1-1 */
-	18619, 24043, 24043, 24043, 24043, 20124, 19727, 20840, 17703, 18222, 17703, 20461, 11266, 18883, 5632, 16352, 2760, 15640, 14986, 17028, 16352, 2760, 15640, 19046, 17028, 30682, 30845, 21639, 22802, 21432, 19134, 21276,
+	18920, 24344, 24344, 24344, 24344, 20425, 20028, 21141, 18004, 18523, 18004, 20762, 11567, 19184, 5933, 16653, 3061, 15941, 15287, 17329, 16653, 3061, 15941, 19347, 17329, 31002, 31165, 21940, 23103, 21733, 19435, 21577,
 	/* v1.24.16-rancher1-1 */
-	18619, 24043, 24043, 24043, 24043, 20124, 19727, 20840, 17703, 18222, 17703, 20461, 11302, 18883, 5632, 16352, 2760, 15640, 14986, 17028, 16352, 2760, 15640, 19046, 17028, 30682, 30845, 21639, 22802, 21432, 19134, 21276,
+	18920, 24344, 24344, 24344, 24344, 20425, 20028, 21141, 18004, 18523, 18004, 20762, 11603, 19184, 5933, 16653, 3061, 15941, 15287, 17329, 16653, 3061, 15941, 19347, 17329, 31002, 31165, 21940, 23103, 21733, 19435, 21577,
 	/* v1.24.17-rancher1-1 */
-	18619, 24095, 24095, 24095, 24095, 20124, 19727, 20840, 17703, 18222, 17703, 20461, 11338, 18883, 5632, 16352, 2760, 15640, 14986, 17028, 16352, 2760, 15640, 19046, 17028, 30682, 30845, 21639, 22802, 21432, 19134, 21276,
+	18920, 24396, 24396, 24396, 24396, 20425, 20028, 21141, 18004, 18523, 18004, 20762, 11639, 19184, 5933, 16653, 3061, 15941, 15287, 17329, 16653, 3061, 15941, 19347, 17329, 31002, 31165, 21940, 23103, 21733, 19435, 21577,
 	/* v1.25.6-rancher2-1 */
-	18655, 24017, 24017, 24017, 24017, 20249, 19867, 20962, 17758, 18261, 17758, 20504, 11729, 19090, 5668, 16389, 2796, 15689, 15022, 17079, 16389, 2796, 15689, 19090, 17079, 30682, 30845, 21612, 22802, 21432, 19134, 21276,
+	18956, 24318, 24318, 24318, 24318, 20550, 20168, 21263, 18059, 18562, 18059, 20805, 12030, 19391, 5969, 16690, 3097, 15990, 15323, 17380, 16690, 3097, 15990, 19391, 17380, 31002, 31165, 21913, 23103, 21733, 19435, 21577,
 	/* v1.25.6-rancher4-1 */
-	18655, 24017, 24017, 24017, 24017, 20249, 19867, 20962, 17758, 18261, 17758, 20504, 11764, 19090, 5668, 16389, 2796, 15689, 15022, 17079, 16389, 2796, 15689, 19090, 17079, 30682, 30845, 21612, 22802, 21432, 19134, 21276,
+	18956, 24318, 24318, 24318, 24318, 20550, 20168, 21263, 18059, 18562, 18059, 20805, 12065, 19391, 5969, 16690, 3097, 15990, 15323, 17380, 16690, 3097, 15990, 19391, 17380, 31002, 31165, 21913, 23103, 21733, 19435, 21577,
 	/* v1.25.9-rancher2-1 */
-	18655, 24043, 24043, 24043, 24043, 20249, 19867, 20962, 17758, 18261, 17758, 20504, 11799, 19090, 5668, 16389, 2796, 15689, 15022, 17079, 16389, 2796, 15689, 19090, 17079, 30682, 30845, 21639, 22802, 21432, 19134, 21276,
+	18956, 24344, 24344, 24344, 24344, 20550, 20168, 21263, 18059, 18562, 18059, 20805, 12100, 19391, 5969, 16690, 3097, 15990, 15323, 17380, 16690, 3097, 15990, 19391, 17380, 31002, 31165, 21940, 23103, 21733, 19435, 21577,
 	/* v1.25.9-rancher2-2 */
-	18655, 24043, 24043, 24043, 24043, 20249, 19867, 20962, 17758, 18261, 17758, 20504, 11799, 19090, 5668, 16389, 2796, 15689, 15022, 17079, 16389, 2796, 15689, 19090, 17079, 30682, 30845, 21639, 22802, 21432, 19134, 21276,
+	18956, 24344, 24344, 24344, 24344, 20550, 20168, 21263, 18059, 18562, 18059, 20805, 12100, 19391, 5969, 16690, 3097, 15990, 15323, 17380, 16690, 3097, 15990, 19391, 17380, 31002, 31165, 21940, 23103, 21733, 19435, 21577,
 	/* v1.25.11-rancher1-1 */
-	18655, 24043, 24043, 24043, 24043, 20249, 19867, 20962, 17758, 18261, 17758, 20504, 11549, 19090, 5668, 16389, 2796, 15689, 15022, 17079, 16389, 2796, 15689, 19090, 17079, 30682, 30845, 21639, 22802, 21432, 19134, 21276,
+	18956, 24344, 24344, 24344, 24344, 20550, 20168, 21263, 18059, 18562, 18059, 20805, 11850, 19391, 5969, 16690, 3097, 15990, 15323, 17380, 16690, 3097, 15990, 19391, 17380, 31002, 31165, 21940, 23103, 21733, 19435, 21577,
 	/* v1.25.12-rancher1-1 */
-	18655, 24043, 24043, 24043, 24043, 20249, 19867, 20962, 17758, 18261, 17758, 20504, 11585, 19090, 5668, 16389, 2796, 15689, 15022, 17079, 16389, 2796, 15689, 19090, 17079, 30682, 30845, 21639, 22802, 21432, 19134, 21276,
+	18956, 24344, 24344, 24344, 24344, 20550, 20168, 21263, 18059, 18562, 18059, 20805, 11886, 19391, 5969, 16690, 3097, 15990, 15323, 17380, 16690, 3097, 15990, 19391, 17380, 31002, 31165, 21940, 23103, 21733, 19435, 21577,
 	/* v1.25.13-rancher1-1 */
-	18655, 24095, 24095, 24095, 24095, 20249, 19867, 20962, 17758, 18261, 17758, 20504, 11621, 19090, 5668, 16389, 2796, 15689, 15022, 17079, 16389, 2796, 15689, 19090, 17079, 30682, 30845, 21639, 22802, 21432, 19134, 21276,
+	18956, 24396, 24396, 24396, 24396, 20550, 20168, 21263, 18059, 18562, 18059, 20805, 11922, 19391, 5969, 16690, 3097, 15990, 15323, 17380, 16690, 3097, 15990, 19391, 17380, 31002, 31165, 21940, 23103, 21733, 19435, 21577,
 	/* v1.25.14-rancher1-1 */
-	18655, 24121, 24121, 24121, 24121, 20249, 19867, 20962, 17758, 18261, 17758, 20504, 11657, 19090, 5668, 16389, 2796, 15689, 15022, 17079, 16389, 2796, 15689, 19090, 17079, 30682, 30845, 21639, 22802, 21432, 19134, 21276,
+	18956, 24422, 24422, 24422, 24422, 20550, 20168, 21263, 18059, 18562, 18059, 20805, 11958, 19391, 5969, 16690, 3097, 15990, 15323, 17380, 16690, 3097, 15990, 19391, 17380, 31002, 31165, 21940, 23103, 21733, 19435, 21577,
 	/* v1.25.16-rancher2-1 */
-	18727, 24121, 24121, 24121, 24121, 20207, 19820, 20921, 17758, 18261, 17758, 20592, 11693, 19090, 5668, 16500, 2904, 15836, 15130, 17232, 16500, 2904, 15836, 19090, 17232, 30682, 30845, 21639, 22964, 21432, 19345, 21276,
+	19028, 24422, 24422, 24422, 24422, 20508, 20121, 21222, 18059, 18562, 18059, 20893, 11994, 19391, 5969, 16801, 3205, 16137, 15431, 17533, 16801, 3205, 16137, 19391, 17533, 31002, 31165, 21940, 23265, 21733, 19646, 21577,
 	/* v1.25.16-rancher2-2 */
-	18727, 24121, 24121, 24121, 24121, 20207, 19820, 20921, 17758, 18261, 17758, 20592, 11693, 19090, 5668, 16500, 2904, 15836, 15130, 17232, 16500, 2904, 15836, 19090, 17232, 30682, 30845, 21639, 22964, 21432, 19345, 21276,
+	19028, 24422, 24422, 24422, 24422, 20508, 20121, 21222, 18059, 18562, 18059, 20893, 11994, 19391, 5969, 16801, 3205, 16137, 15431, 17533, 16801, 3205, 16137, 19391, 17533, 31002, 31165, 21940, 23265, 21733, 19646, 21577,
 	/* v1.25.16-rancher2-3 */
-	18727, 24121, 24121, 24121, 24121, 20207, 19820, 20921, 17758, 18261, 17758, 20592, 11693, 19090, 5668, 16500, 2904, 15836, 15130, 17232, 16500, 2904, 15836, 19090, 17232, 30682, 30845, 21639, 22964, 21432, 19345, 21276,
+	19028, 24422, 24422, 24422, 24422, 20508, 20121, 21222, 18059, 18562, 18059, 20893, 11994, 19391, 5969, 16801, 3205, 16137, 15431, 17533, 16801, 3205, 16137, 19391, 17533, 31002, 31165, 21940, 23265, 21733, 19646, 21577,
 	/* v1.26.4-rancher2-1 */
-	18655, 24069, 24069, 24069, 24069, 20165, 19773, 20880, 17758, 18261, 17758, 20548, 11978, 18923, 5704, 16426, 2832, 15738, 15058, 17130, 16426, 2832, 15738, 18923, 17130, 30682, 30845, 21639, 22856, 21432, 19252, 21315,
+	18956, 24370, 24370, 24370, 24370, 20466, 20074, 21181, 18059, 18562, 18059, 20849, 12279, 19224, 6005, 16727, 3133, 16039, 15359, 17431, 16727, 3133, 16039, 19224, 17431, 31002, 31165, 21940, 23157, 21733, 19553, 21616,
 	/* v1.26.6-rancher1-1 */
-	18655, 24069, 24069, 24069, 24069, 20165, 19773, 20880, 17758, 18261, 17758, 20548, 12013, 18923, 5704, 16426, 2832, 15738, 15058, 17130, 16426, 2832, 15738, 18923, 17130, 30682, 30845, 21639, 22856, 21432, 19252, 21315,
+	18956, 24370, 24370, 24370, 24370, 20466, 20074, 21181, 18059, 18562, 18059, 20849, 12314, 19224, 6005, 16727, 3133, 16039, 15359, 17431, 16727, 3133, 16039, 19224, 17431, 31002, 31165, 21940, 23157, 21733, 19553, 21616,
 	/* v1.26.7-rancher1-1 */
-	18655, 24069, 24069, 24069, 24069, 20165, 19773, 20880, 17758, 18261, 17758, 20548, 12048, 18923, 5704, 16426, 2832, 15738, 15058, 17130, 16426, 2832, 15738, 18923, 17130, 30682, 30845, 21639, 22856, 21432, 19252, 21315,
+	18956, 24370, 24370, 24370, 24370, 20466, 20074, 21181, 18059, 18562, 18059, 20849, 12349, 19224, 6005, 16727, 3133, 16039, 15359, 17431, 16727, 3133, 16039, 19224, 17431, 31002, 31165, 21940, 23157, 21733, 19553, 21616,
 	/* v1.26.8-rancher1-1 */
-	18655, 24095, 24095, 24095, 24095, 20165, 19773, 20880, 17758, 18261, 17758, 20548, 12083, 18923, 5704, 16426, 2832, 15738, 15058, 17130, 16426, 2832, 15738, 18923, 17130, 30682, 30845, 21639, 22856, 21432, 19252, 21315,
+	18956, 24396, 24396, 24396, 24396, 20466, 20074, 21181, 18059, 18562, 18059, 20849, 12384, 19224, 6005, 16727, 3133, 16039, 15359, 17431, 16727, 3133, 16039, 19224, 17431, 31002, 31165, 21940, 23157, 21733, 19553, 21616,
 	/* v1.26.9-rancher1-1 */
-	18655, 24121, 24121, 24121, 24121, 20165, 19773, 20880, 17758, 18261, 17758, 20548, 12118, 18923, 5704, 16426, 2832, 15738, 15058, 17130, 16426, 2832, 15738, 18923, 17130, 30682, 30845, 21639, 22856, 21432, 19252, 21315,
+	18956, 24422, 24422, 24422, 24422, 20466, 20074, 21181, 18059, 18562, 18059, 20849, 12419, 19224, 6005, 16727, 3133, 16039, 15359, 17431, 16727, 3133, 16039, 19224, 17431, 31002, 31165, 21940, 23157, 21733, 19553, 21616,
 	/* v1.26.11-rancher2-1 */
-	18727, 24121, 24121, 24121, 24121, 20207, 19820, 20921, 17758, 18261, 17758, 20592, 11834, 18923, 5704, 16500, 2904, 15836, 15130, 17232, 16500, 2904, 15836, 18923, 17232, 30682, 30845, 21639, 22964, 21432, 19345, 21315,
+	19028, 24422, 24422, 24422, 24422, 20508, 20121, 21222, 18059, 18562, 18059, 20893, 12135, 19224, 6005, 16801, 3205, 16137, 15431, 17533, 16801, 3205, 16137, 19224, 17533, 31002, 31165, 21940, 23265, 21733, 19646, 21616,
 	/* v1.26.11-rancher2-2 */
-	18727, 24121, 24121, 24121, 24121, 20207, 19820, 20921, 17758, 18261, 17758, 20592, 11834, 18923, 5704, 16500, 2904, 15836, 15130, 17232, 16500, 2904, 15836, 18923, 17232, 30682, 30845, 21639, 22964, 21432, 19345, 21315,
+	19028, 24422, 24422, 24422, 24422, 20508, 20121, 21222, 18059, 18562, 18059, 20893, 12135, 19224, 6005, 16801, 3205, 16137, 15431, 17533, 16801, 3205, 16137, 19224, 17533, 31002, 31165, 21940, 23265, 21733, 19646, 21616,
 	/* v1.26.13-rancher1-1 */
-	18473, 24121, 24121, 24121, 24121, 20207, 19820, 20921, 17758, 18261, 17758, 20592, 11870, 18923, 5704, 16500, 2904, 15836, 15130, 17232, 16500, 2904, 15836, 18923, 17232, 30682, 30845, 21639, 22964, 21432, 19345, 21315,
+	18774, 24422, 24422, 24422, 24422, 20508, 20121, 21222, 18059, 18562, 18059, 20893, 12171, 19224, 6005, 16801, 3205, 16137, 15431, 17533, 16801, 3205, 16137, 19224, 17533, 31002, 31165, 21940, 23265, 21733, 19646, 21616,
 	/* v1.26.13-rancher1-2 */
-	18473, 24121, 24121, 24121, 24121, 20207, 19820, 20921, 17758, 18261, 17758, 20592, 11870, 18923, 5704, 16500, 2904, 15836, 15130, 17232, 16500, 2904, 15836, 18923, 17232, 30682, 30845, 21639, 22964, 21432, 19345, 21315,
+	18774, 24422, 24422, 24422, 24422, 20508, 20121, 21222, 18059, 18562, 18059, 20893, 12171, 19224, 6005, 16801, 3205, 16137, 15431, 17533, 16801, 3205, 16137, 19224, 17533, 31002, 31165, 21940, 23265, 21733, 19646, 21616,
 	/* v1.26.14-rancher1-1 */
-	18473, 24121, 24121, 24121, 24121, 20207, 19820, 20921, 17758, 18261, 17758, 20592, 11906, 18923, 5704, 16500, 2904, 15836, 15130, 17232, 16500, 2904, 15836, 18923, 17232, 30682, 30845, 21639, 22964, 21432, 19345, 21315,
+	18774, 24422, 24422, 24422, 24422, 20508, 20121, 21222, 18059, 18562, 18059, 20893, 12207, 19224, 6005, 16801, 3205, 16137, 15431, 17533, 16801, 3205, 16137, 19224, 17533, 31002, 31165, 21940, 23265, 21733, 19646, 21616,
 	/* v1.26.15-rancher1-1 */
-	18473, 24121, 24121, 24121, 24121, 20207, 19820, 20921, 17813, 18261, 17813, 20592, 11942, 18923, 5704, 16500, 2904, 15836, 15130, 17232, 16500, 2904, 15836, 18923, 17232, 30682, 30845, 21639, 22964, 21432, 19345, 21315,
+	18774, 24422, 24422, 24422, 24422, 20508, 20121, 21222, 18114, 18562, 18114, 20893, 12243, 19224, 6005, 16801, 3205, 16137, 15431, 17533, 16801, 3205, 16137, 19224, 17533, 31002, 31165, 21940, 23265, 21733, 19646, 21616,
 	/* v1.27.6-rancher1-1 */
-	18691, 24121, 24121, 24121, 24121, 20165, 19773, 20880, 17758, 17869, 17758, 20548, 12405, 18923, 5704, 16463, 2868, 15787, 15094, 17181, 16463, 2868, 15787, 18923, 17181, 30682, 30845, 21639, 22910, 21432, 19252, 21315,
+	18992, 24422, 24422, 24422, 24422, 20466, 20074, 21181, 18059, 18170, 18059, 20849, 12706, 19224, 6005, 16764, 3169, 16088, 15395, 17482, 16764, 3169, 16088, 19224, 17482, 31002, 31165, 21940, 23211, 21733, 19553, 21616,
 	/* v1.27.8-rancher2-1 */
-	18727, 24121, 24121, 24121, 24121, 20207, 19820, 20921, 17758, 17869, 17758, 20592, 12440, 18923, 5704, 16500, 2904, 15836, 15130, 17232, 16500, 2904, 15836, 18923, 17232, 30682, 30845, 21639, 22964, 21432, 19345, 21315,
+	19028, 24422, 24422, 24422, 24422, 20508, 20121, 21222, 18059, 18170, 18059, 20893, 12741, 19224, 6005, 16801, 3205, 16137, 15431, 17533, 16801, 3205, 16137, 19224, 17533, 31002, 31165, 21940, 23265, 21733, 19646, 21616,
 	/* v1.27.8-rancher2-2 */
-	18727, 24121, 24121, 24121, 24121, 20207, 19820, 20921, 17758, 17869, 17758, 20592, 12440, 18923, 5704, 16500, 2904, 15836, 15130, 17232, 16500, 2904, 15836, 18923, 17232, 30682, 30845, 21639, 22964, 21432, 19345, 21315,
+	19028, 24422, 24422, 24422, 24422, 20508, 20121, 21222, 18059, 18170, 18059, 20893, 12741, 19224, 6005, 16801, 3205, 16137, 15431, 17533, 16801, 3205, 16137, 19224, 17533, 31002, 31165, 21940, 23265, 21733, 19646, 21616,
 	/* v1.27.10-rancher1-1 */
-	18473, 24121, 24121, 24121, 24121, 20207, 19820, 20921, 17758, 17869, 17758, 20592, 12153, 18923, 5704, 16500, 2904, 15836, 15130, 17232, 16500, 2904, 15836, 18923, 17232, 30682, 30845, 21639, 22964, 21432, 19345, 21315,
+	18774, 24422, 24422, 24422, 24422, 20508, 20121, 21222, 18059, 18170, 18059, 20893, 12454, 19224, 6005, 16801, 3205, 16137, 15431, 17533, 16801, 3205, 16137, 19224, 17533, 31002, 31165, 21940, 23265, 21733, 19646, 21616,
 	/* v1.27.10-rancher1-2 */
-	18473, 24121, 24121, 24121, 24121, 20207, 19820, 20921, 17758, 17869, 17758, 20592, 12153, 18923, 5704, 16500, 2904, 15836, 15130, 17232, 16500, 2904, 15836, 18923, 17232, 30682, 30845, 21639, 22964, 21432, 19345, 21315,
+	18774, 24422, 24422, 24422, 24422, 20508, 20121, 21222, 18059, 18170, 18059, 20893, 12454, 19224, 6005, 16801, 3205, 16137, 15431, 17533, 16801, 3205, 16137, 19224, 17533, 31002, 31165, 21940, 23265, 21733, 19646, 21616,
 	/* v1.27.11-rancher1-1 */
-	18473, 24121, 24121, 24121, 24121, 20207, 19820, 20921, 17758, 17869, 17758, 20592, 12189, 18923, 5704, 16500, 2904, 15836, 15130, 17232, 16500, 2904, 15836, 18923, 17232, 30682, 30845, 21639, 22964, 21432, 19345, 21315,
+	18774, 24422, 24422, 24422, 24422, 20508, 20121, 21222, 18059, 18170, 18059, 20893, 12490, 19224, 6005, 16801, 3205, 16137, 15431, 17533, 16801, 3205, 16137, 19224, 17533, 31002, 31165, 21940, 23265, 21733, 19646, 21616,
 	/* v1.27.12-rancher1-1 */
-	18473, 24121, 24121, 24121, 24121, 20207, 19820, 20921, 17813, 17869, 17813, 20592, 12225, 18923, 5704, 16500, 2904, 15836, 15130, 17232, 16500, 2904, 15836, 18923, 17232, 30682, 30845, 21639, 22964, 21432, 19345, 21315,
+	18774, 24422, 24422, 24422, 24422, 20508, 20121, 21222, 18114, 18170, 18114, 20893, 12526, 19224, 6005, 16801, 3205, 16137, 15431, 17533, 16801, 3205, 16137, 19224, 17533, 31002, 31165, 21940, 23265, 21733, 19646, 21616,
 	/* v1.27.13-rancher1-1 */
-	18473, 24121, 24121, 24121, 24121, 20207, 19820, 20921, 17813, 17869, 17813, 20592, 12261, 18923, 5704, 16500, 2904, 15836, 15130, 17232, 16500, 2904, 15836, 18923, 17232, 30682, 30845, 21639, 22964, 21432, 19345, 21315,
+	18774, 24422, 24422, 24422, 24422, 20508, 20121, 21222, 18114, 18170, 18114, 20893, 12562, 19224, 6005, 16801, 3205, 16137, 15431, 17533, 16801, 3205, 16137, 19224, 17533, 31002, 31165, 21940, 23265, 21733, 19646, 21616,
 	/* v1.27.14-rancher1-1 */
-	18473, 24121, 24121, 24121, 24121, 20207, 19820, 20921, 17813, 17869, 17813, 20592, 12297, 18923, 5704, 16500, 2904, 15836, 15130, 17232, 16500, 2904, 15836, 18923, 17232, 30682, 30845, 21639, 22964, 21432, 19345, 21315,
+	18774, 24422, 24422, 24422, 24422, 20508, 20121, 21222, 18114, 18170, 18114, 20893, 12598, 19224, 6005, 16801, 3205, 16137, 15431, 17533, 16801, 3205, 16137, 19224, 17533, 31002, 31165, 21940, 23265, 21733, 19646, 21616,
 	/* v1.27.15-rancher1-1 */
-	18473, 23182, 23182, 23182, 23182, 20207, 19820, 20921, 17813, 17869, 17813, 20592, 12333, 18923, 5704, 16500, 2904, 15836, 15130, 17232, 16500, 2904, 15836, 18923, 17232, 30682, 30845, 21639, 22964, 21432, 19345, 21315,
+	18774, 23483, 23483, 23483, 23483, 20508, 20121, 21222, 18114, 18170, 18114, 20893, 12634, 19224, 6005, 16801, 3205, 16137, 15431, 17533, 16801, 3205, 16137, 19224, 17533, 31002, 31165, 21940, 23265, 21733, 19646, 21616,
 	/* v1.27.16-rancher1-1 */
-	18473, 23182, 23182, 23182, 23182, 20207, 19820, 20921, 17813, 17869, 17813, 20592, 12369, 18923, 5704, 16500, 2904, 15836, 15130, 17232, 16500, 2904, 15836, 18923, 17232, 30682, 30845, 21639, 22964, 21432, 19345, 21315,
+	18774, 23483, 23483, 23483, 23483, 20508, 20121, 21222, 18114, 18170, 18114, 20893, 12670, 19224, 6005, 16801, 3205, 16137, 15431, 17533, 16801, 3205, 16137, 19224, 17533, 31002, 31165, 21940, 23265, 21733, 19646, 21616,
 	/* v1.28.7-rancher1-1 */
-	18473, 24121, 24121, 24121, 24121, 20207, 19820, 20921, 17758, 17869, 17758, 20592, 12655, 18964, 5740, 16537, 2940, 15885, 15166, 17283, 16537, 2940, 15885, 18964, 17283, 30682, 30845, 21639, 23018, 21432, 19417, 21354,
+	18774, 24422, 24422, 24422, 24422, 20508, 20121, 21222, 18059, 18170, 18059, 20893, 12956, 19265, 6041, 16838, 3241, 16186, 15467, 17584, 16838, 3241, 16186, 19265, 17584, 31002, 31165, 21940, 23319, 21733, 19718, 21655,
 	/* v1.28.8-rancher1-1 */
-	18473, 24121, 24121, 24121, 24121, 20207, 19820, 20921, 17813, 17869, 17813, 20592, 12690, 18964, 5740, 16537, 2940, 15885, 15166, 17283, 16537, 2940, 15885, 18964, 17283, 30682, 30845, 21639, 23018, 21432, 19417, 21354,
+	18774, 24422, 24422, 24422, 24422, 20508, 20121, 21222, 18114, 18170, 18114, 20893, 12991, 19265, 6041, 16838, 3241, 16186, 15467, 17584, 16838, 3241, 16186, 19265, 17584, 31002, 31165, 21940, 23319, 21733, 19718, 21655,
 	/* v1.28.9-rancher1-1 */
-	18473, 24121, 24121, 24121, 24121, 20207, 19820, 20921, 17813, 17869, 17813, 20592, 12725, 18964, 5740, 16537, 2940, 15885, 15166, 17283, 16537, 2940, 15885, 18964, 17283, 30682, 30845, 21639, 23018, 21432, 19417, 21354,
+	18774, 24422, 24422, 24422, 24422, 20508, 20121, 21222, 18114, 18170, 18114, 20893, 13026, 19265, 6041, 16838, 3241, 16186, 15467, 17584, 16838, 3241, 16186, 19265, 17584, 31002, 31165, 21940, 23319, 21733, 19718, 21655,
 	/* v1.28.10-rancher1-1 */
-	18473, 24121, 24121, 24121, 24121, 20207, 19820, 20921, 17813, 17869, 17813, 20592, 12475, 18964, 5740, 16537, 2940, 15885, 15166, 17283, 16537, 2940, 15885, 18964, 17283, 30682, 30845, 21639, 23018, 21432, 19417, 21354,
+	18774, 24422, 24422, 24422, 24422, 20508, 20121, 21222, 18114, 18170, 18114, 20893, 12776, 19265, 6041, 16838, 3241, 16186, 15467, 17584, 16838, 3241, 16186, 19265, 17584, 31002, 31165, 21940, 23319, 21733, 19718, 21655,
 	/* v1.28.11-rancher1-1 */
-	18473, 23182, 23182, 23182, 23182, 20207, 19820, 20921, 17813, 17869, 17813, 20592, 12511, 18964, 5740, 16537, 2940, 15885, 15166, 17283, 16537, 2940, 15885, 18964, 17283, 30682, 30845, 21639, 23018, 21432, 19417, 21354,
+	18774, 23483, 23483, 23483, 23483, 20508, 20121, 21222, 18114, 18170, 18114, 20893, 12812, 19265, 6041, 16838, 3241, 16186, 15467, 17584, 16838, 3241, 16186, 19265, 17584, 31002, 31165, 21940, 23319, 21733, 19718, 21655,
 	/* v1.28.12-rancher1-1 */
-	18473, 23182, 23182, 23182, 23182, 20207, 19820, 20921, 17813, 17869, 17813, 20592, 12547, 18964, 5740, 16537, 2940, 15885, 15166, 17283, 16537, 2940, 15885, 18964, 17283, 30682, 30845, 21639, 23018, 21432, 19417, 21354,
+	18774, 23483, 23483, 23483, 23483, 20508, 20121, 21222, 18114, 18170, 18114, 20893, 12848, 19265, 6041, 16838, 3241, 16186, 15467, 17584, 16838, 3241, 16186, 19265, 17584, 31002, 31165, 21940, 23319, 21733, 19718, 21655,
 	/* v1.28.13-rancher1-1 */
-	18473, 23209, 23209, 23209, 23209, 20207, 19820, 20921, 17813, 17869, 17813, 20592, 12583, 18964, 5740, 16611, 3012, 15983, 15238, 17385, 16611, 3012, 15983, 18964, 17385, 30682, 30845, 21639, 22639, 21432, 19417, 21354,
+	18774, 23510, 23510, 23510, 23510, 20508, 20121, 21222, 18114, 18170, 18114, 20893, 12884, 19265, 6041, 16912, 3313, 16284, 15539, 17686, 16912, 3313, 16284, 19265, 17686, 31002, 31165, 21940, 22940, 21733, 19718, 21655,
 	/* v1.28.14-rancher1-1 */
-	18473, 23236, 23236, 23236, 23236, 20207, 19820, 20921, 17813, 17869, 17813, 20592, 12619, 18964, 5740, 16611, 3012, 15983, 15238, 17385, 16611, 3012, 15983, 18964, 17385, 30682, 30845, 21639, 22639, 21432, 19417, 21354,
+	18774, 23537, 23537, 23537, 23537, 20508, 20121, 21222, 18114, 18170, 18114, 20893, 12920, 19265, 6041, 16912, 3313, 16284, 15539, 17686, 16912, 3313, 16284, 19265, 17686, 31002, 31165, 21940, 22940, 21733, 19718, 21655,
 	/* v1.29.6-rancher1-1 */
-	18510, 23182, 23182, 23182, 23182, 20207, 19820, 20921, 17813, 17909, 17813, 20592, 12760, 19005, 5776, 16574, 2976, 15934, 15202, 17334, 16574, 2976, 15934, 19005, 17334, 30682, 30845, 21639, 23018, 21432, 19417, 21354,
+	18811, 23483, 23483, 23483, 23483, 20508, 20121, 21222, 18114, 18210, 18114, 20893, 13061, 19306, 6077, 16875, 3277, 16235, 15503, 17635, 16875, 3277, 16235, 19306, 17635, 31002, 31165, 21940, 23319, 21733, 19718, 21655,
 	/* v1.29.7-rancher1-1 */
-	18510, 23182, 23182, 23182, 23182, 20207, 19820, 20921, 17813, 17909, 17813, 20592, 12795, 19005, 5776, 16574, 2976, 15934, 15202, 17334, 16574, 2976, 15934, 19005, 17334, 30682, 30845, 21639, 23018, 21432, 19417, 21354,
+	18811, 23483, 23483, 23483, 23483, 20508, 20121, 21222, 18114, 18210, 18114, 20893, 13096, 19306, 6077, 16875, 3277, 16235, 15503, 17635, 16875, 3277, 16235, 19306, 17635, 31002, 31165, 21940, 23319, 21733, 19718, 21655,
 	/* v1.29.8-rancher1-1 */
-	18510, 23209, 23209, 23209, 23209, 20207, 19820, 20921, 17813, 17909, 17813, 20592, 12830, 19005, 5776, 16611, 3012, 15983, 15238, 17385, 16611, 3012, 15983, 19005, 17385, 30682, 30845, 21639, 22639, 21432, 19417, 21354,
+	18811, 23510, 23510, 23510, 23510, 20508, 20121, 21222, 18114, 18210, 18114, 20893, 13131, 19306, 6077, 16912, 3313, 16284, 15539, 17686, 16912, 3313, 16284, 19306, 17686, 31002, 31165, 21940, 22940, 21733, 19718, 21655,
 	/* v1.29.9-rancher1-1 */
-	18510, 23236, 23236, 23236, 23236, 20207, 19820, 20921, 17813, 17909, 17813, 20592, 12865, 19005, 5776, 16611, 3012, 15983, 15238, 17385, 16611, 3012, 15983, 19005, 17385, 30682, 30845, 21639, 22639, 21432, 19417, 21354,
+	18811, 23537, 23537, 23537, 23537, 20508, 20121, 21222, 18114, 18210, 18114, 20893, 13166, 19306, 6077, 16912, 3313, 16284, 15539, 17686, 16912, 3313, 16284, 19306, 17686, 31002, 31165, 21940, 22940, 21733, 19718, 21655,
 	/* v1.30.2-rancher1-1 */
-	18510, 23182, 23182, 23182, 23182, 20290, 19913, 21002, 17813, 17909, 17813, 20636, 12900, 19005, 5776, 16648, 3048, 16032, 15274, 17436, 16648, 3048, 16032, 19005, 17436, 0, 0, 21639, 22584, 21432, 19193, 21393,
+	18811, 23483, 23483, 23483, 23483, 20591, 20214, 21303, 18114, 18210, 18114, 20937, 13201, 19306, 6077, 16949, 3349, 16333, 15575, 17737, 16949, 3349, 16333, 19306, 17737, 0, 0, 21940, 22885, 21733, 19494, 21694,
 	/* v1.30.3-rancher1-1 */
-	18510, 23182, 23182, 23182, 23182, 20290, 19913, 21002, 17813, 17909, 17813, 20636, 12935, 19005, 5776, 16648, 3048, 16032, 15274, 17436, 16648, 3048, 16032, 19005, 17436, 0, 0, 21639, 22584, 21432, 19193, 21393,
+	18811, 23483, 23483, 23483, 23483, 20591, 20214, 21303, 18114, 18210, 18114, 20937, 13236, 19306, 6077, 16949, 3349, 16333, 15575, 17737, 16949, 3349, 16333, 19306, 17737, 0, 0, 21940, 22885, 21733, 19494, 21694,
 	/* v1.30.4-rancher1-1 */
-	18510, 23209, 23209, 23209, 23209, 20290, 19913, 21002, 17813, 17909, 17813, 20636, 12970, 19005, 5776, 16685, 3084, 16081, 15310, 17487, 16685, 3084, 16081, 19005, 17487, 0, 0, 21639, 22639, 21432, 19193, 21393,
+	18811, 23510, 23510, 23510, 23510, 20591, 20214, 21303, 18114, 18210, 18114, 20937, 13271, 19306, 6077, 16986, 3385, 16382, 15611, 17788, 16986, 3385, 16382, 19306, 17788, 0, 0, 21940, 22940, 21733, 19494, 21694,
 	/* v1.30.5-rancher1-1 */
-	18510, 23236, 23236, 23236, 23236, 20290, 19913, 21002, 17813, 17909, 17813, 20636, 13005, 19005, 5776, 16685, 3084, 16081, 15310, 17487, 16685, 3084, 16081, 19005, 17487, 0, 0, 21639, 22639, 21432, 19193, 21393,
+	18811, 23537, 23537, 23537, 23537, 20591, 20214, 21303, 18114, 18210, 18114, 20937, 13306, 19306, 6077, 16986, 3385, 16382, 15611, 17788, 16986, 3385, 16382, 19306, 17788, 0, 0, 21940, 22940, 21733, 19494, 21694,
 };
 
 /* name, value; an empty value drops the flag RKE would otherwise compute */
-const struct k8s_flag k8s_flags[] = {
+static const struct k8s_flag k8s_flags[] = {
 	/*   0 */ {  1331,   854 },	/* admission-control=ServiceAccount,NamespaceLifecycle,LimitRanger,Per... */
-	/*   1 */ {  1369, 24474 },	/* allow-privileged=true */
-	/*   2 */ {  1414,  2019 },	/* anonymous-auth=false */
+	/*   1 */ {  1369, 24775 },	/* allow-privileged=true */
+	/*   2 */ {  1414,  2177 },	/* anonymous-auth=false */
 	/*   3 */ {  1525,   134 },	/* bind-address=0.0.0.0 */
-	/*   4 */ {  1875,   267 },	/* enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAcco... */
-	/*   5 */ {  2120,   132 },	/* insecure-port=0 */
-	/*   6 */ {  2177,   236 },	/* kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname */
-	/*   7 */ {  2428,  2019 },	/* profiling=false */
-	/*   8 */ { 24162,  1278 },	/* requestheader-extra-headers-prefix=X-Remote-Extra- */
-	/*   9 */ { 24197,  1294 },	/* requestheader-group-headers=X-Remote-Group */
-	/*  10 */ { 24225,  1309 },	/* requestheader-username-headers=X-Remote-User */
-	/*  11 */ { 24272,  1491 },	/* runtime-config=authorization.k8s.io/v1beta1=true */
-	/*  12 */ { 24287,   231 },	/* secure-port=6443 */
-	/*  13 */ { 24322, 24474 },	/* service-account-lookup=true */
-	/*  14 */ { 24378,  1968 },	/* storage-backend=etcd3 */
-	/*  15 */ { 24456,  1033 },	/* tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE... */
+	/*   4 */ {  2033,   267 },	/* enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAcco... */
+	/*   5 */ {  2319,   132 },	/* insecure-port=0 */
+	/*   6 */ {  2409,   236 },	/* kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname */
+	/*   7 */ {  2729,  2177 },	/* profiling=false */
+	/*   8 */ { 24463,  1278 },	/* requestheader-extra-headers-prefix=X-Remote-Extra- */
+	/*   9 */ { 24498,  1294 },	/* requestheader-group-headers=X-Remote-Group */
+	/*  10 */ { 24526,  1309 },	/* requestheader-username-headers=X-Remote-User */
+	/*  11 */ { 24573,  1491 },	/* runtime-config=authorization.k8s.io/v1beta1=true */
+	/*  12 */ { 24588,   231 },	/* secure-port=6443 */
+	/*  13 */ { 24623, 24775 },	/* service-account-lookup=true */
+	/*  14 */ { 24679,  2126 },	/* storage-backend=etcd3 */
+	/*  15 */ { 24757,  1033 },	/* tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE... */
 	/*  16 */ {  1323,   134 },	/* address=0.0.0.0 */
-	/*  17 */ {  1349, 24474 },	/* allocate-node-cidrs=true */
-	/*  18 */ {  1386, 24474 },	/* allow-untagged-cloud=true */
-	/*  19 */ {  1751,  2019 },	/* configure-cloud-routes=false */
-	/*  20 */ {  1900,  2019 },	/* enable-hostpath-provisioner=false */
-	/*  21 */ {  2248, 24474 },	/* leader-elect=true */
-	/*  22 */ {  2329,   222 },	/* node-monitor-grace-period=40s */
-	/*  23 */ {  2387,   226 },	/* pod-eviction-timeout=5m0s */
-	/*  24 */ {  2428,  2019 },	/* profiling=false */
-	/*  25 */ { 24428,   201 },	/* terminated-pod-gc-threshold=1000 */
-	/*  26 */ { 24487,   216 },	/* v=2 */
+	/*  17 */ {  1349, 24775 },	/* allocate-node-cidrs=true */
+	/*  18 */ {  1386, 24775 },	/* allow-untagged-cloud=true */
+	/*  19 */ {  1891,  2177 },	/* configure-cloud-routes=false */
+	/*  20 */ {  2058,  2177 },	/* enable-hostpath-provisioner=false */
+	/*  21 */ {  2506, 24775 },	/* leader-elect=true */
+	/*  22 */ {  2612,   222 },	/* node-monitor-grace-period=40s */
+	/*  23 */ {  2670,   226 },	/* pod-eviction-timeout=5m0s */
+	/*  24 */ {  2729,  2177 },	/* profiling=false */
+	/*  25 */ { 24729,   201 },	/* terminated-pod-gc-threshold=1000 */
+	/*  26 */ { 24788,   216 },	/* v=2 */
 	/*  27 */ {  1323,   134 },	/* address=0.0.0.0 */
-	/*  28 */ {  2248, 24474 },	/* leader-elect=true */
-	/*  29 */ {  2428,  2019 },	/* profiling=false */
-	/*  30 */ { 24487,   216 },	/* v=2 */
+	/*  28 */ {  2506, 24775 },	/* leader-elect=true */
+	/*  29 */ {  2729,  2177 },	/* profiling=false */
+	/*  30 */ { 24788,   216 },	/* v=2 */
 	/*  31 */ {  1323,   134 },	/* address=0.0.0.0 */
-	/*  32 */ {  1369, 24474 },	/* allow-privileged=true */
-	/*  33 */ {  1414,  2019 },	/* anonymous-auth=false */
-	/*  34 */ {  1443, 24474 },	/* authentication-token-webhook=true */
+	/*  32 */ {  1369, 24775 },	/* allow-privileged=true */
+	/*  33 */ {  1414,  2177 },	/* anonymous-auth=false */
+	/*  34 */ {  1443, 24775 },	/* authentication-token-webhook=true */
 	/*  35 */ {  1472,  1270 },	/* authorization-mode=Webhook */
-	/*  36 */ {  1689,  1265 },	/* cgroups-per-qos=True */
-	/*  37 */ {  1726,    88 },	/* cni-bin-dir=/opt/cni/bin */
-	/*  38 */ {  1738,     1 },	/* cni-conf-dir=/etc/cni/net.d */
-	/*  39 */ {  1938,     0 },	/* enforce-node-allocatable= */
-	/*  40 */ {  1974,   132 },	/* event-qps=0 */
-	/*  41 */ {  2261, 24474 },	/* make-iptables-util-chains=true */
-	/*  42 */ {  2302,  1722 },	/* network-plugin=cni */
-	/*  43 */ { 24147,   132 },	/* read-only-port=0 */
-	/*  44 */ { 24256,    71 },	/* resolv-conf=/etc/resolv.conf */
-	/*  45 */ { 24394,   218 },	/* streaming-connection-idle-timeout=30m */
-	/*  46 */ { 24456,  1033 },	/* tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE... */
-	/*  47 */ { 24487,   216 },	/* v=2 */
-	/*  48 */ { 30503,   101 },	/* volume-plugin-dir=/var/lib/kubelet/volumeplugins */
-	/*  49 */ {  2059,   206 },	/* healthz-bind-address=127.0.0.1 */
-	/*  50 */ { 24487,   216 },	/* v=2 */
-	/*  51 */ {  1369, 24474 },	/* allow-privileged=true */
-	/*  52 */ {  1414,  2019 },	/* anonymous-auth=false */
+	/*  36 */ {  1829,  1265 },	/* cgroups-per-qos=True */
+	/*  37 */ {  1866,    88 },	/* cni-bin-dir=/opt/cni/bin */
+	/*  38 */ {  1878,     1 },	/* cni-conf-dir=/etc/cni/net.d */
+	/*  39 */ {  2096,     0 },	/* enforce-node-allocatable= */
+	/*  40 */ {  2132,   132 },	/* event-qps=0 */
+	/*  41 */ {  2519, 24775 },	/* make-iptables-util-chains=true */
+	/*  42 */ {  2574,  1862 },	/* network-plugin=cni */
+	/*  43 */ { 24448,   132 },	/* read-only-port=0 */
+	/*  44 */ { 24557,    71 },	/* resolv-conf=/etc/resolv.conf */
+	/*  45 */ { 24695,   218 },	/* streaming-connection-idle-timeout=30m */
+	/*  46 */ { 24757,  1033 },	/* tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE... */
+	/*  47 */ { 24788,   216 },	/* v=2 */
+	/*  48 */ { 30804,   101 },	/* volume-plugin-dir=/var/lib/kubelet/volumeplugins */
+	/*  49 */ {  2228,   206 },	/* healthz-bind-address=127.0.0.1 */
+	/*  50 */ { 24788,   216 },	/* v=2 */
+	/*  51 */ {  1369, 24775 },	/* allow-privileged=true */
+	/*  52 */ {  1414,  2177 },	/* anonymous-auth=false */
 	/*  53 */ {  1525,   134 },	/* bind-address=0.0.0.0 */
-	/*  54 */ {  1875,   267 },	/* enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAcco... */
-	/*  55 */ {  2120,   132 },	/* insecure-port=0 */
-	/*  56 */ {  2177,   236 },	/* kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname */
-	/*  57 */ {  2428,  2019 },	/* profiling=false */
-	/*  58 */ { 24162,  1278 },	/* requestheader-extra-headers-prefix=X-Remote-Extra- */
-	/*  59 */ { 24197,  1294 },	/* requestheader-group-headers=X-Remote-Group */
-	/*  60 */ { 24225,  1309 },	/* requestheader-username-headers=X-Remote-User */
-	/*  61 */ { 24272,  1491 },	/* runtime-config=authorization.k8s.io/v1beta1=true */
-	/*  62 */ { 24287,   231 },	/* secure-port=6443 */
-	/*  63 */ { 24322, 24474 },	/* service-account-lookup=true */
-	/*  64 */ { 24378,  1968 },	/* storage-backend=etcd3 */
-	/*  65 */ { 24456,  1033 },	/* tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE... */
-	/*  66 */ {  1369, 24474 },	/* allow-privileged=true */
-	/*  67 */ {  1414,  2019 },	/* anonymous-auth=false */
+	/*  54 */ {  2033,   267 },	/* enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAcco... */
+	/*  55 */ {  2319,   132 },	/* insecure-port=0 */
+	/*  56 */ {  2409,   236 },	/* kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname */
+	/*  57 */ {  2729,  2177 },	/* profiling=false */
+	/*  58 */ { 24463,  1278 },	/* requestheader-extra-headers-prefix=X-Remote-Extra- */
+	/*  59 */ { 24498,  1294 },	/* requestheader-group-headers=X-Remote-Group */
+	/*  60 */ { 24526,  1309 },	/* requestheader-username-headers=X-Remote-User */
+	/*  61 */ { 24573,  1491 },	/* runtime-config=authorization.k8s.io/v1beta1=true */
+	/*  62 */ { 24588,   231 },	/* secure-port=6443 */
+	/*  63 */ { 24623, 24775 },	/* service-account-lookup=true */
+	/*  64 */ { 24679,  2126 },	/* storage-backend=etcd3 */
+	/*  65 */ { 24757,  1033 },	/* tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE... */
+	/*  66 */ {  1369, 24775 },	/* allow-privileged=true */
+	/*  67 */ {  1414,  2177 },	/* anonymous-auth=false */
 	/*  68 */ {  1525,   134 },	/* bind-address=0.0.0.0 */
-	/*  69 */ {  1875,   440 },	/* enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAcco... */
-	/*  70 */ {  2120,   132 },	/* insecure-port=0 */
-	/*  71 */ {  2177,   236 },	/* kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname */
-	/*  72 */ {  2428,  2019 },	/* profiling=false */
-	/*  73 */ { 24162,  1278 },	/* requestheader-extra-headers-prefix=X-Remote-Extra- */
-	/*  74 */ { 24197,  1294 },	/* requestheader-group-headers=X-Remote-Group */
-	/*  75 */ { 24225,  1309 },	/* requestheader-username-headers=X-Remote-User */
-	/*  76 */ { 24272,  1491 },	/* runtime-config=authorization.k8s.io/v1beta1=true */
-	/*  77 */ { 24287,   231 },	/* secure-port=6443 */
-	/*  78 */ { 24322, 24474 },	/* service-account-lookup=true */
-	/*  79 */ { 24378,  1968 },	/* storage-backend=etcd3 */
-	/*  80 */ { 24456,  1033 },	/* tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE... */
-	/*  81 */ {  1705, 24474 },	/* client-cert-auth=true */
-	/*  82 */ {  2365, 24474 },	/* peer-client-cert-auth=true */
-	/*  83 */ {  1369, 24474 },	/* allow-privileged=true */
-	/*  84 */ {  1414,  2019 },	/* anonymous-auth=false */
+	/*  69 */ {  2033,   440 },	/* enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAcco... */
+	/*  70 */ {  2319,   132 },	/* insecure-port=0 */
+	/*  71 */ {  2409,   236 },	/* kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname */
+	/*  72 */ {  2729,  2177 },	/* profiling=false */
+	/*  73 */ { 24463,  1278 },	/* requestheader-extra-headers-prefix=X-Remote-Extra- */
+	/*  74 */ { 24498,  1294 },	/* requestheader-group-headers=X-Remote-Group */
+	/*  75 */ { 24526,  1309 },	/* requestheader-username-headers=X-Remote-User */
+	/*  76 */ { 24573,  1491 },	/* runtime-config=authorization.k8s.io/v1beta1=true */
+	/*  77 */ { 24588,   231 },	/* secure-port=6443 */
+	/*  78 */ { 24623, 24775 },	/* service-account-lookup=true */
+	/*  79 */ { 24679,  2126 },	/* storage-backend=etcd3 */
+	/*  80 */ { 24757,  1033 },	/* tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE... */
+	/*  81 */ {  1845, 24775 },	/* client-cert-auth=true */
+	/*  82 */ {  2648, 24775 },	/* peer-client-cert-auth=true */
+	/*  83 */ {  1369, 24775 },	/* allow-privileged=true */
+	/*  84 */ {  1414,  2177 },	/* anonymous-auth=false */
 	/*  85 */ {  1525,   134 },	/* bind-address=0.0.0.0 */
-	/*  86 */ {  1875,   622 },	/* enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAcco... */
-	/*  87 */ {  2120,   132 },	/* insecure-port=0 */
-	/*  88 */ {  2177,   236 },	/* kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname */
-	/*  89 */ {  2428,  2019 },	/* profiling=false */
-	/*  90 */ { 24162,  1278 },	/* requestheader-extra-headers-prefix=X-Remote-Extra- */
-	/*  91 */ { 24197,  1294 },	/* requestheader-group-headers=X-Remote-Group */
-	/*  92 */ { 24225,  1309 },	/* requestheader-username-headers=X-Remote-User */
-	/*  93 */ { 24272,  1491 },	/* runtime-config=authorization.k8s.io/v1beta1=true */
-	/*  94 */ { 24287,   231 },	/* secure-port=6443 */
-	/*  95 */ { 24322, 24474 },	/* service-account-lookup=true */
-	/*  96 */ { 24378,  1968 },	/* storage-backend=etcd3 */
-	/*  97 */ { 24456,  1033 },	/* tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE... */
+	/*  86 */ {  2033,   622 },	/* enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAcco... */
+	/*  87 */ {  2319,   132 },	/* insecure-port=0 */
+	/*  88 */ {  2409,   236 },	/* kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname */
+	/*  89 */ {  2729,  2177 },	/* profiling=false */
+	/*  90 */ { 24463,  1278 },	/* requestheader-extra-headers-prefix=X-Remote-Extra- */
+	/*  91 */ { 24498,  1294 },	/* requestheader-group-headers=X-Remote-Group */
+	/*  92 */ { 24526,  1309 },	/* requestheader-username-headers=X-Remote-User */
+	/*  93 */ { 24573,  1491 },	/* runtime-config=authorization.k8s.io/v1beta1=true */
+	/*  94 */ { 24588,   231 },	/* secure-port=6443 */
+	/*  95 */ { 24623, 24775 },	/* service-account-lookup=true */
+	/*  96 */ { 24679,  2126 },	/* storage-backend=etcd3 */
+	/*  97 */ { 24757,  1033 },	/* tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE... */
 	/*  98 */ {  1323,   134 },	/* address=0.0.0.0 */
-	/*  99 */ {  1414,  2019 },	/* anonymous-auth=false */
-	/* 100 */ {  1443, 24474 },	/* authentication-token-webhook=true */
+	/*  99 */ {  1414,  2177 },	/* anonymous-auth=false */
+	/* 100 */ {  1443, 24775 },	/* authentication-token-webhook=true */
 	/* 101 */ {  1472,  1270 },	/* authorization-mode=Webhook */
-	/* 102 */ {  1689,  1265 },	/* cgroups-per-qos=True */
-	/* 103 */ {  1726,    88 },	/* cni-bin-dir=/opt/cni/bin */
-	/* 104 */ {  1738,     1 },	/* cni-conf-dir=/etc/cni/net.d */
-	/* 105 */ {  1938,     0 },	/* enforce-node-allocatable= */
-	/* 106 */ {  1974,   132 },	/* event-qps=0 */
-	/* 107 */ {  2261, 24474 },	/* make-iptables-util-chains=true */
-	/* 108 */ {  2302,  1722 },	/* network-plugin=cni */
-	/* 109 */ { 24147,   132 },	/* read-only-port=0 */
-	/* 110 */ { 24256,    71 },	/* resolv-conf=/etc/resolv.conf */
-	/* 111 */ { 24394,   218 },	/* streaming-connection-idle-timeout=30m */
-	/* 112 */ { 24456,  1033 },	/* tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE... */
-	/* 113 */ { 24487,   216 },	/* v=2 */
-	/* 114 */ { 30503,   101 },	/* volume-plugin-dir=/var/lib/kubelet/volumeplugins */
-	/* 115 */ {  1705, 24474 },	/* client-cert-auth=true */
-	/* 116 */ {  1928, 24474 },	/* enable-v2=true */
-	/* 117 */ {  2365, 24474 },	/* peer-client-cert-auth=true */
-	/* 118 */ {  1369, 24474 },	/* allow-privileged=true */
-	/* 119 */ {  1414,  2019 },	/* anonymous-auth=false */
-	/* 120 */ {  1429, 24479 },	/* api-audiences=unknown */
+	/* 102 */ {  1829,  1265 },	/* cgroups-per-qos=True */
+	/* 103 */ {  1866,    88 },	/* cni-bin-dir=/opt/cni/bin */
+	/* 104 */ {  1878,     1 },	/* cni-conf-dir=/etc/cni/net.d */
+	/* 105 */ {  2096,     0 },	/* enforce-node-allocatable= */
+	/* 106 */ {  2132,   132 },	/* event-qps=0 */
+	/* 107 */ {  2519, 24775 },	/* make-iptables-util-chains=true */
+	/* 108 */ {  2574,  1862 },	/* network-plugin=cni */
+	/* 109 */ { 24448,   132 },	/* read-only-port=0 */
+	/* 110 */ { 24557,    71 },	/* resolv-conf=/etc/resolv.conf */
+	/* 111 */ { 24695,   218 },	/* streaming-connection-idle-timeout=30m */
+	/* 112 */ { 24757,  1033 },	/* tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE... */
+	/* 113 */ { 24788,   216 },	/* v=2 */
+	/* 114 */ { 30804,   101 },	/* volume-plugin-dir=/var/lib/kubelet/volumeplugins */
+	/* 115 */ {  1845, 24775 },	/* client-cert-auth=true */
+	/* 116 */ {  2086, 24775 },	/* enable-v2=true */
+	/* 117 */ {  2648, 24775 },	/* peer-client-cert-auth=true */
+	/* 118 */ {  1369, 24775 },	/* allow-privileged=true */
+	/* 119 */ {  1414,  2177 },	/* anonymous-auth=false */
+	/* 120 */ {  1429, 24780 },	/* api-audiences=unknown */
 	/* 121 */ {  1525,   134 },	/* bind-address=0.0.0.0 */
-	/* 122 */ {  1875,   622 },	/* enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAcco... */
-	/* 123 */ {  2025,   997 },	/* feature-gates=ServiceAccountIssuerDiscovery=false */
-	/* 124 */ {  2120,   132 },	/* insecure-port=0 */
-	/* 125 */ {  2177,   236 },	/* kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname */
-	/* 126 */ {  2428,  2019 },	/* profiling=false */
-	/* 127 */ { 24162,  1278 },	/* requestheader-extra-headers-prefix=X-Remote-Extra- */
-	/* 128 */ { 24197,  1294 },	/* requestheader-group-headers=X-Remote-Group */
-	/* 129 */ { 24225,  1309 },	/* requestheader-username-headers=X-Remote-User */
-	/* 130 */ { 24272,  1491 },	/* runtime-config=authorization.k8s.io/v1beta1=true */
-	/* 131 */ { 24287,   231 },	/* secure-port=6443 */
-	/* 132 */ { 24299, 24268 },	/* service-account-issuer=rke */
-	/* 133 */ { 24322, 24474 },	/* service-account-lookup=true */
-	/* 134 */ { 24345,    16 },	/* service-account-signing-key-file=/etc/kubernetes/ssl/kube-service-a... */
-	/* 135 */ { 24378,  1968 },	/* storage-backend=etcd3 */
-	/* 136 */ { 24456,  1033 },	/* tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE... */
-	/* 137 */ {  1369, 24474 },	/* allow-privileged=true */
-	/* 138 */ {  1414,  2019 },	/* anonymous-auth=false */
-	/* 139 */ {  1429, 24479 },	/* api-audiences=unknown */
+	/* 122 */ {  2033,   622 },	/* enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAcco... */
+	/* 123 */ {  2183,   997 },	/* feature-gates=ServiceAccountIssuerDiscovery=false */
+	/* 124 */ {  2319,   132 },	/* insecure-port=0 */
+	/* 125 */ {  2409,   236 },	/* kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname */
+	/* 126 */ {  2729,  2177 },	/* profiling=false */
+	/* 127 */ { 24463,  1278 },	/* requestheader-extra-headers-prefix=X-Remote-Extra- */
+	/* 128 */ { 24498,  1294 },	/* requestheader-group-headers=X-Remote-Group */
+	/* 129 */ { 24526,  1309 },	/* requestheader-username-headers=X-Remote-User */
+	/* 130 */ { 24573,  1491 },	/* runtime-config=authorization.k8s.io/v1beta1=true */
+	/* 131 */ { 24588,   231 },	/* secure-port=6443 */
+	/* 132 */ { 24600, 24569 },	/* service-account-issuer=rke */
+	/* 133 */ { 24623, 24775 },	/* service-account-lookup=true */
+	/* 134 */ { 24646,    16 },	/* service-account-signing-key-file=/etc/kubernetes/ssl/kube-service-a... */
+	/* 135 */ { 24679,  2126 },	/* storage-backend=etcd3 */
+	/* 136 */ { 24757,  1033 },	/* tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE... */
+	/* 137 */ {  1369, 24775 },	/* allow-privileged=true */
+	/* 138 */ {  1414,  2177 },	/* anonymous-auth=false */
+	/* 139 */ {  1429, 24780 },	/* api-audiences=unknown */
 	/* 140 */ {  1525,   134 },	/* bind-address=0.0.0.0 */
-	/* 141 */ {  1875,   622 },	/* enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAcco... */
-	/* 142 */ {  2120,   132 },	/* insecure-port=0 */
-	/* 143 */ {  2177,   236 },	/* kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname */
-	/* 144 */ {  2428,  2019 },	/* profiling=false */
-	/* 145 */ { 24162,  1278 },	/* requestheader-extra-headers-prefix=X-Remote-Extra- */
-	/* 146 */ { 24197,  1294 },	/* requestheader-group-headers=X-Remote-Group */
-	/* 147 */ { 24225,  1309 },	/* requestheader-username-headers=X-Remote-User */
-	/* 148 */ { 24272,  1491 },	/* runtime-config=authorization.k8s.io/v1beta1=true */
-	/* 149 */ { 24287,   231 },	/* secure-port=6443 */
-	/* 150 */ { 24299, 24268 },	/* service-account-issuer=rke */
-	/* 151 */ { 24322, 24474 },	/* service-account-lookup=true */
-	/* 152 */ { 24345,    16 },	/* service-account-signing-key-file=/etc/kubernetes/ssl/kube-service-a... */
-	/* 153 */ { 24378,  1968 },	/* storage-backend=etcd3 */
-	/* 154 */ { 24456,  1033 },	/* tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE... */
-	/* 155 */ {  1705, 24474 },	/* client-cert-auth=true */
-	/* 156 */ {  1984, 24474 },	/* experimental-initial-corrupt-check=true */
-	/* 157 */ {  2365, 24474 },	/* peer-client-cert-auth=true */
-	/* 158 */ {  1369, 24474 },	/* allow-privileged=true */
-	/* 159 */ {  1414,  2019 },	/* anonymous-auth=false */
-	/* 160 */ {  1429, 24479 },	/* api-audiences=unknown */
+	/* 141 */ {  2033,   622 },	/* enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAcco... */
+	/* 142 */ {  2319,   132 },	/* insecure-port=0 */
+	/* 143 */ {  2409,   236 },	/* kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname */
+	/* 144 */ {  2729,  2177 },	/* profiling=false */
+	/* 145 */ { 24463,  1278 },	/* requestheader-extra-headers-prefix=X-Remote-Extra- */
+	/* 146 */ { 24498,  1294 },	/* requestheader-group-headers=X-Remote-Group */
+	/* 147 */ { 24526,  1309 },	/* requestheader-username-headers=X-Remote-User */
+	/* 148 */ { 24573,  1491 },	/* runtime-config=authorization.k8s.io/v1beta1=true */
+	/* 149 */ { 24588,   231 },	/* secure-port=6443 */
+	/* 150 */ { 24600, 24569 },	/* service-account-issuer=rke */
+	/* 151 */ { 24623, 24775 },	/* service-account-lookup=true */
+	/* 152 */ { 24646,    16 },	/* service-account-signing-key-file=/etc/kubernetes/ssl/kube-service-a... */
+	/* 153 */ { 24679,  2126 },	/* storage-backend=etcd3 */
+	/* 154 */ { 24757,  1033 },	/* tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE... */
+	/* 155 */ {  1845, 24775 },	/* client-cert-auth=true */
+	/* 156 */ {  2142, 24775 },	/* experimental-initial-corrupt-check=true */
+	/* 157 */ {  2648, 24775 },	/* peer-client-cert-auth=true */
+	/* 158 */ {  1369, 24775 },	/* allow-privileged=true */
+	/* 159 */ {  1414,  2177 },	/* anonymous-auth=false */
+	/* 160 */ {  1429, 24780 },	/* api-audiences=unknown */
 	/* 161 */ {  1525,   134 },	/* bind-address=0.0.0.0 */
-	/* 162 */ {  1875,   622 },	/* enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAcco... */
-	/* 163 */ {  2177,   236 },	/* kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname */
-	/* 164 */ {  2428,  2019 },	/* profiling=false */
-	/* 165 */ { 24162,  1278 },	/* requestheader-extra-headers-prefix=X-Remote-Extra- */
-	/* 166 */ { 24197,  1294 },	/* requestheader-group-headers=X-Remote-Group */
-	/* 167 */ { 24225,  1309 },	/* requestheader-username-headers=X-Remote-User */
-	/* 168 */ { 24272,  1491 },	/* runtime-config=authorization.k8s.io/v1beta1=true */
-	/* 169 */ { 24287,   231 },	/* secure-port=6443 */
-	/* 170 */ { 24299, 24268 },	/* service-account-issuer=rke */
-	/* 171 */ { 24322, 24474 },	/* service-account-lookup=true */
-	/* 172 */ { 24345,    16 },	/* service-account-signing-key-file=/etc/kubernetes/ssl/kube-service-a... */
-	/* 173 */ { 24378,  1968 },	/* storage-backend=etcd3 */
-	/* 174 */ { 24456,  1033 },	/* tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE... */
-	/* 175 */ {  1349, 24474 },	/* allocate-node-cidrs=true */
-	/* 176 */ {  1386, 24474 },	/* allow-untagged-cloud=true */
-	/* 177 */ {  1751,  2019 },	/* configure-cloud-routes=false */
-	/* 178 */ {  1900,  2019 },	/* enable-hostpath-provisioner=false */
-	/* 179 */ {  2248, 24474 },	/* leader-elect=true */
-	/* 180 */ {  2329,   222 },	/* node-monitor-grace-period=40s */
-	/* 181 */ {  2387,   226 },	/* pod-eviction-timeout=5m0s */
-	/* 182 */ {  2428,  2019 },	/* profiling=false */
-	/* 183 */ { 24428,   201 },	/* terminated-pod-gc-threshold=1000 */
-	/* 184 */ { 24487,   216 },	/* v=2 */
-	/* 185 */ {  2248, 24474 },	/* leader-elect=true */
-	/* 186 */ {  2428,  2019 },	/* profiling=false */
-	/* 187 */ { 24487,   216 },	/* v=2 */
+	/* 162 */ {  2033,   622 },	/* enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAcco... */
+	/* 163 */ {  2409,   236 },	/* kubelet-preferred-address-types=InternalIP,ExternalIP,Hostname */
+	/* 164 */ {  2729,  2177 },	/* profiling=false */
+	/* 165 */ { 24463,  1278 },	/* requestheader-extra-headers-prefix=X-Remote-Extra- */
+	/* 166 */ { 24498,  1294 },	/* requestheader-group-headers=X-Remote-Group */
+	/* 167 */ { 24526,  1309 },	/* requestheader-username-headers=X-Remote-User */
+	/* 168 */ { 24573,  1491 },	/* runtime-config=authorization.k8s.io/v1beta1=true */
+	/* 169 */ { 24588,   231 },	/* secure-port=6443 */
+	/* 170 */ { 24600, 24569 },	/* service-account-issuer=rke */
+	/* 171 */ { 24623, 24775 },	/* service-account-lookup=true */
+	/* 172 */ { 24646,    16 },	/* service-account-signing-key-file=/etc/kubernetes/ssl/kube-service-a... */
+	/* 173 */ { 24679,  2126 },	/* storage-backend=etcd3 */
+	/* 174 */ { 24757,  1033 },	/* tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE... */
+	/* 175 */ {  1349, 24775 },	/* allocate-node-cidrs=true */
+	/* 176 */ {  1386, 24775 },	/* allow-untagged-cloud=true */
+	/* 177 */ {  1891,  2177 },	/* configure-cloud-routes=false */
+	/* 178 */ {  2058,  2177 },	/* enable-hostpath-provisioner=false */
+	/* 179 */ {  2506, 24775 },	/* leader-elect=true */
+	/* 180 */ {  2612,   222 },	/* node-monitor-grace-period=40s */
+	/* 181 */ {  2670,   226 },	/* pod-eviction-timeout=5m0s */
+	/* 182 */ {  2729,  2177 },	/* profiling=false */
+	/* 183 */ { 24729,   201 },	/* terminated-pod-gc-threshold=1000 */
+	/* 184 */ { 24788,   216 },	/* v=2 */
+	/* 185 */ {  2506, 24775 },	/* leader-elect=true */
+	/* 186 */ {  2729,  2177 },	/* profiling=false */
+	/* 187 */ { 24788,   216 },	/* v=2 */
 	/* 188 */ {  1323,   134 },	/* address=0.0.0.0 */
-	/* 189 */ {  1414,  2019 },	/* anonymous-auth=false */
-	/* 190 */ {  1443, 24474 },	/* authentication-token-webhook=true */
+	/* 189 */ {  1414,  2177 },	/* anonymous-auth=false */
+	/* 190 */ {  1443, 24775 },	/* authentication-token-webhook=true */
 	/* 191 */ {  1472,  1270 },	/* authorization-mode=Webhook */
-	/* 192 */ {  1689,  1265 },	/* cgroups-per-qos=True */
-	/* 193 */ {  1938,     0 },	/* enforce-node-allocatable= */
-	/* 194 */ {  1974,   132 },	/* event-qps=0 */
-	/* 195 */ {  2261, 24474 },	/* make-iptables-util-chains=true */
-	/* 196 */ { 24147,   132 },	/* read-only-port=0 */
-	/* 197 */ { 24256,    71 },	/* resolv-conf=/etc/resolv.conf */
-	/* 198 */ { 24394,   218 },	/* streaming-connection-idle-timeout=30m */
-	/* 199 */ { 24456,  1033 },	/* tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE... */
-	/* 200 */ { 24487,   216 },	/* v=2 */
-	/* 201 */ { 30503,   101 },	/* volume-plugin-dir=/var/lib/kubelet/volumeplugins */
-	/* 202 */ {  1349, 24474 },	/* allocate-node-cidrs=true */
-	/* 203 */ {  1386, 24474 },	/* allow-untagged-cloud=true */
-	/* 204 */ {  1751,  2019 },	/* configure-cloud-routes=false */
-	/* 205 */ {  1900,  2019 },	/* enable-hostpath-provisioner=false */
-	/* 206 */ {  2248, 24474 },	/* leader-elect=true */
-	/* 207 */ {  2329,   222 },	/* node-monitor-grace-period=40s */
-	/* 208 */ {  2428,  2019 },	/* profiling=false */
-	/* 209 */ { 24428,   201 },	/* terminated-pod-gc-threshold=1000 */
-	/* 210 */ { 24487,   216 },	/* v=2 */
+	/* 192 */ {  1829,  1265 },	/* cgroups-per-qos=True */
+	/* 193 */ {  2096,     0 },	/* enforce-node-allocatable= */
+	/* 194 */ {  2132,   132 },	/* event-qps=0 */
+	/* 195 */ {  2519, 24775 },	/* make-iptables-util-chains=true */
+	/* 196 */ { 24448,   132 },	/* read-only-port=0 */
+	/* 197 */ { 24557,    71 },	/* resolv-conf=/etc/resolv.conf */
+	/* 198 */ { 24695,   218 },	/* streaming-connection-idle-timeout=30m */
+	/* 199 */ { 24757,  1033 },	/* tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE... */
+	/* 200 */ { 24788,   216 },	/* v=2 */
+	/* 201 */ { 30804,   101 },	/* volume-plugin-dir=/var/lib/kubelet/volumeplugins */
+	/* 202 */ {  1349, 24775 },	/* allocate-node-cidrs=true */
+	/* 203 */ {  1386, 24775 },	/* allow-untagged-cloud=true */
+	/* 204 */ {  1891,  2177 },	/* configure-cloud-routes=false */
+	/* 205 */ {  2058,  2177 },	/* enable-hostpath-provisioner=false */
+	/* 206 */ {  2506, 24775 },	/* leader-elect=true */
+	/* 207 */ {  2612,   222 },	/* node-monitor-grace-period=40s */
+	/* 208 */ {  2729,  2177 },	/* profiling=false */
+	/* 209 */ { 24729,   201 },	/* terminated-pod-gc-threshold=1000 */
+	/* 210 */ { 24788,   216 },	/* v=2 */
 };
 
-const size_t k8s_noptions = 51;
 /* key; per component (etcd, kube-api, kube-controller, scheduler, kubelet, kubeproxy): first flag, count */
-const struct k8s_options k8s_options[] = {
-	{ 30444, { 0, 0, 16, 27, 31, 49 }, { 0, 16, 11, 4, 18, 2 } },	/* v1.9 */
-	{ 24489, { 0, 51, 16, 27, 31, 49 }, { 0, 15, 11, 4, 18, 2 } },	/* v1.10 */
-	{ 24630, { 0, 51, 16, 27, 31, 49 }, { 0, 15, 11, 4, 18, 2 } },	/* v1.11 */
-	{ 24826, { 0, 51, 16, 27, 31, 49 }, { 0, 15, 11, 4, 18, 2 } },	/* v1.12 */
-	{ 25119, { 0, 51, 16, 27, 31, 49 }, { 0, 15, 11, 4, 18, 2 } },	/* v1.13 */
-	{ 25415, { 0, 66, 16, 27, 31, 49 }, { 0, 15, 11, 4, 18, 2 } },	/* v1.14 */
-	{ 25613, { 81, 66, 16, 27, 31, 49 }, { 2, 15, 11, 4, 18, 2 } },	/* v1.14.9-rancher1-1 */
-	{ 25479, { 81, 66, 16, 27, 31, 49 }, { 2, 15, 11, 4, 18, 2 } },	/* v1.14.10-rancher1-1 */
-	{ 25651, { 0, 83, 16, 27, 98, 49 }, { 0, 15, 11, 4, 17, 2 } },	/* v1.15 */
-	{ 26069, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.15.6-rancher1-2 */
-	{ 26088, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.15.7-rancher1-1 */
-	{ 26107, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.15.9-rancher1-1 */
-	{ 25676, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.15.10-rancher1-1 */
-	{ 25716, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.15.11-rancher1-1 */
-	{ 25736, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.15.11-rancher1-2 */
-	{ 25776, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.15.12-rancher1-1 */
-	{ 25796, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.15.12-rancher2-2 */
-	{ 25816, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.15.12-rancher2-3 */
-	{ 25856, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.15.12-rancher2-5 */
-	{ 25916, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.15.12-rancher2-8 */
-	{ 26126, { 0, 83, 16, 27, 98, 49 }, { 0, 15, 11, 4, 17, 2 } },	/* v1.16 */
-	{ 26369, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.16.3-rancher1-1 */
-	{ 26388, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.16.4-rancher1-1 */
-	{ 26407, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.16.6-rancher1-1 */
-	{ 26426, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.16.6-rancher1-2 */
-	{ 26445, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.16.7-rancher1-1 */
-	{ 26464, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.16.8-rancher1-1 */
-	{ 26483, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.16.8-rancher1-2 */
-	{ 26171, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.16.10-rancher2-2 */
-	{ 26191, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.16.13-rancher1-1 */
-	{ 26211, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.16.13-rancher1-2 */
-	{ 26231, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.16.14-rancher1-1 */
-	{ 26251, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.16.15-rancher1-1 */
-	{ 26271, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.16.15-rancher1-2 */
-	{ 26311, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.16.15-rancher1-4 */
-	{ 26521, { 115, 83, 16, 27, 98, 49 }, { 3, 15, 11, 4, 17, 2 } },	/* v1.17 */
-	{ 27055, { 115, 83, 16, 27, 98, 49 }, { 3, 15, 11, 4, 17, 2 } },	/* v1.18 */
-	{ 27575, { 115, 83, 16, 27, 98, 49 }, { 3, 15, 11, 4, 17, 2 } },	/* v1.19 */
-	{ 28013, { 115, 118, 16, 27, 98, 49 }, { 3, 19, 11, 4, 17, 2 } },	/* v1.20 */
-	{ 28414, { 115, 137, 16, 27, 98, 49 }, { 3, 18, 11, 4, 17, 2 } },	/* v1.21 */
-	{ 28671, { 81, 137, 16, 27, 98, 49 }, { 2, 18, 11, 4, 17, 2 } },	/* v1.22 */
-	{ 28912, { 155, 137, 16, 27, 98, 49 }, { 3, 18, 11, 4, 17, 2 } },	/* v1.22.7-rancher1-2 */
-	{ 28950, { 81, 137, 16, 27, 98, 49 }, { 2, 18, 11, 4, 17, 2 } },	/* v1.23 */
-	{ 29115, { 155, 137, 16, 27, 98, 49 }, { 3, 18, 11, 4, 17, 2 } },	/* v1.23.4-rancher1-2 */
-	{ 29191, { 81, 158, 175, 185, 188, 49 }, { 2, 17, 10, 3, 14, 2 } },	/* v1.24 */
-	{ 29432, { 81, 158, 175, 185, 188, 49 }, { 2, 17, 10, 3, 14, 2 } },	/* v1.25 */
-	{ 29654, { 81, 158, 175, 185, 188, 49 }, { 2, 17, 10, 3, 14, 2 } },	/* v1.26 */
-	{ 29875, { 81, 158, 202, 185, 188, 49 }, { 2, 17, 9, 3, 14, 2 } },	/* v1.27 */
-	{ 30098, { 81, 158, 202, 185, 188, 49 }, { 2, 17, 9, 3, 14, 2 } },	/* v1.28 */
-	{ 30261, { 81, 158, 202, 185, 188, 49 }, { 2, 17, 9, 3, 14, 2 } },	/* v1.29 */
-	{ 30343, { 81, 158, 202, 185, 188, 49 }, { 2, 17, 9, 3, 14, 2 } },	/* v1.30 */
+static const struct k8s_options k8s_options[] = {
+	{ 30745, { 0, 0, 16, 27, 31, 49 }, { 0, 16, 11, 4, 18, 2 } },	/* v1.9 */
+	{ 24790, { 0, 51, 16, 27, 31, 49 }, { 0, 15, 11, 4, 18, 2 } },	/* v1.10 */
+	{ 24931, { 0, 51, 16, 27, 31, 49 }, { 0, 15, 11, 4, 18, 2 } },	/* v1.11 */
+	{ 25127, { 0, 51, 16, 27, 31, 49 }, { 0, 15, 11, 4, 18, 2 } },	/* v1.12 */
+	{ 25420, { 0, 51, 16, 27, 31, 49 }, { 0, 15, 11, 4, 18, 2 } },	/* v1.13 */
+	{ 25716, { 0, 66, 16, 27, 31, 49 }, { 0, 15, 11, 4, 18, 2 } },	/* v1.14 */
+	{ 25914, { 81, 66, 16, 27, 31, 49 }, { 2, 15, 11, 4, 18, 2 } },	/* v1.14.9-rancher1-1 */
+	{ 25780, { 81, 66, 16, 27, 31, 49 }, { 2, 15, 11, 4, 18, 2 } },	/* v1.14.10-rancher1-1 */
+	{ 25952, { 0, 83, 16, 27, 98, 49 }, { 0, 15, 11, 4, 17, 2 } },	/* v1.15 */
+	{ 26370, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.15.6-rancher1-2 */
+	{ 26389, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.15.7-rancher1-1 */
+	{ 26408, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.15.9-rancher1-1 */
+	{ 25977, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.15.10-rancher1-1 */
+	{ 26017, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.15.11-rancher1-1 */
+	{ 26037, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.15.11-rancher1-2 */
+	{ 26077, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.15.12-rancher1-1 */
+	{ 26097, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.15.12-rancher2-2 */
+	{ 26117, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.15.12-rancher2-3 */
+	{ 26157, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.15.12-rancher2-5 */
+	{ 26217, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.15.12-rancher2-8 */
+	{ 26427, { 0, 83, 16, 27, 98, 49 }, { 0, 15, 11, 4, 17, 2 } },	/* v1.16 */
+	{ 26670, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.16.3-rancher1-1 */
+	{ 26689, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.16.4-rancher1-1 */
+	{ 26708, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.16.6-rancher1-1 */
+	{ 26727, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.16.6-rancher1-2 */
+	{ 26746, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.16.7-rancher1-1 */
+	{ 26765, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.16.8-rancher1-1 */
+	{ 26784, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.16.8-rancher1-2 */
+	{ 26472, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.16.10-rancher2-2 */
+	{ 26492, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.16.13-rancher1-1 */
+	{ 26512, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.16.13-rancher1-2 */
+	{ 26532, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.16.14-rancher1-1 */
+	{ 26552, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.16.15-rancher1-1 */
+	{ 26572, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.16.15-rancher1-2 */
+	{ 26612, { 81, 83, 16, 27, 98, 49 }, { 2, 15, 11, 4, 17, 2 } },	/* v1.16.15-rancher1-4 */
+	{ 26822, { 115, 83, 16, 27, 98, 49 }, { 3, 15, 11, 4, 17, 2 } },	/* v1.17 */
+	{ 27356, { 115, 83, 16, 27, 98, 49 }, { 3, 15, 11, 4, 17, 2 } },	/* v1.18 */
+	{ 27876, { 115, 83, 16, 27, 98, 49 }, { 3, 15, 11, 4, 17, 2 } },	/* v1.19 */
+	{ 28314, { 115, 118, 16, 27, 98, 49 }, { 3, 19, 11, 4, 17, 2 } },	/* v1.20 */
+	{ 28715, { 115, 137, 16, 27, 98, 49 }, { 3, 18, 11, 4, 17, 2 } },	/* v1.21 */
+	{ 28972, { 81, 137, 16, 27, 98, 49 }, { 2, 18, 11, 4, 17, 2 } },	/* v1.22 */
+	{ 29213, { 155, 137, 16, 27, 98, 49 }, { 3, 18, 11, 4, 17, 2 } },	/* v1.22.7-rancher1-2 */
+	{ 29251, { 81, 137, 16, 27, 98, 49 }, { 2, 18, 11, 4, 17, 2 } },	/* v1.23 */
+	{ 29416, { 155, 137, 16, 27, 98, 49 }, { 3, 18, 11, 4, 17, 2 } },	/* v1.23.4-rancher1-2 */
+	{ 29492, { 81, 158, 175, 185, 188, 49 }, { 2, 17, 10, 3, 14, 2 } },	/* v1.24 */
+	{ 29733, { 81, 158, 175, 185, 188, 49 }, { 2, 17, 10, 3, 14, 2 } },	/* v1.25 */
+	{ 29955, { 81, 158, 175, 185, 188, 49 }, { 2, 17, 10, 3, 14, 2 } },	/* v1.26 */
+	{ 30176, { 81, 158, 202, 185, 188, 49 }, { 2, 17, 9, 3, 14, 2 } },	/* v1.27 */
+	{ 30399, { 81, 158, 202, 185, 188, 49 }, { 2, 17, 9, 3, 14, 2 } },	/* v1.28 */
+	{ 30562, { 81, 158, 202, 185, 188, 49 }, { 2, 17, 9, 3, 14, 2 } },	/* v1.29 */
+	{ 30644, { 81, 158, 202, 185, 188, 49 }, { 2, 17, 9, 3, 14, 2 } },	/* v1.30 */
+};
+
+const struct k8s_data k8s_embedded = {
+	.pool = k8s_pool,
+	.default_version = 30707,	/* v1.30.5-rancher1-1 */
+	.nimage_keys = 32,
+	.image_keys = k8s_image_keys,
+	.image_json_keys = k8s_image_json_keys,
+	.nversions = 302,
+	.versions = k8s_versions,
+	.images = k8s_images,
+	.flags = k8s_flags,
+	.noptions = 51,
+	.options = k8s_options,
+	.name = "the version data paddock carries: KDM dev-v2.9, RKE v1.6",
+	.file = NULL,
+	.sha256 = "505039a904460ec6d9860aaea72f8456be40b7eda07bb6e1086a5b59eeeb1f5b",
 };

@@ -1,8 +1,9 @@
-/* k8s_table: the raw form of RKE's Kubernetes version table (KDM) as
- * tools/gen-k8s-versions writes it into k8s_table.c.  Only k8s_versions.c
- * reads it; everything else goes through config/k8s_versions.h.
+/* k8s_table: the raw form of RKE's Kubernetes version table (KDM): the one
+ * tools/gen-k8s-versions writes into k8s_table.c (k8s_embedded), or one
+ * k8s_metadata.c reads from an RKE data.json at run time.  Only those and
+ * k8s_versions.c read it; everything else goes through config/k8s_versions.h.
  *
- * Every string is an offset into k8s_pool; offset 0 is the empty string,
+ * Every string is an offset into the pool; offset 0 is the empty string,
  * which in an image cell means "this version has no such image". */
 #ifndef PADDOCK_K8S_TABLE_H
 #define PADDOCK_K8S_TABLE_H
@@ -13,34 +14,46 @@
 #include "config/k8s_versions.h"
 
 struct k8s_version {
-	uint16_t name;          /* "v1.30.5-rancher1-1" */
-	uint16_t last_rke;      /* its minor's maxRKEVersion when older than the release followed */
+	uint32_t name;          /* "v1.30.5-rancher1-1" */
+	uint32_t last_rke;      /* its minor's maxRKEVersion when older than the release followed */
 };
 
 struct k8s_flag {
-	uint16_t name;          /* without "--" */
-	uint16_t value;         /* empty: drop the flag */
+	uint32_t name;          /* without "--" */
+	uint32_t value;         /* empty: drop the flag */
 };
 
 struct k8s_options {
-	uint16_t key;                           /* "v1.30" or a full version */
-	uint16_t first[K8S_NCOMPONENTS];        /* into k8s_flags */
+	uint32_t key;                           /* "v1.30" or a full version */
+	uint32_t first[K8S_NCOMPONENTS];        /* into flags */
 	uint8_t count[K8S_NCOMPONENTS];
 };
 
-extern const char k8s_pool[];
+/* One whole table. */
+struct k8s_data {
+	const char *pool;
+	uint32_t default_version;
+	size_t nimage_keys;
+	const uint32_t *image_keys;             /* RKE's system_images key names */
+	const uint32_t *image_json_keys;        /* the same images' names in KDM's JSON */
+	size_t nversions;
+	const struct k8s_version *versions;     /* in version order */
+	const uint32_t *images;                 /* nversions x nimage_keys */
+	const struct k8s_flag *flags;
+	size_t noptions;
+	const struct k8s_options *options;
+	const char *name;                       /* k8s_data_name() */
+	const char *file;                       /* NULL for the embedded table */
+	const char *sha256;                     /* of the JSON it was made from */
+};
+
+/* The table paddock carries (k8s_table.c). */
+extern const struct k8s_data k8s_embedded;
+/* The RKE release whose rules for dropping versions the tables follow. */
 extern const char k8s_rke_release_name[];
-extern const uint16_t k8s_default;
 
-extern const size_t k8s_nimage_keys;
-extern const uint16_t k8s_image_keys[];         /* RKE's system_images key names */
-
-extern const size_t k8s_nversions;
-extern const struct k8s_version k8s_versions[]; /* in version order */
-extern const uint16_t k8s_images[];             /* k8s_nversions x k8s_nimage_keys */
-
-extern const struct k8s_flag k8s_flags[];
-extern const size_t k8s_noptions;
-extern const struct k8s_options k8s_options[];
+/* The table the lookups of k8s_versions.h read: d, or the embedded one
+ * again for NULL.  d must outlive its use. */
+void k8s_data_use(const struct k8s_data *d);
 
 #endif

@@ -1,4 +1,5 @@
-/* k8s_versions: lookups over the generated version table (k8s_table.c). */
+/* k8s_versions: lookups over the version table in use: the generated one
+ * (k8s_table.c) or one read at run time (k8s_metadata.c). */
 #include "config/k8s_versions.h"
 
 #include <errno.h>
@@ -6,9 +7,16 @@
 
 #include "config/k8s_table.h"
 
-static const char *str(uint16_t off)
+static const struct k8s_data *data = &k8s_embedded;
+
+void k8s_data_use(const struct k8s_data *d)
 {
-	return k8s_pool + off;
+	data = d ? d : &k8s_embedded;
+}
+
+static const char *str(uint32_t off)
+{
+	return data->pool + off;
 }
 
 /* Length of the "vX.Y" part of a version or image tag as RKE's
@@ -31,7 +39,22 @@ static bool same_minor(const char *a, const char *b)
 
 const char *k8s_default_version(void)
 {
-	return str(k8s_default);
+	return str(data->default_version);
+}
+
+const char *k8s_data_name(void)
+{
+	return data->name;
+}
+
+const char *k8s_data_file(void)
+{
+	return data->file;
+}
+
+const char *k8s_data_sha256(void)
+{
+	return data->sha256;
 }
 
 const char *k8s_rke_release(void)
@@ -43,9 +66,9 @@ const struct k8s_version *k8s_version_find(const char *version)
 {
 	if (!version)
 		return NULL;
-	for (size_t i = 0; i < k8s_nversions; i++)
-		if (!strcmp(str(k8s_versions[i].name), version))
-			return &k8s_versions[i];
+	for (size_t i = 0; i < data->nversions; i++)
+		if (!strcmp(str(data->versions[i].name), version))
+			return &data->versions[i];
 	return NULL;
 }
 
@@ -65,9 +88,9 @@ const struct k8s_version *k8s_version_newest_of_minor(const char *version)
 	if (!version)
 		return NULL;
 	/* the table is in version order: the last match is the newest */
-	for (size_t i = 0; i < k8s_nversions; i++)
-		if (same_minor(str(k8s_versions[i].name), version))
-			newest = &k8s_versions[i];
+	for (size_t i = 0; i < data->nversions; i++)
+		if (same_minor(str(data->versions[i].name), version))
+			newest = &data->versions[i];
 	return newest;
 }
 
@@ -75,8 +98,8 @@ static int image_column(const char *key)
 {
 	if (!key)
 		return -1;
-	for (size_t i = 0; i < k8s_nimage_keys; i++)
-		if (!strcmp(str(k8s_image_keys[i]), key))
+	for (size_t i = 0; i < data->nimage_keys; i++)
+		if (!strcmp(str(data->image_keys[i]), key))
 			return (int)i;
 	return -1;
 }
@@ -89,18 +112,18 @@ bool k8s_image_key_known(const char *key)
 const char *k8s_image(const struct k8s_version *v, const char *key)
 {
 	int col = image_column(key);
-	if (!v || col < 0)
+	if (!v || col < 0 || v < data->versions || v >= data->versions + data->nversions)
 		return NULL;
-	uint16_t off = k8s_images[(size_t)(v - k8s_versions) * k8s_nimage_keys + (size_t)col];
+	uint32_t off = data->images[(size_t)(v - data->versions) * data->nimage_keys + (size_t)col];
 	return off ? str(off) : NULL;
 }
 
 static const struct k8s_options *options_named(const char *key, size_t len)
 {
-	for (size_t i = 0; i < k8s_noptions; i++) {
-		const char *k = str(k8s_options[i].key);
+	for (size_t i = 0; i < data->noptions; i++) {
+		const char *k = str(data->options[i].key);
 		if (strlen(k) == len && !strncmp(k, key, len))
-			return &k8s_options[i];
+			return &data->options[i];
 	}
 	return NULL;
 }
@@ -150,7 +173,7 @@ int k8s_flag_at(const struct k8s_options *o, enum k8s_component c, size_t i,
 		return -EINVAL;
 	if (i >= o->count[c])
 		return -ENOENT;
-	const struct k8s_flag *f = &k8s_flags[o->first[c] + i];
+	const struct k8s_flag *f = &data->flags[o->first[c] + i];
 	if (ret_name)
 		*ret_name = str(f->name);
 	if (ret_value)

@@ -35,7 +35,8 @@ int rke_check_cloud_provider(struct vctx *v)
 	return 0;
 }
 
-/* "RKE's newest v1.20 is v1.20.15-rancher2-2", or its default version. */
+/* "RKE's newest of that minor is v1.20.15-rancher2-2", or its default
+ * version; k8s_data_name() says in which data. */
 static void version_advice(const char *version, char *buf, size_t len)
 {
 	const struct k8s_version *newest = k8s_version_newest_of_minor(version);
@@ -58,9 +59,9 @@ int rke_check_known_version(struct vctx *v)
 		char advice[128], *msg = NULL;
 		version_advice(c->kubernetes_version, advice, sizeof(advice));
 		if (asprintf(&msg, "%s is an unsupported Kubernetes version and system images are not "
-			     "populated: %s is not populated (%s; or give every image under "
+			     "populated: %s is not populated (%s in %s; or give every image under "
 			     "system_images, starting with system_images.%s)", c->kubernetes_version,
-			     need[i].what, advice, need[i].key) < 0)
+			     need[i].what, advice, k8s_data_name(), need[i].key) < 0)
 			return fail_oom(v);
 		int r = fail_path(v, "kubernetes_version", "%s%s", msg, NULL);
 		free(msg);
@@ -151,16 +152,18 @@ void version_warnings(struct vctx *v)
 		char advice[128];
 		version_advice(c->kubernetes_version, advice, sizeof(advice));
 		char *msg = NULL;
-		if (asprintf(&msg, "%s: RKE %s no longer offers this minor (the last release that "
-			     "did is %s); it still accepts it, to upgrade old clusters. %s",
-			     c->kubernetes_version, k8s_rke_release(), last, advice) >= 0)
+		/* the data says which release offered it last, not which release it is */
+		if (asprintf(&msg, "%s: RKE releases after %s no longer offer this minor (its "
+			     "maxRKEVersion in %s); RKE still accepts it, to upgrade old clusters. %s",
+			     c->kubernetes_version, last, k8s_data_name(), advice) >= 0)
 			warn_path(v, "kubernetes_version", "%s", msg);
 		free(msg);
 	}
 	if (!c->k8s) {
 		char *msg = NULL;
-		if (asprintf(&msg, "%s is not in RKE's version table: every image comes from "
+		if (asprintf(&msg, "%s is not in RKE's version table (%s): every image comes from "
 			     "system_images, so this combination is your own%s%s", c->kubernetes_version,
+			     k8s_data_name(),
 			     c->k8s_flags ? "; the default flags are RKE's for " : "; RKE gives its "
 			     "components no default flags for it",
 			     c->k8s_flags ? k8s_options_key(c->k8s_flags) : "") >= 0)

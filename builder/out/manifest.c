@@ -176,6 +176,13 @@ int manifest_write(const char *dir, const struct manifest_input *m, const struct
 	const char *src = m->source ? strrchr(m->source, '/') : NULL;
 	kv(&sb, "source", src ? src + 1 : m->source, false);
 	kn(&sb, "source_date_epoch", (unsigned long long)m->source_date_epoch, true);
+	const struct manifest_version_data *vd = &m->version_data;
+	const char *vfile = vd->file ? strrchr(vd->file, '/') : NULL;
+	sb_adds(&sb, ",\n  \"version_data\": { ");
+	kv(&sb, "name", vd->name, false);
+	kv(&sb, "file", vfile ? vfile + 1 : vd->file, false);
+	kv(&sb, "sha256", vd->sha256, true);
+	sb_adds(&sb, " }");
 	sb_adds(&sb, ",\n  \"kernel\": { ");
 	kv(&sb, "flavour", nodecfg_get(bi, "kernel.flavour"), false);
 	kv(&sb, "package", nodecfg_get(bi, "kernel.package"), false);

@@ -33,11 +33,20 @@ struct manifest_node {
 	const char *cmdline;
 };
 
+/* The Kubernetes version data the plan took its images and flags from
+ * (config/k8s_versions.h: k8s_data_name, _file, _sha256). */
+struct manifest_version_data {
+	const char *name;
+	const char *file;                /* NULL: the one paddock carries; only its name is written */
+	const char *sha256;
+};
+
 /* What went into a build. */
 struct manifest_input {
 	const char *cluster;
 	const char *source;              /* the cluster file; only its name is written */
 	long long source_date_epoch;
+	struct manifest_version_data version_data;
 	const char *base_key;            /* the base cache's key (base.h) */
 	const struct nodecfg *base_info; /* kernel.* vmlinuz.* base.* of the base's info */
 	const struct lock *lock;

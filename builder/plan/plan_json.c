@@ -382,6 +382,16 @@ int plan_write_json(const struct plan *p, FILE *out)
 	struct jw w = { .sb = STRBUF_INIT };
 	jw_open(&w, '{', false, 2);
 	JW_FIELDS(&w, head);
+	/* which version data the images and flags come from */
+	const struct field data[] = {
+		{ "name", F_STR, k8s_data_name(), NULL, 0 },
+		{ "file", F_OPT, k8s_data_file(), NULL, 0 },
+		{ "sha256", F_STR, k8s_data_sha256(), NULL, 0 },
+	};
+	jw_key(&w, "version_data");
+	jw_open(&w, '{', true, 4);
+	JW_FIELDS(&w, data);
+	jw_close(&w);
 	jw_key(&w, "build");
 	jw_open(&w, '{', false, 4);
 	JW_FIELDS(&w, build);

@@ -96,7 +96,7 @@ warn 09_Jason-ZW_kubernetes-dual-stack-poc.yml 'monitoring.provider: `metric-ser
 warn 10_ams0_rancher-home.yml 'services.etcd-snapshot: not a key' "etcd-snapshot"
 warn 31_rancher_rke.yml 'hosts: pre-release RKE schema' "pre-release hosts:"
 warn 19_dmpe_fedora-coreos-example.yml 'nodes: no node has the worker role' "no worker node"
-warn 01_danbooru_danbooru-infrastructure.yml 'kubernetes_version: v1\.20\.5-rancher1-1: RKE v1\.8\.0 no longer offers this minor' "version RKE no longer offers"
+warn 01_danbooru_danbooru-infrastructure.yml 'kubernetes_version: v1\.20\.5-rancher1-1: RKE releases after 1\.3\.99 no longer offer this minor \(its maxRKEVersion in the version data paddock carries: KDM dev-v2\.9' "version RKE no longer offers"
 warn 12_jhillyerd_homelab.yml 'system_images\.kubernetes: `rancher/hyperkube:v1\.17\.14-rancher1` is Kubernetes v1\.17\.14, but kubernetes_version is v1\.30\.5-rancher1-1.*v1\.17.s default flags instead of v1\.30.s' "kubernetes image of another version"
 
 # after a template error, notes list every other template; a secret's value is never shown

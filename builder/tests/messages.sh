@@ -35,12 +35,12 @@ $H
 kubernetes_version: v1.33.1-rancher1-1
 $(printf '%s\n' "$ALL_IMAGES" | grep -v ingress_webhook)
 YML
-case_ 0 '5:21: warning: kubernetes_version: v1\.33\.1-rancher1-1 is not in RKE.s version table: every image comes from system_images, so this combination is your own' "unknown version, every image given" <<YML
+case_ 0 '5:21: warning: kubernetes_version: v1\.33\.1-rancher1-1 is not in RKE.s version table \(the version data paddock carries: KDM dev-v2\.9, RKE v1\.6\): every image comes from system_images, so this combination is your own' "unknown version, every image given" <<YML
 $H
 kubernetes_version: v1.33.1-rancher1-1
 $ALL_IMAGES
 YML
-case_ 0 '5:21: warning: kubernetes_version: v1\.18\.12-rancher1-1: RKE v1\.8\.0 no longer offers this minor \(the last release that did is 1\.3\.99\)' "version RKE no longer offers" <<YML
+case_ 0 '5:21: warning: kubernetes_version: v1\.18\.12-rancher1-1: RKE releases after 1\.3\.99 no longer offer this minor \(its maxRKEVersion in the version data paddock carries: KDM dev-v2\.9, RKE v1\.6\)' "version RKE no longer offers" <<YML
 $H
 kubernetes_version: v1.18.12-rancher1-1
 YML

@@ -334,13 +334,17 @@ static void manifest_lists_files_by_node_and_media(void **state)
 	assert_int_equal(outfiles_add(&f, "tftp/pxelinux.cfg/default", h, 4), 0);
 	struct manifest_node n = { "n1", "a\"b\\c\x01" };
 	struct manifest_input m = { .cluster = "c", .source = "/src/cluster.yml", .source_date_epoch = 5,
-				    .base_key = "k", .base_info = &info, .lock = &lock, .nodes = &n, .n_nodes = 1 };
+				    .base_key = "k", .base_info = &info, .lock = &lock, .nodes = &n, .n_nodes = 1,
+				    .version_data = { "the version data in /x/data.json", "/x/data.json", h } };
 	char sha[DIGEST_HEX_LEN + 1];
 	size_t len = 0;
 	assert_int_equal(manifest_write(dir, &m, &f, sha, &len, &e), 0);
 	char *p = path_join(dir, "manifest.json"), *s = slurp(p);
 	assert_int_equal(strlen(s), len);
 	assert_non_null(strstr(s, "\"source\": \"cluster.yml\", \"source_date_epoch\": 5,\n"));
+	/* the version data by its name and hash; the file by its name only */
+	assert_non_null(strstr(s, "\"version_data\": { \"name\": \"the version data in /x/data.json\", "
+				  "\"file\": \"data.json\", \"sha256\": \"cccc"));
 	assert_non_null(strstr(s, "\"package\": null, "));
 	assert_non_null(strstr(s, "\"size\": 7, \"uncompressed_size\": 0, "));
 	assert_non_null(strstr(s, "\"cmdline\": \"a\\\"b\\\\c\\u0001\", "));
