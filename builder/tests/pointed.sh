@@ -106,4 +106,30 @@ services:
 YML
 [ "$(count 'since Kubernetes')" -eq 0 ] && ok "1.23: nothing removed yet" || bad "1.23: a removed flag warned"
 
+# --- a pasted shell prompt ----------------------------------------------------------------
+case_ 1 '1:1: `\[root@node1 ~\]# cat cluster\.yml` is a shell prompt and command, pasted with the file' "prompt before the file" <<YML
+[root@node1 ~]# cat cluster.yml
+$H
+YML
+[ "$(count 'second YAML document')" -eq 0 ] && ok "prompt: no second-document warning" || bad "prompt: a second-document warning"
+case_ 1 '1:1: `ubuntu@cp-1:~\$ cat cluster\.yml` is a shell prompt' "user@host:~\$ prompt" <<YML
+ubuntu@cp-1:~\$ cat cluster.yml
+$H
+YML
+case_ 1 '5:1: `\$ rke up` is a shell prompt' "prompt after the file" <<YML
+$H
+\$ rke up
+YML
+case_ 1 '6:1: `PS C:\\Users\\me> rke up` is a shell prompt' "PowerShell prompt" <<YML
+$H
+
+PS C:\\Users\\me> rke up
+YML
+case_ 0 '' "a prompt in a comment or a value is no prompt" <<YML
+# \$ rke up
+$H
+    labels:
+      cmd: "\$ rke up"
+YML
+
 finish
