@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config/netaddr.h"
 
@@ -52,10 +53,10 @@ static void lowered_warning(struct vctx *v)
 	for (size_t i = 0; i < v->c->nnodes; i++) {
 		const struct cfg_node *n = &v->c->nodes[i];
 		const struct ynode *y = ymap_get(n->y, "hostname_override");
-		if (!y || ynode_is_null(y))
-			y = ymap_get(n->y, "address");
+		if (!y || ynode_is_null(y) || y->kind != Y_SCALAR || !*y->val)
+			y = ymap_get(n->y, "address");     /* RKE's default */
 		if (!y || y->kind != Y_SCALAR || !n->hostname_override ||
-		    !strcmp(y->val, n->hostname_override))
+		    !strcmp(y->val, n->hostname_override) || strcasecmp(y->val, n->hostname_override))
 			continue;
 		if (!count++)
 			first = i, fy = y;

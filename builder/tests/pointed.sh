@@ -131,5 +131,110 @@ $H
     labels:
       cmd: "\$ rke up"
 YML
+case_ 0 '' "an empty hostname_override is no lower-casing" <<YML
+nodes:
+  - address: Node-C.example.com
+    hostname_override: ""
+    user: u
+    role: [etcd, controlplane, worker]
+YML
+expect_err "^$f:2:14: warning: nodes\[0\]\.address: \`Node-C\.example\.com\` becomes the node name \`node-c\.example\.com\`" "empty hostname_override: the address named"
+[ "$(count '\`\` becomes')" -eq 0 ] && ok "empty hostname_override: not named" || bad "empty hostname_override named"
+
+# --- a Rancher cluster export ------------------------------------------------------------
+case_ 1 '1:1: nodes: no node has the etcd role' "Rancher export" <<YML
+name: prod
+docker_root_dir: /var/lib/docker
+rancher_kubernetes_engine_config:
+  kubernetes_version: v1.30.5-rancher1-1
+  network:
+    plugin: canal
+YML
+expect_err "^$f:3:1: note: this looks like a Rancher cluster export: RKE's cluster file is its \`rancher_kubernetes_engine_config:\` block; use that block's content, un-indented and with \`nodes:\`, as the cluster file" "Rancher export: a note at the block"
+expect_err "^$f:3:1: warning: rancher_kubernetes_engine_config: Rancher's cluster export" "Rancher export: the block's warning"
+
+# --- suggestions that know their section ----------------------------------------------------
+case_ 0 '4:5: warning: nodes\[0\]\.name: unknown key, ignored by RKE; did you mean `hostname_override`\?' "a node's name" <<YML
+nodes:
+  - address: 10.10.0.11
+    user: u
+    name: cp-1
+    role: [etcd, controlplane, worker]
+name: prod
+cluster_name: prod
+YML
+expect_err "^$f:6:1: warning: name: unknown key, ignored by RKE; did you mean \`cluster_name\`\?" "top-level name beside cluster_name"
+[ "$(count 'cloud_provider')" -eq 0 ] && ok "name: cloud_provider.name not offered" || bad "name: cloud_provider.name offered"
+case_ 0 '5:1: warning: plugin: not a key at this level.*did you mean `network\.plugin`' "a top-level key of a section: still offered" <<YML
+$H
+plugin: canal
+YML
+
+# --- pod_security_policy -----------------------------------------------------------------
+case_ 0 '' "pod_security_policy: false" <<YML
+$H
+services:
+  kube-api:
+    pod_security_policy: false
+YML
+[ "$(count pod_security_policy)" -eq 0 ] && ok "pod_security_policy: false not warned" || bad "pod_security_policy: false warned"
+case_ 0 '7:5: warning: services\.kube-api\.pod_security_policy: removed in RKE v1\.6' "pod_security_policy: true" <<YML
+$H
+services:
+  kube-api:
+    pod_security_policy: true
+YML
+
+# --- a template error lists at most 5 others --------------------------------------------------
+{
+	echo "nodes:"
+	for i in 1 2 3 4 5 6 7 8 9; do
+		printf '  - address: "{{ node%s }}"\n    user: u\n    role: [etcd]\n' "$i"
+	done
+} >"$TMP/tmpl"
+case_ 1 '2:14: nodes\[0\]\.address: unrendered template `\{\{ node1 \}\}`' "nine templates" <"$TMP/tmpl"
+[ "$(count ': note: nodes\[[0-9]\]\.address: unrendered template')" -eq 5 ] && ok "templates: five listed" || bad "templates: $(count ': note: ') notes"
+expect_err "^$f: note: and 3 more unrendered templates\$" "templates: and 3 more"
+{
+	echo "nodes:"
+	for i in 1 2 3 4 5 6 7; do
+		printf '  - address: {{ node%s }}\n' "$i"
+	done
+} >"$TMP/tmpl"
+case_ 1 '2:14: unrendered template `\{\{ node1 \}\}`' "templates YAML cannot read" <"$TMP/tmpl"
+[ "$(count ': note: unrendered template')" -eq 5 ] && ok "YAML templates: five listed" || bad "YAML templates: $(count ': note: ') notes"
+expect_err "^$f: note: and 1 more unrendered templates\$" "YAML templates: and 1 more"
+
+# --- line order -------------------------------------------------------------------------
+case_ 1 '9:11: network\.plugin: Network plugin \[bogus\] is not supported' "the error among the warnings, in line order" <<YML
+nodes:
+  - address: 10.10.0.11
+    rolez: [etcd]
+    user: u
+    role: [etcd, controlplane, worker]
+kubernetes_version: v1.30.5-rancher1-1
+network:
+  mtu: 0
+  plugin: bogus
+cluster_nme: x
+YML
+order=$(grep -Eo '^[^:]+:[0-9]+' "$TMP/err" | cut -d: -f2 | tr '\n' ' ')
+[ "$order" = "3 9 10 " ] && ok "error in line order: $order" || bad "error in line order: $order"
+case_ 0 '3:5: warning: nodes\[0\]\.rolez' "warnings of every pass in line order" <<YML
+nodes:
+  - address: 10.10.0.11
+    rolez: [etcd]
+    user: u
+    role: [etcd, controlplane, worker]
+kubernetes_version: v1.30.5-rancher1-1
+services:
+  kubelet:
+    extra_args:
+      container-runtime: remote
+cluster_name: a
+cluster_name: b
+YML
+order=$(grep -Eo '^[^:]+:[0-9]+' "$TMP/err" | cut -d: -f2 | tr '\n' ' ')
+[ "$order" = "3 10 12 " ] && ok "warnings in line order: $order" || bad "warnings in line order: $order"
 
 finish
