@@ -35,7 +35,10 @@ void cli_print_error(const struct perr *e)
 	free(s);
 }
 
-static void print_kind(const struct diag_list *d, enum diag_kind kind)
+/* The diagnostics of kind; with before set, only those placed at or before
+ * the error (before or after it when !*before). */
+static void print_kind(const struct diag_list *d, enum diag_kind kind, const struct perr *err,
+		       const bool *before)
 {
 	const char *word = kind == DIAG_NOTE ? "note" : "warning";
 	for (size_t i = 0; d && i < d->n; i++) {
@@ -44,6 +47,12 @@ static void print_kind(const struct diag_list *d, enum diag_kind kind)
 		int r;
 		if (w->kind != kind)
 			continue;
+		if (before) {
+			bool ahead = w->file && err->file && !strcmp(w->file, err->file) &&
+				     w->line > 0 && w->line <= err->line;
+			if (ahead != *before)
+				continue;
+		}
 		if (w->file && w->line > 0)
 			r = asprintf(&prefix, "%s:%d:%d: %s: ", w->file, w->line,
 				     w->col > 0 ? w->col : 1, word);
@@ -59,12 +68,25 @@ static void print_kind(const struct diag_list *d, enum diag_kind kind)
 
 void cli_print_diags(const struct diag_list *d)
 {
-	print_kind(d, DIAG_WARNING);
+	print_kind(d, DIAG_WARNING, NULL, NULL);
 }
 
 void cli_print_notes(const struct diag_list *d)
 {
-	print_kind(d, DIAG_NOTE);
+	print_kind(d, DIAG_NOTE, NULL, NULL);
+}
+
+void cli_print_report(const struct diag_list *d, const struct perr *err)
+{
+	static const bool before = true, after = false;
+	if (!err) {
+		cli_print_diags(d);
+		return;
+	}
+	print_kind(d, DIAG_WARNING, err, &before);
+	cli_print_error(err);
+	cli_print_notes(d);
+	print_kind(d, DIAG_WARNING, err, &after);
 }
 
 int cli_file_args(int argc, char **argv, void (*usage)(FILE *), const char *const *opts,
@@ -142,11 +164,7 @@ int cli_load_plan(const char *file, struct plan **ret)
 	struct diag_list d = { 0 };
 	struct perr err = PERR_INIT;
 	int r = plan_load(file, ret, &d, &err);
-	cli_print_diags(&d);
-	if (r < 0) {
-		cli_print_error(&err);
-		cli_print_notes(&d);
-	}
+	cli_print_report(&d, r < 0 ? &err : NULL);
 	diag_free(&d);
 	perr_clear(&err);
 	return r < 0 ? EXIT_INVALID : 0;

@@ -36,6 +36,9 @@ void cli_print_error(const struct perr *e);
 void cli_print_diags(const struct diag_list *d);
 /* Prints the notes that go with an error, after it, as "FILE:LINE:COL: note: msg". */
 void cli_print_notes(const struct diag_list *d);
+/* Warnings and the error (NULL: none) in line order, the error's notes
+ * right after it. */
+void cli_print_report(const struct diag_list *d, const struct perr *err);
 
 #define CLI_GO_ON (-1)
 /* Parses `VERB [OPTION...] FILE` (argv[0] is the verb): --help and -h print

@@ -53,12 +53,9 @@ static void say(void *ctx, const char *line)
  * notes that explain it; *(bool *)ctx says it was. */
 static void print_diags(void *ctx, const struct diag_list *d, const struct perr *load_err)
 {
-	cli_print_diags(d);
-	if (load_err) {
-		cli_print_error(load_err);
+	cli_print_report(d, load_err);
+	if (load_err)
 		*(bool *)ctx = true;
-	}
-	cli_print_notes(d);
 }
 
 static void print_warning(void *ctx, const char *msg)

@@ -57,6 +57,7 @@ int config_load_buffer(const char *name, const char *buf, size_t len, struct clu
 	int r = load(name, buf, len, out, diags, err);
 	if (r < 0 && r != -ENOMEM)
 		other_tool_hint(name, buf, len, diags);
+	diag_sort(diags);
 	return r;
 }
 

@@ -161,6 +161,9 @@ static const struct legacy legacy_keys[] = {
 	{ "services.kube-api.pod_security_policy",
 	  "removed in RKE v1.6 (PodSecurityPolicy is gone since Kubernetes 1.25) and ignored; "
 	  "use services.kube-api.pod_security_configuration" },
+	{ "rancher_kubernetes_engine_config",
+	  "Rancher's cluster export: RKE ignores this block, which holds the RKE keys; use the "
+	  "block's content (un-indented, with `nodes:`) as the cluster file" },
 	{ "hosts", "pre-release RKE schema (2017), ignored by RKE: nodes are listed under `nodes:` "
 		   "with address, user and role" },
 	{ "auth", "RKE v0.0.x name, ignored: use `authentication:`" },
@@ -193,12 +196,22 @@ static bool seg_match(const char *pat, const char *path)
 	return !*pat && !*path;
 }
 
-static const char *legacy_msg(const char *path, const char *key, char **owned)
+/* The warning for a removed or legacy key, "" for none due, NULL when the
+ * key is not one. */
+static const char *legacy_msg(const char *path, const char *key, const struct ynode *val,
+			      char **owned)
 {
 	*owned = NULL;
-	for (size_t i = 0; i < sizeof(legacy_keys) / sizeof(*legacy_keys); i++)
-		if (legacy_keys[i].msg && seg_match(legacy_keys[i].pattern, path))
-			return legacy_keys[i].msg;
+	for (size_t i = 0; i < sizeof(legacy_keys) / sizeof(*legacy_keys); i++) {
+		bool b;
+		if (!legacy_keys[i].msg || !seg_match(legacy_keys[i].pattern, path))
+			continue;
+		/* `rke config` writes `pod_security_policy: false`: only true means anything */
+		if (!strcmp(path, "services.kube-api.pod_security_policy") &&
+		    (ynode_is_null(val) || (yscalar_bool(val, &b) && !b)))
+			return "";
+		return legacy_keys[i].msg;
+	}
 	size_t kl = strlen(key);
 	if (!strncmp(path, "system_images.", 14) && kl > 6 && !strcmp(key + kl - 6, "_image")) {
 		if (asprintf(owned, "RKE v0.0.x image name, ignored: use system_images.%.*s",
@@ -209,10 +222,53 @@ static const char *legacy_msg(const char *path, const char *key, char **owned)
 	return NULL;
 }
 
+/* --- suggestions that know their section ------------------------------------ */
+
+/* Names other tools (and RKE's own examples of other sections) use for a
+ * key of this section: "section path|key" -> the key meant. */
+static const char *const synonyms[][2] = {
+	{ "|name", "cluster_name" },
+	{ "|version", "kubernetes_version" },
+	{ "|k8s_version", "kubernetes_version" },
+	{ "nodes|name", "hostname_override" },
+	{ "nodes|hostname", "hostname_override" },
+	{ "nodes|host", "address" },
+	{ "nodes|ip", "address" },
+	{ "nodes|ip_address", "address" },
+	{ "nodes|public_ip", "address" },
+	{ "nodes|private_ip", "internal_address" },
+	{ "nodes|internal_ip", "internal_address" },
+	{ "nodes|roles", "role" },
+	{ "nodes|username", "user" },
+	{ "nodes|ssh_user", "user" },
+};
+
+const char *schema_synonym(const char *section, const char *key)
+{
+	size_t sl = section ? strlen(section) : 0;
+	for (size_t i = 0; i < sizeof(synonyms) / sizeof(*synonyms); i++) {
+		const char *e = synonyms[i][0], *bar = strchr(e, '|');
+		if ((size_t)(bar - e) == sl && (!sl || !strncmp(e, section, sl)) && !strcmp(bar + 1, key))
+			return synonyms[i][1];
+	}
+	return NULL;
+}
+
+/* Whether key `where`, found in another section, is likely what a key
+ * written in section k meant: a section of its own, a top-level key, or
+ * one a top-level key belongs in.  A leaf of an unrelated section
+ * (cloud_provider.name for a node's `name`) is not. */
+static bool related(int k, int where)
+{
+	const struct schema_key *w = &schema_keys[where];
+	bool section = w->type == S_STRUCT || w->type == S_LIST_STRUCT || w->type == S_MAP_STRUCT;
+	return section || k == 0 || w->parent == 0;
+}
+
 /* --- the walk ------------------------------------------------------------- */
 
 #define MAX_UNKNOWN_WARNINGS 100
-#define MAX_TEMPLATE_NOTES 50
+#define MAX_TEMPLATE_NOTES 5
 
 struct walk {
 	size_t unknown;         /* unknown keys seen; warnings stop at a bound */
@@ -347,9 +403,13 @@ static int check_struct(struct walk *w, const struct ynode *m, int k)
 			char *ppath = schema_path(k), *full = NULL, *owned = NULL;
 			if (ppath && asprintf(&full, "%s%s%s", ppath, *ppath ? "." : "", key->val) < 0)
 				full = NULL;
-			const char *lm = full ? legacy_msg(full, key->val, &owned) : NULL;
-			const char *sug = schema_suggest(k, key->val);
-			if (lm) {
+			const char *lm = full ? legacy_msg(full, key->val, val, &owned) : NULL;
+			const char *sug = ppath ? schema_synonym(ppath, key->val) : NULL;
+			if (!sug)
+				sug = schema_suggest(k, key->val);
+			if (lm && !*lm) {
+				/* nothing worth saying */
+			} else if (lm) {
 				diag_add(w->diags, w->file, key->line, key->col, "%s: %s", w->path, lm);
 			} else if (sug) {
 				diag_add(w->diags, w->file, key->line, key->col,
@@ -364,6 +424,8 @@ static int check_struct(struct walk *w, const struct ynode *m, int k)
 							where = (int)j;
 						count++;
 					}
+				if (where >= 0 && !related(k, where))
+					where = -1;
 				char *wp = where >= 0 ? schema_path(where) : NULL;
 				if (wp && count == 1)
 					diag_add(w->diags, w->file, key->line, key->col,
@@ -505,7 +567,7 @@ int config_check_schema(const struct ynode *root, const char *file, struct diag_
 		*err = w.tmpl;
 		r = w.tmpl.code;
 		if (w.tmpl_notes > MAX_TEMPLATE_NOTES)
-			diag_note(diags, file, 0, 0, "%zu more unrendered templates not listed",
+			diag_note(diags, file, 0, 0, "and %zu more unrendered templates",
 				  w.tmpl_notes - MAX_TEMPLATE_NOTES);
 	}
 	if (r == 0 && w.unknown > MAX_UNKNOWN_WARNINGS)

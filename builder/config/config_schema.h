@@ -25,4 +25,9 @@ bool yscalar_int(const struct ynode *n, long long *out);         /* plain only *
  * spelt alike, or NULL.  Static storage. */
 const char *schema_suggest(int parent, const char *key);
 
+/* The key meant by a name other tools use in a section ("" for the top
+ * level, "nodes" for a node): a node's `name` is its hostname_override, a
+ * top-level `name` the cluster_name.  NULL when none.  Static storage. */
+const char *schema_synonym(const char *section, const char *key);
+
 #endif

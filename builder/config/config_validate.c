@@ -4,6 +4,8 @@
  * own keys, then the warnings.  The first fault found is the error. */
 #include "config/config.h"
 
+#include "config/removed_flags.h"
+#include "config/validate_nodes.h"
 #include "config/validate_paddock.h"
 #include "config/validate_registry.h"
 #include "config/validate_report.h"
@@ -24,6 +26,7 @@ int config_validate(struct cluster *c, struct diag_list *diags, struct perr *err
 		rke_check_known_version,        /* ValidateCluster: validateVersion ... */
 		rke_check_duplicates,
 		rke_check_hosts,
+		strict_check_node_addresses,    /* paddock: placeholders fail only at SSH in RKE */
 		rke_check_authn,
 		rke_check_network,
 		rke_check_ingress,
@@ -43,5 +46,7 @@ int config_validate(struct cluster *c, struct diag_list *diags, struct perr *err
 	}
 	strict_warnings(&v);
 	version_warnings(&v);
+	node_warnings(&v);
+	removed_flag_warnings(&v);
 	return 0;
 }

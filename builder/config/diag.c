@@ -41,6 +41,42 @@ void diag_note(struct diag_list *l, const char *file, int line, int col, const c
 	va_end(ap);
 }
 
+static long rank(const struct diag *d)
+{
+	return d->line > 0 ? (long)d->line : 0x7fffffffL;
+}
+
+struct order {
+	long rank;
+	size_t i;
+};
+
+static int by_rank(const void *a, const void *b)
+{
+	const struct order *x = a, *y = b;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;   /* stable */
+}
+
+void diag_sort(struct diag_list *l)
+{
+	if (!l || l->n < 2)
+		return;
+	struct order *o = malloc(l->n * sizeof(*o));
+	struct diag *v = malloc(l->n * sizeof(*v));
+	if (o && v) {   /* else left as it is */
+		for (size_t i = 0; i < l->n; i++)
+			o[i] = (struct order){ rank(&l->v[i]), i };
+		qsort(o, l->n, sizeof(*o), by_rank);
+		for (size_t i = 0; i < l->n; i++)
+			v[i] = l->v[o[i].i];
+		memcpy(l->v, v, l->n * sizeof(*v));
+	}
+	free(o);
+	free(v);
+}
+
 void diag_free(struct diag_list *l)
 {
 	for (size_t i = 0; i < l->n; i++) {

@@ -29,6 +29,10 @@ void diag_add(struct diag_list *l, const char *file, int line, int col, const ch
 void diag_note(struct diag_list *l, const char *file, int line, int col, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
+/* Puts the list in line order, stably; messages about the whole file (line
+ * 0) go last. */
+void diag_sort(struct diag_list *l);
+
 void diag_free(struct diag_list *l);
 
 #endif

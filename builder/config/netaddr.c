@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 bool ip_parse(const char *s, struct ipaddr *out)
 {
@@ -208,4 +209,61 @@ const char *http_base_problem(const char *s)
 		}
 	}
 	return NULL;
+}
+
+/* An upper-case word of a placeholder: YOUR-SERVER-IP, NODE1_IP, ADDRESS. */
+static bool placeholder_word(const char *w, size_t n)
+{
+	static const char *const words[] = { "IP", "IPS", "IPV4", "ADDR", "ADDRESS", "YOUR", "CHANGEME",
+					     "REPLACE", "HERE", "X", "XX", "XXX", NULL };
+	for (size_t i = 0; words[i]; i++)
+		if (strlen(words[i]) == n && !strncmp(words[i], w, n))
+			return true;
+	return false;
+}
+
+const char *node_address_problem(const char *s)
+{
+	static const char *const placeholder = "is a placeholder, not an address";
+	struct ipaddr ip;
+	size_t n = strlen(s);
+	if (ip_parse(s, &ip))
+		return NULL;
+	if (strpbrk(s, "<>[]{}") || strpbrk(s, " \t"))
+		return placeholder;
+	bool lower = false, upper_word = false;
+	for (const char *w = s; *w;) {
+		size_t k = strcspn(w, "-_.");
+		upper_word |= placeholder_word(w, k);
+		w += k + (w[k] != '\0');
+	}
+	for (size_t i = 0; i < n; i++)
+		lower |= islower((unsigned char)s[i]) != 0;
+	if (upper_word && !lower)
+		return placeholder;
+	if (strchr(s, ':'))
+		return "is neither an IP address nor a host name (a port goes in `port`)";
+	if (n > 253 || strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") != n)
+		return "is neither an IP address nor a host name";
+	const char *last = strrchr(s, '.');
+	last = last ? last + 1 : s;
+	if (*last && strspn(last, "0123456789xX") == strlen(last))
+		return "is not an IPv4 address (a host name cannot end in a number)";
+	char low[256];
+	for (size_t i = 0; i <= n; i++)
+		low[i] = (char)tolower((unsigned char)s[i]);
+	if (n && low[n - 1] == '.')
+		low[n - 1] = '\0';    /* a fully qualified name */
+	return dns1123_subdomain(low) ? NULL : "is neither an IP address nor a host name";
+}
+
+bool is_loopback(const char *s)
+{
+	struct ipaddr ip;
+	if (!strcasecmp(s, "localhost"))
+		return true;
+	if (!ip_parse(s, &ip))
+		return false;
+	static const unsigned char v6[16] = { [15] = 1 };
+	return ip.family == AF_INET ? ip.b[0] == 127 : !memcmp(ip.b, v6, 16);
 }

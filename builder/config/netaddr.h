@@ -36,6 +36,17 @@ bool mac_parse(const char *s, char out[18]);
  * requires of a host name. */
 bool dns1123_subdomain(const char *s);
 
+/* Why s cannot be a node's address (address, internal_address): a phrase
+ * to follow the value ("is a placeholder, not an address"), or NULL when it
+ * is an IP address or a host name.  Placeholders are what examples leave
+ * to fill in: <...>, words with spaces, upper-case words such as
+ * YOUR-SERVER-IP; impossible ones hold characters no host name has or end
+ * in a number without being an IPv4 address. */
+const char *node_address_problem(const char *s);
+
+/* A loopback address (127.0.0.0/8, ::1) or "localhost". */
+bool is_loopback(const char *s);
+
 /* Why s cannot be the base URL boot files are fetched from (http_base): a
  * phrase to follow the value ("is not an http:// or https:// URL"), or
  * NULL when it can.  It can be http:// or https://, a host name or

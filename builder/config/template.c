@@ -6,7 +6,7 @@
 #include <string.h>
 
 #define SHOW_MAX 60
-#define MAX_NOTES 50
+#define MAX_NOTES 5
 
 /* Length of the markup starting at s[i], 0 for none.  A closing brace on
  * the same line is what makes `{{` markup rather than prose. */
@@ -171,5 +171,5 @@ void template_note_all(const char *file, const char *buf, size_t len, int skip_l
 		p = nl ? nl + 1 : end;
 	}
 	if (more)
-		diag_note(diags, file, 0, 0, "%zu more unrendered templates not listed", more);
+		diag_note(diags, file, 0, 0, "and %zu more unrendered templates", more);
 }

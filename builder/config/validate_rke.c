@@ -125,6 +125,12 @@ int rke_check_hosts(struct vctx *v)
 			bool own = ymap_get(n->y, "hostname_override") &&
 				   !ynode_is_null(ymap_get(n->y, "hostname_override"));
 			value_pos(n->y, own ? "hostname_override" : "address", &line, &col);
+			const char *why = own ? NULL : node_address_problem(n->address);
+			if (why)   /* the address is the mistake, not the name made of it */
+				return FAIL_AT(v, line, col, "nodes[%zu].address: `%s` %s: write the "
+					       "node's IP address or host name (RKE: Hostname_override "
+					       "[%s] for host (%zu) is not valid)", i, n->address, why,
+					       n->hostname_override, i + 1);
 			return FAIL_AT(v, line, col,
 				       "nodes[%zu].%s: `%s` is not a valid host name: lower-case letters, "
 				       "digits, '-' and '.', starting and ending alphanumeric (RKE: "

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "config/shell_prompt.h"
 #include "config/template.h"
 
 void ynode_unref(struct ynode *n)
@@ -69,6 +70,7 @@ struct builder {
 	struct ynode *root;
 	struct diag_list *diags;
 	struct perr *err;
+	bool template;          /* the error is unrendered template markup */
 };
 
 static struct ynode *node_new(enum ynode_kind k, const yaml_mark_t *m)
@@ -155,6 +157,7 @@ static int template_error(struct builder *b, const struct tmpl_hit *hit, const c
 	template_line_key(b->buf, b->len, hit->line, key, sizeof(key));
 	template_show(hit, key, show, sizeof(show));
 	template_note_all(b->name, b->buf, b->len, hit->line, hit->col, b->diags);
+	b->template = true;
 	return perr_setat(b->err, -EINVAL, b->name, hit->line, hit->col, "unrendered template %s: "
 			  "this file must be rendered by its template tool first (%s)", show, why);
 }
@@ -525,6 +528,20 @@ static int report_later(struct builder *b, const struct later_docs *d)
 	return 0;
 }
 
+/* A file YAML cannot read as one mapping, with a shell prompt in it: the
+ * prompt is the error, not what YAML made of it. */
+static bool pasted_prompt(struct builder *b)
+{
+	char text[96];
+	int line;
+	if (!shell_prompt_find(b->buf, b->len, &line, text, sizeof(text)))
+		return false;
+	perr_clear(b->err);
+	perr_setat(b->err, -EINVAL, b->name, line, 1, "`%s` is a shell prompt and command, pasted "
+		   "with the file: keep only the cluster's YAML", text);
+	return true;
+}
+
 int ytree_parse(const char *name, const char *buf, size_t len, struct ynode **out,
 		struct diag_list *diags, struct perr *err)
 {
@@ -574,7 +591,10 @@ int ytree_parse(const char *name, const char *buf, size_t len, struct ynode **ou
 			break;
 	}
 	yaml_parser_delete(&p);
-	if (r == 0)
+	if (((r == -EINVAL && !b.template) || later.n || (r == 0 && b.root && b.root->kind != Y_MAP)) &&
+	    pasted_prompt(&b))
+		r = -EINVAL;
+	else if (r == 0)
 		r = report_later(&b, &later);
 	while (b.depth > 0) {
 		struct frame *f = &b.stack[--b.depth];

@@ -89,7 +89,9 @@ warn 05_renve_rke.yml 'kube-api: not a key at this level.*did you mean `services
 warn 05_renve_rke.yml 'nodes: 2 etcd nodes: an even count' "even etcd count (2)"
 warn 01_danbooru_danbooru-infrastructure.yml 'nodes: 4 etcd nodes' "even etcd count (4)"
 warn 06_armanbasirat_rke.yml 'private_registries: duplicate key \(first at line 202\)' "duplicate key"
-warn 06_armanbasirat_rke.yml 'pod_security_policy: removed in RKE v1.6' "removed key"
+warn 21_Lancger_opsfull.yml 'pod_security_policy: removed in RKE v1.6' "removed key, set true"
+run validate "$CORPUS/06_armanbasirat_rke.yml"
+if grep -q 'pod_security_policy' "$TMP/err"; then bad "06: pod_security_policy: false warned"; else ok "06: pod_security_policy: false (rke config's boilerplate) not warned"; fi
 warn 06_armanbasirat_rke.yml 'private_registries\[0\]\.username: not a key' "registry username"
 warn 21_Lancger_opsfull.yml 'system_images.wave_node: unknown key.*did you mean `weave_node`' "typo with suggestion"
 warn 09_Jason-ZW_kubernetes-dual-stack-poc.yml 'monitoring.provider: `metric-server`' "monitoring provider typo"
