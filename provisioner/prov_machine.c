@@ -391,7 +391,7 @@ static void snapshot_tick(struct prov *p, double now)
 		if (p->ops->snap_poll(p->ctx, &res) == 0) {
 			if (now < p->snap_deadline)
 				return;
-			p->ops->snap_kill(p->ctx);
+			p->ops->snap_kill(p->ctx, true);
 			memset(&res, 0, sizeof(res));
 			res.r = -ETIMEDOUT;
 			res.free_bytes = p->ops->free_bytes(p->ctx, SNAPSHOT_DIR);
@@ -615,7 +615,7 @@ void prov_stop(struct prov *p)
 	struct perr err = PERR_INIT;
 
 	if (p->snap_running) {
-		p->ops->snap_kill(p->ctx);
+		p->ops->snap_kill(p->ctx, false);
 		p->snap_running = false;
 		console_line("etcd snapshot not finished: the node is shutting down");
 	}

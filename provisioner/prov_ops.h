@@ -55,10 +55,13 @@ struct prov_ops {
 
 	/* one snapshot at a time beside the loop (snapshot_take() in
 	 * another process): started, polled (0 running, 1 ended with
-	 * *res), or killed at its deadline or the shutdown */
+	 * *res), or killed at its deadline (its container removed too) or
+	 * the shutdown (the container left to System Docker's own stop:
+	 * /init's 20 s for the provisioner go to etcd's stop; the next
+	 * snapshot removes a container left over) */
 	int (*snap_start)(void *ctx, const struct etcd_conf *ec, const char *node, time_t now, struct perr *err);
 	int (*snap_poll)(void *ctx, struct snapshot_result *res);
-	void (*snap_kill)(void *ctx);
+	void (*snap_kill)(void *ctx, bool remove_container);
 
 	/* a flag file init reads (ETCD_HEALTHY, ETCD_START_TRIED): made or removed */
 	void (*mark)(void *ctx, const char *path, bool on);

@@ -200,12 +200,14 @@ static int sys_snap_poll(void *ctx, struct snapshot_result *res)
 }
 
 /* the child killed, then its container (etcdctl may still write) */
-static void sys_snap_kill(void *ctx)
+static void sys_snap_kill(void *ctx, bool remove_container)
 {
 	struct prov_sys *s = ctx;
 	struct perr err = PERR_INIT;
 
 	snapshot_job_kill(&s->job);
+	if (!remove_container)
+		return;
 	docker_set_cancel(s->d, NULL);
 	docker_set_timeout(s->d, ETCD_STOP_ANSWER_SECS);
 	if (docker_container_remove(s->d, SNAPSHOT_CONTAINER, true, &err) < 0 && err.code != -ENOENT)
