@@ -2,6 +2,14 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/statvfs.h>
+
+long long disk_free_bytes(const char *dir)
+{
+	struct statvfs vfs;
+
+	return statvfs(dir, &vfs) == 0 ? (long long)vfs.f_bavail * (long long)vfs.f_frsize : -1;
+}
 
 bool disk_full_said(const char *text)
 {

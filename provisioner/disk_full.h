@@ -13,6 +13,10 @@
  * output) */
 #define DISK_FULL_ROOM (1LL << 20)
 
+/* Bytes an unprivileged writer may still use on the file system of dir
+ * (statvfs), -1 when unknown. */
+long long disk_free_bytes(const char *dir);
+
 /* Whether text says ENOSPC's words ("no space left on device"). */
 bool disk_full_said(const char *text);
 

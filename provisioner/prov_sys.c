@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "console.h"
+#include "disk_full.h"
 #include "etcd_container.h"
 #include "etcd_join.h"
 #include "etcd_restore.h"
@@ -110,10 +110,8 @@ static int sys_container_logs(void *ctx, unsigned tail, char **ret, struct perr 
 
 static long long sys_free_bytes(void *ctx, const char *dir)
 {
-	struct statvfs vfs;
-
 	(void)ctx;
-	return statvfs(dir, &vfs) == 0 ? (long long)vfs.f_bavail * (long long)vfs.f_frsize : -1;
+	return disk_free_bytes(dir);
 }
 
 static int sys_health(void *ctx, const char *url, bool quick, struct perr *err)

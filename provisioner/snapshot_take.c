@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "console.h"
@@ -109,13 +108,6 @@ static void prune(struct snapshots *s, time_t *ret_newest)
 	"etcdctl --command-timeout=120s snapshot save \"$1\" || exit 90; "                                   \
 	"etcdctl snapshot status -w json \"$1\" || exit 91"
 
-static long long free_in(const char *dir)
-{
-	struct statvfs vfs;
-
-	return statvfs(dir, &vfs) == 0 ? (long long)vfs.f_bavail * (long long)vfs.f_frsize : -1;
-}
-
 static int take(struct docker *d, const struct etcd_conf *ec, const char *node, time_t now,
 		struct snapshot_result *res, struct perr *err)
 {
@@ -157,7 +149,7 @@ static int take(struct docker *d, const struct etcd_conf *ec, const char *node, 
 out:
 	if (r < 0) {
 		/* the room left, before anything is removed */
-		res->free_bytes = free_in(SNAPSHOT_DIR);
+		res->free_bytes = disk_free_bytes(SNAPSHOT_DIR);
 		/* etcdctl removes its ".part" itself, unless stopped mid-write */
 		snprintf(part, sizeof(part), "%s.part", tmp);
 		unlink(tmp);
