@@ -191,10 +191,6 @@ void snapshots_done(struct snapshots *s, const struct snapshot_result *res, time
 	time_t newest;
 	long retry;
 
-	if (res->r == -ECANCELED) {
-		console_line("etcd snapshot not finished: the node is shutting down");
-		return;
-	}
 	if (res->r < 0) {
 		/* a snapshot needs about the last one's size: less room than
 		 * that is a full disk, whatever etcdctl managed to print */

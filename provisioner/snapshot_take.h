@@ -30,7 +30,7 @@ struct snapshots {
 
 /* What one snapshot came to (plain data: it crosses a pipe). */
 struct snapshot_result {
-	int r;                  /* 0 taken; -ECANCELED shutting down; other < 0 failed */
+	int r;                  /* 0 taken, < 0 failed */
 	char name[128];
 	unsigned long long size, revision, keys;
 	double secs;
