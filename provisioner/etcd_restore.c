@@ -20,7 +20,6 @@
 #define FRESH "restore-tmp"
 #define PRE "member.pre-restore"
 #define JOURNAL "journal"
-#define JOURNAL_TMP "journal.tmp"
 #define JOURNAL_MAX 4096
 /* snapshots named in a refusal, newest first */
 #define GOOD_MAX 8
@@ -171,37 +170,25 @@ static int journal_read(struct restore *x, struct perr *err)
 	return 0;
 }
 
+/* Written as write_file writes (a new random temporary, O_EXCL|O_NOFOLLOW,
+ * synced, renamed, the folder synced), in root's own folder
+ * (journal_open checked it). */
 static int journal_set(struct restore *x, enum jstate s, const char *name, struct perr *err)
 {
 	struct strbuf line = STRBUF_INIT;
-	const char *dir = x->ops->journal_dir;
-	char *copy = strdup(name);
-	int fd = -1, r = 0;
+	char *copy = strdup(name), *path = path_join(x->ops->journal_dir, JOURNAL);
+	int r;
 
 	sb_printf(&line, "%s %s\n", jstate_names[s], name);
-	if (!copy || line.err) {
+	if (!copy || !path || line.err)
 		r = oom(err);
-		goto out;
+	else if ((r = write_file(path, line.s, line.len, 0600, err)) == 0) {
+		x->state = s;
+		free(x->jname);
+		x->jname = copy;
+		copy = NULL;
 	}
-	if (unlinkat(x->jfd, JOURNAL_TMP, 0) < 0 && errno != ENOENT) {
-		r = perr_set(err, -errno, "%s/%s: %s", dir, JOURNAL_TMP, strerror(errno));
-		goto out;
-	}
-	fd = openat(x->jfd, JOURNAL_TMP, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0 || (r = fd_write_all(fd, line.s, line.len)) < 0 || fsync(fd) < 0 ||
-	    renameat(x->jfd, JOURNAL_TMP, x->jfd, JOURNAL) < 0) {
-		r = perr_set(err, r < 0 ? r : -errno, "%s/%s: %s", dir, JOURNAL, strerror(r < 0 ? -r : errno));
-		goto out;
-	}
-	if ((r = sync_dir_fd(x->jfd, dir, err)) < 0)
-		goto out;
-	x->state = s;
-	free(x->jname);
-	x->jname = copy;
-	copy = NULL;
-out:
-	if (fd >= 0)
-		close(fd);
+	free(path);
 	free(copy);
 	sb_free(&line);
 	return r;
