@@ -131,31 +131,21 @@ int state_file_read(int fd, const char *path, size_t max, char **ret, size_t *re
 	return 0;
 }
 
-/* Links the file path names to "<path>.bak" (atomically, by a new link
- * renamed over the old backup): the state before this save. */
+/* The file path names, kept as "<path>.bak" (a new link renamed over the
+ * old backup, or a copy where no link can be made): the state before
+ * this save.  Nothing to keep before the first save. */
 static int keep_backup(const char *path, struct perr *err)
 {
-	char *bak = state_file_backup_path(path), *tmp = bak ? beside(bak, ".tmp-XXXXXX") : NULL;
-	int r = 0, fd;
-	if (!tmp) {
-		free(bak);
+	char *bak;
+	int r;
+
+	if (access(path, F_OK) < 0 && errno == ENOENT)
+		return 0;
+	if (!(bak = state_file_backup_path(path)))
 		return perr_set(err, -ENOMEM, "out of memory");
-	}
-	/* a fresh random name, then freed for link(2), which never follows
-	 * a symlink and fails when the name was taken again meanwhile */
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0 || unlink(tmp) < 0)
-		r = perr_set(err, -errno, "%s: %s", tmp, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	if (r == 0 && link(path, tmp) < 0)
-		r = errno == ENOENT ? 1 : perr_set(err, -errno, "%s: cannot link to %s: %s", path, tmp, strerror(errno));
-	if (r == 0 && rename(tmp, bak) < 0) {
-		r = perr_set(err, -errno, "%s: %s", bak, strerror(errno));
-		unlink(tmp);
-	}
-	free(tmp);
+	r = link_or_copy(path, bak, 0600, err);
 	free(bak);
-	return r < 0 ? r : 0;
+	return r;
 }
 
 int state_file_replace(const char *path, const void *buf, size_t len, struct perr *err)
