@@ -8,25 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "console.h"
 #include "svcconf.h"
 
 #define BANNER_MAX 64
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Waits for events on fd until end; 1 ready, 0 timed out, <0 error. */
 static int wait_fd(int fd, short events, double end)
 {
 	for (;;) {
-		double left = end - now_s();
+		double left = end - boot_seconds();
 		struct pollfd p = { fd, events, 0 };
 		int r;
 		if (left <= 0)
@@ -41,7 +34,7 @@ static int wait_fd(int fd, short events, double end)
 int health_tcp_try(const char *host, unsigned port, const char *banner, double timeout_s, struct perr *err)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	double end = now_s() + timeout_s;
+	double end = boot_seconds() + timeout_s;
 	size_t want = strlen(banner), got = 0;
 	char buf[BANNER_MAX];
 	int fd, r, soerr = 0;
