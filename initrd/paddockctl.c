@@ -22,12 +22,6 @@
 #include "provision.h"
 #include "servicesd.h"
 
-/* The whole answer of the server at sock (CONTROL_SOCK or SERVICES_SOCK). */
-static int ask(const char *sock, const char *req, char **ret, struct perr *err)
-{
-	return ctl_ask(sock, req, ret, err);
-}
-
 /* Splits a tab-separated line in place; returns the field count (<= max). */
 static size_t fields(char *line, char **f, size_t max)
 {
@@ -130,9 +124,9 @@ static int cmd_status(struct perr *err)
 	size_t len;
 	int r;
 
-	if ((r = ask(CONTROL_SOCK, "status", &mine, err)) < 0)
+	if ((r = ctl_ask(CONTROL_SOCK, "status", &mine, err)) < 0)
 		return r;
-	if (ask(SERVICES_SOCK, "status", &svcs, &serr) < 0)
+	if (ctl_ask(SERVICES_SOCK, "status", &svcs, &serr) < 0)
 		fprintf(stderr, "paddockctl: no os-services yet: %s\n", serr.msg ? serr.msg : "?");
 	perr_clear(&serr);
 	if (asprintf(&text, "%s%s", mine, svcs ? svcs : "") < 0)
@@ -201,7 +195,7 @@ int main(int argc, char **argv)
 		r = cmd_logs(argv[2], (unsigned)tail, &err);
 	} else if ((!strcmp(argv[1], "poweroff") || !strcmp(argv[1], "reboot")) && argc == 2) {
 		char *ans = NULL;
-		r = ask(CONTROL_SOCK, argv[1], &ans, &err);
+		r = ctl_ask(CONTROL_SOCK, argv[1], &ans, &err);
 		if (r == 0 && strncmp(ans, "ok", 2))
 			r = perr_set(&err, -EIO, "init answered: %s", ans);
 		free(ans);
