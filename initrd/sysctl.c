@@ -44,6 +44,16 @@ const char *const sysctl_hardening[] = {
 	"net.ipv6.conf.default.accept_source_route=0",
 	"net.ipv6.conf.all.accept_redirects=0",
 	"net.ipv6.conf.default.accept_redirects=0",
+	/* the kernel defaults the kubelet expects: with --protect-kernel-defaults
+	 * (RKE's hardened flags, CIS Kubernetes 4.2.6) it refuses to start
+	 * ("invalid kernel flag: vm/overcommit_memory, expected value: 1")
+	 * rather than change them itself */
+	"vm.overcommit_memory=1",
+	"vm.panic_on_oom=0",
+	"kernel.panic=10",
+	"kernel.panic_on_oops=1",
+	"kernel.keys.root_maxkeys=1000000",
+	"kernel.keys.root_maxbytes=25000000",
 	NULL,
 };
 

@@ -253,7 +253,11 @@ static void sysctl_writes_and_skips_missing(void **state)
 	/* the built-in list holds the hardening the issue asks for, with its values */
 	const char *must[] = { "kernel.kptr_restrict=2", "kernel.dmesg_restrict=1", "fs.protected_symlinks=1",
 			       "fs.protected_hardlinks=1", "net.ipv4.conf.all.rp_filter=1",
-			       "net.ipv4.conf.all.accept_source_route=0", "net.ipv4.conf.all.accept_redirects=0", NULL };
+			       "net.ipv4.conf.all.accept_source_route=0", "net.ipv4.conf.all.accept_redirects=0",
+			       /* what the kubelet's --protect-kernel-defaults demands */
+			       "vm.overcommit_memory=1", "kernel.panic_on_oops=1", "kernel.panic=10",
+			       "vm.panic_on_oom=0", "kernel.keys.root_maxkeys=1000000",
+			       "kernel.keys.root_maxbytes=25000000", NULL };
 	for (const char **m = must; *m; m++) {
 		int found = 0;
 		for (const char *const *h = sysctl_hardening; *h; h++)
