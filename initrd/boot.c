@@ -17,6 +17,7 @@
 #include "docker_api.h" /* SYSTEM_DOCKER_SOCK: PID 1 never calls the API */
 #include "modules.h"
 #include "network.h"
+#include "pod_network.h"
 #include "provision.h"
 #include "servicesd.h"
 
@@ -99,6 +100,11 @@ void boot_network(struct init *in)
 			goto fail;
 	}
 	stage_ok("network");
+	/* the routes to other nodes' pods need the address they go out from */
+	if (pod_network_up(&in->cfg, ifname, "/proc/sys", &err) < 0)
+		stage_failed("pod-network", "%s", err.msg ? err.msg : "?");
+	else if (nodecfg_get(&in->cfg, "pod.network"))
+		stage_ok("pod-network");
 	goto out;
 fail:
 	stage_failed("network", "%s", err.msg ? err.msg : "?");

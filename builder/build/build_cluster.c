@@ -15,6 +15,7 @@
 #include "image/appliance.h"
 #include "image/role_containers.h"
 #include "image/cpio.h"
+#include "image/cni_files.h"
 #include "image/kube_files.h"
 #include "image/registry_files.h"
 #include "plan/cmdline.h"
@@ -81,7 +82,8 @@ static int gather_node(const struct build_options *o, const struct plan *p, size
 	if (r == 0)
 		r = registry_node_files(p, i, &c->files[i], err);
 	if (r == 0 && (r = pki_node_files(c->pki, p, i, &c->files[i], err)) == 0 &&
-	    (r = kube_node_files(p, i, &c->files[i], err)) == 0)
+	    (r = kube_node_files(p, i, &c->files[i], err)) == 0 &&
+	    (r = cni_node_files(p, i, &c->files[i], err)) == 0)
 		r = ssh_node_files(c->pki, p, i, &c->files[i], &warning, err);
 	if (r < 0)
 		return r;

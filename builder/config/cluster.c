@@ -123,7 +123,7 @@ void config_free(struct cluster *c)
 	cfg_strs_free(&c->rotate_certificates.services);
 	boot_free(&c->paddock.defaults);
 	FREE_ALL(c->paddock.kernel, c->paddock.compression, c->paddock.http_base, c->paddock.console,
-		 c->paddock.etcd_image);
+		 c->paddock.etcd_image, c->paddock.pod_network);
 	cfg_strs_free(&c->paddock.formats);
 	cfg_strs_free(&c->paddock.registry_mirrors);
 	ynode_unref(c->root);

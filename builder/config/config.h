@@ -157,6 +157,7 @@ struct cfg_paddock {
 	long long snapshot_interval_secs; /* 0: from the etcd keys; tests shorten it */
 	char *etcd_image;           /* bundled | registry (NULL: bundled unless system_images.etcd is set) */
 	struct cfg_strs registry_mirrors; /* Docker Hub mirrors (daemon.json) */
+	char *pod_network;          /* none (default) | bridge: paddock's own, plan/pod_network.h */
 };
 
 struct cluster {

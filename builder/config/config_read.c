@@ -287,6 +287,7 @@ static int read_paddock(const struct ynode *pd, struct cfg_paddock *p)
 	p->snapshot_interval_secs = yget_int(pd, "snapshot_interval_secs", 0);
 	r |= yget_str(pd, "etcd_image", &p->etcd_image);
 	r |= yget_strs(pd, "registry_mirrors", &p->registry_mirrors);
+	r |= yget_str_def(pd, "pod_network", "none", &p->pod_network);
 	return r ? -ENOMEM : 0;
 }
 

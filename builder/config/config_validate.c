@@ -7,6 +7,7 @@
 #include "config/removed_flags.h"
 #include "config/validate_nodes.h"
 #include "config/validate_paddock.h"
+#include "config/validate_pod_network.h"
 #include "config/validate_registry.h"
 #include "config/validate_report.h"
 #include "config/validate_rke.h"
@@ -38,6 +39,7 @@ int config_validate(struct cluster *c, struct diag_list *diags, struct perr *err
 		paddock_check_keys,
 		registry_check_keys,
 		paddock_check_boot_dups,
+		pod_network_check,
 	};
 	for (size_t i = 0; i < sizeof(steps) / sizeof(*steps); i++) {
 		int r = steps[i](&v);

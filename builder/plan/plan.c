@@ -89,6 +89,7 @@ static void plan_node(struct plan *p, struct pnode *pn, const struct cfg_node *n
 	pub->kernel_args = dup_opt(p, n->boot.kernel_args);
 	pub->debug_shell = n->boot.debug_shell == CFG_TRUE;
 	plan_node_common(p, pn, n);
+	plan_pod_network(p, pn, n);
 	if (pub->roles & PLAN_ROLE_ETCD)
 		plan_etcd(p, pn, n);
 	if (pub->roles & PLAN_ROLE_CONTROLPLANE)
@@ -222,6 +223,7 @@ int plan_node_config(const struct plan *p, size_t i, struct nodecfg *out, struct
 		r |= nodecfg_add(out, "boot.cmdline", n->kernel_args);
 	if (n->roles & PLAN_ROLE_ETCD)
 		r |= plan_etcd_node_config(p, out);
+	r |= plan_pod_node_config(p, i, out);
 	const char *reg = plan_default_registry(p);
 	if (reg)
 		r |= nodecfg_add(out, "registry.default", reg);

@@ -34,6 +34,8 @@ struct plan_node {
 	char *state_disk;       /* block device, e.g. /dev/vda */
 	char *kernel_args;      /* extra kernel command line */
 	bool debug_shell;
+	/* paddock.pod_network: bridge: the node's pods' subnet, else NULL */
+	char *pod_cidr;         /* "10.42.11.0/24" */
 };
 
 /* Cluster-wide build settings from the top-level `paddock:` block; the
@@ -117,6 +119,12 @@ const struct plan_file *plan_node_files(const struct plan *p, size_t i, size_t *
 /* host[:port] of the default private registry (images are pulled from
  * it), or NULL when the file sets none; node.conf's registry.default. */
 const char *plan_default_registry(const struct plan *p);
+/* The CNI configuration of paddock's bridge pod network (image/cni_files.h). */
+#define PLAN_CNI_CONFLIST "/etc/cni/net.d/10-paddock-bridge.conflist"
+/* Node i's routes to the other nodes' pods ("10.42.12.0/24 via
+ * 10.10.0.12", node.conf's pod.route), NULL-terminated, heap (strv_free);
+ * empty without the bridge pod network; NULL when out of memory. */
+char **plan_pod_routes(const struct plan *p, size_t i);
 /* "etcd-node1=https://10.10.0.11:2380,..." (empty with external etcd). */
 const char *plan_etcd_initial_cluster(const struct plan *p);
 

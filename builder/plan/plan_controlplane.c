@@ -130,6 +130,11 @@ static void plan_controller_manager(struct plan *p, struct pnode *pn)
 	flags_set(f, "service-cluster-ip-range", kc->service_cluster_ip_range);
 	flags_cloud_provider(f, c);
 	flags_table_defaults(p, f, K8S_KUBE_CONTROLLER);
+	/* paddock's bridge network gives each node its subnet (node.conf's
+	 * pod.cidr): the controller's own /24s, handed out in the order nodes
+	 * register, would not be the ones the nodes use */
+	if (plan_pod_bridge(p))
+		flags_set(f, "allocate-node-cidrs", "false");
 	/* an argument of its own in RKE, which extra_args cannot change */
 	if (!strcmp(c->authorization.mode, "rbac"))
 		strv_add(&d.args, "--use-service-account-credentials=true");

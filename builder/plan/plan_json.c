@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "config/system_images.h"
 #include "strbuf.h"
+#include "strv.h"
 
 #define MAX_DEPTH 8     /* the document nests 6 deep */
 
@@ -354,6 +355,12 @@ static void write_node(struct jw *w, const struct plan *p, size_t i)
 	sb_adds(&w->sb, "]");
 	jw_str(w, "ssh_user", cn->user);
 	write_boot(w, n);
+	jw_opt(w, "pod_cidr", n->pod_cidr);
+	char **routes = plan_pod_routes(p, i);
+	jw_key(w, "pod_routes");
+	jw_strv(w, routes);
+	w->sb.err |= routes ? 0 : -ENOMEM;
+	strv_free(routes);
 	write_labels_taints(w, cn);
 	write_layer(w, p, i);
 	jw_close(w);
@@ -369,6 +376,7 @@ int plan_write_json(const struct plan *p, FILE *out)
 		{ "cluster_name", F_STR, plan_cluster_name(p), NULL, 0 },
 		{ "kubernetes_version", F_STR, c->kubernetes_version, NULL, 0 },
 		{ "network_plugin", F_STR, c->network.plugin, NULL, 0 },
+		{ "pod_network", F_STR, c->paddock.pod_network, NULL, 0 },
 		{ "default_flags", F_OPT, c->k8s_flags ? k8s_options_key(c->k8s_flags) : NULL, NULL, 0 },
 	};
 	const struct field build[] = {

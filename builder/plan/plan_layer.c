@@ -176,7 +176,7 @@ void pn_free(const struct plan *p, struct pnode *pn)
 {
 	struct plan_node *n = &pn->pub;
 	char *strs[] = { n->name, n->address, n->internal_address, n->mac, n->net_address,
-			 n->net_gateway, n->state_disk, n->kernel_args };
+			 n->net_gateway, n->state_disk, n->kernel_args, n->pod_cidr };
 	for (size_t j = 0; j < sizeof(strs) / sizeof(*strs); j++)
 		free(strs[j]);
 	strv_free(n->dns);

@@ -126,5 +126,11 @@ void plan_etcd(struct plan *p, struct pnode *pn, const struct cfg_node *n);
 int plan_etcd_node_config(const struct plan *p, struct nodecfg *out);
 void plan_controlplane(struct plan *p, struct pnode *pn, const struct cfg_node *n);
 void plan_worker(struct plan *p, struct pnode *pn, const struct cfg_node *n);
+/* paddock's bridge pod network (plan_pod_network.c): the node's subnet and
+ * CNI file when the cluster uses it; its node.conf keys (pod.*), 0 or
+ * nonzero when out of memory. */
+bool plan_pod_bridge(const struct plan *p);
+void plan_pod_network(struct plan *p, struct pnode *pn, const struct cfg_node *n);
+int plan_pod_node_config(const struct plan *p, size_t i, struct nodecfg *out);
 
 #endif

@@ -5,6 +5,7 @@
 
 #include "config/config.h"
 #include "config/system_images.h"
+#include "strv.h"
 
 /* Flags worth a glance in the text view; --json shows all of them. */
 static const char *const key_flags[] = {
@@ -32,6 +33,9 @@ int plan_write_text(const struct plan *p, FILE *f)
 	fprintf(f, "cluster %s: kubernetes %s, network %s, %zu node%s\n", plan_cluster_name(p),
 		c->kubernetes_version, c->network.plugin, plan_node_count(p),
 		plan_node_count(p) == 1 ? "" : "s");
+	if (!strcmp(c->paddock.pod_network, "bridge"))
+		fprintf(f, "pod network: bridge (paddock's own), a /24 of %s per node\n",
+			c->services.kube_controller.cluster_cidr);
 	fprintf(f, "build: kernel %s, compression %s, formats", o->kernel_flavour, o->compression);
 	for (size_t i = 0; o->formats[i]; i++)
 		fprintf(f, " %s", o->formats[i]);
@@ -69,6 +73,14 @@ int plan_write_text(const struct plan *p, FILE *f)
 		fprintf(f, ", state disk %s%s%s%s\n", n->state_disk ? n->state_disk : "(none: tmpfs only)",
 			n->kernel_args ? ", kernel args \"" : "", n->kernel_args ? n->kernel_args : "",
 			n->kernel_args ? "\"" : "");
+		if (n->pod_cidr) {
+			char **routes = plan_pod_routes(p, i);
+			fprintf(f, "  pods: %s", n->pod_cidr);
+			for (size_t j = 0; routes && routes[j]; j++)
+				fprintf(f, "%s%s", j ? ", " : "; routes ", routes[j]);
+			fputc('\n', f);
+			strv_free(routes);
+		}
 		size_t nc, ncert, nf;
 		const struct plan_container *ct = plan_node_containers(p, i, &nc);
 		fputs("  containers:\n", f);

@@ -41,7 +41,9 @@ esac
 STUB
 chmod 0755 "$T/bin/ip"
 # the hook with its resolv.conf in the test's directory
-sed "s|/etc/resolv.conf|$T/resolv.conf|g" "$SCRIPT" >"$T/hook"
+sed -e "s|/etc/resolv.conf|$T/resolv.conf|g" -e "s|/etc/paddock/node.conf|$T/node.conf|g" "$SCRIPT" >"$T/hook"
+# the bridge pod network's routes to other nodes' pods
+printf 'node.name=n1\npod.network=bridge\npod.route=10.42.12.0/24 via 10.0.2.12\npod.route=10.42.13.0/24 via 10.0.2.13\n' >"$T/node.conf"
 
 # lease ACTION IP ROUTER: runs the hook as udhcpc would; the calls it made in $T/calls
 lease() {
@@ -53,6 +55,8 @@ lease() {
 lease bound 10.0.2.15 10.0.2.2
 grep -qx 'ip addr add 10.0.2.15/24 dev pdktest0' "$T/calls" || fail "bound: no address added: $(cat "$T/calls")"
 grep -qx 'ip route add default via 10.0.2.2 dev pdktest0' "$T/calls" || fail "bound: no default route"
+grep -qx 'ip route replace 10.42.12.0/24 via 10.0.2.12 dev pdktest0' "$T/calls" || fail "bound: no pod route"
+grep -qx 'ip route replace 10.42.13.0/24 via 10.0.2.13 dev pdktest0' "$T/calls" || fail "bound: no second pod route"
 [ "$(cat "$T/resolv.conf")" = "$(printf 'search example.test\nnameserver 10.0.2.3')" ] || fail "bound: resolv.conf"
 inode=$(stat -c %i "$T/resolv.conf")
 
@@ -65,6 +69,7 @@ lease renew 10.0.2.16 10.0.2.2
 grep -qx 'ip -4 addr flush dev pdktest0' "$T/calls" || fail "new address: old one not removed"
 grep -qx 'ip addr add 10.0.2.16/24 dev pdktest0' "$T/calls" || fail "new address: not added"
 grep -qx 'ip route add default via 10.0.2.2 dev pdktest0' "$T/calls" || fail "new address: route not set again"
+grep -qx 'ip route replace 10.42.12.0/24 via 10.0.2.12 dev pdktest0' "$T/calls" || fail "new address: pod route not set again"
 
 lease renew 10.0.2.16 10.0.2.1
 if grep -q 'addr' "$T/calls"; then fail "new router: the address was touched"; fi
