@@ -33,6 +33,15 @@ static int field(const char **p, const char *end, const char *key, const char **
 	return 0;
 }
 
+/* Takes the one space between fields; never reads past end. */
+static bool space(const char **p, const char *end)
+{
+	if (*p >= end || **p != ' ')
+		return false;
+	(*p)++;
+	return true;
+}
+
 static bool all_of(const char *s, size_t n, const char *set, size_t max)
 {
 	if (!n || n > max)
@@ -103,14 +112,14 @@ int report_parse(const char *body, size_t len, struct report *r, struct perr *er
 	if (field(&p, end, "node", &v, &n) < 0 || !all_of(v, n, "abcdefghijklmnopqrstuvwxyz0123456789.-", 63))
 		return perr_set(err, -EINVAL, "report: expected node=NAME first");
 	memcpy(r->node, v, n);
-	if (*p++ != ' ' || field(&p, end, "boot", &v, &n) < 0 || !all_of(v, n, "0123456789abcdef-", 64))
+	if (!space(&p, end) || field(&p, end, "boot", &v, &n) < 0 || !all_of(v, n, "0123456789abcdef-", 64))
 		return perr_set(err, -EINVAL, "report: expected boot=BOOTID after the node");
 	memcpy(r->boot, v, n);
-	if (*p++ != ' ' || field(&p, end, "seq", &v, &n) < 0 || number(v, n, &r->seq) < 0)
+	if (!space(&p, end) || field(&p, end, "seq", &v, &n) < 0 || number(v, n, &r->seq) < 0)
 		return perr_set(err, -EINVAL, "report: expected seq=N after the boot id");
-	if (*p++ != ' ' || field(&p, end, "t", &v, &n) < 0 || number(v, n, &r->t) < 0)
+	if (!space(&p, end) || field(&p, end, "t", &v, &n) < 0 || number(v, n, &r->t) < 0)
 		return perr_set(err, -EINVAL, "report: expected t=MILLISECONDS after seq");
-	if (*p++ != ' ' || field(&p, end, "stage", &v, &n) < 0)
+	if (!space(&p, end) || field(&p, end, "stage", &v, &n) < 0)
 		return perr_set(err, -EINVAL, "report: expected stage=STAGE after t");
 	for (size_t i = 0; report_stages[i]; i++)
 		if (strlen(report_stages[i]) == n && !memcmp(report_stages[i], v, n))
@@ -118,7 +127,7 @@ int report_parse(const char *body, size_t len, struct report *r, struct perr *er
 	if (!r->stage)
 		return perr_set(err, -EINVAL, "report: unknown stage '%.*s'", (int)(n > 32 ? 32 : n), v);
 	if (p < end) {
-		if (*p++ != ' ' || field(&p, end, "detail", &v, &n) < 0 || p != end)
+		if (!space(&p, end) || field(&p, end, "detail", &v, &n) < 0 || p != end)
 			return perr_set(err, -EINVAL, "report: only detail=TEXT may follow the stage");
 		if (!(r->detail = pct_decode(v, n)))
 			return perr_set(err, -EINVAL, "report: detail is not percent-encoded text");

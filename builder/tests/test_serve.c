@@ -208,6 +208,7 @@ static void reports(void **state)
 		"node=node1 boot=ab seq=1 t=1 stage=init detail=a b", "node=node1 boot=ab seq=1 t=1 stage=init detail=%4",
 		"node=node1 boot=AB seq=1 t=1 stage=init", "node=node1 boot=ab seq=1 t=1 stage=init extra=1",
 		"node=node1  boot=ab seq=1 t=1 stage=init", "node=node1 boot=ab seq= t=1 stage=init",
+		"node=node1 boot=ab-12 seq=1", /* the fuzzer's first find: read past the end */
 	};
 	for (size_t i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
 		assert_int_equal(report_sign(malformed[i], strlen(malformed[i]), key, sig), 0);
