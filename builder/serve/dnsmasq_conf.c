@@ -40,7 +40,8 @@ char *dnsmasq_conf_text(const struct dnsmasq_conf *c)
 			sb_printf(&sb, "pxe-service=tag:ipxe,%s,\"paddock\",http://%s:%d/boot.ipxe\n", arch[i],
 				  c->server_ip, c->http_port);
 	}
-	sb_printf(&sb, "enable-ra\n"
+	if (c->ra)
+		sb_printf(&sb, "enable-ra\n"
 		       "dhcp-range=::,constructor:%s,ra-only\n"
 		       "ra-param=%s,0,0\n",
 		  c->iface, c->iface);

@@ -21,6 +21,7 @@ struct dnsmasq_conf {
 	const char *network;        /* its network address, "10.10.0.0" */
 	const char *netmask;        /* "255.255.255.0" */
 	int http_port;
+	bool ra;                    /* the interface has an IPv6 address to advertise */
 	const char *tftp_root;
 	const char *leasefile;
 	const struct dnsmasq_host *hosts;

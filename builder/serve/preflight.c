@@ -24,6 +24,11 @@ int preflight_iface(const char *iface, struct iface_addr *a, struct perr *err)
 	if (getifaddrs(&list) < 0)
 		return perr_set(err, -errno, "interface %s: %s", iface, strerror(errno));
 	int r = perr_set(err, -EADDRNOTAVAIL, "interface %s has no IPv4 address (give it the server's address on the provisioning LAN)", iface);
+	for (struct ifaddrs *i = list; i; i = i->ifa_next)
+		if (i->ifa_addr && i->ifa_addr->sa_family == AF_INET6 && !strcmp(i->ifa_name, iface) &&
+		    !IN6_IS_ADDR_LINKLOCAL(&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr) &&
+		    !IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr))
+			a->ipv6 = true;
 	for (struct ifaddrs *i = list; i; i = i->ifa_next) {
 		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || strcmp(i->ifa_name, iface) || !i->ifa_netmask)
 			continue;

@@ -5,6 +5,7 @@
 #ifndef PADDOCK_SERVE_PREFLIGHT_H
 #define PADDOCK_SERVE_PREFLIGHT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "perr.h"
@@ -13,6 +14,7 @@
 struct iface_addr {
 	char ip[16], network[16], netmask[16];
 	uint32_t addr, mask;    /* host byte order */
+	bool ipv6;              /* it has a global or unique local IPv6 address */
 };
 
 /* The interface's first IPv4 address and its subnet. */

@@ -70,6 +70,9 @@ int serve_run(struct serve_state *s, struct perr *err)
 	if (r >= 0) {
 		serve_log(s, "serving %s on %s: %s (%s), TFTP loaders from %s, dnsmasq pid %d", s->out.dir, s->iface,
 			  s->base_url, s->dhcp ? "full DHCP" : "ProxyDHCP", s->tftp_dir, (int)c.pid);
+		if (!s->addr.ipv6)
+			serve_log(s, "%s has no IPv6 address: no router advertisements, and iPXE waits about 16 s for "
+				  "them (give %s one, e.g. fd77::1/64)", s->iface, s->iface);
 		serve_redraw(s);
 	}
 	while (r >= 0) {

@@ -61,7 +61,7 @@ static int write_conf(const struct serve_opts *o, struct serve_state *s, struct 
 	struct dnsmasq_conf c = {
 		.proxy = !o->dhcp, .iface = o->iface, .server_ip = s->addr.ip, .network = s->addr.network,
 		.netmask = s->addr.netmask, .http_port = o->port, .tftp_root = s->tftp_dir, .leasefile = s->lease_path,
-		.hosts = h, .n_hosts = n,
+		.hosts = h, .n_hosts = n, .ra = s->addr.ipv6,
 	};
 	char *text = dnsmasq_conf_text(&c);
 	free(h);

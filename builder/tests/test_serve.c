@@ -27,7 +27,7 @@ static struct dnsmasq_conf conf(bool proxy)
 {
 	return (struct dnsmasq_conf){ .proxy = proxy, .iface = "br0", .server_ip = "10.10.0.1", .network = "10.10.0.0",
 				      .netmask = "255.255.255.0", .http_port = 8080, .tftp_root = "/run/x/tftp",
-				      .leasefile = "/run/x/leases", .hosts = hosts, .n_hosts = 2 };
+				      .leasefile = "/run/x/leases", .hosts = hosts, .n_hosts = 2, .ra = true };
 }
 
 static void dnsmasq_full_dhcp(void **state)
@@ -69,6 +69,11 @@ static void dnsmasq_proxy(void **state)
 	assert_null(strstr(t, "dhcp-host="));  /* addresses are the other server's */
 	assert_null(strstr(t, "dhcp-boot="));  /* proxy mode ignores it */
 	assert_non_null(strstr(t, "\nra-param=br0,0,0\n"));
+	free(t);
+	c.ra = false; /* no IPv6 address on the interface: no RA lines */
+	t = dnsmasq_conf_text(&c);
+	assert_null(strstr(t, "ra-param"));
+	assert_null(strstr(t, "enable-ra"));
 	free(t);
 }
 
