@@ -59,10 +59,19 @@ static int status(const char *out)
 	return 0;
 }
 
+static void status_usage(FILE *f)
+{
+	fprintf(f, "usage: paddock status OUT\n\n"
+		   "Prints the fleet table a running (or stopped) `paddock serve OUT` keeps in\n"
+		   "OUT/serve/status.json: per node MAC, address, last stage, time since\n"
+		   "power-on, bytes.  The same as `paddock serve --status OUT`.\n\n"
+		   "exit status: 0 printed, 1 no state to print, 2 usage error\n");
+}
+
 int cmd_status(int argc, char **argv)
 {
 	const char *out;
-	int st = cli_file_args(argc, argv, usage, NULL, NULL, &out);
+	int st = cli_file_args(argc, argv, status_usage, NULL, NULL, &out);
 	return st != CLI_GO_ON ? st : status(out);
 }
 
