@@ -12,7 +12,7 @@ SAN     ?=
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 
-PKGS := yaml-0.1 libarchive libcurl libcrypto
+PKGS := yaml-0.1 libarchive libcurl libcrypto libmicrohttpd
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -28,7 +28,7 @@ export SOURCE_DATE_EPOCH ?= 1700000000
 LIB_SRCS      := $(wildcard lib/*.c)
 # builder/: one folder per stage of the flow, in the order data goes through them,
 # and beside them (builder/*.c) what every stage may use
-BUILDER_DIRS  := cli config plan pki components image media out build audit
+BUILDER_DIRS  := cli config plan pki components image media out build audit serve
 BUILDER_SRCS  := $(filter-out builder/cli/main.c,$(wildcard builder/*.c $(BUILDER_DIRS:%=builder/%/*.c)))
 UNIT_SRCS     := $(wildcard lib/tests/test_*.c builder/tests/test_*.c initrd/tests/test_*.c provisioner/tests/test_*.c)
 
@@ -61,7 +61,8 @@ DEB_PACKAGES := build-essential pkg-config clang libyaml-dev libssl-dev libarchi
 	qemu-system-x86 qemu-utils ovmf ipxe-qemu isolinux syslinux-common pxelinux \
 	grub-efi-amd64-bin grub-common mtools xorriso ssh-audit \
 	libzstd-dev liblzma-dev zlib1g-dev man-db groff-base dpkg-dev e2fsprogs fdisk etcd-client \
-	docker-registry skopeo apache2-utils busybox-static curl
+	docker-registry skopeo apache2-utils busybox-static curl \
+	libmicrohttpd-dev dnsmasq-base ipxe
 deps:
 	@missing=$$(for p in $(DEB_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

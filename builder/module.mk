@@ -51,6 +51,21 @@ $(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard builder/*.h builder/*/*.h lib/*.h)
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-o $@ $(FUZZ_SRCS) $(PKG_LIBS)
 
+# the stage reports paddock serve takes (builder/serve/report.h)
+FUZZ_REPORT_BIN := $(FUZZ_DIR)/fuzz_report
+$(FUZZ_REPORT_BIN): builder/fuzz/fuzz_report.c builder/serve/report.c $(LIB_SRCS) $(wildcard builder/serve/*.h lib/*.h)
+	@mkdir -p $(dir $@)
+	clang $(WARN) $(CPPFLAGS) -Ibuilder $(PKG_CFLAGS) -g -O1 -fno-omit-frame-pointer \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-o $@ builder/fuzz/fuzz_report.c builder/serve/report.c $(LIB_SRCS) $(PKG_LIBS)
+
+.PHONY: fuzz-report
+fuzz-report: $(FUZZ_REPORT_BIN)
+	@mkdir -p $(FUZZ_DIR)/report-corpus $(FUZZ_DIR)/artifacts
+	@printf 'node=node1 boot=ab-12 seq=1 t=5 stage=init detail=a%%20b\n' >$(FUZZ_DIR)/report-corpus/seed
+	nice -n 10 $(FUZZ_REPORT_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 \
+		-artifact_prefix=$(FUZZ_DIR)/artifacts/ $(FUZZ_DIR)/report-corpus
+
 fuzz: $(FUZZ_BIN)
 	@mkdir -p $(FUZZ_DIR)/corpus $(FUZZ_DIR)/artifacts
 	@for f in $(FUZZ_SEEDS); do cp -n "$$f" $(FUZZ_DIR)/corpus/ 2>/dev/null || true; done

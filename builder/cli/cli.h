@@ -29,6 +29,8 @@ int cmd_audit(int argc, char **argv);
 int cmd_certs(int argc, char **argv);
 int cmd_components(int argc, char **argv);
 int cmd_images(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 /* Prints "paddock: msg" or "FILE:LINE:COL: msg" to stderr. */
 void cli_print_error(const struct perr *e);

@@ -14,6 +14,8 @@ const struct cli_verb cli_verbs[] = {
 	{ "build", "build every node's kernel and initramfs into an output directory", cmd_build, true },
 	{ "certs", "rotate or issue the cluster's certificates in its state file", cmd_certs, true },
 	{ "audit", "check a build output against the security checklist (--json)", cmd_audit, false },
+	{ "serve", "network-boot an output's nodes (dnsmasq + HTTP) and watch them come up", cmd_serve, false },
+	{ "status", "print the fleet table of `paddock serve` for an output", cmd_status, false },
 	{ "components", "fetch the pinned components into the cache and check every hash", cmd_components, false },
 	{ NULL, NULL, NULL, false },
 };
