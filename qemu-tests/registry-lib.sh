@@ -18,8 +18,8 @@
 #       QEMU_HELPERS when lib.sh is sourced, so its cleanup ends it).
 #   registry_push ARCHIVE REPO[:TAG] USER PASSWORD
 #       copies a docker-archive tarball (of one image) to ADDR:PORT/REPO.
-#   registry_inspect REPO[:TAG] USER PASSWORD
-#       skopeo inspect's JSON of it.
+#   registry_inspect REPO[:TAG] USER PASSWORD [SKOPEO-OPTION...]
+#       skopeo inspect's JSON of it (--raw: the manifest).
 : "${REG_DIR:=}" "${REG_PORT:=}" "${REG_ADDR:=}" "${REG_PID:=}"
 REG_EXEC=${REG_EXEC:-}
 
@@ -29,6 +29,7 @@ _reg_fail() {
 
 registry_setup() {
 	REG_DIR=$1 REG_PORT=$2 REG_ADDR=${3:-127.0.0.1}
+	export REG_DIR REG_EXEC # for qemu-tests/k8s-images.sh, which pushes
 	shift $(($# < 3 ? $# : 3))
 	local sans=("$@") san= ip
 	[ ${#sans[@]} -gt 0 ] || sans=(10.0.2.2 127.0.0.1)
@@ -87,5 +88,7 @@ registry_push() {
 }
 
 registry_inspect() {
-	$REG_EXEC skopeo inspect --cert-dir "$REG_DIR/certs" --creds "$2:$3" "docker://$REG_ADDR:$REG_PORT/$1"
+	local ref=$1 creds=$2:$3
+	shift 3
+	$REG_EXEC skopeo inspect "$@" --cert-dir "$REG_DIR/certs" --creds "$creds" "docker://$REG_ADDR:$REG_PORT/$ref"
 }
