@@ -55,48 +55,10 @@ REG=10.0.2.2:$REG_PORT
 GUEST_ENGINE_PORT=2375
 
 # --- the registry ----------------------------------------------------------
-cd "$T"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem \
-	-days 2 -subj "/CN=paddock test registry CA" 2>/dev/null || fail "test CA"
-printf '[req]\ndistinguished_name=dn\n[dn]\n[ext]\nsubjectAltName=IP:10.0.2.2,IP:127.0.0.1\n%s\n' \
-	'extendedKeyUsage=serverAuth' >srv.cnf
-openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout srv.key -subj /CN=10.0.2.2 \
-	-out srv.csr 2>/dev/null &&
-	openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -extfile srv.cnf \
-		-extensions ext -out srv.pem 2>/dev/null || fail "registry certificate"
-mkdir -p store certs && cp ca.pem certs/ca.crt
-cat >registry.yml <<EOF2
-version: 0.1
-log:
-  level: info
-storage:
-  filesystem:
-    rootdirectory: $T/store
-http:
-  addr: 127.0.0.1:$REG_PORT
-  tls:
-    certificate: $T/srv.pem
-    key: $T/srv.key
-auth:
-  htpasswd:
-    realm: paddock-test
-    path: $T/htpasswd
-EOF2
-cd - >/dev/null
-REG_PID=
+. qemu-tests/registry-lib.sh
+registry_setup "$T" "$REG_PORT"
 # registry PASSWORD: (re)starts the registry with one user, of that password
-registry() {
-	[ -n "$REG_PID" ] && { kill "$REG_PID"; wait "$REG_PID" 2>/dev/null; }
-	htpasswd -Bbn "$USER_NAME" "$1" >"$T/htpasswd" 2>/dev/null || fail "htpasswd"
-	docker-registry serve "$T/registry.yml" >>"$T/registry.log" 2>&1 &
-	REG_PID=$!
-	QEMU_HELPERS+=("$REG_PID")
-	for i in $(seq 1 50); do
-		python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$REG_PORT),1)" 2>/dev/null && return
-		sleep 0.2
-	done
-	fail "the registry does not listen"
-}
+registry() { registry_start "$USER_NAME" "$1"; }
 
 # --- the cluster file: every role on one node, a changeable extra_args ------
 ssh-keygen -q -t ed25519 -N '' -C paddock-test -f "$T/id" || fail "ssh-keygen"
@@ -155,9 +117,8 @@ NREPO=${NIMAGE#"$REG"/}
 registry "$OTHER"
 python3 qemu-tests/mkregimage.py "$BUSYBOX" "$T/fixture.tar" "$REPO" || fail "fixture image"
 for r in "$REPO" "$NREPO"; do
-	skopeo copy -q --dest-cert-dir "$T/certs" --dest-creds "$USER_NAME:$OTHER" "docker-archive:$T/fixture.tar" \
-		"docker://127.0.0.1:$REG_PORT/$r" >"$T/skopeo.log" 2>&1 || { cat "$T/skopeo.log"; fail "skopeo copy $r"; }
-	skopeo inspect --cert-dir "$T/certs" --creds "$USER_NAME:$OTHER" "docker://127.0.0.1:$REG_PORT/$r" |
+	registry_push "$T/fixture.tar" "$r" "$USER_NAME" "$OTHER" || fail "skopeo copy $r"
+	registry_inspect "$r" "$USER_NAME" "$OTHER" |
 		grep -q '"org.paddock.test-fixture": "true"' || fail "the fixture is not in the registry as $r"
 done
 echo "pushed the test fixture as $REPO and $NREPO to the registry at 127.0.0.1:$REG_PORT (the guest's $REG)"

@@ -498,7 +498,9 @@ static int do_modules(struct base_list *c, const struct listline *ln, const char
 	return r;
 }
 
-int base_list_apply(struct base_list *c, struct perr *err)
+/* Unpacks every component but the kernels, in lock order, as the trees
+ * ELF closures find libraries in. */
+static int load_root(struct base_list *c, struct perr *err)
 {
 	int r;
 	const char *dir;
@@ -514,6 +516,30 @@ int base_list_apply(struct base_list *c, struct perr *err)
 		c->root.dirs[c->root.n] = (char *)dir;
 		c->root.names[c->root.n++] = comp->name;
 	}
+	return 0;
+}
+
+int base_list_images(const struct base_opts *o, const struct lock *lock, const struct listfile *lists,
+		     size_t n, const char *path, struct perr *err)
+{
+	struct base_list c = { .o = o, .lock = lock };
+	int r = 0;
+	if (!(c.tree_of = calloc(lock->n ? lock->n : 1, sizeof(*c.tree_of))))
+		r = perr_set(err, -ENOMEM, "out of memory");
+	if (r == 0)
+		r = load_root(&c, err);
+	if (r == 0)
+		r = sysimages_write(lists, n, apply_into, &c, o->mtime, path, err);
+	base_list_free(&c);
+	return r;
+}
+
+int base_list_apply(struct base_list *c, struct perr *err)
+{
+	const char *dir;
+	int r = load_root(c, err);
+	if (r < 0)
+		return r;
 	if ((r = base_list_tree(c, c->kernel, &dir, err)) < 0)
 		return r;
 	for (size_t i = 0; i < c->list.n; i++)

@@ -51,6 +51,14 @@ int base_list_tree(struct base_list *c, const struct component *comp, const char
  * first, into c->layer (not sorted yet). */
 int base_list_apply(struct base_list *c, struct perr *err);
 
+/* Builds the images of lists (sysimages.h: `image TAG` and base.list's
+ * directives) alone, with no base.list and no kernel, into one docker-save
+ * tarball at path: for tools that make images from a lock of their own
+ * (the Kubernetes test images, qemu-tests/k8s/).  Every component of lock
+ * is a library tree for the ELF closures. */
+int base_list_images(const struct base_opts *o, const struct lock *lock, const struct listfile *lists,
+		     size_t n, const char *path, struct perr *err);
+
 /* The kernel image of the flavour's package, its only /boot/vmlinuz-*
  * (a new string). */
 int base_list_vmlinuz(struct base_list *c, char **ret, struct perr *err);

@@ -103,16 +103,30 @@ static int to_entries(const struct layer *l, const char *file, struct dsave_entr
 	return 0;
 }
 
-int sysimages_bundle(const struct listfile *lists, size_t n, sysimages_apply_fn apply, void *ctx,
-		     long long mtime, char **ret, size_t *ret_len, struct perr *err)
+/* The fields after the directive, as a NULL-terminated array of the
+ * line's strings (entrypoint and cmd). */
+static int argv_of(const struct listfile *lf, const struct listline *ln, char ***ret, struct perr *err)
+{
+	if (ln->ntok < 2 || *ret)
+		return perr_setat(err, -EINVAL, lf->path, ln->lineno, 1,
+				  *ret ? "%s: given twice" : "%s: expected ARG...", ln->tok[0]);
+	if (!(*ret = calloc(ln->ntok, sizeof(**ret))))
+		return perr_set(err, -ENOMEM, "out of memory");
+	for (size_t k = 1; k < ln->ntok; k++)
+		(*ret)[k - 1] = ln->tok[k];
+	return 0;
+}
+
+int sysimages_write(const struct listfile *lists, size_t n, sysimages_apply_fn apply, void *ctx,
+		    long long mtime, const char *path, struct perr *err)
 {
 	struct layer *layers = calloc(n ? n : 1, sizeof(*layers));
 	struct dsave_entry **ents = calloc(n ? n : 1, sizeof(*ents));
 	struct dsave_image *imgs = calloc(n ? n : 1, sizeof(*imgs));
-	char tmp[] = "/tmp/paddock-images-XXXXXX";
-	int fd = -1, r = 0;
+	char ***argvs = calloc(2 * (n ? n : 1), sizeof(*argvs));
+	int r = 0;
 
-	if (!layers || !ents || !imgs) {
+	if (!layers || !ents || !imgs || !argvs) {
 		r = perr_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
@@ -128,6 +142,10 @@ int sysimages_bundle(const struct listfile *lists, size_t n, sysimages_apply_fn 
 				tag = ln->tok[1];
 				continue;
 			}
+			if (!strcmp(ln->tok[0], "entrypoint") || !strcmp(ln->tok[0], "cmd")) {
+				r = argv_of(lf, ln, &argvs[2 * i + (ln->tok[0][0] == 'c')], err);
+				continue;
+			}
 			r = apply(ctx, lf, ln, &layers[i], err);
 		}
 		if (r == 0 && !tag)
@@ -136,28 +154,40 @@ int sysimages_bundle(const struct listfile *lists, size_t n, sysimages_apply_fn 
 			r = layer_sort(&layers[i], err);
 		if (r == 0)
 			r = to_entries(&layers[i], lf->path, &ents[i], err);
-		imgs[i] = (struct dsave_image){ .tag = tag, .entries = ents[i], .n = layers[i].n };
+		imgs[i] = (struct dsave_image){ .tag = tag, .entries = ents[i], .n = layers[i].n,
+						.entrypoint = argvs[2 * i], .cmd = argvs[2 * i + 1] };
 	}
-	if (r < 0)
-		goto out;
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		r = perr_set(err, -errno, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	close(fd);
-	if ((r = dockersave_write(tmp, imgs, n, mtime, err)) == 0)
-		r = read_file(tmp, 1u << 30, ret, ret_len, err);
-	unlink(tmp);
+	if (r == 0)
+		r = dockersave_write(path, imgs, n, mtime, err);
 out:
 	for (size_t i = 0; i < n; i++) {
 		if (layers)
 			layer_free(&layers[i]);
 		if (ents)
 			free(ents[i]);
+		if (argvs) {
+			free(argvs[2 * i]);
+			free(argvs[2 * i + 1]);
+		}
 	}
 	free(layers);
 	free(ents);
 	free(imgs);
+	free(argvs);
+	return r;
+}
+
+int sysimages_bundle(const struct listfile *lists, size_t n, sysimages_apply_fn apply, void *ctx,
+		     long long mtime, char **ret, size_t *ret_len, struct perr *err)
+{
+	char tmp[] = "/tmp/paddock-images-XXXXXX";
+	int fd = mkstemp(tmp), r;
+
+	if (fd < 0)
+		return perr_set(err, -errno, "%s: %s", tmp, strerror(errno));
+	close(fd);
+	if ((r = sysimages_write(lists, n, apply, ctx, mtime, tmp, err)) == 0)
+		r = read_file(tmp, 1u << 30, ret, ret_len, err);
+	unlink(tmp);
 	return r;
 }

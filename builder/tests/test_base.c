@@ -15,9 +15,11 @@
 #include <archive_entry.h>
 
 #include "image/base.h"
+#include "image/base_list.h"
 #include "components/digest.h"
 #include "fsutil.h"
 #include "image/layer.h"
+#include "components/listfile.h"
 #include "components/lock.h"
 #include "testutil.h"
 
@@ -272,11 +274,72 @@ static void errors_name_the_line(void **state)
 	perr_clear(&e);
 }
 
+/* The text of member name of the tar at path (a new string), NULL if absent. */
+static char *tar_member(const char *path, const char *suffix)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	char *out = NULL;
+	archive_read_support_format_tar(a);
+	assert_int_equal(archive_read_open_filename(a, path, 4096), ARCHIVE_OK);
+	while (!out && archive_read_next_header(a, &e) == ARCHIVE_OK) {
+		const char *n = archive_entry_pathname(e);
+		size_t nl = strlen(n), sl = strlen(suffix);
+		if (nl < sl || strcmp(n + nl - sl, suffix) || !strcmp(n, "manifest.json") != !strcmp(suffix, "manifest.json"))
+			continue;
+		out = calloc(1, (size_t)archive_entry_size(e) + 1);
+		archive_read_data(a, out, (size_t)archive_entry_size(e));
+	}
+	archive_read_free(a);
+	return out;
+}
+
+/* An image list alone (no base.list, no kernel): its image, with the
+ * entrypoint and cmd lines, written as a docker-save tarball. */
+static void image_lists_alone(void **state)
+{
+	(void)state;
+	struct perr e = PERR_INIT;
+	struct base_opts o = { .root = root, .cache = cache, .flavour = "generic", .mtime = 1700000000 };
+	struct listfile lf;
+	const char *text = "image test/tool:1\nfile tool /usr/bin/tool2 /bin/tool 0755\n"
+			   "product build/init /init 0755\nentrypoint /bin/tool -x\ncmd serve --port 80\n";
+	char *out = path_join(dir, "img.tar");
+	assert_int_equal(listfile_parse("t.list", text, strlen(text), &lf, &e), 0);
+	assert_int_equal(base_list_images(&o, &lock, &lf, 1, out, &e), 0);
+	char *manifest = tar_member(out, "manifest.json");
+	assert_non_null(manifest);
+	assert_non_null(strstr(manifest, "\"test/tool:1\""));
+	char *config = tar_member(out, ".json");
+	assert_non_null(config);
+	assert_non_null(strstr(config, "\"Entrypoint\":[\"/bin/tool\",\"-x\"]"));
+	assert_non_null(strstr(config, "\"Cmd\":[\"serve\",\"--port\",\"80\"]"));
+	free(manifest);
+	free(config);
+	listfile_free(&lf);
+	/* twice, or with nothing after it: an error at its line */
+	text = "image test/tool:1\ncmd a\ncmd b\n";
+	assert_int_equal(listfile_parse("t.list", text, strlen(text), &lf, &e), 0);
+	assert_true(base_list_images(&o, &lock, &lf, 1, out, &e) < 0);
+	assert_int_equal(e.line, 3);
+	assert_non_null(strstr(e.msg, "cmd: given twice"));
+	perr_clear(&e);
+	listfile_free(&lf);
+	text = "image test/tool:1\nentrypoint\n";
+	assert_int_equal(listfile_parse("t.list", text, strlen(text), &lf, &e), 0);
+	assert_true(base_list_images(&o, &lock, &lf, 1, out, &e) < 0);
+	assert_non_null(strstr(e.msg, "entrypoint: expected ARG..."));
+	perr_clear(&e);
+	listfile_free(&lf);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(builds_from_the_list),
 		cmocka_unit_test(errors_name_the_line),
+		cmocka_unit_test(image_lists_alone),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
