@@ -144,12 +144,18 @@ static int report_keys(struct pki_state *st, const struct plan *p, const char *d
 	int r = 0;
 	for (size_t i = 0; r == 0 && i < plan_node_count(p); i++) {
 		const char *node = plan_node_at(p, i)->name, *key;
-		char *rel = NULL;
+		char *rel = NULL, *ndir = path_join(dir, node);
 		if ((r = pki_node_report_key(st, node, &key, err)) < 0)
-			break;
-		r = asprintf(&rel, "%s/report.key", node) < 0 ? perr_set(err, -ENOMEM, "out of memory")
-							      : put(dir, rel, key, added, err);
+			;
+		else if (!ndir || asprintf(&rel, "%s/report.key", node) < 0)
+			r = perr_set(err, -ENOMEM, "out of memory");
+		/* the build made it (0700) with the node's layer; made here otherwise */
+		else if (mkdir(ndir, 0700) < 0 && errno != EEXIST)
+			r = perr_set(err, -errno, "%s: %s", ndir, strerror(errno));
+		else
+			r = put(dir, rel, key, added, err);
 		free(rel);
+		free(ndir);
 	}
 	return r;
 }
