@@ -19,6 +19,7 @@
 #include "network.h"
 #include "pod_network.h"
 #include "provision.h"
+#include "report_queue.h"
 #include "servicesd.h"
 
 #define DOCKERD "/usr/sbin/dockerd"
@@ -32,6 +33,9 @@
  * without it */
 #define STATE_DISK_SECS 1800.0
 #define PROVISIONER_STOP_SECS 20.0
+#define REPORTER_BIN "/usr/sbin/paddock-report"
+/* a report in flight at shutdown is not worth waiting for */
+#define REPORTER_STOP_SECS 2.0
 
 void boot_modules(void)
 {
@@ -111,6 +115,26 @@ fail:
 out:
 	free(ifname);
 	free(addr);
+	perr_clear(&err);
+}
+
+void boot_reporter(double now)
+{
+	struct perr err = PERR_INIT;
+	char *argv[] = { REPORTER_BIN, NULL };
+	struct sv *s;
+
+	if (access(REPORT_QUEUE, F_OK) < 0)
+		return;
+	/* a crash resumes where it got to; a refusal ends it (exit 0) */
+	s = sv_add_program("paddock-report", argv, NULL, SV_RESTART_ON_FAILURE);
+	if (!s) {
+		console_line("paddock-report FAILED: out of memory; no reports");
+		return;
+	}
+	s->stop_secs = REPORTER_STOP_SECS;
+	if (sv_start(s, now, &err) < 0)
+		console_line("paddock-report FAILED: %s; no reports", err.msg ? err.msg : "?");
 	perr_clear(&err);
 }
 

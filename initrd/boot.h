@@ -12,6 +12,9 @@
 void boot_modules(void);
 /* Loopback, the node's NIC, then a static address or DHCP. */
 void boot_network(struct init *in);
+/* Starts paddock-report (report_queue.h) when the node reports its
+ * stages: after the network, before anything it sends is much older. */
+void boot_reporter(double now);
 /* Runs "paddock-provisioner state-disk" once; System Docker starts when
  * it ends, however it ends (without a disk the node runs from RAM). */
 void boot_state_disk(struct init *in, double now);

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "report_queue.h"
 #include "strbuf.h"
 
 static struct stage_rec *stages;
@@ -76,6 +77,7 @@ void stage_ok_as(const char *stage, const char *text)
 		emit(sb.s, sb.len);
 	sb_free(&sb);
 	record(stage, true, t, NULL);
+	report_console_stage(stage, true, NULL, t);
 }
 
 void stage_failed(const char *stage, const char *fmt, ...)
@@ -93,6 +95,7 @@ void stage_failed(const char *stage, const char *fmt, ...)
 	if (sb.s)
 		emit(sb.s, sb.len);
 	sb_free(&sb);
+	report_console_stage(stage, false, why, t);
 	record(stage, false, t, why);
 }
 

@@ -3,7 +3,8 @@
  * Every line starts with "paddock: " so tests and people can grep the
  * serial console: "paddock: <stage> ok <seconds>" or
  * "paddock: <stage> FAILED: <why>".  Seconds count from power-on as the
- * kernel sees it (CLOCK_BOOTTIME). */
+ * kernel sees it (CLOCK_BOOTTIME).  A stage line also goes to the report
+ * queue (report_queue.h), when the node reports its stages. */
 #ifndef PADDOCK_INIT_CONSOLE_H
 #define PADDOCK_INIT_CONSOLE_H
 

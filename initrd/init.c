@@ -25,12 +25,14 @@
 #include "boot.h"
 #include "console.h"
 #include "control.h"
+#include "kcmdline.h"
 #include "mainloop.h"
 #include "mounts.h"
 #include "network.h"
 #include "nodecfg.h"
 #include "pid1.h"
 #include "powerbutton.h"
+#include "report_queue.h"
 #include "run.h"
 #include "shutdown.h"
 #include "strv.h"
@@ -80,27 +82,6 @@ static void __attribute__((noreturn)) fatal(struct init *in, const char *stage, 
 		sleep_s(3600);
 }
 
-/* The value of KEY=VALUE on the kernel command line (heap), "" for a bare
- * KEY, or NULL. */
-static char *cmdline_get(const char *key)
-{
-	FILE *f = fopen("/proc/cmdline", "re");
-	char *line = NULL, *tok, *save = NULL, *found = NULL;
-	size_t cap = 0, kl = strlen(key);
-
-	if (!f)
-		return NULL;
-	if (getline(&line, &cap, f) > 0)
-		for (tok = strtok_r(line, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
-			if (!strncmp(tok, key, kl) && (tok[kl] == '=' || !tok[kl])) {
-				free(found);
-				found = strdup(tok[kl] ? tok + kl + 1 : "");
-			}
-	free(line);
-	fclose(f);
-	return found;
-}
-
 int main(int argc, char **argv)
 {
 	struct init in = { .sfd = -1, .ctl = { .lfd = -1 }, .sys = &pid1_sys_real,
@@ -127,14 +108,22 @@ int main(int argc, char **argv)
 		root_to_tmpfs(argv, &err);
 		fatal(NULL, "root", &err);
 	}
+	double init_secs = getenv("PADDOCK_INIT_SECS") ? strtod(getenv("PADDOCK_INIT_SECS"), NULL) : 0;
 	if (getenv("PADDOCK_INIT_SECS"))
-		stage_recorded("init", strtod(getenv("PADDOCK_INIT_SECS"), NULL));
+		stage_recorded("init", init_secs);
 	stage_ok("root");
 	unsetenv(ROOT_ENV);
 	unsetenv("PADDOCK_INIT_SECS");
 
 	if (mounts_early(&err) < 0)
 		fatal(NULL, "mounts", &err);
+	/* paddock.report=URL: the stages go to that server too, from the
+	 * queue /run now holds; "init" was printed before /run was there */
+	if ((name = kcmdline_get("paddock.report"))) {
+		free(name);
+		if (report_queue_create(REPORT_QUEUE) == 0)
+			(void)report_queue_append(REPORT_QUEUE, init_secs, "init", NULL);
+	}
 	stage_ok("mounts");
 
 	/* signals arrive through a signalfd in the main loop; Ctrl-Alt-Del
@@ -167,7 +156,7 @@ int main(int argc, char **argv)
 	boot_modules();
 	in.ninputs = power_buttons_open(in.inputs, MAX_INPUTS);
 
-	name = nodecfg_get(&in.cfg, "node.name") ? strdup(nodecfg_get(&in.cfg, "node.name")) : cmdline_get("paddock.node");
+	name = nodecfg_get(&in.cfg, "node.name") ? strdup(nodecfg_get(&in.cfg, "node.name")) : kcmdline_get("paddock.node");
 	console_line("node %s", name ? name : "paddock");
 	if (net_set_hostname(name ? name : "paddock", &err) < 0)
 		stage_failed("hostname", "%s", err.msg);
@@ -177,7 +166,7 @@ int main(int argc, char **argv)
 	perr_clear(&err);
 
 	/* paddock.poweroff: a boot smoke test that stops after the basics */
-	if ((name = cmdline_get("paddock.poweroff"))) {
+	if ((name = kcmdline_get("paddock.poweroff"))) {
 		free(name);
 		in.shutdown = RB_POWER_OFF;
 		shutdown_run(&in);
@@ -185,7 +174,7 @@ int main(int argc, char **argv)
 
 	/* paddock.shell: a console shell beside the boot, for debugging; only
 	 * when the cluster file allows a debug shell */
-	if (in.debug_shell && (name = cmdline_get("paddock.shell"))) {
+	if (in.debug_shell && (name = kcmdline_get("paddock.shell"))) {
 		char *argv[] = { "/bin/sh", NULL };
 		struct sv *sh = sv_add_program("console-shell", argv, NULL, SV_RESTART_ALWAYS);
 		free(name);
@@ -197,6 +186,7 @@ int main(int argc, char **argv)
 	}
 
 	boot_network(&in);
+	boot_reporter(boot_seconds());
 
 	if (control_listen(&in.ctl, CONTROL_SOCK, &err) < 0) {
 		stage_failed("control", "%s", err.msg);

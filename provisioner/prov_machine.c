@@ -11,6 +11,7 @@
 #include "join_plan.h"
 #include "prov_members.h"
 #include "provision.h"
+#include "report_queue.h"
 #include "strbuf.h"
 
 #define LOCAL_URL "https://127.0.0.1:2379"
@@ -234,6 +235,7 @@ static int start_etcd(struct prov *p, bool *refused, struct perr *err)
 	if ((r = p->ops->container_run(p->ctx, &p->ec, err)) < 0)
 		return perr_wrap(err, "etcd container");
 	console_line("etcd started as %s (%s) %.2f", p->ec.name, mode, now_of(p));
+	(void)report_queue_append(REPORT_QUEUE, now_of(p), "etcd-member", mode);
 	return 0;
 }
 

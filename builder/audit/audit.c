@@ -266,6 +266,10 @@ static int out_entry(struct run *r, const char *rel, bool in_node, bool operator
 	free(path);
 	if (rc < 0)
 		return rc;
+	/* <node>/report.key is the server's, private as the operator's files */
+	const char *slash = strchr(rel, '/');
+	operator |= in_node && slash && !strchr(slash + 1, '/') && !strcmp(slash + 1, "report.key") &&
+		    strncmp(rel, "tftp/", 5) && strncmp(rel, "ipxe/", 5);
 	struct audit_outfile *v = realloc(o->files, (o->nfiles + 1) * sizeof(*v));
 	if (!v)
 		return perr_set(err, -ENOMEM, "out of memory");

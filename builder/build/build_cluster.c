@@ -22,6 +22,7 @@
 #include "plan/media_plan.h"
 #include "plan/plan.h"
 #include "pki/pki.h"
+#include "pki/report_key.h"
 #include "pki/ssh.h"
 #include "strbuf.h"
 #include "strv.h"
@@ -85,6 +86,8 @@ static int gather_node(const struct build_options *o, const struct plan *p, size
 	    (r = kube_node_files(p, i, &c->files[i], err)) == 0 &&
 	    (r = cni_node_files(p, i, &c->files[i], err)) == 0)
 		r = ssh_node_files(c->pki, p, i, &c->files[i], &warning, err);
+	if (r == 0)
+		r = report_key_node_file(c->pki, p, i, &c->files[i], err);
 	if (r < 0)
 		return r;
 	if (warning && *last && !strcmp(warning, *last)) {

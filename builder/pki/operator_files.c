@@ -11,6 +11,7 @@
 
 #include "fsutil.h"
 #include "pki/kubeconfig.h"
+#include "pki/report_key.h"
 #include "pki/ssh.h"
 #include "strbuf.h"
 
@@ -134,6 +135,31 @@ static int ssh_files(struct pki_state *st, const struct plan *p, const char *out
 	return r;
 }
 
+/* <node>/report.key: what `paddock serve` checks each node's reports
+ * with (pki/report_key.h); in the node's own 0700 folder, beside its
+ * layer, never in the served trees. */
+static int report_keys(struct pki_state *st, const struct plan *p, const char *dir, struct strv *added,
+		       struct perr *err)
+{
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < plan_node_count(p); i++) {
+		const char *node = plan_node_at(p, i)->name, *key;
+		char *rel = NULL, *ndir = path_join(dir, node);
+		if ((r = pki_node_report_key(st, node, &key, err)) < 0)
+			;
+		else if (!ndir || asprintf(&rel, "%s/report.key", node) < 0)
+			r = perr_set(err, -ENOMEM, "out of memory");
+		/* the build made it (0700) with the node's layer; made here otherwise */
+		else if (mkdir(ndir, 0700) < 0 && errno != EEXIST)
+			r = perr_set(err, -errno, "%s: %s", ndir, strerror(errno));
+		else
+			r = put(dir, rel, key, added, err);
+		free(rel);
+		free(ndir);
+	}
+	return r;
+}
+
 int pki_operator_files(struct pki_state *st, const struct plan *p, const char *cluster_file, const char *out,
 		       const char *dir, struct strv *added, struct perr *err)
 {
@@ -142,5 +168,7 @@ int pki_operator_files(struct pki_state *st, const struct plan *p, const char *c
 		r = etcd_files(st, p, dir, added, err);
 	if (r == 0)
 		r = ssh_files(st, p, out, dir, added, err);
+	if (r == 0)
+		r = report_keys(st, p, dir, added, err);
 	return r < 0 ? perr_wrap(err, "operator files") : 0;
 }

@@ -65,8 +65,9 @@ int pki_node_files(struct pki_state *st, const struct plan *p, size_t i, struct 
 
 /* Writes the operator's files into dir (the temporary of OUT, out as
  * given): the admin's kube_config_<cluster file name>, etcd/{ca.pem,
- * client.pem,client-key.pem,etcdctl.env}, and known_hosts and ssh_config
- * (ssh.h); files 0600, directories 0700.  Their paths, relative to dir,
+ * client.pem,client-key.pem,etcdctl.env}, known_hosts and ssh_config
+ * (ssh.h), and each node's <node>/report.key for `paddock serve`
+ * (report_key.h); files 0600, directories 0700.  Their paths, relative to dir,
  * are added to added. */
 int pki_operator_files(struct pki_state *st, const struct plan *p, const char *cluster_file, const char *out,
 		       const char *dir, struct strv *added, struct perr *err);

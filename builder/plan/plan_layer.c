@@ -130,6 +130,8 @@ void plan_node_common(struct plan *p, struct pnode *pn, const struct cfg_node *n
 	pn_file(p, pn, "/etc/ssh/ssh_host_ed25519_key.pub", 0644, "state");
 	pn_file(p, pn, "/etc/ssh/ssh_host_ed25519_key-cert.pub", 0644, "state (signed by the SSH CA)");
 	pn_file(p, pn, "/etc/ssh/sshd_config", 0644, "generated");
+	/* the key of its boot-stage reports to `paddock serve` (pki/report_key.h) */
+	pn_file(p, pn, "/etc/paddock/report.key", 0400, "state");
 	pn_file(p, pn, "/etc/passwd", 0644, "generated");
 	pn_file(p, pn, "/etc/group", 0644, "generated");
 	pn_file(p, pn, "/etc/shadow", 0600, "generated (no usable password)");

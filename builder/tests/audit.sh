@@ -201,6 +201,12 @@ out=$(broken dirmode)
 chmod 0755 "$out/node2"
 finding "$out" out-modes node2 "OUT/node2/ is 0755, not 0700" enforced
 
+# a node's report key others can read
+out=$(broken report-key)
+cp --remove-destination -p "$HA/node2/report.key" "$out/node2/report.key"
+chmod 0644 "$out/node2/report.key"
+finding "$out" out-modes OUT "OUT/node2/report.key is 0644, not 0600" enforced
+
 # extract NODE DIR PATTERN...: files of NODE's layer into DIR, as they are (owners, modes)
 extract() {
 	local node=$1 d=$2

@@ -74,6 +74,10 @@ def main():
             if "PRIVATE KEY" in text:
                 leaf = slot.endswith("-key.pem") or slot == "ssh_host_ed25519_key"
                 keys.append(("node %s %s" % (node, slot), node, needles(text), leaf))
+            elif slot == "report.key":
+                # the key of its boot-stage reports: hex, and its bytes
+                raw = bytes.fromhex(text.strip())
+                keys.append(("node %s %s" % (node, slot), node, [text.strip().encode(), raw], True))
     manifest = json.load(open(os.path.join(out, "manifest.json")))
     controlplane = set()
     layers = {"base": os.path.join(out, "base.img")}
@@ -109,7 +113,7 @@ def main():
             print("%s: %s %s %04o %d:%d%s" % (label, layer, path, mode, uid, gid, "" if allowed else "  <- FAIL"))
             if not allowed:
                 bad += 1
-            elif mode != 0o600:
+            elif mode != (0o400 if label.endswith(" report.key") else 0o600):
                 print("FAIL: %s: %s %s has mode %04o" % (label, layer, path, mode))
                 bad += 1
         if must and not any(h[0] == owner for h in hits):

@@ -409,9 +409,10 @@ static void operator_files_are_private(void **state)
 	/* OUT as given ("/x/out/"); dir, where the files go, is its temporary */
 	assert_int_equal(pki_operator_files(st, p, "/some/where/d.yml", "/x/out/", out, &added, &err), 0);
 	static const char *const want[] = { "kube_config_d.yml", "etcd/ca.pem", "etcd/client.pem",
-					    "etcd/client-key.pem", "etcd/etcdctl.env", "known_hosts", "ssh_config" };
-	assert_int_equal(added.n, 7);
-	for (size_t i = 0; i < 7; i++) {
+					    "etcd/client-key.pem", "etcd/etcdctl.env", "known_hosts", "ssh_config",
+					    "n1/report.key", "n2/report.key", "n3/report.key", "n4/report.key" };
+	assert_int_equal(added.n, 11);
+	for (size_t i = 0; i < 11; i++) {
 		assert_string_equal(added.v[i], want[i]);
 		char *q = path_join(out, want[i]);
 		struct stat sb;
@@ -423,6 +424,18 @@ static void operator_files_are_private(void **state)
 	struct stat sb;
 	assert_int_equal(stat(etcd, &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 0700);
+	/* each node's report key: the state's, in the node's own 0700 folder */
+	char *rk = NULL, *rkp = path_join(out, "n2/report.key"), *n2 = path_join(out, "n2");
+	size_t rklen;
+	assert_int_equal(stat(n2, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0700);
+	assert_int_equal(read_file(rkp, 1 << 16, &rk, &rklen, &err), 0);
+	assert_int_equal(rklen, 65);
+	assert_string_equal(rk, pki_get(st, "n2", "report.key"));
+	assert_string_not_equal(rk, pki_get(st, "n1", "report.key"));
+	free(rk);
+	free(rkp);
+	free(n2);
 	char *env = NULL, *cfg = NULL, *envp = path_join(out, "etcd/etcdctl.env"), *cfgp = path_join(out, "kube_config_d.yml");
 	size_t len;
 	assert_int_equal(read_file(envp, 1 << 16, &env, &len, &err), 0);
