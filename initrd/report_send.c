@@ -1,4 +1,5 @@
 #include "report_send.h"
+#include "report_mac.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -55,14 +56,8 @@ char *report_body(const char *node, const char *boot_id, unsigned long seq, cons
 int report_sign(const unsigned char *key, size_t keylen, const char *body, size_t len, char hex[65],
 		struct perr *err)
 {
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	size_t n = 0;
-
-	if (!EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, keylen, (const unsigned char *)body, len, mac,
-		       sizeof(mac), &n) || n != 32)
+	if (report_mac_hex(key, keylen, body, len, hex) < 0)
 		return perr_set(err, -EIO, "HMAC-SHA256 failed");
-	for (size_t i = 0; i < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", mac[i]);
 	return 0;
 }
 

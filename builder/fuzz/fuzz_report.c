@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct perr err = PERR_INIT;
 	char sig[72];
 	size_t i;
-	if (report_sign((const char *)data, size, node.key, sig) < 0)
+	if (report_sign_header((const char *)data, size, node.key, sig) < 0)
 		abort();
 	for (int k = 0; k < 2; k++) {
 		int st = report_accept(&book, &node, 1, (const char *)data, size, k ? sig : NULL, &r, &i, &err);

@@ -10,9 +10,9 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "fsutil.h"
+#include "report_mac.h"
 
 const char *const report_stages[] = {
 	"init", "network", "state-disk", "system-docker", "etcd-member", "etcd-healthy", "role-containers", "failed", NULL,
@@ -141,22 +141,16 @@ void report_clear(struct report *r)
 	r->detail = NULL;
 }
 
-int report_sign(const char *body, size_t len, const unsigned char key[REPORT_KEY_LEN], char out[72])
+int report_sign_header(const char *body, size_t len, const unsigned char key[REPORT_KEY_LEN], char out[72])
 {
-	unsigned char mac[EVP_MAX_MD_SIZE];
-	unsigned int ml = 0;
-	if (!HMAC(EVP_sha256(), key, REPORT_KEY_LEN, (const unsigned char *)body, len, mac, &ml) || ml != 32)
-		return -EIO;
 	memcpy(out, "sha256=", 7);
-	for (unsigned i = 0; i < ml; i++)
-		snprintf(out + 7 + 2 * i, 3, "%02x", mac[i]);
-	return 0;
+	return report_mac_hex(key, REPORT_KEY_LEN, body, len, out + 7) < 0 ? -EIO : 0;
 }
 
 int report_verify(const char *body, size_t len, const char *header, const unsigned char key[REPORT_KEY_LEN])
 {
 	char want[72];
-	if (!header || strlen(header) != 71 || report_sign(body, len, key, want) < 0)
+	if (!header || strlen(header) != 71 || report_sign_header(body, len, key, want) < 0)
 		return -EPERM;
 	char got[72];
 	for (size_t i = 0; i < 71; i++)

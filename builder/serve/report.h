@@ -37,7 +37,7 @@ void report_clear(struct report *r);
 /* 0 when header is "sha256=" and the HMAC-SHA256 of body under key in hex. */
 int report_verify(const char *body, size_t len, const char *header, const unsigned char key[REPORT_KEY_LEN]);
 /* The header value for body (for tests and the node's sender): "sha256=HEX". */
-int report_sign(const char *body, size_t len, const unsigned char key[REPORT_KEY_LEN], char out[72]);
+int report_sign_header(const char *body, size_t len, const unsigned char key[REPORT_KEY_LEN], char out[72]);
 
 /* Reads a key file: 64 hex digits, optionally followed by a newline. */
 int report_key_load(const char *path, unsigned char key[REPORT_KEY_LEN], struct perr *err);
