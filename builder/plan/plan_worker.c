@@ -1,6 +1,7 @@
 /* plan_worker: what every node runs to be a Kubernetes node (kubelet,
  * kube-proxy, the API proxy, the sidecar), its certificates and
  * kubeconfigs, as RKE's cluster/plan.go builds them. */
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "plan/plan_model.h"
@@ -118,7 +119,16 @@ void plan_worker(struct plan *p, struct pnode *pn, const struct cfg_node *n)
 	struct ct_draft sidekick = { 0 };
 	pn_container(p, pn, "service-sidekick", "kubernetes_services_sidecar", NULL, &sidekick);
 
-	pn_cert(p, pn, "kube-node", "system:node", NULL);
+	/* each kubelet its own identity, system:node:NAME in system:nodes (the
+	 * name it registers with), so that the Node authorizer and the
+	 * NodeRestriction admission plugin the API server runs confine it to its
+	 * own Node and pods; RKE's one "system:node" shared by every kubelet
+	 * passes neither check and lets any node edit any other */
+	char *node_cn = NULL;
+	if (asprintf(&node_cn, "system:node:%s", n->hostname_override) < 0)
+		node_cn = NULL;
+	pn_cert(p, pn, "kube-node", node_cn ? node_cn : "system:node", NULL);
+	free(node_cn);
 	pn_cert(p, pn, "kube-proxy", "system:kube-proxy", NULL);
 	if (p->c->services.kubelet.generate_serving_certificate)
 		plan_kubelet_cert(p, pn, n);
