@@ -229,6 +229,15 @@ static void certificate_sans(void **state)
 		assert_true(host);
 	}
 	assert_true(api);
+	/* the kubelet's client certificate names its node, as the Node
+	 * authorizer and NodeRestriction require */
+	bool kubelet = false;
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(c[i].name, "kube-node")) {
+			kubelet = true;
+			assert_string_equal(c[i].common_name, "system:node:a");
+		}
+	assert_true(kubelet);
 	plan_free(p);
 }
 
