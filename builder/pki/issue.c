@@ -142,9 +142,13 @@ int pki_issue_node(struct pki_state *st, const struct plan *p, size_t i, struct 
 	EVP_PKEY *k;
 	int r = 0;
 	for (size_t j = 0; j < n && r == 0; j++) {
-		/* RKE's names: the kubelets' client certificate is in system:nodes */
-		struct pki_cert_spec spec = { .cn = c[j].common_name, .sans = c[j].sans,
-					      .org = strcmp(c[j].name, "kube-node") ? NULL : "system:nodes",
+		/* RKE's names: the kubelets' client certificate is in system:nodes;
+		 * the API server's towards the kubelets in system:masters
+		 * (plan_controlplane.c says why) */
+		const char *org = !strcmp(c[j].name, "kube-node")			      ? "system:nodes"
+				  : !strcmp(c[j].name, "kube-apiserver-kubelet-client") ? "system:masters"
+											 : NULL;
+		struct pki_cert_spec spec = { .cn = c[j].common_name, .sans = c[j].sans, .org = org,
 					      .server = c[j].sans && c[j].sans[0] };
 		bool front = !strcmp(c[j].name, PKI_FRONT_PROXY_CLIENT);
 		r = ensure(st, node, c[j].name, spec, front ? PKI_FRONT_PROXY_CA : PKI_CA, err);

@@ -37,8 +37,9 @@ static const struct flag apiserver_flags[] = {
 	{ "client-ca-file", SSL_DIR "/kube-ca.pem" },
 	{ "tls-cert-file", SSL_DIR "/kube-apiserver.pem" },
 	{ "tls-private-key-file", SSL_DIR "/kube-apiserver-key.pem" },
-	{ "kubelet-client-certificate", SSL_DIR "/kube-apiserver.pem" },
-	{ "kubelet-client-key", SSL_DIR "/kube-apiserver-key.pem" },
+	/* its own client certificate towards the kubelets (below) */
+	{ "kubelet-client-certificate", SSL_DIR "/kube-apiserver-kubelet-client.pem" },
+	{ "kubelet-client-key", SSL_DIR "/kube-apiserver-kubelet-client-key.pem" },
 	{ "service-account-key-file", SSL_DIR "/kube-service-account-token-key.pem" },
 	{ "requestheader-client-ca-file", SSL_DIR "/kube-apiserver-requestheader-ca.pem" },
 	{ "proxy-client-cert-file", SSL_DIR "/kube-apiserver-proxy-client.pem" },
@@ -162,6 +163,14 @@ void plan_controlplane(struct plan *p, struct pnode *pn, const struct cfg_node *
 	pn_cert(p, pn, "kube-controller-manager", "system:kube-controller-manager", NULL);
 	pn_cert(p, pn, "kube-scheduler", "system:kube-scheduler", NULL);
 	pn_cert(p, pn, "kube-apiserver-proxy-client", "kube-apiserver-proxy-client", NULL);
+	/* The API server's client certificate towards the kubelets (logs, exec,
+	 * port-forward), which ask the API server whether it may (Webhook).  RKE
+	 * uses the serving certificate, whose user kube-apiserver no role lets
+	 * do that, and binds one from the admin's machine after `rke up`; nodes
+	 * that form the cluster themselves have no such step, so, as kubeadm's
+	 * apiserver-kubelet-client, this one is in system:masters
+	 * (builder/pki/issue.c) and serves nothing else. */
+	pn_cert(p, pn, "kube-apiserver-kubelet-client", "kube-apiserver-kubelet-client", NULL);
 	pn_file(p, pn, SSL_DIR "/kube-apiserver-requestheader-ca.pem", 0644, "state");
 	pn_file(p, pn, SSL_DIR "/kube-service-account-token-key.pem", 0600, "state");
 	pn_file(p, pn, SSL_DIR "/kubecfg-kube-controller-manager.yaml", 0600, "generated");
