@@ -84,8 +84,9 @@ int preflight_dhcp(const char *iface, struct perr *err)
 		int null = open("/dev/null", O_RDWR);
 		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
 			_exit(127);
-		/* -s /bin/true: a lease obtained configures nothing */
-		execl(busybox, "busybox", "udhcpc", "-i", iface, "-f", "-n", "-q", "-s", "/bin/true", "-t", "3", "-T", "1",
+		/* -s /bin/true: a lease obtained configures nothing; 8 s, as a
+		 * server pings an address before it offers it (dnsmasq: 3 s) */
+		execl(busybox, "busybox", "udhcpc", "-i", iface, "-f", "-n", "-q", "-s", "/bin/true", "-t", "4", "-T", "2",
 		      (char *)NULL);
 		_exit(127);
 	}
