@@ -256,7 +256,7 @@ rc=$?
 [ $rc = 1 ] && [ "$(wc -l <"$T/r.err")" = 1 ] && grep -q 'another DHCP server answers on br0' "$T/r.err" ||
 	fail "--dhcp beside a foreign DHCP server: exit $rc, $(cat "$T/r.err")"
 echo "refused: $(cat "$T/r.err")"
-ip netns exec "$LAN_NS" python3 -c "import socket,time; s=socket.socket(); s.bind(('10.10.0.1',$PORT)); s.listen(); time.sleep(20)" &
+ip netns exec "$LAN_NS" python3 -c "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('10.10.0.1',$PORT)); s.listen(); time.sleep(20)" &
 HOLD=$!
 sleep 1
 lan_exec timeout 60 "$PADDOCK" serve "$T/out" --interface br0 --port $PORT >"$T/r.out" 2>"$T/r.err"
