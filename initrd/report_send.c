@@ -53,7 +53,7 @@ char *report_body(const char *node, const char *boot_id, unsigned long seq, cons
 	return s;
 }
 
-int report_sign(const unsigned char *key, size_t keylen, const char *body, size_t len, char hex[65],
+int report_sign_hex(const unsigned char *key, size_t keylen, const char *body, size_t len, char hex[65],
 		struct perr *err)
 {
 	if (report_mac_hex(key, keylen, body, len, hex) < 0)
@@ -103,7 +103,7 @@ int report_post(const char *url, const char *body, const unsigned char *key, siz
 	int r;
 
 	*status = 0;
-	if ((r = report_sign(key, keylen, body, strlen(body), hex, err)) < 0)
+	if ((r = report_sign_hex(key, keylen, body, strlen(body), hex, err)) < 0)
 		return r;
 	if (asprintf(&sig, REPORT_SIG_HEADER ": sha256=%s", hex) < 0)
 		return perr_set(err, -ENOMEM, "out of memory");

@@ -29,7 +29,7 @@ bool report_word_ok(const char *s);
 /* The body for a queue line (with its newline); NULL when out of memory. */
 char *report_body(const char *node, const char *boot_id, unsigned long seq, const char *line, size_t len);
 /* hex: the HMAC-SHA256 of body with key, in lower-case hex. */
-int report_sign(const unsigned char *key, size_t keylen, const char *body, size_t len, char hex[65],
+int report_sign_hex(const unsigned char *key, size_t keylen, const char *body, size_t len, char hex[65],
 		struct perr *err);
 /* Whether url is one to report to: http://, no blanks or control
  * characters (it comes from the kernel command line). */

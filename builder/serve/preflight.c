@@ -56,7 +56,12 @@ int preflight_port(int type, const char *ip, int port, const char *what, struct 
 	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return perr_set(err, -errno, "socket: %s", strerror(errno));
-	int r = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? -errno : 0;
+	/* TCP as the HTTP server binds (MHD sets SO_REUSEADDR): a listener
+	 * takes the port, the closing connections of an earlier run do not */
+	int one = 1;
+	int r = type == SOCK_STREAM && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ? -errno : 0;
+	if (!r)
+		r = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? -errno : 0;
 	close(fd);
 	if (r == -EADDRINUSE)
 		return perr_set(err, r, "port %d (%s) on %s is already taken", port, what, ip ? ip : "every address");
@@ -79,8 +84,9 @@ int preflight_dhcp(const char *iface, struct perr *err)
 		int null = open("/dev/null", O_RDWR);
 		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
 			_exit(127);
-		/* -s /bin/true: a lease obtained configures nothing */
-		execl(busybox, "busybox", "udhcpc", "-i", iface, "-f", "-n", "-q", "-s", "/bin/true", "-t", "3", "-T", "1",
+		/* -s /bin/true: a lease obtained configures nothing; 8 s, as a
+		 * server pings an address before it offers it (dnsmasq: 3 s) */
+		execl(busybox, "busybox", "udhcpc", "-i", iface, "-f", "-n", "-q", "-s", "/bin/true", "-t", "4", "-T", "2",
 		      (char *)NULL);
 		_exit(127);
 	}

@@ -19,7 +19,8 @@ struct iface_addr {
 
 /* The interface's first IPv4 address and its subnet. */
 int preflight_iface(const char *iface, struct iface_addr *a, struct perr *err);
-/* Binds (and closes) ip:port (ip NULL: every address) for SOCK_STREAM or SOCK_DGRAM. */
+/* Binds (and closes) ip:port (ip NULL: every address) for SOCK_STREAM (with
+ * SO_REUSEADDR, as the server will: TIME_WAIT does not take a port) or SOCK_DGRAM. */
 int preflight_port(int type, const char *ip, int port, const char *what, struct perr *err);
 /* -EEXIST when a DHCP server answers a discover on iface. */
 int preflight_dhcp(const char *iface, struct perr *err);
