@@ -263,16 +263,18 @@ read -r p2 h2 ip2 <<<"${PODS[1]}"
 k logs "$p1" >/dev/null || fail "kubectl logs $p1"
 [ "$(k exec "$p1" -- hostname)" = "$p1" ] || fail "kubectl exec $p1"
 # pod to pod over the pod network, across the nodes
-out=$(k exec "$p1" -- wget -qO- -T 10 "http://$ip2:8080/") || fail "$p1 on $h1 does not reach $p2 ($ip2) on $h2"
+# (busybox nc: the static busybox's wget crashes in an image without NSS)
+get() { k exec "$1" -- sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 10 $2 | tail -n 1"; }
+out=$(get "$p1" "$ip2 8080") || fail "$p1 on $h1 does not reach $p2 ($ip2) on $h2"
 echo "$out" | grep -q "$p2" || fail "$p2 answered: $out"
 echo "pod $p1 on $h1 reached pod $p2 on $h2 at $ip2: $out"
 # the Service from the worker-only node's pod (kube-proxy's rules there)
 CIP=$(k get service web -o jsonpath='{.spec.clusterIP}')
 wp=$p1
 [ "$h2" = "$other" ] && wp=$p2
-answer() { k exec "$wp" -- wget -qO- -T 10 "http://$CIP/"; }
+answer() { get "$wp" "$CIP 80" | grep -q 'paddock-test httpd on web-'; }
 wait_for 120 "the Service from $other" answer
-echo "Service web ($CIP) answers in $wp on $other: $(cat "$T/wait.out")"
+echo "Service web ($CIP) answers in $wp on $other: $(get "$wp" "$CIP 80")"
 echo "power-on to the Deployment answering: $(since_on) s"
 
 # --- secrets encrypted in etcd; the audit log ------------------------------------------
