@@ -123,9 +123,9 @@ EOF
 "$PADDOCK" build "$T/cluster.yml" -q -o "$T/out" --formats kernel,initrd 2>"$T/build.err" ||
 	{ cat "$T/build.err"; fail "paddock build"; }
 "$PADDOCK" plan --json "$T/cluster.yml" >"$T/plan.json" || fail "paddock plan"
-KCFG=$T/out/kube_config_k8s.yml
-[ -f "$KCFG" ] || fail "no kube_config_k8s.yml in the output"
-! grep -rqF "$PW" "$T/out/kube_config_k8s.yml" "$T/build.err" || fail "the registry password is printed"
+KCFG=$T/out/kube_config_cluster.yml  # RKE names it after the cluster file
+[ -f "$KCFG" ] || fail "no kube_config_cluster.yml in the output"
+! grep -rqF "$PW" "$KCFG" "$T/build.err" || fail "the registry password is printed"
 
 declare -A TAP=()
 lan_plan_read "$T/plan.json"
@@ -187,10 +187,12 @@ for n in "${CP[@]}"; do
 done
 
 # each API server, through its own address
+# (Ready nodes come before the API server's own start is done: under
+# emulation its RBAC bootstrap takes minutes more)
 for n in "${CP[@]}"; do
 	for path in /healthz /readyz; do
-		out=$(k --server "https://${ADDR[$n]}:6443" get --raw "$path") || fail "$n: $path: $out"
-		[ "$out" = ok ] || fail "$n: $path says $out"
+		says_ok() { [ "$(k --server "https://${ADDR[$n]}:6443" get --raw "$path")" = ok ]; }
+		wait_for 600 "$n: $path" says_ok
 	done
 	echo "$n: kube-apiserver at https://${ADDR[$n]}:6443 answers /healthz and /readyz: ok"
 done
