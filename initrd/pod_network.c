@@ -29,6 +29,38 @@ int pod_route_argv(const char *route, const char *ifname, struct strv *argv, str
 	return argv->oom ? perr_set(err, -ENOMEM, "out of memory") : 0;
 }
 
+int pod_nat_argv(const char *op, const char *cidr, struct strv *argv, struct perr *err)
+{
+	if (!cidr)
+		return perr_set(err, -EINVAL, "node.conf has no pod.cluster_cidr");
+	if (!strchr(cidr, '/') || strcspn(cidr, " \t\n") != strlen(cidr) || *cidr == '-')
+		return perr_set(err, -EINVAL, "pod.cluster_cidr `%s`: not NET/LEN", cidr);
+	const char *words[] = { IPTABLES, "-t", "nat", op, "POSTROUTING", "-s", cidr, "!", "-d", cidr,
+				"-m", "comment", "--comment", POD_NAT_COMMENT, "-j", "MASQUERADE" };
+	for (size_t i = 0; i < sizeof(words) / sizeof(*words); i++)
+		strv_add(argv, words[i]);
+	return argv->oom ? perr_set(err, -ENOMEM, "out of memory") : 0;
+}
+
+/* The rule unless it is there already (init may run this again). */
+static int pod_nat_up(const char *cidr, struct perr *err)
+{
+	struct strv check = STRV_INIT, add = STRV_INIT;
+	int r = pod_nat_argv("-C", cidr, &check, err);
+	if (r == 0)
+		r = pod_nat_argv("-A", cidr, &add, err);
+	if (r == 0 && run_wait_quiet(check.v, 10, err) < 0) {
+		perr_clear(err);
+		r = run_wait(add.v, 10, err);
+	}
+	if (r < 0)
+		r = perr_wrap(err, "iptables: no MASQUERADE for pods leaving %s (pods reach each other, "
+			      "nothing outside the cluster)", cidr ? cidr : "the cluster CIDR");
+	strv_clear(&check);
+	strv_clear(&add);
+	return r;
+}
+
 /* keeps the first failure in err, drops later ones */
 static int first(int r, int s, struct perr *err, struct perr *more)
 {
@@ -68,5 +100,6 @@ int pod_network_up(const struct nodecfg *cfg, const char *ifname, const char *pr
 		r = first(r, s, err, &e);
 		strv_clear(&argv);
 	}
-	return r;
+	s = pod_nat_up(nodecfg_get(cfg, "pod.cluster_cidr"), &e);
+	return first(r, s, err, &e);
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,24 +21,33 @@ void run_child_reset(void)
 	sigprocmask(SIG_SETMASK, &all, NULL);
 }
 
-pid_t run_spawn(char *const argv[], struct perr *err)
+static pid_t spawn(char *const argv[], bool quiet, struct perr *err)
 {
 	pid_t pid = fork();
 
 	if (pid < 0)
 		return perr_set(err, -errno, "fork: %s", strerror(errno));
 	if (pid == 0) {
-		int fd = open("/dev/null", O_RDONLY);
+		int fd = open("/dev/null", quiet ? O_RDWR : O_RDONLY);
 		run_child_reset();
 		setsid();
 		if (fd > 0) {
 			dup2(fd, STDIN_FILENO);
+			if (quiet) {
+				dup2(fd, STDOUT_FILENO);
+				dup2(fd, STDERR_FILENO);
+			}
 			close(fd);
 		}
 		execv(argv[0], argv);
 		_exit(127);
 	}
 	return pid;
+}
+
+pid_t run_spawn(char *const argv[], struct perr *err)
+{
+	return spawn(argv, false, err);
 }
 
 int run_reap(pid_t pid, const char *name, int timeout_s, int *ret_status, struct perr *err)
@@ -67,10 +77,10 @@ int run_reap(pid_t pid, const char *name, int timeout_s, int *ret_status, struct
 	return 0;
 }
 
-int run_wait(char *const argv[], int timeout_s, struct perr *err)
+static int wait_for(char *const argv[], int timeout_s, bool quiet, struct perr *err)
 {
 	int st, r;
-	pid_t pid = run_spawn(argv, err);
+	pid_t pid = spawn(argv, quiet, err);
 
 	if (pid < 0)
 		return pid;
@@ -82,4 +92,14 @@ int run_wait(char *const argv[], int timeout_s, struct perr *err)
 		return perr_set(err, WEXITSTATUS(st) == 127 ? -ENOENT : -EIO, "%s exited with %d", argv[0],
 				WEXITSTATUS(st));
 	return perr_set(err, -EIO, "%s killed by signal %d", argv[0], WTERMSIG(st));
+}
+
+int run_wait(char *const argv[], int timeout_s, struct perr *err)
+{
+	return wait_for(argv, timeout_s, false, err);
+}
+
+int run_wait_quiet(char *const argv[], int timeout_s, struct perr *err)
+{
+	return wait_for(argv, timeout_s, true, err);
 }

@@ -14,6 +14,10 @@ pid_t run_spawn(char *const argv[], struct perr *err);
  * exited 0; otherwise *err says how it ended. */
 int run_wait(char *const argv[], int timeout_s, struct perr *err);
 
+/* run_wait with stdout and stderr on /dev/null: for a question whose "no"
+ * is an error message (iptables -C). */
+int run_wait_quiet(char *const argv[], int timeout_s, struct perr *err);
+
 /* Waits at most timeout_s seconds for child pid (then SIGKILL); its wait
  * status in *ret_status.  name is for messages. */
 int run_reap(pid_t pid, const char *name, int timeout_s, int *ret_status, struct perr *err);

@@ -19,7 +19,8 @@
 # node Ready, registered by its own kubelet certificate (system:node:NAME:
 # node1's certificate may not label node2, NodeRestriction); a Deployment
 # of two httpd pods on two nodes, `kubectl logs` and `kubectl exec`, one pod
-# reaching the other over the pod network, a ClusterIP Service answering in
+# reaching the other over the pod network with its own address (no NAT: the
+# other's httpd logs it), a ClusterIP Service answering in
 # a pod on the worker-only node; a Secret read straight from etcd is
 # k8s:enc:secretbox:v1: and holds no plaintext; the audit log on node1's state
 # disk has the secret's create at level Metadata and no data; /api without
@@ -270,6 +271,14 @@ get() { k exec "$1" -- sh -c "printf 'GET / HTTP/1.0\r\n\r\n' | nc -w 10 $2 | ta
 out=$(get "$p1" "$ip2 8080") || fail "$p1 on $h1 does not reach $p2 ($ip2) on $h2"
 echo "$out" | grep -q "$p2" || fail "$p2 answered: $out"
 echo "pod $p1 on $h1 reached pod $p2 on $h2 at $ip2: $out"
+# without NAT: $p2's httpd (-v) logged the request from $p1's own address,
+# not from $h1's (on timeout, the peers it did log)
+from_p1() {
+	k logs "$p2" >"$T/p2.log" || return 1
+	grep -Eq "^${ip1//./\\.}:[0-9]+: response:" "$T/p2.log" || { tail -n 3 "$T/p2.log"; return 1; }
+}
+wait_for 30 "$p2 logging a request from $p1's own address $ip1 (NAT between pods?)" from_p1
+echo "$p2 logged $p1's own address: $(grep -E "^${ip1//./\\.}:" "$T/p2.log" | tail -n 1)"
 # the Service from the worker-only node's pod (kube-proxy's rules there)
 CIP=$(k get service web -o jsonpath='{.spec.clusterIP}')
 wp=$p1

@@ -44,6 +44,17 @@ int pod_cidr_of(const char *cluster_cidr, const char *node_ip, char out[POD_CIDR
 	return 0;
 }
 
+int pod_cidr_cluster(const char *cluster_cidr, char out[POD_CIDR_LEN])
+{
+	struct ipaddr net;
+	int plen;
+	if (pod_cidr_cluster_problem(cluster_cidr) || !cidr_parse(cluster_cidr, &net, &plen))
+		return -EINVAL;
+	uint32_t n = be32(net.b) & ~(uint32_t)0 << (32 - plen);
+	snprintf(out, POD_CIDR_LEN, "%u.%u.%u.%u/%d", n >> 24, (n >> 16) & 255, (n >> 8) & 255, n & 255, plen);
+	return 0;
+}
+
 int pod_cidr_gateway(const char *subnet, char out[POD_CIDR_LEN])
 {
 	struct ipaddr a;

@@ -22,6 +22,10 @@ const char *pod_cidr_cluster_problem(const char *cluster_cidr);
  * IPv4 address. */
 int pod_cidr_of(const char *cluster_cidr, const char *node_ip, char out[POD_CIDR_LEN]);
 
+/* The cluster CIDR with its host bits cleared, "10.42.0.0/16", into out
+ * (the nodes' NAT rule names it).  0, or -EINVAL when not usable. */
+int pod_cidr_cluster(const char *cluster_cidr, char out[POD_CIDR_LEN]);
+
 /* The first address of a subnet (the bridge's, the pods' gateway),
  * "10.42.11.1", into out.  0 or -EINVAL. */
 int pod_cidr_gateway(const char *subnet, char out[POD_CIDR_LEN]);

@@ -15,7 +15,7 @@ char *cni_conflist(const char *subnet)
 	struct strbuf sb = STRBUF_INIT;
 	sb_adds(&sb, "{\n  \"cniVersion\": \"0.4.0\",\n  \"name\": \"paddock-bridge\",\n  \"plugins\": [\n"
 		     "    {\n      \"type\": \"bridge\",\n      \"bridge\": \"cni0\",\n"
-		     "      \"isGateway\": true,\n      \"ipMasq\": true,\n      \"hairpinMode\": true,\n"
+		     "      \"isGateway\": true,\n      \"ipMasq\": false,\n      \"hairpinMode\": true,\n"
 		     "      \"ipam\": {\n        \"type\": \"host-local\",\n"
 		     "        \"ranges\": [[{ \"subnet\": ");
 	sb_json_str(&sb, subnet);

@@ -1,7 +1,9 @@
 /* cni_files: the CNI configuration of paddock's bridge pod network
  * (paddock.pod_network: bridge), one file per node at PLAN_CNI_CONFLIST:
- * a bridge (cni0) that is the pods' gateway, masquerades what leaves the
- * node's subnet and lets a pod reach itself through a Service (hairpin),
+ * a bridge (cni0) that is the pods' gateway and lets a pod reach itself
+ * through a Service (hairpin), and masquerades nothing (ipMasq would hide
+ * a pod's address from other nodes' pods; init masquerades what leaves the
+ * cluster CIDR instead, initrd/pod_network.h),
  * host-local addresses from the node's subnet (plan's pod_cidr), and
  * portmap for hostPort.  The loopback plugin needs no entry: the kubelet
  * runs it from the same directory for every pod's lo.  cniVersion 0.4.0 is

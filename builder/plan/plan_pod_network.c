@@ -2,6 +2,7 @@
  * bridge) in the plan: each node's subnet (config/pod_cidr.h), its CNI
  * configuration file, and its routes to every other node's pods.  Every
  * node runs a kubelet (plan.c), so every node takes part. */
+#include <errno.h>
 #include <stdlib.h>
 
 #include "config/pod_cidr.h"
@@ -40,10 +41,15 @@ int plan_pod_node_config(const struct plan *p, size_t i, struct nodecfg *out)
 	const struct plan_node *n = &p->nodes[i].pub;
 	if (!n->pod_cidr)
 		return 0;
+	char cluster[POD_CIDR_LEN];
+	if (pod_cidr_cluster(p->c->services.kube_controller.cluster_cidr, cluster) < 0)
+		return -EINVAL; /* not reached: pod_cidr_of took it */
 	char **routes = plan_pod_routes(p, i);
 	int r = -!routes;
 	r |= nodecfg_add(out, "pod.network", "bridge");
 	r |= nodecfg_add(out, "pod.cidr", n->pod_cidr);
+	/* the node masquerades what its pods send out of it, nothing between pods */
+	r |= nodecfg_add(out, "pod.cluster_cidr", cluster);
 	for (size_t j = 0; routes && routes[j]; j++)
 		r |= nodecfg_add(out, "pod.route", routes[j]);
 	strv_free(routes);

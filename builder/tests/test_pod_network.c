@@ -128,6 +128,13 @@ static void subnets(void **state)
 	assert_int_equal(pod_cidr_of("10.42.0.0/16", "fd00::1", s), -EINVAL);
 	assert_int_equal(pod_cidr_gateway("10.42.11.0/24", s), 0);
 	assert_string_equal(s, "10.42.11.1");
+	/* the cluster CIDR as the NAT rule names it */
+	assert_int_equal(pod_cidr_cluster("10.42.9.0/16", s), 0);
+	assert_string_equal(s, "10.42.0.0/16");
+	assert_int_equal(pod_cidr_cluster("10.40.0.0/14", s), 0);
+	assert_string_equal(s, "10.40.0.0/14");
+	assert_int_equal(pod_cidr_cluster("10.42.0.0/25", s), -EINVAL);
+	assert_int_equal(pod_cidr_cluster("fd00::/48", s), -EINVAL);
 }
 
 
@@ -198,6 +205,7 @@ static void plan_routes_and_config(void **state)
 	strv_free(r);
 	char *conf = node_conf(p, 1);
 	assert_non_null(strstr(conf, "pod.network=bridge\npod.cidr=10.42.12.0/24\n"
+				     "pod.cluster_cidr=10.42.0.0/16\n"
 				     "pod.route=10.42.11.0/24 via 10.10.0.11\n"
 				     "pod.route=10.42.200.0/24 via 10.10.0.200\n"));
 	free(conf);
@@ -235,7 +243,8 @@ static void conflist(void **state)
 	const struct json *br = pl->child, *pm = br->next;
 	assert_string_equal(json_str_at(br, "type"), "bridge");
 	assert_true(json_bool_at(br, "isGateway", false));
-	assert_true(json_bool_at(br, "ipMasq", false));
+	/* no NAT between pods: init's rule masquerades what leaves the cluster */
+	assert_false(json_bool_at(br, "ipMasq", true));
 	assert_true(json_bool_at(br, "hairpinMode", false));
 	assert_string_equal(json_str_at(br, "ipam.type"), "host-local");
 	const struct json *range = json_path(br, "ipam.ranges")->child->child;

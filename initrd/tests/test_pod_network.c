@@ -1,5 +1,5 @@
 /* initrd's part of the bridge pod network: the route commands from
- * node.conf, the sysctls (under a stand-in /proc/sys), and nothing at all
+ * node.conf, the NAT rule's command, the sysctls (under a stand-in /proc/sys), and nothing at all
  * without pod.network=bridge. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -40,6 +40,35 @@ static void route_commands(void **state)
 	}
 }
 
+static void nat_command(void **state)
+{
+	(void)state;
+	struct strv v = STRV_INIT;
+	struct perr e = PERR_INIT;
+	/* pods keep their address towards the cluster CIDR, nowhere else */
+	assert_int_equal(pod_nat_argv("-A", "10.42.0.0/16", &v, &e), 0);
+	const char *want[] = { "/usr/sbin/iptables", "-t", "nat", "-A", "POSTROUTING", "-s", "10.42.0.0/16",
+			       "!", "-d", "10.42.0.0/16", "-m", "comment", "--comment",
+			       "paddock: pods leaving the cluster CIDR", "-j", "MASQUERADE", NULL };
+	for (size_t i = 0; want[i]; i++)
+		assert_string_equal(v.v[i], want[i]);
+	assert_null(v.v[16]);
+	strv_clear(&v);
+	assert_int_equal(pod_nat_argv("-C", "10.42.0.0/16", &v, &e), 0);
+	assert_string_equal(v.v[3], "-C");
+	strv_clear(&v);
+	const char *bad[] = { "10.42.0.0", "10.42.0.0/16 -j ACCEPT", "-j/16", "", NULL };
+	for (size_t i = 0; bad[i]; i++) {
+		assert_int_equal(pod_nat_argv("-A", bad[i], &v, &e), -EINVAL);
+		assert_non_null(strstr(e.msg, "pod.cluster_cidr"));
+		assert_null(v.v);
+		perr_clear(&e);
+	}
+	assert_int_equal(pod_nat_argv("-A", NULL, &v, &e), -EINVAL);
+	assert_string_equal(e.msg, "node.conf has no pod.cluster_cidr");
+	perr_clear(&e);
+}
+
 static void sysctls(void **state)
 {
 	(void)state;
@@ -76,6 +105,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(route_commands),
+		cmocka_unit_test(nat_command),
 		cmocka_unit_test(sysctls),
 		cmocka_unit_test(nothing_without_bridge),
 	};
