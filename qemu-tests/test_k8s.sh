@@ -155,7 +155,7 @@ gssh() { (cd "$T" && lan_exec timeout 60 ssh -F out/ssh_config -o BatchMode=yes 
 # wait_for SECONDS WHAT CMD...: CMD until it succeeds; the guests' consoles
 # and CMD's last output on timeout
 wait_for() {
-	local secs=$1 what=$2 deadline
+	local secs=$1 what=$2 deadline n
 	shift 2
 	deadline=$(($(date +%s) + secs))
 	until "$@" >"$T/wait.out" 2>&1; do
