@@ -155,20 +155,22 @@ gssh() { (cd "$T" && lan_exec timeout 60 ssh -F out/ssh_config -o BatchMode=yes 
 # wait_for SECONDS WHAT CMD...: CMD until it succeeds; the guests' consoles
 # and CMD's last output on timeout
 wait_for() {
-	local secs=$1 what=$2 deadline n
+	# (no locals but _-prefixed ones: bash scopes dynamically, and CMD may
+	# read its caller's variables, such as a node name in $n)
+	local _secs=$1 _what=$2 _deadline _g
 	shift 2
-	deadline=$(($(date +%s) + secs))
+	_deadline=$(($(date +%s) + _secs))
 	until "$@" >"$T/wait.out" 2>&1; do
-		for n in "${ALL[@]}"; do
-			kill -0 "${QEMU_PID[$n]}" 2>/dev/null || { qemu_wait "$n" '^never' 1; fail "$n: guest exited"; }
+		for _g in "${ALL[@]}"; do
+			kill -0 "${QEMU_PID[$_g]}" 2>/dev/null || { qemu_wait "$_g" '^never' 1; fail "$_g: guest exited"; }
 		done
-		if [ "$(date +%s)" -ge "$deadline" ]; then
-			for n in "${ALL[@]}"; do
-				echo "--- $n:"
-				tr -d '\r' <"$(qemu_log "$n")" | grep -a '^paddock:' | tail -n 15
+		if [ "$(date +%s)" -ge "$_deadline" ]; then
+			for _g in "${ALL[@]}"; do
+				echo "--- $_g:"
+				tr -d '\r' <"$(qemu_log "$_g")" | grep -a '^paddock:' | tail -n 15
 			done
 			tail -n 20 "$T/wait.out"
-			fail "$what: not within $secs s"
+			fail "$_what: not within $_secs s"
 		fi
 		sleep 5
 	done
@@ -209,7 +211,9 @@ for n in "${ALL[@]}"; do
 	mkdir -p "$T/layer-$n"
 	(cd "$T/layer-$n" && zstd -dc "$T/out/$n/node.img" | cpio -i -d --quiet 2>/dev/null) || fail "$n: node layer"
 	subj=$(openssl x509 -noout -subject -nameopt RFC2253 -in "$T/layer-$n/etc/kubernetes/ssl/kube-node.pem")
-	[ "$subj" = "subject=CN=system:node:$n,O=system:nodes" ] || fail "$n: the kubelet's certificate is $subj"
+	case ",${subj#subject=}," in *",CN=system:node:$n,"*",O=system:nodes,"* | *",O=system:nodes,"*",CN=system:node:$n,"*) ;;
+	*) fail "$n: the kubelet's certificate is $subj" ;;
+	esac
 done
 n1=${ALL[0]} other=${WORKERS[0]}
 nodeauth() {
