@@ -39,7 +39,7 @@ UNIT_BINS     := $(UNIT_SRCS:%.c=$(BUILD)/%)
 PADDOCK := $(BUILD)/paddock
 PROGRAMS := $(PADDOCK)
 
-.PHONY: all help deps test unit unit-san check-cli qemu-test k8s-ha netboot-test bench install uninstall clean example fuzz components images
+.PHONY: all help deps test unit unit-san check-cli qemu-test k8s-test k8s-ha netboot-test bench install uninstall clean example fuzz components images
 all: $(PROGRAMS)
 
 help:
@@ -49,6 +49,7 @@ help:
 	@echo "make test        unit tests, again under ASan+UBSan, CLI/corpus tests, QEMU tests"
 	@echo "make fuzz        build and run the libFuzzer target (FUZZ_SECONDS=60)"
 	@echo "make netboot-test  paddock serve netboots the HA example in QEMU (not yet in make test)"
+	@echo "make k8s-test    Kubernetes on a control-plane node + a worker in QEMU (not yet in make test)"
 	@echo "make k8s-ha      Kubernetes on 3 control-plane nodes + a worker in QEMU, one lost (not in make test)"
 	@echo "make bench       benchmarks that print figures"
 	@echo "make components  fetch the pinned components into \$$PADDOCK_CACHE (paddock components)"
@@ -105,9 +106,11 @@ $(BUILD)/builder/tests/%: override CPPFLAGS += -Ibuilder
 # --- tests ----------------------------------------------------------------
 RUNNER := tools/run-tests
 CLI_TESTS  := $(sort $(wildcard builder/tests/*.sh))
-# test_netboot.sh has not booted a guest yet (written and dry-run without
-# QEMU): it runs alone, by `make netboot-test`, until it has passed here
-QEMU_TESTS := $(sort $(filter-out qemu-tests/test_netboot.sh,$(wildcard qemu-tests/test_*.sh)))
+# Run alone until each has passed here from start to end, then folded in:
+# test_netboot.sh has not booted a guest yet (`make netboot-test`);
+# test_k8s.sh has run up to its certificate checks (`make k8s-test`)
+QEMU_ALONE := qemu-tests/test_netboot.sh qemu-tests/test_k8s.sh
+QEMU_TESTS := $(sort $(filter-out $(QEMU_ALONE),$(wildcard qemu-tests/test_*.sh)))
 
 unit: $(UNIT_BINS)
 	@$(RUNNER) --log $(BUILD)/test-logs --name unit $(UNIT_BINS) $(UNIT_SCRIPTS)
@@ -146,6 +149,10 @@ example: all components $(BUILD)/initrd/init
 netboot-test: all $(QEMU_PREREQS)
 	@PADDOCK=$(abspath $(PADDOCK)) BUILD=$(abspath $(BUILD)) $(RUNNER) --log $(BUILD)/test-logs \
 		--name netboot qemu-tests/test_netboot.sh
+
+k8s-test: all $(QEMU_PREREQS)
+	@PADDOCK=$(abspath $(PADDOCK)) BUILD=$(abspath $(BUILD)) $(RUNNER) --log $(BUILD)/test-logs \
+		--name k8s qemu-tests/test_k8s.sh
 
 # Kubernetes on three stacked control-plane nodes and a worker, one of them
 # lost and back: too heavy for the CI run (make test runs the 2-node case).

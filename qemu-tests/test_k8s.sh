@@ -211,9 +211,8 @@ for n in "${ALL[@]}"; do
 	mkdir -p "$T/layer-$n"
 	(cd "$T/layer-$n" && zstd -dc "$T/out/$n/node.img" | cpio -i -d --quiet 2>/dev/null) || fail "$n: node layer"
 	subj=$(openssl x509 -noout -subject -nameopt RFC2253 -in "$T/layer-$n/etc/kubernetes/ssl/kube-node.pem")
-	case ",${subj#subject=}," in *",CN=system:node:$n,"*",O=system:nodes,"* | *",O=system:nodes,"*",CN=system:node:$n,"*) ;;
-	*) fail "$n: the kubelet's certificate is $subj" ;;
-	esac
+	s=",${subj#subject=},"
+	[[ $s == *",CN=system:node:$n,"* && $s == *",O=system:nodes,"* ]] || fail "$n: the kubelet's certificate is $subj"
 done
 n1=${ALL[0]} other=${WORKERS[0]}
 nodeauth() {
