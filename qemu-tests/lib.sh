@@ -160,10 +160,13 @@ qemu_stop() {
 qemu_wait_services() {
 	local name=$1 s
 	qemu_wait "$name" '^paddock: System Docker ready [0-9.]+' 180 || fail "System Docker not ready"
+	# (anywhere in a line: a test that types on the console meanwhile sees
+	# its own echoed command run into the next console line, no newline
+	# between them)
 	for s in $2; do
-		qemu_wait "$name" "^paddock: service $s running [0-9.]+" 240 || fail "service $s not running"
+		qemu_wait "$name" "paddock: service $s running [0-9.]+" 240 || fail "service $s not running"
 	done
-	qemu_wait "$name" '^paddock: services ok [0-9.]+' 30 || fail "services stage not ok"
+	qemu_wait "$name" 'paddock: services ok [0-9.]+' 30 || fail "services stage not ok"
 	# The guests these tests boot have no disk, while the examples name
 	# /dev/vda as the state disk: the node says so and runs from RAM, which
 	# is right here (test_etcd_ha and test_snapshots give their guests
