@@ -202,7 +202,7 @@ qemu_wait vm "^paddock: container kubelet: wrong credentials from $REG: .*\(atte
 # ("frrom"), so a garbled read is read again, up to three times.
 for try in 1 2 3; do
 	qemu_console vm "paddockctl status 2>&1 | sed 's/^/refused-status-$try: /'; echo refused-status-end-$try"
-	qemu_wait vm "^refused-status-end-$try" 60 >/dev/null || fail "paddockctl status on the console"
+	qemu_wait vm "^refused-status-e+n+d+-$try" 60 >/dev/null || fail "paddockctl status on the console"
 	tr -d '\r' <"$(qemu_log vm)" | sed -n "s/^refused-status-$try: //p" >"$T/status.refused"
 	grep -qE "^kubelet +starting .* none: wrong credentials from $REG: .*\(attempt [0-9]+, retry in [0-9]+ s\)$" \
 		"$T/status.refused" && break
