@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "strbuf.h"
 #include "strv.h"
 
 char *path_join(const char *a, const char *b)
@@ -499,4 +500,25 @@ int dir_list_sorted(const char *dir, const char *suffix, char ***ret, size_t *re
 	if (!(*ret = strv_steal(&names)))
 		return perr_set(err, -ENOMEM, "out of memory");
 	return 0;
+}
+
+char *file_read_text(const char *path, size_t max)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char buf[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	sb.max = max;
+	while ((n = fd_read(fd, buf, sizeof(buf))) > 0)
+		sb_add(&sb, buf, (size_t)n);
+	close(fd);
+	if (n < 0 || sb.err) {
+		sb_free(&sb);
+		errno = n < 0 ? (int)-n : EFBIG;
+		return NULL;
+	}
+	return sb.s ? sb_steal(&sb) : strdup("");
 }

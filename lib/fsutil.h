@@ -86,6 +86,10 @@ int check_file_readable(const char *path);
 /* Size of a file, or -1. */
 long long file_size(const char *path);
 
+/* The whole of a text file, NUL-terminated (malloc'd; "" when empty), at
+ * most max bytes; NULL with errno set (ENOENT: no such file, EFBIG: longer
+ * than max). */
+char *file_read_text(const char *path, size_t max);
 /* read(2) retrying EINTR: bytes read, 0 at the end, or -errno. */
 ssize_t fd_read(int fd, void *buf, size_t len);
 /* Writes all of buf to fd, retrying short writes and EINTR; 0 or -errno. */

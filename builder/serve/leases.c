@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "fsutil.h"
-#include "strbuf.h"
 
 int leases_lookup(const char *text, const char *mac, char ip[16])
 {
@@ -28,19 +27,6 @@ int leases_lookup(const char *text, const char *mac, char ip[16])
 
 char *leases_read(const char *path)
 {
-	struct strbuf sb = STRBUF_INIT;
-	char buf[4096];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? strdup("") : NULL;
-	sb.max = 16u << 20;
-	ssize_t n;
-	while ((n = fd_read(fd, buf, sizeof(buf))) > 0)
-		sb_add(&sb, buf, (size_t)n);
-	close(fd);
-	if (n < 0 || sb.err) {
-		sb_free(&sb);
-		return NULL;
-	}
-	return sb.s ? sb_steal(&sb) : strdup("");
+	char *s = file_read_text(path, 16u << 20);
+	return s || errno != ENOENT ? s : strdup("");
 }

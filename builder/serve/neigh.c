@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "fsutil.h"
-#include "strbuf.h"
 
 int mac_normalize(const char *in, char out[MAC_STR_LEN])
 {
@@ -42,19 +41,5 @@ int neigh_lookup(const char *text, const char *ip, const char *iface, char mac[M
 
 char *neigh_read_table(void)
 {
-	struct strbuf sb = STRBUF_INIT;
-	char buf[4096];
-	int fd = open("/proc/net/arp", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	sb.max = 16u << 20;
-	ssize_t n;
-	while ((n = fd_read(fd, buf, sizeof(buf))) > 0)
-		sb_add(&sb, buf, (size_t)n);
-	close(fd);
-	if (n < 0 || sb.err) {
-		sb_free(&sb);
-		return NULL;
-	}
-	return sb.s ? sb_steal(&sb) : strdup("");
+	return file_read_text("/proc/net/arp", 16u << 20);
 }
